@@ -1,0 +1,146 @@
+"""The offline backend: no network, no model.
+
+It assembles each section from the template's `offline_text` filled with the user's inputs and, where the
+section uses sources, adds the source sentences that share the most content words with the section's
+heading, instruction and inputs. It writes nothing that is not in the inputs or sources, and the label
+says that the text was assembled by rule, not written by a language model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from drafter.backends.base import Backend, Generation, GenerationOptions
+from drafter.prompts import PromptBundle
+from drafter.textfill import fill, placeholders
+
+T = TypeVar("T", bound=BaseModel)
+
+MODEL_NAME = "drafter-offline-extractive-1"
+_SENTENCES_BY_LENGTH = {"short": 2, "medium": 4, "long": 6}
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？；])|\n{2,}")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+|\d[\d,.%]*|[\u4e00-\u9fff]")
+_STOP = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the this to was were will with "
+    "which who what when where why how not no but if then than there their they them we you your our".split()
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences (English and Chinese punctuation), dropping empties."""
+    out: list[str] = []
+    for block in text.splitlines():
+        for piece in _SENTENCE_END.split(block):
+            piece = piece.strip()
+            if piece:
+                out.append(piece)
+    return out
+
+
+def _terms(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP]
+
+
+def extract_relevant(query: str, sources: list[str], k: int) -> list[tuple[int, str]]:
+    """Top-k sentences of the sources by TF-IDF overlap with the query, returned in source order.
+
+    Returns (source index, sentence) pairs.
+    """
+    candidates: list[tuple[int, int, str]] = []
+    for si, text in enumerate(sources):
+        for sentence in split_sentences(text):
+            # headings and fragments carry no sentence punctuation: not worth quoting
+            if len(sentence) >= 20 and sentence[-1] in ".!?。！？；;\"'”)":
+                candidates.append((si, len(candidates), sentence))
+    if not candidates or k <= 0:
+        return []
+    doc_freq: Counter[str] = Counter()
+    bags = []
+    for _, _, sentence in candidates:
+        bag = set(_terms(sentence))
+        bags.append(bag)
+        doc_freq.update(bag)
+    n = len(candidates)
+    query_terms = set(_terms(query))
+    scored = []
+    for (si, order, sentence), bag in zip(candidates, bags, strict=True):
+        score = sum(math.log(1 + n / doc_freq[t]) for t in bag & query_terms)
+        # a light preference for sentences carrying figures, which briefings need
+        if re.search(r"\d", sentence):
+            score += 0.5
+        scored.append((score, -order, si, sentence))
+    scored.sort(reverse=True)
+    chosen = sorted(scored[:k], key=lambda item: -item[1])
+    return [(si, sentence) for _, _, si, sentence in chosen]
+
+
+def _format_value(value: str) -> str:
+    lines = [ln.strip() for ln in value.splitlines() if ln.strip()]
+    return "\n".join(lines)
+
+
+class OfflineBackend(Backend):
+    name = "offline"
+    model = MODEL_NAME
+    external = False
+    description = (
+        "Built-in offline assembler: fills the template from your inputs and quotes the most relevant "
+        "sentences of your sources. It uses no language model and sends nothing off this machine."
+    )
+
+    def generate(self, prompt: PromptBundle, options: GenerationOptions) -> Generation:
+        if prompt.task == "refine":
+            text = self._refine(prompt)
+        else:
+            text = self._section(prompt)
+        return Generation(text=text, model=self.model, input_tokens=0, output_tokens=0)
+
+    def structured(self, prompt: PromptBundle, schema: type[T], options: GenerationOptions) -> T:
+        text = self.generate(prompt, options).text
+        return schema.model_validate({"text": text})
+
+    def _section(self, prompt: PromptBundle) -> str:
+        section = prompt.section
+        values = {k: _format_value(v) for k, v in prompt.inputs.items()}
+        parts: list[str] = []
+        for line in section.offline_text.splitlines():
+            names = placeholders(line)
+            # a line whose every input is empty ("Apologies: {apologies}") is left out, not printed bare
+            if names and not any(values.get(n, "").strip() for n in names):
+                continue
+            filled = fill(line, values).strip()
+            if filled:
+                parts.append(filled)
+        if section.use_sources and prompt.sources:
+            query = " ".join(
+                [section.heading, section.instruction, prompt.template.title]
+                + [prompt.inputs.get(n, "") for n in section.inputs]
+                + [prompt.inputs.get(prompt.template.title_field or "", "")]
+            )
+            k = _SENTENCES_BY_LENGTH[section.length]
+            picked = extract_relevant(query, [s.text for s in prompt.sources], k)
+            for si, sentence in picked:
+                parts.append(f"{sentence} [{si + 1}]")
+        if not parts:
+            # Say plainly what is missing rather than leave a silent gap or invent text.
+            if prompt.template.language == "zh":
+                return f"【待补充：{section.heading}。{section.instruction}】"
+            return f"[To complete: {section.heading}. {section.instruction}]"
+        return "\n".join(parts).strip()
+
+    def _refine(self, prompt: PromptBundle) -> str:
+        """Rule-based refinement: plain words always; 'short' keeps the first half of the sentences."""
+        text = prompt.current_text or ""
+        for hard, plain in sorted(prompt.style_guide.plain_words.items(), key=lambda kv: -len(kv[0])):
+            text = re.sub(rf"\b{re.escape(hard)}\b", plain, text, flags=re.IGNORECASE)
+        instruction = (prompt.instruction or "").lower()
+        if "short" in instruction or "brief" in instruction or "concise" in instruction:
+            sentences = split_sentences(text)
+            keep = max(1, math.ceil(len(sentences) / 2))
+            text = " ".join(sentences[:keep])
+        return text

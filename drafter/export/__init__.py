@@ -1,0 +1,1 @@
+"""Export to .docx with AI-use labels, and verification of exported files."""

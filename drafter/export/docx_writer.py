@@ -1,0 +1,119 @@
+"""Writes an approved draft to .docx: layout, visible label, Word comments on AI passages, metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from docx import Document as new_document
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Pt, RGBColor
+
+from drafter.errors import InputError
+from drafter.export.properties import set_custom_properties
+from drafter.labeling import aigc_json, origin_text
+from drafter.models import Draft, Label, Origin, Template
+
+META_STYLE = "Drafter Meta"
+LABEL_STYLE = "Drafter Label"
+PROVENANCE_PROPERTY = "DrafterProvenance"
+AIGC_PROPERTY = "AIGC"
+
+
+def body_sha256(doc: Document) -> str:
+    """Hash of every body paragraph's text, in order; any edit to the body changes it."""
+    text = "\n".join(p.text for p in doc.paragraphs)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _ensure_styles(doc: Document) -> None:
+    styles = doc.styles
+    names = {s.name for s in styles}
+    if META_STYLE not in names:
+        meta = styles.add_style(META_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        meta.base_style = styles["Normal"]
+        meta.font.size = Pt(10)
+        meta.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+    if LABEL_STYLE not in names:
+        label = styles.add_style(LABEL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        label.base_style = styles["Normal"]
+        label.font.size = Pt(9)
+        label.font.italic = True
+        label.paragraph_format.space_before = Pt(18)
+
+
+def _meta_lines(template: Template, draft: Draft) -> list[str]:
+    inputs = draft.request.inputs
+    labels = {f.name: f.label for f in template.fields}
+    wanted = {
+        "memo": ["recipient", "author_unit", "date", "meeting", "location"],
+        "letter": ["to", "sender", "issuer", "date"],
+        "press": ["date_line"],
+        "report": ["prepared_by", "date"],
+    }.get(template.layout, [])
+    lines = ["FOR IMMEDIATE RELEASE"] if template.layout == "press" else []
+    lines += [f"{labels[n]}: {inputs[n].strip()}" for n in wanted if n in labels and inputs.get(n, "").strip()]
+    return lines
+
+
+def build_document(draft: Draft, template: Template, label: Label) -> Document:
+    doc = new_document()
+    _ensure_styles(doc)
+    doc.core_properties.title = draft.title
+    doc.core_properties.author = draft.author
+    doc.core_properties.keywords = "AIGC; AI-assisted; human-reviewed"
+    doc.add_paragraph(draft.title, style="Title")
+    for line in _meta_lines(template, draft):
+        doc.add_paragraph(line, style=META_STYLE)
+    for section in draft.sections:
+        doc.add_heading(section.heading, level=1)
+        runs = []
+        for line in section.text.split("\n"):
+            paragraph = doc.add_paragraph(line)
+            runs.extend(paragraph.runs)
+        if section.provenance.origin != Origin.human and runs:
+            p = section.provenance
+            comment = f"{origin_text(p.origin, draft.language)}: {p.backend} / {p.model}"
+            if p.edited_by:
+                comment += f"; edited by {p.edited_by}"
+            doc.add_comment([runs[0], runs[-1]], text=comment, author=label.system, initials="AI")
+    doc.add_paragraph(label.statement, style=LABEL_STYLE)
+    provenance = dict(label.provenance)
+    provenance["body_sha256"] = body_sha256(doc)
+    set_custom_properties(
+        doc,
+        {
+            AIGC_PROPERTY: aigc_json(label.aigc),
+            PROVENANCE_PROPERTY: json.dumps(provenance, ensure_ascii=False, separators=(",", ":")),
+        },
+    )
+    return doc
+
+
+def check_writable(path: Path) -> None:
+    """Fail early, before anything is recorded, if `path` cannot be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.suffix.lower() != ".docx":
+        raise InputError(f"The output file must end in .docx: {path}")
+    if not folder.is_dir():
+        raise InputError(f"The folder {folder} does not exist; create it or choose another output path.")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"Cannot write to {path}: permission denied.")
+
+
+def save_atomically(doc: Document, path: Path) -> None:
+    """Write to a temporary file beside `path`, flush to disk, then rename: never a partial .docx."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            doc.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,158 @@
+"""Per-section provenance and the document label: visible statement and machine-readable metadata.
+
+The `AIGC` metadata follows GB 45438-2025 Annex E; the `DrafterProvenance` metadata carries what a
+verifier needs to check the document against its approval.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import datetime
+
+from drafter.backends.offline import MODEL_NAME as OFFLINE_MODEL
+from drafter.models import Draft, Label, Origin, Review, Section
+
+PROVENANCE_SCHEMA = "drafter-provenance/1"
+_ORIGIN_TEXT = {
+    "en": {
+        Origin.ai: "AI-generated",
+        Origin.ai_edited: "AI-generated, then edited by a person",
+        Origin.human: "Written by a person",
+    },
+    "zh": {
+        Origin.ai: "人工智能生成",
+        Origin.ai_edited: "人工智能生成，经人工修改",
+        Origin.human: "人工撰写",
+    },
+}
+
+
+def origin_text(origin: Origin, language: str) -> str:
+    return _ORIGIN_TEXT.get(language, _ORIGIN_TEXT["en"])[origin]
+
+
+def _date(dt: datetime, language: str) -> str:
+    if language == "zh":
+        return f"{dt.year}年{dt.month}月{dt.day}日"
+    return f"{dt.day} {dt.strftime('%B %Y')} at {dt.strftime('%H:%M')} UTC"
+
+
+def used_backends(sections: list[Section]) -> tuple[list[str], list[str]]:
+    backends = sorted({s.provenance.backend for s in sections if s.provenance.backend})
+    models = sorted({s.provenance.model for s in sections if s.provenance.model})
+    return backends, models
+
+
+def statement(draft: Draft, approval: Review, system: str) -> str:
+    """The visible AI-use statement, in the document's language."""
+    backends, models = used_backends(draft.sections)
+    offline_only = models == [OFFLINE_MODEL]
+    ai_sections = [s for s in draft.sections if s.provenance.origin != Origin.human]
+    facts = approval.checklist.facts_checked
+    if draft.language == "zh":
+        how = "（由离线规则组装，未使用大语言模型）" if offline_only else f"（模型：{'、'.join(models)}）"
+        if not ai_sections:
+            return f"本文由人工撰写，经{approval.reviewer}于{_date(approval.created_at, 'zh')}人工审核。"
+        return (
+            f"本文由人工智能辅助生成{how}，经{approval.reviewer}于{_date(approval.created_at, 'zh')}人工审核"
+            f"{'，事实已对照来源核实' if facts else ''}。"
+        )
+    if not ai_sections:
+        drafted = f"This document was written by {draft.author}"
+    elif offline_only:
+        drafted = (
+            f"This document was drafted with {system}'s offline assembler, which uses no language model: "
+            f"it filled the template from {draft.author}'s inputs and quoted the sources"
+        )
+    else:
+        drafted = f"This document was drafted with AI assistance by {system} using {', '.join(models)} for {draft.author}"
+    return (
+        f"{drafted}. {len(ai_sections)} of {len(draft.sections)} sections are machine-generated and marked with "
+        f"comments. It was reviewed and approved by {approval.reviewer} on {_date(approval.created_at, 'en')}. "
+        f"Facts {'were' if facts else 'were not'} checked against the sources by the reviewer."
+    )
+
+
+def _ascii(value: str) -> str:
+    """Printable ASCII only, as Annex E requires: non-ASCII becomes \\uXXXX escapes, controls are dropped."""
+    escaped = value.encode("ascii", "backslashreplace").decode("ascii")
+    return re.sub(r"[^\x20-\x7e]", "", escaped)
+
+
+def aigc_metadata(draft: Draft, *, organisation: str, system: str, produce_id: str) -> dict[str, dict[str, str]]:
+    return {
+        "AIGC": {
+            "Label": "1",
+            "ContentProducer": _ascii(f"{system} ({organisation})"),
+            "ProduceID": _ascii(produce_id),
+            "ReservedCode1": draft.content_sha256,
+            "ContentPropagator": _ascii(organisation),
+            "PropagateID": _ascii(f"{draft.id}/{produce_id}"),
+            "ReservedCode2": _ascii(draft.id),
+        }
+    }
+
+
+def aigc_json(aigc: dict[str, dict[str, str]]) -> str:
+    text = json.dumps(aigc, ensure_ascii=True, separators=(",", ":"))
+    if not all(0x20 <= ord(c) <= 0x7E for c in text):
+        raise ValueError("AIGC metadata must be printable ASCII")
+    return text
+
+
+def provenance(draft: Draft, approval: Review, *, system: str, exported_by: str, exported_at: datetime) -> dict[str, object]:
+    backends, models = used_backends(draft.sections)
+    return {
+        "schema": PROVENANCE_SCHEMA,
+        "system": system,
+        "draft_id": draft.id,
+        "template": draft.template_id,
+        "style_guide": draft.style_guide_id,
+        "language": draft.language,
+        "title": draft.title,
+        "sections": [
+            {
+                "id": s.id,
+                "heading": s.heading,
+                "origin": s.provenance.origin.value,
+                "backend": s.provenance.backend,
+                "model": s.provenance.model,
+                "prompt_sha256": s.provenance.prompt_sha256,
+                "generated_at": s.provenance.generated_at.isoformat() if s.provenance.generated_at else None,
+                "edited_by": s.provenance.edited_by,
+            }
+            for s in draft.sections
+        ],
+        "backends": backends,
+        "models": models,
+        "author": draft.author,
+        "reviewer": approval.reviewer,
+        "approved_at": approval.created_at.isoformat(),
+        "approved_version": approval.version,
+        "checklist": approval.checklist.model_dump(),
+        "content_sha256": draft.content_sha256,
+        "exported_by": exported_by,
+        "exported_at": exported_at.isoformat(),
+    }
+
+
+def build_label(
+    draft: Draft, approval: Review, *, system: str, organisation: str, exported_by: str, exported_at: datetime
+) -> Label:
+    produce_id = uuid.uuid4().hex
+    backends, models = used_backends(draft.sections)
+    return Label(
+        language=draft.language,
+        system=system,
+        backends=backends,
+        models=models,
+        author=draft.author,
+        reviewer=approval.reviewer,
+        approved_at=approval.created_at,
+        facts_checked=approval.checklist.facts_checked,
+        statement=statement(draft, approval, system),
+        aigc=aigc_metadata(draft, organisation=organisation, system=system, produce_id=produce_id),
+        provenance=provenance(draft, approval, system=system, exported_by=exported_by, exported_at=exported_at),
+    )

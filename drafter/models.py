@@ -1,0 +1,261 @@
+"""Domain types shared by the service, the CLI and the UI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Strict(BaseModel):
+    """Data files are strict: unknown keys are rejected, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- Catalog: templates and style guides (data files) -------------------------------------------
+
+
+class FieldSpec(Strict):
+    name: Identifier
+    label: str
+    type: Literal["text", "textarea", "date", "list"] = "text"
+    required: bool = False
+    help: str = ""
+    default: str | None = None
+
+
+class SectionSpec(Strict):
+    id: Identifier
+    heading: str
+    instruction: str
+    length: Literal["short", "medium", "long"] = "medium"
+    inputs: tuple[str, ...] = ()
+    offline_text: str = Field(
+        default="",
+        description="Text the offline backend writes for this section; {field} is replaced by that input.",
+    )
+    use_sources: bool = True
+
+
+class RiskTier(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    prohibited = "prohibited"
+
+
+class Template(Strict):
+    id: Identifier
+    title: str
+    language: Literal["en", "zh"]
+    kind: str
+    description: str
+    risk_tier: RiskTier = RiskTier.low
+    audience: str
+    purpose: str
+    default_style_guide: str
+    layout: Literal["memo", "press", "letter", "report", "gbt9704"] = "memo"
+    title_field: str | None = Field(default=None, description="Input field used as the document title.")
+    fields: tuple[FieldSpec, ...]
+    sections: tuple[SectionSpec, ...] = Field(min_length=1)
+
+
+class ReadabilityTarget(Strict):
+    max_grade: float | None = None
+    max_sentence_words: int | None = None
+    max_avg_sentence_chars: int | None = None
+
+
+class StyleGuide(Strict):
+    id: Identifier
+    title: str
+    language: Literal["en", "zh"]
+    audience: str
+    description: str = ""
+    readability: ReadabilityTarget = ReadabilityTarget()
+    spelling: Literal["british", "american"] | None = None
+    rules: tuple[str, ...] = ()
+    plain_words: dict[str, str] = Field(default_factory=dict)
+    banned_phrases: tuple[str, ...] = ()
+
+
+# --- Requests and drafts ------------------------------------------------------------------------
+
+
+class SourceDoc(BaseModel):
+    name: str
+    text: str
+
+
+class DraftRequest(BaseModel):
+    template_id: str
+    inputs: dict[str, str]
+    sources: list[SourceDoc] = Field(default_factory=list)
+    style_guide_id: str | None = None
+    backend: str | None = None
+
+
+class Origin(StrEnum):
+    ai = "ai"
+    ai_edited = "ai_edited"
+    human = "human"
+
+
+class Provenance(BaseModel):
+    origin: Origin
+    backend: str | None = None
+    model: str | None = None
+    prompt_sha256: str | None = None
+    generated_at: datetime | None = None
+    author: str
+    edited_by: str | None = None
+    edited_at: datetime | None = None
+    ai_text: str | None = Field(default=None, description="The AI's original text, kept for diffing.")
+    instruction: str | None = Field(default=None, description="Refinement instruction, if any.")
+
+
+class Section(BaseModel):
+    id: str
+    heading: str
+    text: str
+    provenance: Provenance
+
+
+class DraftStatus(StrEnum):
+    draft = "draft"
+    generating = "generating"
+    failed = "failed"
+    in_review = "in_review"
+    approved = "approved"
+    changes_requested = "changes_requested"
+
+
+def content_sha256(title: str, sections: list[Section]) -> str:
+    """SHA-256 of the document's content: title plus each section's heading and text, canonical JSON."""
+    payload = {
+        "title": title.strip(),
+        "sections": [[s.id, s.heading.strip(), s.text.strip()] for s in sections],
+    }
+    return sha256_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+
+
+class Draft(BaseModel):
+    id: str
+    template_id: str
+    style_guide_id: str
+    language: str
+    title: str
+    status: DraftStatus
+    author: str
+    backend: str
+    version: int
+    sections: list[Section]
+    request: DraftRequest
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None = None
+    error: str | None = None
+
+    @property
+    def content_sha256(self) -> str:
+        return content_sha256(self.title, self.sections)
+
+
+class Checklist(BaseModel):
+    """What a reviewer confirms before approving."""
+
+    facts_checked: bool = False
+    no_sensitive_data: bool = False
+    label_accurate: bool = False
+
+    def complete(self) -> bool:
+        return self.facts_checked and self.no_sensitive_data and self.label_accurate
+
+
+class Review(BaseModel):
+    id: int | None = None
+    draft_id: str
+    reviewer: str
+    decision: Literal["approved", "changes_requested"]
+    comment: str = ""
+    checklist: Checklist = Checklist()
+    content_sha256: str
+    version: int
+    created_at: datetime
+
+
+class Label(BaseModel):
+    """The document label, in its visible and machine-readable forms."""
+
+    language: str
+    system: str
+    backends: list[str]
+    models: list[str]
+    author: str
+    reviewer: str
+    approved_at: datetime
+    facts_checked: bool
+    statement: str
+    aigc: dict[str, dict[str, str]]
+    provenance: dict[str, object]
+
+
+class AuditEvent(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    draft_id: str | None
+    details: dict[str, object]
+    prev_hash: str
+    hash: str
+
+    @staticmethod
+    def compute_hash(
+        seq: int, at: datetime, actor: str, action: str, draft_id: str | None, details: dict[str, object],
+        prev_hash: str,
+    ) -> str:
+        payload = json.dumps(
+            [seq, at.isoformat(), actor, action, draft_id, details, prev_hash],
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+        return sha256_text(payload)
+
+
+class LLMCall(BaseModel):
+    """One call to a backend, in the shape of simonw/llm's `responses` table."""
+
+    id: str
+    draft_id: str | None
+    model: str
+    backend: str
+    template_id: str | None
+    style_guide_id: str | None
+    system: str
+    prompt: str
+    prompt_sha256: str
+    response: str
+    options: dict[str, object] = Field(default_factory=dict)
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    duration_ms: int
+    datetime_utc: datetime
+    error: str | None = None

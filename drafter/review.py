@@ -1,0 +1,81 @@
+"""The review state machine and its rules. Pure functions: they decide, the service acts."""
+
+from __future__ import annotations
+
+from drafter.errors import RefusedError
+from drafter.models import Checklist, Draft, DraftStatus, Review
+
+EDITABLE = {DraftStatus.draft, DraftStatus.changes_requested, DraftStatus.in_review, DraftStatus.approved,
+            DraftStatus.failed}
+
+
+def status_after_edit(draft: Draft) -> DraftStatus:
+    """Any change to content voids a review in progress or an approval: the draft goes back to draft."""
+    return DraftStatus.draft if draft.status != DraftStatus.failed else DraftStatus.failed
+
+
+def check_editable(draft: Draft) -> None:
+    if draft.status == DraftStatus.generating:
+        raise RefusedError(f"Draft {draft.id} is still being generated; wait for it to finish.")
+
+
+def check_submit(draft: Draft, user: str) -> None:
+    if user != draft.author:
+        raise RefusedError(f"Only the author ({draft.author}) can submit draft {draft.id} for review.")
+    if draft.status not in (DraftStatus.draft, DraftStatus.changes_requested):
+        raise RefusedError(f"Draft {draft.id} is {draft.status.value}; only a draft can be submitted for review.")
+    if not draft.sections or not any(s.text.strip() for s in draft.sections):
+        raise RefusedError(f"Draft {draft.id} has no content to review.")
+
+
+def _contributors(draft: Draft) -> set[str]:
+    people = {draft.author}
+    people.update(s.provenance.edited_by for s in draft.sections if s.provenance.edited_by)
+    return people
+
+
+def check_approve(draft: Draft, reviewer: str, checklist: Checklist, expected_version: int | None = None) -> None:
+    if draft.status != DraftStatus.in_review:
+        raise RefusedError(f"Draft {draft.id} is {draft.status.value}; only a draft in review can be approved.")
+    if reviewer == draft.author:
+        raise RefusedError(f"{reviewer} wrote draft {draft.id} and cannot approve it; another person must review it.")
+    if reviewer in _contributors(draft):
+        raise RefusedError(
+            f"{reviewer} edited draft {draft.id} and cannot approve it; another person must review it."
+        )
+    if expected_version is not None and expected_version != draft.version:
+        raise RefusedError(
+            f"You reviewed version {expected_version} of draft {draft.id}, but it is now at version "
+            f"{draft.version}; review the current version."
+        )
+    if not checklist.complete():
+        missing = [name.replace("_", " ") for name, ok in checklist.model_dump().items() if not ok]
+        raise RefusedError(f"Approval needs the review checklist confirmed (missing: {', '.join(missing)}).")
+
+
+def check_request_changes(draft: Draft, reviewer: str, comment: str) -> None:
+    if draft.status != DraftStatus.in_review:
+        raise RefusedError(f"Draft {draft.id} is {draft.status.value}; changes can only be requested in review.")
+    if reviewer == draft.author:
+        raise RefusedError(f"{reviewer} wrote draft {draft.id}; a reviewer other than the author requests changes.")
+    if not comment.strip():
+        raise RefusedError("Say what needs to change: a comment is required.")
+
+
+def check_export(draft: Draft, approval: Review | None) -> Review:
+    """Export only what was approved, at exactly the content that was approved."""
+    if draft.status != DraftStatus.approved or approval is None:
+        raise RefusedError(f"Draft {draft.id} is not approved; it must be approved by a reviewer before export.")
+    current = draft.content_sha256
+    if approval.content_sha256 != current:
+        raise RefusedError(
+            f"Draft {draft.id} changed after it was approved (content hash differs); it must be approved again."
+        )
+    if approval.version != draft.version:
+        raise RefusedError(
+            f"Draft {draft.id} is at version {draft.version} but the approval is for version {approval.version}; "
+            "it must be approved again."
+        )
+    if approval.reviewer == draft.author:
+        raise RefusedError(f"The approval of draft {draft.id} was made by its author; it is not valid.")
+    return approval
