@@ -243,11 +243,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
             _print_draft(draft)
         return 0
     if cmd == "list":
-        items = service.list_drafts(author=args.author, status=args.status)
+        drafts = service.list_drafts(author=args.author, status=args.status)
         if args.json:
-            _out([{k: v for k, v in draft_json(d).items() if k != "sections"} for d in items])
+            _out([{k: v for k, v in draft_json(d).items() if k != "sections"} for d in drafts])
         else:
-            for d in items:
+            for d in drafts:
                 print(f"{d.id}  {d.status.value:18} {d.author:12} {d.template_id:15} {d.title}")
         return 0
     if cmd == "edit":
@@ -283,9 +283,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
         return 0
     if cmd == "audit":
         if args.audit_command == "verify":
-            count, problem = service.verify_audit()
-            if problem:
-                print(f"audit chain broken: {problem}", file=sys.stderr)
+            count, broken = service.verify_audit()
+            if broken:
+                print(f"audit chain broken: {broken}", file=sys.stderr)
                 return 1
             print(f"audit chain intact: {count} events")
             return 0

@@ -30,8 +30,11 @@ class Strict(BaseModel):
 # --- Catalog: templates and style guides (data files) -------------------------------------------
 
 
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
 class FieldSpec(Strict):
-    name: Identifier
+    name: FieldName
     label: str
     type: Literal["text", "textarea", "date", "list"] = "text"
     required: bool = False

@@ -43,10 +43,7 @@ drafts = sa.Table(
     sa.MetaData(),
     *(
         sa.Column(n)
-        for n in (
-            "id template_id style_guide_id language title status author backend version sections_json "
-            "request_json content_sha256 created_at updated_at updated_by error"
-        ).split()
+        for n in ["id", "template_id", "style_guide_id", "language", "title", "status", "author", "backend", "version", "sections_json", "request_json", "content_sha256", "created_at", "updated_at", "updated_by", "error"]
     ),
 )
 draft_versions = sa.Table(
@@ -54,7 +51,7 @@ draft_versions = sa.Table(
     sa.MetaData(),
     *(
         sa.Column(n)
-        for n in "id draft_id version title sections_json content_sha256 actor reason created_at".split()
+        for n in ["id", "draft_id", "version", "title", "sections_json", "content_sha256", "actor", "reason", "created_at"]
     ),
 )
 reviews = sa.Table(
@@ -62,7 +59,7 @@ reviews = sa.Table(
     sa.MetaData(),
     *(
         sa.Column(n)
-        for n in "id draft_id reviewer decision comment checklist_json content_sha256 version created_at".split()
+        for n in ["id", "draft_id", "reviewer", "decision", "comment", "checklist_json", "content_sha256", "version", "created_at"]
     ),
 )
 llm_calls = sa.Table(
@@ -70,16 +67,13 @@ llm_calls = sa.Table(
     sa.MetaData(),
     *(
         sa.Column(n)
-        for n in (
-            "id draft_id model backend template_id style_guide_id system prompt prompt_sha256 response "
-            "options_json input_tokens output_tokens duration_ms datetime_utc error"
-        ).split()
+        for n in ["id", "draft_id", "model", "backend", "template_id", "style_guide_id", "system", "prompt", "prompt_sha256", "response", "options_json", "input_tokens", "output_tokens", "duration_ms", "datetime_utc", "error"]
     ),
 )
 audit_events = sa.Table(
     "audit_events",
     sa.MetaData(),
-    *(sa.Column(n) for n in "seq at actor action draft_id details_json prev_hash hash".split()),
+    *(sa.Column(n) for n in ["seq", "at", "actor", "action", "draft_id", "details_json", "prev_hash", "hash"]),
 )
 
 

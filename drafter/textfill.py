@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 def placeholders(text: str) -> list[str]:

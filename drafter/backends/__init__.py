@@ -1,5 +1,5 @@
 """LLM backends behind one narrow interface."""
 
-from drafter.backends.base import Backend, GenerationOptions, Generation
+from drafter.backends.base import Backend, Generation, GenerationOptions
 
 __all__ = ["Backend", "Generation", "GenerationOptions"]

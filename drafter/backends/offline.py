@@ -26,8 +26,7 @@ _SENTENCES_BY_LENGTH = {"short": 2, "medium": 4, "long": 6}
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？；])|\n{2,}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+|\d[\d,.%]*|[\u4e00-\u9fff]")
 _STOP = frozenset(
-    "a an and are as at be by for from has have in is it its of on or that the this to was were will with "
-    "which who what when where why how not no but if then than there their they them we you your our".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with", "which", "who", "what", "when", "where", "why", "how", "not", "no", "but", "if", "then", "than", "there", "their", "they", "them", "we", "you", "your", "our"]
 )
 
 
@@ -94,10 +93,7 @@ class OfflineBackend(Backend):
     )
 
     def generate(self, prompt: PromptBundle, options: GenerationOptions) -> Generation:
-        if prompt.task == "refine":
-            text = self._refine(prompt)
-        else:
-            text = self._section(prompt)
+        text = self._refine(prompt) if prompt.task == "refine" else self._section(prompt)
         return Generation(text=text, model=self.model, input_tokens=0, output_tokens=0)
 
     def structured(self, prompt: PromptBundle, schema: type[T], options: GenerationOptions) -> T:

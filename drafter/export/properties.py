@@ -27,11 +27,11 @@ def set_custom_properties(doc: Document, props: dict[str, str]) -> None:
     blob = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<Properties xmlns="{NS}" xmlns:vt="{VT}">{items}</Properties>'
-    ).encode("utf-8")
+    ).encode()
     package = doc.part.package
     for rel in list(package.rels.values()):
         if rel.reltype == CUSTOM_RT:
-            rel.target_part._blob = blob  # type: ignore[union-attr]
+            rel.target_part._blob = blob
             return
     part = Part(PackURI(CUSTOM_PARTNAME), CUSTOM_CT, blob, package)
     package.relate_to(part, CUSTOM_RT)

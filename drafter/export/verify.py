@@ -12,7 +12,13 @@ from docx import Document as open_document
 from docx.document import Document
 
 from drafter.errors import InputError
-from drafter.export.docx_writer import AIGC_PROPERTY, LABEL_STYLE, META_STYLE, PROVENANCE_PROPERTY, body_sha256
+from drafter.export.docx_writer import (
+    AIGC_PROPERTY,
+    LABEL_STYLE,
+    META_STYLE,
+    PROVENANCE_PROPERTY,
+    body_sha256,
+)
 from drafter.export.properties import get_custom_properties
 from drafter.models import Origin, Provenance, Section, content_sha256
 

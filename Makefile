@@ -1,0 +1,42 @@
+# Drafter: `make run` starts the app on embedded defaults; `make test` runs every check.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8501
+
+.PHONY: install run demo test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m drafter.demo
+
+demo: install
+	$(PY) -m drafter.demo
+
+lint: install
+	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
+	$(VENV)/bin/ruff format --check drafter tests bench streamlit_app.py
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: install
+	$(VENV)/bin/ruff check drafter tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,70 @@
+"""The offline backend assembles from inputs and sources and invents nothing."""
+
+from __future__ import annotations
+
+import re
+
+from drafter.backends.base import GenerationOptions
+from drafter.backends.offline import OfflineBackend, extract_relevant, split_sentences
+from drafter.catalog import Catalog
+from drafter.models import SourceDoc
+from drafter.prompts import build_refine_prompt, build_section_prompt
+from drafter.settings import Settings
+from tests.conftest import briefing_request
+
+
+def test_split_sentences_handles_english_and_chinese() -> None:
+    assert split_sentences("One. Two!\nThree?") == ["One.", "Two!", "Three?"]
+    assert split_sentences("第一句。第二句！") == ["第一句。", "第二句！"]
+
+
+def test_extract_relevant_prefers_matching_sentences_in_source_order() -> None:
+    sources = [
+        "The weather was fine on Tuesday. The flood barrier cost 48 million pounds to build.",
+        "Lunch was served at noon today. The barrier protects 4,200 homes from floods.",
+    ]
+    picked = extract_relevant("flood barrier homes cost", sources, 2)
+    assert picked == [
+        (0, "The flood barrier cost 48 million pounds to build."),
+        (1, "The barrier protects 4,200 homes from floods."),
+    ]
+
+
+def test_every_sentence_of_a_briefing_comes_from_inputs_or_sources() -> None:
+    s = Settings()
+    catalog = Catalog.load(s.templates_dir, s.style_guides_dir)
+    template = catalog.template("briefing")
+    guide = catalog.style_guide("house-style")
+    request = briefing_request()
+    backend = OfflineBackend()
+    corpus = " ".join(request.inputs.values()) + " " + request.sources[0].text
+    for spec in template.sections:
+        prompt = build_section_prompt(template, guide, request.inputs, request.sources, spec)
+        text = backend.generate(prompt, GenerationOptions()).text
+        assert text
+        for line in text.splitlines():
+            line = re.sub(r" \[\d+\]$", "", line)
+            for number in re.findall(r"\d[\d,.]*\d|\d", line):
+                assert number in corpus, f"{number!r} in {spec.id} is not in the inputs or sources"
+
+
+def test_missing_material_is_marked_not_invented() -> None:
+    s = Settings()
+    catalog = Catalog.load(s.templates_dir, s.style_guides_dir)
+    template = catalog.template("briefing")
+    spec = next(x for x in template.sections if x.id == "background")
+    prompt = build_section_prompt(template, catalog.style_guide("house-style"), {"subject": "x"}, [], spec)
+    assert OfflineBackend().generate(prompt, GenerationOptions()).text.startswith("[To complete: Background.")
+
+
+def test_offline_refine_applies_plain_words_and_shortens() -> None:
+    s = Settings()
+    catalog = Catalog.load(s.templates_dir, s.style_guides_dir)
+    template = catalog.template("public-notice")
+    spec = template.sections[0]
+    prompt = build_refine_prompt(
+        template, catalog.style_guide("plain-english"), {}, [SourceDoc(name="a", text="b")], spec,
+        "We will utilise the hall. It opens prior to noon. Bring a pen. Sign in.", "make it shorter",
+    )
+    text = OfflineBackend().generate(prompt, GenerationOptions()).text
+    assert text == "We will use the hall. It opens before noon."
