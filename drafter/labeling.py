@@ -68,9 +68,11 @@ def statement(draft: Draft, approval: Review, system: str) -> str:
         )
     else:
         drafted = f"This document was drafted with AI assistance by {system} using {', '.join(models)} for {draft.author}"
+    edited = sum(1 for s in ai_sections if s.provenance.origin == Origin.ai_edited)
+    then_edited = f" ({edited} of them then edited by a person)" if edited else ""
     return (
-        f"{drafted}. {len(ai_sections)} of {len(draft.sections)} sections are machine-generated and marked with "
-        f"comments. It was reviewed and approved by {approval.reviewer} on {_date(approval.created_at, 'en')}. "
+        f"{drafted}. {len(ai_sections)} of {len(draft.sections)} sections are machine-generated{then_edited} "
+        f"and marked with comments. It was reviewed and approved by {approval.reviewer} on {_date(approval.created_at, 'en')}. "
         f"Facts {'were' if facts else 'were not'} checked against the sources by the reviewer."
     )
 

@@ -1,0 +1,117 @@
+"""Core loop figures: offline drafting of a two-page briefing, and exporting a 50-page document."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from docx import Document
+
+from drafter.models import Checklist, Draft, DraftRequest, DraftStatus, Origin, Provenance, Section, SourceDoc, utcnow
+from drafter.service import DrafterService
+from drafter.settings import Settings
+
+CHECKLIST = Checklist(facts_checked=True, no_sensitive_data=True, label_accurate=True)
+PARAGRAPH = (
+    "The programme delivered {n} new homes in the district during the year, against a target of {m}, and the "
+    "council spent £{k} million of its capital budget on the work, which is {p}% of the planned total. "
+)
+
+
+def _source(paragraphs: int) -> str:
+    return "\n\n".join(
+        PARAGRAPH.format(n=100 + i, m=120 + i, k=3 + i % 7, p=80 + i % 20) * 3 for i in range(paragraphs)
+    )
+
+
+def _briefing_request() -> DraftRequest:
+    inputs = {
+        "subject": "Housing delivery programme: annual results",
+        "recipient": "Minister for Housing",
+        "author_unit": "Housing Delivery Unit",
+        "date": "3 March 2026",
+        "purpose": "The Minister will announce the annual results on 12 March 2026. " * 3,
+        "key_points": "\n".join(
+            f"Point {i}: delivery in district {i} rose by {i * 3}% on last year, with {40 + i} homes finished "
+            f"ahead of schedule and {i} sites still waiting for planning consent from the council." for i in range(30)
+        ),
+        "recommendation": "Agree the announcement and the press lines by 9 March 2026. " * 2,
+        "contact": "Priya Shah, 020 7946 0000",
+    }
+    return DraftRequest(template_id="briefing", inputs=inputs, sources=[SourceDoc(name="report.txt", text=_source(40))])
+
+
+def _words(draft: Draft) -> int:
+    return sum(len(s.text.split()) for s in draft.sections)
+
+
+def bench_drafting(service: DrafterService, runs: int = 15) -> None:
+    request = _briefing_request()
+    service.create_draft(request, "warmup")
+    times, words = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        draft = service.create_draft(request, "alice")
+        times.append(time.perf_counter() - start)
+        words = _words(draft)
+    print(f"offline drafting, briefing of {words} words (~{words / 500:.1f} pages), {runs} runs: "
+          f"median {statistics.median(times) * 1000:.1f} ms, min {min(times) * 1000:.1f} ms "
+          f"(includes saving the request and each section to SQLite)")
+
+
+def _long_draft(service: DrafterService, pages: int) -> Draft:
+    sections = []
+    now = utcnow()
+    for i in range(pages):
+        text = "\n".join(PARAGRAPH.format(n=i, m=j, k=j % 9, p=j % 100) * 2 for j in range(5))
+        sections.append(Section(
+            id=f"s{i}", heading=f"Part {i + 1}", text=text,
+            provenance=Provenance(origin=Origin.ai, backend="offline", model="bench", author="alice",
+                                  generated_at=now, ai_text=text),
+        ))
+    draft = Draft(
+        id=uuid.uuid4().hex[:12], template_id="report", style_guide_id="house-style", language="en",
+        title="Fifty-page report", status=DraftStatus.draft, author="alice", backend="offline", version=1,
+        sections=sections, request=DraftRequest(template_id="report", inputs={}), created_at=now, updated_at=now,
+    )
+    service.store.create_draft(draft, actor="alice", details={"bench": True})
+    service.submit(draft.id, "alice")
+    return service.approve(draft.id, "bob", CHECKLIST)
+
+
+def bench_export(service: DrafterService, folder: Path, pages: int = 50, runs: int = 5) -> None:
+    draft = _long_draft(service, pages)
+    words = _words(draft)
+    export_times, plain_times = [], []
+    for i in range(runs):
+        start = time.perf_counter()
+        service.export(draft.id, folder / f"export-{i}.docx", "alice")
+        export_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        doc = Document()
+        doc.add_paragraph(draft.title, style="Title")
+        for s in draft.sections:
+            doc.add_heading(s.heading, level=1)
+            for line in s.text.split("\n"):
+                doc.add_paragraph(line)
+        doc.save(str(folder / f"plain-{i}.docx"))
+        plain_times.append(time.perf_counter() - start)
+    e, p = statistics.median(export_times), statistics.median(plain_times)
+    print(f"export of a {pages}-page document ({words} words, {len(draft.sections)} sections), median of {runs}: "
+          f"{e * 1000:.0f} ms with labels, comments and metadata; python-docx alone writing the same paragraphs: "
+          f"{p * 1000:.0f} ms (x{e / p:.2f})")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        service = DrafterService.from_settings(Settings(data_dir=Path(tmp) / "data"))
+        bench_drafting(service)
+        bench_export(service, Path(tmp))
+        service.store.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

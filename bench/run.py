@@ -1,0 +1,27 @@
+"""`make bench`: runs every benchmark module and prints its figures. Timings are never asserted in tests."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MODULES = ["bench.bench_core"]
+
+
+def main() -> None:
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            print(f"{name}: skipped ({exc})")
+            continue
+        print(f"\n== {name} ==")
+        module.main()
+
+
+if __name__ == "__main__":
+    main()
