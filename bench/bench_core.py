@@ -10,7 +10,17 @@ from pathlib import Path
 
 from docx import Document
 
-from drafter.models import Checklist, Draft, DraftRequest, DraftStatus, Origin, Provenance, Section, SourceDoc, utcnow
+from drafter.models import (
+    Checklist,
+    Draft,
+    DraftRequest,
+    DraftStatus,
+    Origin,
+    Provenance,
+    Section,
+    SourceDoc,
+    utcnow,
+)
 from drafter.service import DrafterService
 from drafter.settings import Settings
 
