@@ -103,7 +103,8 @@ def test_libreoffice_opens_the_export(exported: tuple[DrafterService, str, Path]
     pdf = outdir / "briefing.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 1000
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        raw = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = " ".join(raw.split())  # lines wrap differently from one font set to another
         assert "Opening of the Riverside Flood" in text and "reviewed and approved by bob" in text
 
 
