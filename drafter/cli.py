@@ -176,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--draft")
     q.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("doctor", help="check configuration, database, migrations and data folder")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("purge", help="delete source texts and LLM call logs older than an age (audit log kept)")
+    p.add_argument("--older-than", required=True, help="e.g. 30d, 12h, 8w")
+    p.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
+    user_arg(p)
+
     p = sub.add_parser("calls", help="list recorded backend calls")
     p.add_argument("--draft")
     p.add_argument("--json", action="store_true")
@@ -204,7 +212,29 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
             print("verified" if report.ok else "NOT VERIFIED")
         return 0 if report.ok else 1
 
+    if cmd == "doctor":
+        from drafter.ops import doctor
+
+        checks = doctor(settings)
+        if args.json:
+            _out([check.__dict__ for check in checks])
+        else:
+            for check in checks:
+                fix = f"\n     fix: {check.fix}" if check.fix else ""
+                print(f"{'ok  ' if check.ok else 'FAIL'} {check.name:12} {check.detail}{fix}")
+        return 0 if all(check.ok for check in checks) else 1
+
     service = DrafterService.from_settings(settings)
+    if cmd == "purge":
+        from drafter.models import utcnow
+        from drafter.ops import parse_age, purge
+
+        purged = purge(service.store, older_than=parse_age(args.older_than), now=utcnow(),
+                       dry_run=args.dry_run, actor=_user(args, settings, parser))
+        verb = "would clear" if purged.dry_run else "cleared"
+        print(f"{verb} the source texts of {purged.sources_cleared} drafts and {purged.calls_deleted} LLM call "
+              f"records older than {purged.cutoff.isoformat()}; the audit log is kept")
+        return 0
     if cmd == "templates":
         items = service.templates(args.language)
         if args.json:

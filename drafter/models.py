@@ -103,6 +103,7 @@ class StyleGuide(Strict):
 class SourceDoc(BaseModel):
     name: str
     text: str
+    purged_chars: int = Field(default=0, description="Characters removed by retention (drafter purge).")
 
 
 class DraftRequest(BaseModel):

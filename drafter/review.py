@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drafter.errors import RefusedError
-from drafter.models import Checklist, Draft, DraftStatus, Review
+from drafter.models import AuditEvent, Checklist, Draft, DraftStatus, Review
 
 EDITABLE = {DraftStatus.draft, DraftStatus.changes_requested, DraftStatus.in_review, DraftStatus.approved,
             DraftStatus.failed}
@@ -60,6 +60,29 @@ def check_request_changes(draft: Draft, reviewer: str, comment: str) -> None:
         raise RefusedError(f"{reviewer} wrote draft {draft.id}; a reviewer other than the author requests changes.")
     if not comment.strip():
         raise RefusedError("Say what needs to change: a comment is required.")
+
+
+CONTENT_ACTIONS = frozenset({"generated", "edited", "refined"})
+
+
+def check_approval_recorded(draft: Draft, approval: Review, history: list[AuditEvent], chain_problem: str | None) -> None:
+    """The approval row must match the tamper-evident audit record of the approval, with no change after it.
+
+    This catches an approval row altered in the database, or an old approval replayed onto changed content.
+    """
+    if chain_problem:
+        raise RefusedError(f"Draft {draft.id} cannot be exported: {chain_problem}.")
+    approvals = [i for i, e in enumerate(history) if e.action == "approved"]
+    if not approvals:
+        raise RefusedError(f"Draft {draft.id} has no approval in the audit log; it must be approved before export.")
+    last = approvals[-1]
+    if history[last].details.get("content_sha256") != approval.content_sha256 or history[last].actor != approval.reviewer:
+        raise RefusedError(
+            f"The approval of draft {draft.id} does not match the audit log; it may have been altered. "
+            "It must be approved again."
+        )
+    if any(e.action in CONTENT_ACTIONS for e in history[last + 1 :]):
+        raise RefusedError(f"Draft {draft.id} changed after it was approved; it must be approved again.")
 
 
 def check_export(draft: Draft, approval: Review | None) -> Review:

@@ -381,6 +381,9 @@ class DrafterService:
         draft = self.store.get_draft(draft_id)
         try:
             approval = rules.check_export(draft, self.store.latest_approval(draft_id))
+            rules.check_approval_recorded(
+                draft, approval, self.store.audit_events(draft_id), self.store.verify_draft_events(draft_id)
+            )
         except RefusedError as exc:
             self._refuse(user, "export", draft_id, exc)
             raise
