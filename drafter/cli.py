@@ -346,6 +346,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = get_settings()
+        from drafter.logs import configure
+
+        configure(settings.log_format, settings.log_level)
         return run(args, parser, settings)
     except DrafterError as exc:
         print(f"drafter: {exc}", file=sys.stderr)

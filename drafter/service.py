@@ -6,6 +6,7 @@ export only at the approved hash) are enforced here, whatever the caller.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -40,6 +41,7 @@ from drafter.prompts import PromptBundle, build_refine_prompt, build_section_pro
 from drafter.settings import Settings
 from drafter.store import Store
 
+log = logging.getLogger("drafter.service")
 SectionCallback = Callable[[int, int, Section], None]
 TokenCallback = Callable[[str, str], None]
 
@@ -227,6 +229,10 @@ class DrafterService:
             error = f"{type(exc).__name__}: {exc}"
             raise BackendError(f"Backend {backend.name} failed: {error}") from exc
         finally:
+            duration_ms = int((time.perf_counter() - started) * 1000)
+            log.info("backend call", extra={"draft_id": draft.id, "backend": backend.name, "model": backend.model,
+                                            "section": prompt.section.id, "duration_ms": duration_ms,
+                                            "error_type": error.split(":")[0] if error else None})
             self.store.record_llm_call(
                 LLMCall(
                     id=uuid.uuid4().hex,
@@ -242,7 +248,7 @@ class DrafterService:
                     options={"temperature": self.options.temperature, "max_tokens": self.options.max_tokens,
                              "timeout_s": self.options.timeout_s, "max_retries": self.options.max_retries,
                              "task": prompt.task, "section": prompt.section.id},
-                    duration_ms=int((time.perf_counter() - started) * 1000),
+                    duration_ms=duration_ms,
                     datetime_utc=utcnow(),
                     error=error,
                 )
@@ -323,6 +329,7 @@ class DrafterService:
     # --- review -----------------------------------------------------------------------------------
 
     def _refuse(self, user: str, action: str, draft_id: str | None, exc: RefusedError) -> None:
+        log.warning("refused", extra={"draft_id": draft_id, "action": action})
         self.store.append_audit(user, "refused", draft_id, {"action": action, "reason": str(exc)})
 
     def submit(self, draft_id: str, user: str) -> Draft:
@@ -399,6 +406,7 @@ class DrafterService:
         except OSError as exc:
             raise InputError(f"Could not write {output}: {exc.strerror or exc}. Nothing was exported.") from exc
         produce_id = label.aigc["AIGC"]["ProduceID"]
+        log.info("exported", extra={"draft_id": draft_id, "action": "export"})
         self.store.append_audit(
             user, "exported", draft_id,
             {"path": str(output), "produce_id": produce_id, "content_sha256": draft.content_sha256},

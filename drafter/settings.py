@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         description="Organisation named as content producer / propagator in the AIGC metadata.",
     )
 
+    log_format: str = Field(default="text", description="text, or json for one JSON object per line.")
+    log_level: str = Field(default="WARNING", description="Logging level for the drafter logger.")
+
     def sqlalchemy_url(self) -> str:
         """The database URL, with a plain postgresql:// URL mapped to the psycopg 3 driver."""
         if not self.database_url:
