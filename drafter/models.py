@@ -6,7 +6,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -95,6 +95,9 @@ class StyleGuide(Strict):
     rules: tuple[str, ...] = ()
     plain_words: dict[str, str] = Field(default_factory=dict)
     banned_phrases: tuple[str, ...] = ()
+    glossary: dict[str, str] = Field(
+        default_factory=dict, description="Unavoidable terms and their plain explanations (child-friendly versions)."
+    )
 
 
 # --- Requests and drafts ------------------------------------------------------------------------
@@ -138,6 +141,8 @@ class Section(BaseModel):
     heading: str
     text: str
     provenance: Provenance
+    original: str | None = Field(default=None, description="The source text this section rewrites (simplification).")
+    metrics: dict[str, Any] = Field(default_factory=dict, description="Readability before/after and similar.")
 
 
 class DraftStatus(StrEnum):

@@ -329,7 +329,7 @@ class DrafterService:
     # --- review -----------------------------------------------------------------------------------
 
     def _refuse(self, user: str, action: str, draft_id: str | None, exc: RefusedError) -> None:
-        log.warning("refused", extra={"draft_id": draft_id, "action": action})
+        log.info("refused", extra={"draft_id": draft_id, "action": action})
         self.store.append_audit(user, "refused", draft_id, {"action": action, "reason": str(exc)})
 
     def submit(self, draft_id: str, user: str) -> Draft:

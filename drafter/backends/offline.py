@@ -93,7 +93,12 @@ class OfflineBackend(Backend):
     )
 
     def generate(self, prompt: PromptBundle, options: GenerationOptions) -> Generation:
-        text = self._refine(prompt) if prompt.task == "refine" else self._section(prompt)
+        if prompt.task == "simplify":
+            text = self._simplify(prompt)
+        elif prompt.task == "refine":
+            text = self._refine(prompt)
+        else:
+            text = self._section(prompt)
         return Generation(text=text, model=self.model, input_tokens=0, output_tokens=0)
 
     def structured(self, prompt: PromptBundle, schema: type[T], options: GenerationOptions) -> T:
@@ -128,6 +133,14 @@ class OfflineBackend(Backend):
                 return f"【待补充：{section.heading}。{section.instruction}】"
             return f"[To complete: {section.heading}. {section.instruction}]"
         return "\n".join(parts).strip()
+
+    def _simplify(self, prompt: PromptBundle) -> str:
+        """Rule-based simplification: plain words, clause splitting, lists; never drops a fact."""
+        from drafter.simplify_rules import simplify_offline
+
+        guide = prompt.style_guide
+        limit = guide.readability.max_sentence_words or guide.readability.max_avg_sentence_chars or 25
+        return simplify_offline(prompt.current_text or "", guide.plain_words, limit, guide.language)
 
     def _refine(self, prompt: PromptBundle) -> str:
         """Rule-based refinement: plain words always; 'short' keeps the first half of the sentences."""
