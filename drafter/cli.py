@@ -176,6 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--draft")
     q.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("simplify", help="plain-language / child-friendly / easy-read versions of regulations")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--audience", choices=["plain", "child", "easy-read"], required=True)
+    p.add_argument("--output-dir", type=Path, required=True)
+    p.add_argument("--backend")
+    p.add_argument("--concurrency", type=int, default=4, help="sections simplified at once (default 4)")
+    p.add_argument("--json", action="store_true")
+    user_arg(p)
+
     p = sub.add_parser("doctor", help="check configuration, database, migrations and data folder")
     p.add_argument("--json", action="store_true")
 
@@ -235,6 +244,23 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
         print(f"{verb} the source texts of {purged.sources_cleared} drafts and {purged.calls_deleted} LLM call "
               f"records older than {purged.cutoff.isoformat()}; the audit log is kept")
         return 0
+    if cmd == "simplify":
+        from drafter.simplify import run_batch
+
+        if args.concurrency < 1:
+            parser.error("--concurrency must be at least 1")
+        results = run_batch(service, args.files, audience=args.audience, output_dir=args.output_dir,
+                            user=_user(args, settings, parser), backend=args.backend, concurrency=args.concurrency)
+        if args.json:
+            _out([r.as_dict() for r in results])
+        else:
+            for r in results:
+                if r.error:
+                    print(f"{r.file}: error: {r.error}")
+                    continue
+                print(f"{r.file}: draft {r.draft_id}, {r.sections} sections, grade {r.grade_before} -> "
+                      f"{r.grade_after}, {r.blocking_findings} sections flagged for review, written to {r.output}")
+        return 3 if any(r.error for r in results) else 0
     if cmd == "templates":
         items = service.templates(args.language)
         if args.json:

@@ -34,6 +34,7 @@ from drafter.models import (
     Review,
     Section,
     SectionSpec,
+    SourceDoc,
     Template,
     utcnow,
 )
@@ -325,6 +326,123 @@ class DrafterService:
                 return s
         known = ", ".join(s.id for s in draft.sections)
         raise InputError(f"Draft {draft.id} has no section {section_id!r}; its sections are: {known}.")
+
+    # --- simplification ---------------------------------------------------------------------------
+
+    def start_simplification(
+        self, text: str, *, title: str, audience: str, user: str, backend: str | None = None,
+        language: str | None = None, source_name: str = "original",
+    ) -> Draft:
+        """Save a simplification request as a draft (sections are added by `generate_simplified`)."""
+        from drafter.simplify import TEMPLATES, guide_for
+        from drafter.simplify_rules import detect_language, segment
+
+        if not text.strip():
+            raise InputError("The text to simplify is empty.")
+        language = language or detect_language(text)
+        guide_id = guide_for(audience, language)
+        if not segment(text, language):
+            raise InputError("No sections were found in the text to simplify.")
+        request = DraftRequest(
+            template_id=TEMPLATES[language], inputs={"title": title, "audience": audience},
+            sources=[SourceDoc(name=source_name, text=text)], style_guide_id=guide_id, backend=backend,
+        )
+        template, _ = self.validate_request(request)
+        chosen = self.backend(backend)
+        now = utcnow()
+        draft = Draft(
+            id=uuid.uuid4().hex[:12], template_id=template.id, style_guide_id=guide_id, language=language,
+            title=title, status=DraftStatus.generating, author=user, backend=chosen.name, version=1, sections=[],
+            request=request.model_copy(update={"backend": chosen.name}), created_at=now, updated_at=now,
+            updated_by=user,
+        )
+        return self.store.create_draft(
+            draft, actor=user, details={"template": template.id, "style_guide": guide_id, "audience": audience,
+                                        "backend": chosen.name, "sources": [source_name]},
+        )
+
+    def generate_simplified(
+        self, draft_id: str, user: str, *, concurrency: int = 1, on_section: SectionCallback | None = None
+    ) -> Draft:
+        """Simplify each segment not yet done, up to `concurrency` at once; each is saved as it finishes.
+
+        With a language model, a segment that misses its readability target or loses a fact is retried once
+        with the problems fed back; if it still fails it is kept and flagged for the reviewer.
+        """
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        from drafter.prompts import build_simplify_prompt
+        from drafter.simplify import evaluate
+        from drafter.simplify_rules import segment
+
+        draft = self.store.get_draft(draft_id)
+        if draft.status not in (DraftStatus.generating, DraftStatus.failed):
+            raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been simplified.")
+        template = self.catalog.template(draft.template_id)
+        guide = self.catalog.style_guide(draft.style_guide_id)
+        backend = self.backend(draft.backend)
+        segments = segment(draft.request.sources[0].text, draft.language)
+        order = {seg.id: i for i, seg in enumerate(segments)}
+        done = {s.id for s in draft.sections}
+        todo = [seg for seg in segments if seg.id not in done]
+        if draft.status == DraftStatus.failed:
+            draft = self.store.save_draft(draft.model_copy(update={"status": DraftStatus.generating, "error": None}),
+                                          expected_version=draft.version, actor=user, action="retried", details={})
+
+        def work(seg: Any) -> Section:
+            spec = template.sections[0].model_copy(update={"id": seg.id, "heading": seg.heading})
+            prompt = build_simplify_prompt(template, guide, spec, seg.text)
+            text = self._call(backend, prompt, draft)
+            result = evaluate(seg.text, text, guide)
+            attempts = 1
+            if result.problems and backend.name != "offline":
+                prompt = build_simplify_prompt(template, guide, spec, seg.text, feedback=result.problems)
+                text = self._call(backend, prompt, draft)
+                result = evaluate(seg.text, text, guide)
+                attempts = 2
+            section = self._ai_section(spec, text, backend, prompt, user)
+            return section.model_copy(update={
+                "original": seg.text,
+                "metrics": {**result.as_dict(), "blocking": result.blocking, "problems": result.problems,
+                            "attempts": attempts},
+            })
+
+        finished = len(done)
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            futures = {pool.submit(work, seg): seg for seg in todo}
+            try:
+                for future in as_completed(futures):
+                    section = future.result()
+                    sections = sorted([*draft.sections, section], key=lambda s: order.get(s.id, 0))
+                    draft = self.store.save_draft(
+                        draft.model_copy(update={"sections": sections}), expected_version=draft.version,
+                        actor=user, action="generated", content_changed=True,
+                        details={"section": section.id, "backend": backend.name, "model": backend.model,
+                                 "prompt_sha256": section.provenance.prompt_sha256},
+                    )
+                    finished += 1
+                    if on_section:
+                        on_section(finished, len(segments), section)
+            except DrafterError as exc:
+                for f in futures:
+                    f.cancel()
+                self.store.save_draft(
+                    draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
+                    expected_version=draft.version, actor=user, action="generation_failed",
+                    details={"error": str(exc)},
+                )
+                raise
+        return self.store.save_draft(
+            draft.model_copy(update={"status": DraftStatus.draft}), expected_version=draft.version, actor=user,
+            action="generation_finished", details={"sections": len(draft.sections)},
+        )
+
+    def simplify(
+        self, text: str, *, title: str, audience: str, user: str, backend: str | None = None,
+        concurrency: int = 1, on_section: SectionCallback | None = None,
+    ) -> Draft:
+        draft = self.start_simplification(text, title=title, audience=audience, user=user, backend=backend)
+        return self.generate_simplified(draft.id, user, concurrency=concurrency, on_section=on_section)
 
     # --- review -----------------------------------------------------------------------------------
 

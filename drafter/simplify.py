@@ -1,0 +1,211 @@
+"""Plain-language, child-friendly and easy-read versions of regulations, with every fact kept.
+
+Segmentation and the offline rules are in `simplify_rules.py`; facts and readability come from the shared
+`drafter.checks` modules, so drafting and simplification judge facts the same way. The service runs the
+pipeline (`DrafterService.simplify`); this module holds the evaluation and the batch runner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drafter.checks.facts import SupportIndex, is_weak_name, unsupported_facts
+from drafter.checks.readability import measure
+from drafter.errors import DrafterError, InputError
+from drafter.models import Draft, DraftStatus, StyleGuide
+from drafter.sources import read_source
+
+if TYPE_CHECKING:
+    from drafter.service import DrafterService
+
+AUDIENCES: dict[str, dict[str, str]] = {
+    "plain": {"en": "plain-english", "zh": "plain-zh"},
+    "child": {"en": "child-en", "zh": "child-zh"},
+    "easy-read": {"en": "easy-read-en", "zh": "easy-read-zh"},
+}
+TEMPLATES = {"en": "simplified-en", "zh": "simplified-zh"}
+_OBLIGATION = {
+    "en": re.compile(r"\b(?:must|shall|is required to|are required to|may not|must not|shall not)\b", re.I),
+    "zh": re.compile(r"应当|必须|不得|禁止|须|严禁"),
+}
+
+
+@dataclass
+class Evaluation:
+    """How a simplified section compares with its original."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+    missing_facts: list[str] = field(default_factory=list)
+    new_facts: list[str] = field(default_factory=list)
+    obligations_before: int = 0
+    obligations_after: int = 0
+    target_missed: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        out = [f"fact missing from the simplified text: {f}" for f in self.missing_facts]
+        out += [f"fact not in the original: {f}" for f in self.new_facts]
+        if self.obligations_after < self.obligations_before:
+            out.append(
+                f"fewer obligations ({self.obligations_after}) than the original ({self.obligations_before}): "
+                "keep every 'must' / 'must not'"
+            )
+        return out + self.target_missed
+
+    @property
+    def blocking(self) -> bool:
+        return bool(self.missing_facts or self.new_facts or self.obligations_after < self.obligations_before)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "readability_before": self.before,
+            "readability_after": self.after,
+            "missing_facts": self.missing_facts,
+            "new_facts": self.new_facts,
+            "obligations_before": self.obligations_before,
+            "obligations_after": self.obligations_after,
+            "target_missed": self.target_missed,
+        }
+
+
+def _facts_not_in(text: str, other: str) -> list[str]:
+    return sorted({f.text for f in unsupported_facts(text, SupportIndex([other])) if not is_weak_name(f)})
+
+
+def evaluate(original: str, simplified: str, guide: StyleGuide) -> Evaluation:
+    lang = guide.language
+    before, after = measure(original, lang), measure(simplified, lang)
+    ev = Evaluation(
+        before=before.as_dict(),
+        after=after.as_dict(),
+        missing_facts=_facts_not_in(original, simplified),
+        new_facts=_facts_not_in(simplified, original),
+        obligations_before=len(_OBLIGATION[lang].findall(original)),
+        obligations_after=len(_OBLIGATION[lang].findall(simplified)),
+    )
+    target = guide.readability
+    grade = after.flesch_kincaid_grade
+    if target.max_grade is not None and grade is not None and grade > target.max_grade and after.words >= 20:
+        ev.target_missed.append(f"reading grade {grade:.1f} is above the target {target.max_grade:g}")
+    avg = after.avg_sentence_chars
+    if target.max_avg_sentence_chars is not None and avg is not None and avg > target.max_avg_sentence_chars:
+        ev.target_missed.append(
+            f"average sentence length {avg:.0f} characters is above the target {target.max_avg_sentence_chars}"
+        )
+    return ev
+
+
+def guide_for(audience: str, language: str) -> str:
+    try:
+        return AUDIENCES[audience][language]
+    except KeyError:
+        raise InputError(f"Unknown audience {audience!r}; choose one of: {', '.join(AUDIENCES)}.") from None
+
+
+# --- batch --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    file: str
+    draft_id: str | None
+    sections: int = 0
+    grade_before: float | None = None
+    grade_after: float | None = None
+    blocking_findings: int = 0
+    status: str = ""
+    error: str | None = None
+    output: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _fingerprint(text: str, audience: str, backend: str) -> str:
+    return hashlib.sha256(f"{audience}\0{backend}\0{text}".encode()).hexdigest()[:16]
+
+
+def _whole(draft: Draft, key: str) -> float | None:
+    text = "\n".join((s.original if key == "before" else s.text) or "" for s in draft.sections)
+    result = measure(text, draft.language)
+    return result.flesch_kincaid_grade if draft.language == "en" else result.avg_sentence_chars
+
+
+def write_markdown(draft: Draft, path: Path) -> None:
+    status = "APPROVED" if draft.status == DraftStatus.approved else "DRAFT — awaiting human review"
+    lines = [f"# {draft.title}", "", f"_{status}. Simplified by {draft.backend}; draft {draft.id}._", ""]
+    for s in draft.sections:
+        lines += [f"## {s.heading}", "", s.text, ""]
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text("\n".join(lines), encoding="utf-8")
+    tmp.replace(path)
+
+
+def run_batch(
+    service: DrafterService,
+    files: list[Path],
+    *,
+    audience: str,
+    output_dir: Path,
+    user: str,
+    backend: str | None = None,
+    concurrency: int = 4,
+    progress: Callable[[str], None] | None = None,
+) -> list[FileResult]:
+    """Simplify many files. Each becomes a draft awaiting review; a rerun resumes unfinished ones."""
+    if not output_dir.exists():
+        output_dir.mkdir(parents=True)
+    state_path = output_dir / ".drafter-simplify.json"
+    state: dict[str, str] = json.loads(state_path.read_text()) if state_path.exists() else {}
+    backend_name = service.backend(backend).name
+    results: list[FileResult] = []
+    say = progress or (lambda msg: print(msg, file=sys.stderr))
+    for i, path in enumerate(files, start=1):
+        result = FileResult(file=str(path), draft_id=None)
+        try:
+            source = read_source(path, service.settings.max_source_bytes)
+            key = _fingerprint(source.text, audience, backend_name)
+            draft_id = state.get(key)
+            done = 0
+
+            def tick(j: int, n: int, _: object, name: str = path.name, idx: int = i) -> None:
+                bar = "#" * int(20 * j / n)
+                say(f"[{idx}/{len(files)}] {name} [{bar:<20}] {j}/{n} sections")
+
+            if draft_id is None:
+                draft = service.start_simplification(
+                    source.text, title=path.stem, audience=audience, user=user, backend=backend, source_name=path.name
+                )
+                state[key] = draft.id
+                state_path.write_text(json.dumps(state, indent=1))
+                draft_id = draft.id
+            draft = service.get_draft(draft_id)
+            if draft.status in (DraftStatus.generating, DraftStatus.failed):
+                done = len(draft.sections)
+                if done:
+                    say(f"[{i}/{len(files)}] {path.name}: resuming after {done} finished sections")
+                draft = service.generate_simplified(draft_id, user, concurrency=concurrency, on_section=tick)
+            result.draft_id = draft.id
+            result.sections = len(draft.sections)
+            result.grade_before, result.grade_after = _whole(draft, "before"), _whole(draft, "after")
+            result.blocking_findings = sum(1 for s in draft.sections if s.metrics.get("blocking"))
+            result.status = draft.status.value
+            out = output_dir / f"{path.stem}.{audience}.md"
+            write_markdown(draft, out)
+            result.output = str(out)
+        except DrafterError as exc:
+            result.error = str(exc)
+            result.status = "error"
+        results.append(result)
+    (output_dir / "summary.json").write_text(
+        json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return results
