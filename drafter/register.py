@@ -1,0 +1,145 @@
+"""The AI-use register (one record per exported document) and the system transparency record.
+
+Everything is derived from the store and the audit log; nothing here is typed in by hand except the
+placeholders of the transparency record that only a person can write.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from drafter.models import Origin
+from drafter.store import Store, audit_events, drafts
+
+REGISTER_SCHEMA = "drafter-ai-use-register/1"
+REGISTER_FIELDS = [
+    "document_id", "title", "template", "kind", "language", "backends", "models", "author", "reviewer",
+    "drafted_at", "approved_at", "exported_at", "exports", "share_ai_unedited", "share_ai_edited", "share_human",
+    "characters", "checks_run", "findings_waived", "label",
+]
+
+
+@dataclass
+class RegisterEntry:
+    document_id: str
+    title: str
+    template: str
+    kind: str
+    language: str
+    backends: list[str]
+    models: list[str]
+    author: str
+    reviewer: str | None
+    drafted_at: str
+    approved_at: str | None
+    exported_at: str
+    exports: int
+    share_ai_unedited: float
+    share_ai_edited: float
+    share_human: float
+    characters: int
+    checks_run: list[str] = field(default_factory=list)
+    findings_waived: list[dict[str, Any]] = field(default_factory=list)
+    label: str = ""
+
+    def as_dict(self, public: bool = False) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        if public:
+            data["author"] = "drafter (name withheld)"
+            data["reviewer"] = "reviewer (name withheld)" if self.reviewer else None
+            data["findings_waived"] = [
+                {k: v for k, v in w.items() if k not in ("user", "by", "waived_by")} for w in self.findings_waived
+            ]
+        return data
+
+
+def build_register(store: Store, catalog_kinds: dict[str, str], since: datetime | None = None) -> list[RegisterEntry]:
+    """One entry per exported draft, from two queries whatever the size of the store."""
+    from drafter.store import _draft_from_row
+
+    with store.engine.connect() as conn:
+        events = conn.execute(
+            sa.select(audit_events.c.draft_id, audit_events.c.action, audit_events.c.at, audit_events.c.actor,
+                      audit_events.c.details_json)
+            .where(audit_events.c.action.in_(("exported", "approved", "waived")))
+            .order_by(audit_events.c.seq)
+        ).all()
+        by_draft: dict[str, list[Any]] = defaultdict(list)
+        for e in events:
+            if e.draft_id:
+                by_draft[e.draft_id].append(e)
+        exported_ids = [d for d, evs in by_draft.items() if any(e.action == "exported" for e in evs)]
+        rows = []
+        for chunk_start in range(0, len(exported_ids), 500):
+            chunk = exported_ids[chunk_start : chunk_start + 500]
+            rows += conn.execute(sa.select(drafts).where(drafts.c.id.in_(chunk))).mappings().all()
+    entries = []
+    for row in rows:
+        draft = _draft_from_row(row)
+        evs = by_draft[draft.id]
+        exports = [e for e in evs if e.action == "exported"]
+        approvals = [e for e in evs if e.action == "approved"]
+        if since is not None and datetime.fromisoformat(exports[-1].at) < since:
+            continue
+        counts = {o: 0 for o in Origin}
+        for s in draft.sections:
+            counts[s.provenance.origin] += len(s.text)
+        total = sum(counts.values()) or 1
+        last_export = json.loads(exports[-1].details_json)
+        entries.append(
+            RegisterEntry(
+                document_id=draft.id,
+                title=draft.title,
+                template=draft.template_id,
+                kind=catalog_kinds.get(draft.template_id, ""),
+                language=draft.language,
+                backends=sorted({s.provenance.backend for s in draft.sections if s.provenance.backend}),
+                models=sorted({s.provenance.model for s in draft.sections if s.provenance.model}),
+                author=draft.author,
+                reviewer=approvals[-1].actor if approvals else None,
+                drafted_at=draft.created_at.isoformat(),
+                approved_at=approvals[-1].at if approvals else None,
+                exported_at=exports[-1].at,
+                exports=len(exports),
+                share_ai_unedited=round(counts[Origin.ai] / total, 4),
+                share_ai_edited=round(counts[Origin.ai_edited] / total, 4),
+                share_human=round(counts[Origin.human] / total, 4),
+                characters=sum(counts.values()),
+                checks_run=list(last_export.get("checks_run", [])),
+                findings_waived=[
+                    {**json.loads(e.details_json), "waived_by": e.actor} for e in evs if e.action == "waived"
+                ],
+                label=str(last_export.get("label", "")),
+            )
+        )
+    entries.sort(key=lambda e: e.exported_at)
+    return entries
+
+
+def register_json(entries: list[RegisterEntry], public: bool) -> str:
+    return json.dumps(
+        {"schema": REGISTER_SCHEMA, "public": public, "documents": [e.as_dict(public) for e in entries]},
+        ensure_ascii=False, indent=2,
+    )
+
+
+def register_csv(entries: list[RegisterEntry], public: bool) -> str:
+    """CSV with a header row; lists joined by '; ', waivers as JSON. A BOM lets spreadsheets detect UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REGISTER_FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    for e in entries:
+        row = e.as_dict(public)
+        for key in ("backends", "models", "checks_run"):
+            row[key] = "; ".join(row[key])
+        row["findings_waived"] = json.dumps(row["findings_waived"], ensure_ascii=False) if row["findings_waived"] else ""
+        writer.writerow(row)
+    return "\ufeff" + buffer.getvalue()
