@@ -68,6 +68,7 @@ def section_json(s: Section) -> dict[str, Any]:
         "origin": s.provenance.origin.value,
         "backend": s.provenance.backend,
         "model": s.provenance.model,
+        "citations": [c.model_dump() for c in s.citations],
     }
 
 
@@ -97,6 +98,9 @@ def _print_draft(d: Draft) -> None:
         p = s.provenance
         print(f"\n## {s.heading}  ({s.id}; {p.origin.value}; {p.backend}/{p.model})")
         print(s.text)
+        for c in s.citations:
+            where = f"paragraph {c.paragraph}" if c.paragraph else "paragraph not located"
+            print(f"  [{c.marker}] {c.source}, {where}" + (f": \"{c.quote}\"" if c.quote else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,10 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", type=Path, action="append", default=[], help="a source document (.txt, .md, .docx)")
     p.add_argument("--style-guide")
     p.add_argument("--backend")
+    p.add_argument("--stream", action="store_true", help="print the text as the model writes it")
     user_arg(p)
 
     p = sub.add_parser("generate", help="resume or retry generation of a failed draft")
     p.add_argument("draft_id")
+    p.add_argument("--stream", action="store_true", help="print the text as the model writes it")
     user_arg(p)
 
     p = sub.add_parser("show", help="show a draft")
@@ -196,7 +202,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calls", help="list recorded backend calls")
     p.add_argument("--draft")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("backends", help="list the configured backends")
+    p.add_argument("--check", action="store_true", help="check each backend can be reached (exit 4 if not)")
+    p.add_argument("--json", action="store_true")
     return parser
+
+
+def _stream_printer(service: DrafterService, template_id: str) -> tuple[Any, Any]:
+    """on_token / on_retry callbacks printing the text as it arrives, a heading before each section."""
+    headings = {s.id: s.heading for t in service.templates() if t.id == template_id for s in t.sections}
+    current: list[str] = []
+
+    def on_token(section_id: str, piece: str) -> None:
+        if not current or current[-1] != section_id:
+            current.append(section_id)
+            print(f"\n## {headings.get(section_id, section_id)}\n", flush=True)
+        print(piece, end="", flush=True)
+
+    def on_retry(section_id: str, why: str) -> None:
+        current.append("")  # print the heading again for the fresh attempt
+        print(f"\n[{why} Retrying the section from the start.]", file=sys.stderr, flush=True)
+
+    return on_token, on_retry
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Settings) -> int:
@@ -254,13 +282,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
         if args.json:
             _out([r.as_dict() for r in results])
         else:
-            for r in results:
-                if r.error:
-                    print(f"{r.file}: error: {r.error}")
+            for fr in results:
+                if fr.error:
+                    print(f"{fr.file}: error: {fr.error}")
                     continue
-                print(f"{r.file}: draft {r.draft_id}, {r.sections} sections, grade {r.grade_before} -> "
-                      f"{r.grade_after}, {r.blocking_findings} sections flagged for review, written to {r.output}")
-        return 3 if any(r.error for r in results) else 0
+                print(f"{fr.file}: draft {fr.draft_id}, {fr.sections} sections, grade {fr.grade_before} -> "
+                      f"{fr.grade_after}, {fr.blocking_findings} sections flagged for review, written to {fr.output}")
+        return 3 if any(fr.error for fr in results) else 0
     if cmd == "templates":
         items = service.templates(args.language)
         if args.json:
@@ -284,13 +312,34 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
         def progress(i: int, n: int, s: Section) -> None:
             print(f"[{i}/{n}] {s.heading}", file=sys.stderr)
 
-        draft = service.create_draft(request, user, on_section=progress)
+        on_token, on_retry = _stream_printer(service, args.template_id) if args.stream else (None, None)
+        draft = service.create_draft(request, user, on_section=progress, on_token=on_token, on_retry=on_retry)
+        if args.stream:
+            print()
         print(draft.id)
         return 0
     if cmd == "generate":
-        draft = service.generate(args.draft_id, _user(args, settings, parser))
+        user = _user(args, settings, parser)
+        on_token, on_retry = (
+            _stream_printer(service, service.get_draft(args.draft_id).template_id) if args.stream else (None, None)
+        )
+        draft = service.generate(args.draft_id, user, on_token=on_token, on_retry=on_retry)
+        if args.stream:
+            print()
         print(draft.id)
         return 0
+    if cmd == "backends":
+        rows = service.backend_status(check=args.check)
+        if args.json:
+            _out(rows)
+        else:
+            for r in rows:
+                where = "external" if r["external"] else "local"
+                mark = " (default)" if r["default"] else ""
+                print(f"{r['name']}{mark}: {r['model']} · {where} · {r['endpoint'] or 'in-process'}")
+                if args.check:
+                    print(f"  {'ok' if r['reachable'] else 'UNREACHABLE'}: {r['check']}")
+        return 0 if all(r.get("reachable", True) for r in rows) else 4
     if cmd == "show":
         draft = service.get_draft(args.draft_id)
         if args.json:
@@ -360,8 +409,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
         else:
             for c in calls:
                 status = f"error: {c.error}" if c.error else "ok"
+                tokens = f"{c.input_tokens if c.input_tokens is not None else '?'}→" \
+                         f"{c.output_tokens if c.output_tokens is not None else '?'} tokens"
                 print(f"{c.datetime_utc.isoformat()} {c.backend}/{c.model} draft {c.draft_id} "
-                      f"{c.duration_ms} ms {status}")
+                      f"{c.options.get('section', '-')} {c.duration_ms} ms {tokens} {status}")
         return 0
     parser.error(f"unknown command {cmd}")
     return EXIT_USAGE

@@ -136,6 +136,17 @@ class Provenance(BaseModel):
     instruction: str | None = Field(default=None, description="Refinement instruction, if any.")
 
 
+class Citation(BaseModel):
+    """A source passage supporting a section: the `[n]` marker resolved to a source and paragraph."""
+
+    marker: int = Field(description="The n of the [n] marker: the source's 1-based position in the request.")
+    source: str = Field(description="The source document's name.")
+    paragraph: int | None = Field(
+        default=None, description="1-based paragraph of the source the passage is in; None if not located."
+    )
+    quote: str = Field(default="", description="The supporting passage (the paragraph, shortened).")
+
+
 class Section(BaseModel):
     id: str
     heading: str
@@ -143,6 +154,7 @@ class Section(BaseModel):
     provenance: Provenance
     original: str | None = Field(default=None, description="The source text this section rewrites (simplification).")
     metrics: dict[str, Any] = Field(default_factory=dict, description="Readability before/after and similar.")
+    citations: list[Citation] = Field(default_factory=list)
 
 
 class DraftStatus(StrEnum):

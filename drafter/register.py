@@ -77,7 +77,7 @@ def build_register(store: Store, catalog_kinds: dict[str, str], since: datetime 
             if e.draft_id:
                 by_draft[e.draft_id].append(e)
         exported_ids = [d for d, evs in by_draft.items() if any(e.action == "exported" for e in evs)]
-        rows = []
+        rows: list[Any] = []
         for chunk_start in range(0, len(exported_ids), 500):
             chunk = exported_ids[chunk_start : chunk_start + 500]
             rows += conn.execute(sa.select(drafts).where(drafts.c.id.in_(chunk))).mappings().all()

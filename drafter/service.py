@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from drafter import review as rules
-from drafter.backends.base import Backend, GenerationOptions
+from drafter.backends.base import Backend, CallReport, GenerationOptions, StreamInterrupted
 from drafter.backends.offline import OfflineBackend
+from drafter.backends.openai_compat import OpenAICompatBackend
+from drafter.backends.structured import CitedSection
 from drafter.catalog import Catalog
+from drafter.citations import resolve_citations
 from drafter.errors import BackendError, DrafterError, InputError, RefusedError
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
 from drafter.export.verify import VerifyReport, verify_docx
@@ -45,6 +48,7 @@ from drafter.store import Store
 log = logging.getLogger("drafter.service")
 SectionCallback = Callable[[int, int, Section], None]
 TokenCallback = Callable[[str, str], None]
+RetryCallback = Callable[[str, str], None]  # (section id, why): text streamed so far for it is void
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,18 @@ class ExportResult:
 
 
 def default_backends(settings: Settings) -> dict[str, Backend]:
-    return {"offline": OfflineBackend()}
+    backends: dict[str, Backend] = {"offline": OfflineBackend()}
+    remote = OpenAICompatBackend.from_settings(settings)
+    if remote is not None:
+        backends[remote.name] = remote
+    return backends
+
+
+def options_from_settings(settings: Settings) -> GenerationOptions:
+    return GenerationOptions(
+        temperature=settings.temperature, max_tokens=settings.max_tokens, timeout_s=settings.timeout_s,
+        max_retries=settings.max_retries,
+    )
 
 
 class DrafterService:
@@ -78,7 +93,7 @@ class DrafterService:
     def from_settings(cls, settings: Settings, backends: dict[str, Backend] | None = None) -> DrafterService:
         catalog = Catalog.load(settings.templates_dir, settings.style_guides_dir)
         store = Store.open(settings.sqlalchemy_url())
-        return cls(settings, store, catalog, backends or default_backends(settings))
+        return cls(settings, store, catalog, backends or default_backends(settings), options_from_settings(settings))
 
     # --- catalog ----------------------------------------------------------------------------------
 
@@ -117,6 +132,7 @@ class DrafterService:
         *,
         on_section: SectionCallback | None = None,
         on_token: TokenCallback | None = None,
+        on_retry: RetryCallback | None = None,
     ) -> Draft:
         """Save the request, then generate every section, saving each as it is produced."""
         template, guide_id = self.validate_request(request)
@@ -145,7 +161,7 @@ class DrafterService:
             details={"template": template.id, "style_guide": guide_id, "backend": backend.name,
                      "sources": [s.name for s in request.sources]},
         )
-        return self.generate(draft.id, user, on_section=on_section, on_token=on_token)
+        return self.generate(draft.id, user, on_section=on_section, on_token=on_token, on_retry=on_retry)
 
     def generate(
         self,
@@ -154,8 +170,13 @@ class DrafterService:
         *,
         on_section: SectionCallback | None = None,
         on_token: TokenCallback | None = None,
+        on_retry: RetryCallback | None = None,
     ) -> Draft:
-        """Generate the sections not yet produced (so a failed run resumes where it stopped)."""
+        """Generate the sections not yet produced (so a failed run resumes where it stopped).
+
+        Sections are streamed as text; when nobody is watching the stream (`on_token` is None) and the
+        section draws on sources, it is asked for as structured output (text plus supporting quotes).
+        """
         draft = self.store.get_draft(draft_id)
         if draft.status not in (DraftStatus.generating, DraftStatus.failed):
             raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been generated.")
@@ -175,8 +196,12 @@ class DrafterService:
             prompt = build_section_prompt(
                 template, guide, draft.request.inputs, draft.request.sources, spec
             )
+            structured = on_token is None and spec.use_sources and bool(draft.request.sources)
             try:
-                text = self._call(backend, prompt, draft, on_token=on_token)
+                if structured:
+                    text, evidence = self._call_structured(backend, prompt, draft)
+                else:
+                    text, evidence = self._call(backend, prompt, draft, on_token=on_token, on_retry=on_retry), []
             except DrafterError as exc:
                 self.store.save_draft(
                     draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
@@ -184,7 +209,7 @@ class DrafterService:
                     details={"section": spec.id, "error": str(exc)},
                 )
                 raise
-            section = self._ai_section(spec, text, backend, prompt, user)
+            section = self._ai_section(spec, text, backend, prompt, user, evidence)
             draft = self.store.save_draft(
                 draft.model_copy(update={"sections": [*draft.sections, section]}),
                 expected_version=draft.version, actor=user, action="generated",
@@ -200,7 +225,10 @@ class DrafterService:
             details={"sections": len(draft.sections)},
         )
 
-    def _ai_section(self, spec: SectionSpec, text: str, backend: Backend, prompt: PromptBundle, user: str) -> Section:
+    def _ai_section(
+        self, spec: SectionSpec, text: str, backend: Backend, prompt: PromptBundle, user: str,
+        evidence: list[tuple[int, str]] | None = None,
+    ) -> Section:
         return Section(
             id=spec.id,
             heading=spec.heading,
@@ -209,17 +237,38 @@ class DrafterService:
                 origin=Origin.ai, backend=backend.name, model=backend.model, prompt_sha256=prompt.sha256,
                 generated_at=utcnow(), author=user, ai_text=text.strip(),
             ),
+            citations=resolve_citations(text, prompt.sources, evidence or []),
         )
 
     def _call(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None,
+        on_retry: RetryCallback | None = None,
     ) -> str:
-        """One backend call, recorded in the store whether it succeeds or fails."""
+        """One streamed section, retried from the start if the stream is cut; every attempt is recorded."""
+        attempts = 1 + max(0, self.options.max_retries)
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._stream_once(backend, prompt, draft, on_token)
+            except StreamInterrupted as exc:
+                if attempt == attempts:
+                    raise BackendError(
+                        f"{exc} Gave up after {attempts} attempt{'s' if attempts > 1 else ''}. "
+                        "The draft is kept; retry with `drafter generate`."
+                    ) from exc
+                if on_retry:
+                    on_retry(prompt.section.id, str(exc))
+                time.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
+        raise AssertionError("unreachable")
+
+    def _stream_once(
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, on_token: TokenCallback | None
+    ) -> str:
         started = time.perf_counter()
+        report = CallReport()
         pieces: list[str] = []
         error: str | None = None
         try:
-            for piece in backend.stream(prompt, self.options):
+            for piece in backend.stream(prompt, self.options, report):
                 pieces.append(piece)
                 if on_token:
                     on_token(prompt.section.id, piece)
@@ -230,31 +279,67 @@ class DrafterService:
             error = f"{type(exc).__name__}: {exc}"
             raise BackendError(f"Backend {backend.name} failed: {error}") from exc
         finally:
-            duration_ms = int((time.perf_counter() - started) * 1000)
-            log.info("backend call", extra={"draft_id": draft.id, "backend": backend.name, "model": backend.model,
-                                            "section": prompt.section.id, "duration_ms": duration_ms,
-                                            "error_type": error.split(":")[0] if error else None})
-            self.store.record_llm_call(
-                LLMCall(
-                    id=uuid.uuid4().hex,
-                    draft_id=draft.id,
-                    model=backend.model,
-                    backend=backend.name,
-                    template_id=draft.template_id,
-                    style_guide_id=draft.style_guide_id,
-                    system=prompt.system_text,
-                    prompt=prompt.prompt_text,
-                    prompt_sha256=prompt.sha256,
-                    response="".join(pieces),
-                    options={"temperature": self.options.temperature, "max_tokens": self.options.max_tokens,
-                             "timeout_s": self.options.timeout_s, "max_retries": self.options.max_retries,
-                             "task": prompt.task, "section": prompt.section.id},
-                    duration_ms=duration_ms,
-                    datetime_utc=utcnow(),
-                    error=error,
-                )
-            )
+            # a cut stream keeps its partial text here: the log shows what arrived before the drop
+            self._record(backend, prompt, draft, "".join(pieces), report, started, error)
         return "".join(pieces).strip()
+
+    def _call_structured(
+        self, backend: Backend, prompt: PromptBundle, draft: Draft
+    ) -> tuple[str, list[tuple[int, str]]]:
+        """One section as structured output (text + supporting quotes), recorded like any call."""
+        started = time.perf_counter()
+        report = CallReport()
+        error: str | None = None
+        try:
+            result = backend.structured(prompt, CitedSection, self.options, report)
+        except DrafterError as exc:
+            error = str(exc)
+            raise
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise BackendError(f"Backend {backend.name} failed: {error}") from exc
+        finally:
+            self._record(backend, prompt, draft, "\n\n".join(report.raw), report, started, error,
+                         structured=True)
+        return result.text.strip(), [(e.source, e.quote) for e in result.evidence]
+
+    def _record(
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, response: str, report: CallReport,
+        started: float, error: str | None, *, structured: bool = False,
+    ) -> None:
+        options: dict[str, object] = {
+            "temperature": self.options.temperature, "max_tokens": self.options.max_tokens,
+            "timeout_s": self.options.timeout_s, "max_retries": self.options.max_retries,
+            "task": prompt.task, "section": prompt.section.id, "requests": report.requests,
+        }
+        if structured:
+            options["structured"] = True
+        if report.finish_reason:
+            options["finish_reason"] = report.finish_reason
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        log.info("backend call", extra={"draft_id": draft.id, "backend": backend.name, "model": backend.model,
+                                        "section": prompt.section.id, "duration_ms": duration_ms,
+                                        "error_type": error.split(":")[0] if error else None})
+        self.store.record_llm_call(
+            LLMCall(
+                id=uuid.uuid4().hex,
+                draft_id=draft.id,
+                model=backend.model,
+                backend=backend.name,
+                template_id=draft.template_id,
+                style_guide_id=draft.style_guide_id,
+                system=prompt.system_text,
+                prompt=prompt.prompt_text,
+                prompt_sha256=prompt.sha256,
+                response=response,
+                options=options,
+                input_tokens=report.input_tokens,
+                output_tokens=report.output_tokens,
+                duration_ms=duration_ms,
+                datetime_utc=utcnow(),
+                error=error,
+            )
+        )
 
     def refine_section(self, draft_id: str, section_id: str, instruction: str, user: str) -> Draft:
         """Regenerate one section by instruction; the instruction is stored with the new version."""
@@ -560,3 +645,15 @@ class DrafterService:
 
     def llm_calls(self, draft_id: str | None = None) -> list[LLMCall]:
         return self.store.llm_calls(draft_id)
+
+    def backend_status(self, *, check: bool = False) -> list[dict[str, Any]]:
+        """The configured backends; with `check`, whether each can be reached now."""
+        out = []
+        for name, b in self.backends.items():
+            row: dict[str, Any] = {"name": name, "model": b.model, "external": b.external,
+                                   "endpoint": b.endpoint(), "default": name == self.settings.backend,
+                                   "description": b.description}
+            if check:
+                row["reachable"], row["check"] = b.check(self.options)
+            out.append(row)
+        return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,47 @@ class Settings(BaseSettings):
         description="Organisation named as content producer / propagator in the AIGC metadata.",
     )
 
+    # --- LLM backends (see docs/llm.md) ---------------------------------------------------------------
+    model: str = Field(
+        default="gpt-4o-mini",
+        description="Model name sent to the OpenAI-compatible server (for Azure, the deployment's model name).",
+    )
+    temperature: float = Field(default=0.2, ge=0, le=2, description="Sampling temperature passed to the model.")
+    max_tokens: int = Field(default=1200, gt=0, description="Most tokens the model may write per call.")
+    timeout_s: float = Field(default=60.0, gt=0, description="Seconds before one request to the model times out.")
+    max_retries: int = Field(
+        default=2, ge=0, le=10,
+        description="Retries after a timeout, HTTP 429 (honouring Retry-After), 5xx, a cut stream or malformed output.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
+        description="API key for OpenAI or the OpenAI-compatible server (OPENAI_API_KEY).",
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"),
+        description="Base URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1 (OPENAI_BASE_URL).",
+    )
+    openai_self_hosted: bool = Field(
+        default=False,
+        description="Treat OPENAI_BASE_URL as on-premises (not external) when it names a loopback or private host.",
+    )
+    azure_openai_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("AZURE_OPENAI_ENDPOINT", "azure_openai_endpoint"),
+        description="Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com/ (AZURE_OPENAI_ENDPOINT).",
+    )
+    azure_openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("AZURE_OPENAI_API_KEY", "azure_openai_api_key"),
+        description="Azure OpenAI API key (AZURE_OPENAI_API_KEY).",
+    )
+    openai_api_version: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_VERSION", "openai_api_version"),
+        description="Azure OpenAI API version, e.g. 2024-10-21 (OPENAI_API_VERSION).",
+    )
+    azure_deployment: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("AZURE_OPENAI_DEPLOYMENT", "DRAFTER_AZURE_DEPLOYMENT", "azure_deployment"),
+        description="Azure OpenAI deployment name (AZURE_OPENAI_DEPLOYMENT or DRAFTER_AZURE_DEPLOYMENT).",
+    )
     log_format: str = Field(default="text", description="text, or json for one JSON object per line.")
     log_level: str = Field(default="WARNING", description="Logging level for the drafter logger.")
 

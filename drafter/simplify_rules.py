@@ -8,6 +8,7 @@ so nothing a reader relies on is lost.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # --- segmentation -------------------------------------------------------------------------------
@@ -110,13 +111,17 @@ def substitute_plain_words(text: str, plain_words: dict[str, str], language: str
         if language == "zh":
             text = text.replace(hard, plain)
         else:
-            text = re.sub(rf"\b{re.escape(hard)}\b", lambda m, p=plain: _match_case(m.group(0), p), text,
-                          flags=re.IGNORECASE)
+            text = re.sub(rf"\b{re.escape(hard)}\b", _case_keeping(plain), text, flags=re.IGNORECASE)
     return text
 
 
-def _match_case(original: str, replacement: str) -> str:
-    return replacement[:1].upper() + replacement[1:] if original[:1].isupper() else replacement
+def _case_keeping(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A replacer that capitalises the plain word when the word it replaces was capitalised."""
+
+    def replace(m: re.Match[str]) -> str:
+        return replacement[:1].upper() + replacement[1:] if m.group(0)[:1].isupper() else replacement
+
+    return replace
 
 
 def split_long_sentences(text: str, max_words: int, language: str) -> str:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from drafter.models import Checklist, DraftRequest
 from drafter.service import DrafterService
 from drafter.settings import Settings
+from tests.fake_openai import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -27,7 +28,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.startswith("DRAFTER_") and key != "DRAFTER_TEST_POSTGRES_URL":
             monkeypatch.delenv(key)
-    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"):
+    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
+                "OPENAI_API_VERSION", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
@@ -121,3 +123,10 @@ def briefing_request(**overrides: object) -> DraftRequest:
     data: dict[str, object] = {"template_id": "briefing", "inputs": inputs, "sources": [source]}
     data.update(overrides)
     return DraftRequest.model_validate(data)
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A scripted OpenAI-compatible server on 127.0.0.1 (see tests/fake_openai.py)."""
+    with FakeOpenAI() as server:
+        yield server

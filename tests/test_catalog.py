@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
 
 from drafter.catalog import Catalog
 from drafter.errors import CatalogError
-from drafter.models import DraftRequest
+from drafter.models import DraftRequest, SourceDoc
 from drafter.prompts import build_section_prompt
 from drafter.settings import Settings
 
@@ -29,14 +30,31 @@ def test_shipped_catalog_has_the_required_templates_and_guides() -> None:
 
 def test_every_template_renders_with_every_compatible_style_guide() -> None:
     catalog = shipped()
+    source = SourceDoc(name="notes.txt", text="A fact from the source.")
+    rendered = 0
     for template in catalog.templates.values():
         inputs = {f.name: f"sample {f.label}" for f in template.fields}
         for guide in catalog.compatible_style_guides(template):
+            prefixes = set()
             for spec in template.sections:
-                prompt = build_section_prompt(template, guide, inputs, [], spec)
-                assert spec.heading in prompt.prompt_text
-                assert guide.title in prompt.system_text
-                assert len(prompt.sha256) == 64
+                for sources in ([], [source]):
+                    prompt = build_section_prompt(template, guide, inputs, sources, spec)
+                    assert spec.heading in prompt.prompt_text
+                    assert guide.title in prompt.system_text
+                    assert len(prompt.sha256) == 64
+                    system, user = prompt.messages
+                    assert isinstance(system, SystemMessage) and isinstance(user, HumanMessage)
+                    assert f"Audience: {template.audience}" in prompt.system_text
+                    assert f"Purpose: {template.purpose}" in prompt.system_text
+                    text = prompt.prompt_text
+                    for f in template.fields:  # every input is in the prompt, and before the sources
+                        assert f"sample {f.label}" in text
+                        assert text.index(f"sample {f.label}") < text.index("ource documents" if sources else "No source")
+                    prefixes.add(prompt.system_text)
+                    rendered += 1
+            # the stable prefix is the same for every section of a template: provider caches can reuse it
+            assert len(prefixes) == 1
+    assert rendered >= 2 * len(catalog.templates)
 
 
 def _write_catalog(tmp_path: Path, template_yaml: str) -> tuple[Path, Path]:

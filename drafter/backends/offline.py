@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from drafter.backends.base import Backend, Generation, GenerationOptions
+from drafter.backends.base import Backend, CallReport, Generation, GenerationOptions
 from drafter.prompts import PromptBundle
 from drafter.textfill import fill, placeholders
 
@@ -92,17 +92,24 @@ class OfflineBackend(Backend):
         "sentences of your sources. It uses no language model and sends nothing off this machine."
     )
 
-    def generate(self, prompt: PromptBundle, options: GenerationOptions) -> Generation:
+    def generate(
+        self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None
+    ) -> Generation:
         if prompt.task == "simplify":
             text = self._simplify(prompt)
         elif prompt.task == "refine":
             text = self._refine(prompt)
         else:
             text = self._section(prompt)
+        if report is not None:
+            report.raw.append(text)
+            report.add_usage(0, 0)
         return Generation(text=text, model=self.model, input_tokens=0, output_tokens=0)
 
-    def structured(self, prompt: PromptBundle, schema: type[T], options: GenerationOptions) -> T:
-        text = self.generate(prompt, options).text
+    def structured(
+        self, prompt: PromptBundle, schema: type[T], options: GenerationOptions, report: CallReport | None = None
+    ) -> T:
+        text = self.generate(prompt, options, report).text
         return schema.model_validate({"text": text})
 
     def _section(self, prompt: PromptBundle) -> str:

@@ -1,0 +1,278 @@
+"""OpenAI-compatible backend through langchain-openai: OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp server.
+
+Every generation option is passed to the client explicitly: temperature, max tokens, timeout and retries.
+The openai client retries timeouts, connection errors, HTTP 408/409/429/5xx with exponential backoff and
+honours Retry-After (up to its own cap); after the last retry we raise a BackendError that names the
+backend, the model and what failed. A stream that stops mid-way raises StreamInterrupted with the text
+received so far (the service records it and retries the section).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import openai
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_openai import AzureChatOpenAI, ChatOpenAI
+from langchain_openai.chat_models.base import BaseChatOpenAI
+from pydantic import BaseModel, SecretStr
+
+from drafter.backends.base import Backend, CallReport, Generation, GenerationOptions, StreamInterrupted
+from drafter.backends.structured import instruction_for, parse_structured, repair_instruction
+from drafter.errors import BackendError
+from drafter.prompts import PromptBundle
+from drafter.settings import Settings
+
+T = TypeVar("T", bound=BaseModel)
+
+OPENAI_HOSTS = ("api.openai.com",)
+_PRIVATE_SUFFIXES = (".local", ".lan", ".internal", ".localhost", ".home.arpa")
+
+
+def is_private_host(host: str) -> bool:
+    """Loopback, RFC 1918 / unique-local addresses, `localhost`, single-label and .local/.internal names."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(_PRIVATE_SUFFIXES):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host  # a single-label name (e.g. a compose service "vllm") resolves inside the site
+    return ip.is_loopback or ip.is_private or ip.is_link_local
+
+
+class OpenAICompatBackend(Backend):
+    """Any server speaking the OpenAI chat-completions API."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        azure_endpoint: str | None = None,
+        azure_api_key: str | None = None,
+        api_version: str | None = None,
+        azure_deployment: str | None = None,
+        self_hosted: bool = False,
+        name: str = "openai",
+    ) -> None:
+        self.name = name
+        self.model = model
+        self.api_key = api_key
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.azure_endpoint = azure_endpoint
+        self.azure_api_key = azure_api_key
+        self.api_version = api_version
+        self.azure_deployment = azure_deployment
+        self.azure = bool(azure_endpoint)
+        host = urlsplit(self.endpoint() or "").hostname or ""
+        # Only a base URL on a private host that an administrator declared self-hosted stays "internal".
+        self.external = not (self_hosted and not self.azure and self.base_url and is_private_host(host))
+        self._official = self.azure or not self.base_url or host in OPENAI_HOSTS
+        where = "Azure OpenAI" if self.azure else ("OpenAI" if self._official else "OpenAI-compatible server")
+        self.description = f"{where} at {self.endpoint()}, model {model}" + (
+            " (sends data off this machine)" if self.external else " (self-hosted)"
+        )
+        self._clients: dict[GenerationOptions, BaseChatOpenAI] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAICompatBackend | None:
+        """The backend the settings describe, or None when neither OpenAI nor Azure is configured."""
+        secret = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        if settings.azure_openai_endpoint:
+            azure_key = settings.azure_openai_api_key.get_secret_value() if settings.azure_openai_api_key else secret
+            return cls(
+                model=settings.model, azure_endpoint=settings.azure_openai_endpoint, azure_api_key=azure_key,
+                api_version=settings.openai_api_version, azure_deployment=settings.azure_deployment,
+            )
+        if secret or settings.openai_base_url:
+            return cls(
+                model=settings.model, api_key=secret, base_url=settings.openai_base_url,
+                self_hosted=settings.openai_self_hosted,
+            )
+        return None
+
+    def endpoint(self) -> str | None:
+        if self.azure:
+            return self.azure_endpoint
+        return self.base_url or "https://api.openai.com/v1"
+
+    # --- the client --------------------------------------------------------------------------------
+
+    def _llm(self, options: GenerationOptions) -> BaseChatOpenAI:
+        llm = self._clients.get(options)
+        if llm is not None:
+            return llm
+        common: dict[str, Any] = {
+            "model": self.model,
+            "temperature": options.temperature,
+            "max_tokens": options.max_tokens,
+            "timeout": options.timeout_s,
+            "max_retries": options.max_retries,
+            "stream_usage": True,
+        }
+        if self.azure:
+            llm = AzureChatOpenAI(
+                azure_endpoint=self.azure_endpoint, api_key=_secret(self.azure_api_key), api_version=self.api_version,
+                azure_deployment=self.azure_deployment, **common,
+            )
+        else:
+            # langchain sends max_completion_tokens; many self-hosted servers (Ollama, llama.cpp) read only
+            # max_tokens, so send both there rather than silently lose the limit.
+            extra = None if self._official else {"max_tokens": options.max_tokens}
+            llm = ChatOpenAI(
+                base_url=self.base_url, api_key=SecretStr(self.api_key or "not-needed"), use_responses_api=False,
+                extra_body=extra, **common,
+            )
+        self._clients[options] = llm
+        return llm
+
+    def _label(self) -> str:
+        return f"Backend {self.name} ({self.model} at {self.endpoint()})"
+
+    def _failure(self, exc: Exception, options: GenerationOptions) -> BackendError:
+        tries = f"after {options.max_retries + 1} attempt{'s' if options.max_retries else ''}"
+        if isinstance(exc, openai.APITimeoutError):
+            what = f"timed out (limit {options.timeout_s:g} s per request) {tries}"
+        elif isinstance(exc, openai.RateLimitError):
+            what = f"is rate-limiting requests (HTTP 429) {tries}; try again later"
+        elif isinstance(exc, openai.AuthenticationError):
+            what = "refused the API key (HTTP 401); check OPENAI_API_KEY / AZURE_OPENAI_API_KEY"
+        elif isinstance(exc, openai.APIStatusError):
+            detail = _error_message(exc)
+            what = f"answered HTTP {exc.status_code} {tries}" + (f": {detail}" if detail else "")
+        elif isinstance(exc, openai.APIConnectionError):
+            what = f"could not be reached {tries}"
+        else:
+            what = f"failed: {type(exc).__name__}: {exc}"
+        return BackendError(f"{self._label()} {what}. The draft is kept; retry with `drafter generate`.")
+
+    # --- the interface -------------------------------------------------------------------------------
+
+    def generate(
+        self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None
+    ) -> Generation:
+        report = report if report is not None else CallReport()
+        text = self._invoke(prompt.messages, options, report)
+        return Generation(text=text, model=self.model, input_tokens=report.input_tokens,
+                          output_tokens=report.output_tokens)
+
+    def stream(
+        self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None
+    ) -> Iterator[str]:
+        report = report if report is not None else CallReport()
+        llm = self._llm(options)
+        received: list[str] = []
+        report.requests += 1
+        report.raw.append("")
+        try:
+            for chunk in llm.stream(prompt.messages):
+                if chunk.usage_metadata:
+                    report.add_usage(chunk.usage_metadata.get("input_tokens"),
+                                     chunk.usage_metadata.get("output_tokens"))
+                finish = chunk.response_metadata.get("finish_reason")
+                if finish:
+                    report.finish_reason = str(finish)
+                piece = chunk.text
+                if piece:
+                    received.append(piece)
+                    report.raw[-1] += piece
+                    yield piece
+        except openai.APIError as exc:
+            if received:
+                raise StreamInterrupted(
+                    f"{self._label()}: the connection dropped mid-stream after {len(''.join(received))} "
+                    "characters.", "".join(received),
+                ) from exc
+            raise self._failure(exc, options) from exc
+        if report.finish_reason is None:
+            raise StreamInterrupted(
+                f"{self._label()}: the stream ended without finishing (after {len(''.join(received))} characters).",
+                "".join(received),
+            )
+
+    def structured(
+        self, prompt: PromptBundle, schema: type[T], options: GenerationOptions, report: CallReport | None = None
+    ) -> T:
+        """JSON-schema output where the server supports it; else headed text; one repair request; then an error."""
+        report = report if report is not None else CallReport()
+        messages = [*prompt.messages, HumanMessage(content=instruction_for(schema))]
+        response_format: dict[str, Any] | None = {
+            "type": "json_schema",
+            "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema(), "strict": False},
+        }
+        try:
+            raw = self._invoke(messages, options, report, response_format=response_format)
+        except BackendError as exc:
+            if not isinstance(exc.__cause__, openai.BadRequestError):
+                raise
+            # the server does not take response_format: ask again in plain text (the parser reads headed text)
+            response_format = None
+            raw = self._invoke(messages, options, report)
+        value, problem = parse_structured(raw, schema)
+        if value is not None:
+            return value
+        repair = [*messages, AIMessage(content=raw), HumanMessage(content=repair_instruction(problem, schema))]
+        raw = self._invoke(repair, options, report, response_format=response_format)
+        value, problem = parse_structured(raw, schema)
+        if value is not None:
+            return value
+        raise BackendError(
+            f"{self._label()} returned output that is not the requested structure, twice (after one repair "
+            f"request): {problem}. The draft is kept; retry with `drafter generate`."
+        )
+
+    def _invoke(
+        self, messages: list[BaseMessage], options: GenerationOptions, report: CallReport,
+        *, response_format: dict[str, Any] | None = None,
+    ) -> str:
+        llm = self._llm(options)
+        kwargs: dict[str, Any] = {}
+        if response_format is not None:
+            # through extra_body, so langchain passes it on untouched instead of switching to its parse helper
+            kwargs["extra_body"] = {**(llm.extra_body or {}), "response_format": response_format}
+        report.requests += 1
+        try:
+            message = llm.invoke(messages, **kwargs)
+        except openai.APIError as exc:
+            raise self._failure(exc, options) from exc
+        text = message.text
+        report.raw.append(text)
+        usage = getattr(message, "usage_metadata", None)
+        if usage:
+            report.add_usage(usage.get("input_tokens"), usage.get("output_tokens"))
+        report.finish_reason = message.response_metadata.get("finish_reason")
+        return text
+
+    def check(self, options: GenerationOptions) -> tuple[bool, str]:
+        """List the server's models (no tokens spent); say whether the configured model is among them."""
+        client = self._llm(options).root_client
+        try:
+            page = client.with_options(timeout=min(options.timeout_s, 10.0), max_retries=0).models.list()
+        except openai.AuthenticationError:
+            return False, f"reachable at {self.endpoint()}, but the API key was refused"
+        except openai.APIStatusError as exc:
+            return True, f"reachable at {self.endpoint()} (model list unavailable: HTTP {exc.status_code})"
+        except openai.APIError as exc:
+            return False, f"cannot reach {self.endpoint()}: {type(exc).__name__}"
+        ids = [m.id for m in page.data]
+        if self.azure or self.model in ids:
+            return True, f"reachable at {self.endpoint()}; model {self.model} available"
+        return True, f"reachable at {self.endpoint()}, but model {self.model} is not listed (has: {', '.join(ids[:5])})"
+
+
+def _error_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        err = body.get("error", body)
+        if isinstance(err, dict) and err.get("message"):
+            return str(err["message"])[:200]
+    return ""
+
+
+def _secret(value: str | None) -> SecretStr | None:
+    return SecretStr(value) if value else None
