@@ -191,6 +191,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     user_arg(p)
 
+    p = sub.add_parser("register", help="the AI-use register: one record per exported document")
+    p.add_argument("--since", help="only documents exported on or after this date (YYYY-MM-DD)")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--public", action="store_true", help="omit personal names (roles only), for publication")
+    p.add_argument("--output", type=Path, help="write to this file instead of standard output")
+
+    p = sub.add_parser("record", help="transparency record of this deployment (ATRS tiers 1 and 2)")
+
     p = sub.add_parser("doctor", help="check configuration, database, migrations and data folder")
     p.add_argument("--json", action="store_true")
 
@@ -271,6 +279,35 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
         verb = "would clear" if purged.dry_run else "cleared"
         print(f"{verb} the source texts of {purged.sources_cleared} drafts and {purged.calls_deleted} LLM call "
               f"records older than {purged.cutoff.isoformat()}; the audit log is kept")
+        return 0
+    if cmd == "register":
+        from datetime import UTC, datetime
+
+        from drafter.register import register_csv, register_json
+
+        try:
+            since = datetime.fromisoformat(args.since).replace(tzinfo=UTC) if args.since else None
+        except ValueError:
+            raise InputError(f"Cannot read the date {args.since!r}; use YYYY-MM-DD.") from None
+        entries = service.register(since)
+        text = register_csv(entries, args.public) if args.format == "csv" else register_json(entries, args.public)
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+            print(f"{len(entries)} documents written to {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return 0
+    if cmd == "record":
+        from drafter.register import transparency_record
+
+        record = transparency_record(
+            system=settings.system_name, organisation=settings.organisation,
+            backends=service.backend_status(check=False),
+            templates=[(t.id, t.kind, t.title) for t in service.templates()],
+            database=service.store.dialect,
+            counts={"drafts": len(service.list_drafts()), "exported_documents": len(service.register())},
+        )
+        _out(record)
         return 0
     if cmd == "simplify":
         from drafter.simplify import run_batch

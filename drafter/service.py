@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from drafter.models import (
     utcnow,
 )
 from drafter.prompts import PromptBundle, build_refine_prompt, build_section_prompt
+from drafter.register import RegisterEntry, build_register
 from drafter.settings import Settings
 from drafter.store import Store
 
@@ -612,7 +614,8 @@ class DrafterService:
         log.info("exported", extra={"draft_id": draft_id, "action": "export"})
         self.store.append_audit(
             user, "exported", draft_id,
-            {"path": str(output), "produce_id": produce_id, "content_sha256": draft.content_sha256},
+            {"path": str(output), "produce_id": produce_id, "content_sha256": draft.content_sha256,
+             "label": label.statement},
         )
         return ExportResult(output, label.statement, produce_id, draft.content_sha256)
 
@@ -642,6 +645,11 @@ class DrafterService:
 
     def verify_audit(self) -> tuple[int, str | None]:
         return self.store.verify_audit_chain()
+
+    def register(self, since: datetime | None = None) -> list[RegisterEntry]:
+        """The AI-use register: one entry per exported document."""
+        kinds = {t.id: t.kind for t in self.catalog.templates.values()}
+        return build_register(self.store, kinds, since)
 
     def llm_calls(self, draft_id: str | None = None) -> list[LLMCall]:
         return self.store.llm_calls(draft_id)
