@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,9 @@ from drafter.catalog import Catalog
 from drafter.errors import BackendError, DrafterError, InputError, RefusedError
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
 from drafter.export.verify import VerifyReport, verify_docx
+from drafter.guard.engine import Guard
+from drafter.guard.policy import BackendPolicy, Finding, ScanReport, policy_for
+from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.labeling import build_label
 from drafter.models import (
     AuditEvent,
@@ -70,6 +73,7 @@ class DrafterService:
         self.catalog = catalog
         self.backends = backends
         self.options = options or GenerationOptions()
+        self.guard = Guard()
 
     @classmethod
     def from_settings(cls, settings: Settings, backends: dict[str, Backend] | None = None) -> DrafterService:
@@ -107,6 +111,29 @@ class DrafterService:
         self.backend(request.backend)
         return template, guide_id
 
+    # --- guard ------------------------------------------------------------------------------------
+
+    def guard_policy(self, backend_name: str | None = None) -> BackendPolicy:
+        """What the guard does for this backend: its clearance and how personal data is handled."""
+        return policy_for(self.backend(backend_name), self.settings)
+
+    def scan(self, text: str, backend_name: str | None = None) -> ScanReport:
+        """Findings in `text` and the action the policy takes for each (the UI's preview before sending)."""
+        return self.guard.scan(text, self.guard_policy(backend_name))
+
+    def scan_file(self, path: Path, backend_name: str | None = None) -> Iterator[Finding]:
+        """Findings in a UTF-8 text file of any size (bounded memory); binary / non-UTF-8 files are refused."""
+        return self.guard.scan_file(path, self.guard_policy(backend_name))
+
+    def check_request(self, request: DraftRequest, user: str) -> ScanReport:
+        """Validate a request and apply the guard's request rules; a refusal is audited and raised."""
+        template, _ = self.validate_request(request)
+        try:
+            return self.guard.check_request(template, request, self.guard_policy(request.backend))
+        except RefusedError as exc:
+            self._refuse(user, "create_draft", None, exc)
+            raise
+
     def create_draft(
         self,
         request: DraftRequest,
@@ -118,6 +145,7 @@ class DrafterService:
         """Save the request, then generate every section, saving each as it is produced."""
         template, guide_id = self.validate_request(request)
         backend = self.backend(request.backend)
+        guard_report = self.check_request(request, user)
         now = utcnow()
         title = request.inputs.get(template.title_field or "", "").strip() or template.title
         draft = Draft(
@@ -140,7 +168,8 @@ class DrafterService:
             draft,
             actor=user,
             details={"template": template.id, "style_guide": guide_id, "backend": backend.name,
-                     "sources": [s.name for s in request.sources]},
+                     "sources": [s.name for s in request.sources],
+                     "guard": {"personal_data": guard_report.policy.personal_data, "found": guard_report.counts()}},
         )
         return self.generate(draft.id, user, on_section=on_section, on_token=on_token)
 
@@ -173,7 +202,7 @@ class DrafterService:
                 template, guide, draft.request.inputs, draft.request.sources, spec
             )
             try:
-                text = self._call(backend, prompt, draft, on_token=on_token)
+                text = self._call(backend, prompt, draft, on_token=on_token, user=user)
             except DrafterError as exc:
                 self.store.save_draft(
                     draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
@@ -208,16 +237,44 @@ class DrafterService:
             ),
         )
 
+    def _guarded_prompt(
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, user: str | None
+    ) -> tuple[PromptBundle, Pseudonymiser]:
+        """The prompt as it may be sent to `backend`, or a refusal (audited; nothing is sent)."""
+        actor = user or draft.updated_by or draft.author
+        mapping, types = self.store.guard_mapping(draft.id)
+        pseudonymiser = Pseudonymiser(mapping, types)
+        try:
+            sent, _ = self.guard.prepare_prompt(prompt, policy_for(backend, self.settings), pseudonymiser)
+        except RefusedError as exc:
+            self._refuse(actor, "backend_call", draft.id, exc)
+            raise
+        if pseudonymiser.new:
+            # Saved before the call, so the output can always be restored.
+            self.store.add_guard_pseudonyms(draft.id, pseudonymiser.new)
+            counts: dict[str, int] = {}
+            for _, kind, _ in pseudonymiser.new:
+                counts[kind] = counts.get(kind, 0) + 1
+            self.store.append_audit(actor, "pseudonymised", draft.id, {"backend": backend.name, "new": counts})
+        return sent, pseudonymiser
+
     def _call(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None,
+        user: str | None = None,
     ) -> str:
-        """One backend call, recorded in the store whether it succeeds or fails."""
+        """One guarded backend call, recorded in the store (as sent) whether it succeeds or fails."""
+        prompt, pseudonymiser = self._guarded_prompt(backend, prompt, draft, user)
         started = time.perf_counter()
         pieces: list[str] = []
         error: str | None = None
-        try:
+
+        def received() -> Any:
             for piece in backend.stream(prompt, self.options):
                 pieces.append(piece)
+                yield piece
+
+        try:
+            for piece in pseudonymiser.restore_stream(received()) if pseudonymiser.mapping else received():
                 if on_token:
                     on_token(prompt.section.id, piece)
         except DrafterError as exc:
@@ -247,7 +304,7 @@ class DrafterService:
                     error=error,
                 )
             )
-        return "".join(pieces).strip()
+        return pseudonymiser.restore("".join(pieces)).strip()
 
     def refine_section(self, draft_id: str, section_id: str, instruction: str, user: str) -> Draft:
         """Regenerate one section by instruction; the instruction is stored with the new version."""
@@ -263,7 +320,7 @@ class DrafterService:
         prompt = build_refine_prompt(
             template, guide, draft.request.inputs, draft.request.sources, spec, current.text, instruction
         )
-        text = self._call(backend, prompt, draft)
+        text = self._call(backend, prompt, draft, user=user)
         new_section = self._ai_section(spec, text, backend, prompt, user)
         new_section.provenance.instruction = instruction
         return self._replace_section(draft, new_section, user, "refined", {"section": section_id,

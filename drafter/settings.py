@@ -8,6 +8,8 @@ from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from drafter.guard.levels import Clearance
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +41,24 @@ class Settings(BaseSettings):
     organisation: str = Field(
         default="Drafter deployment",
         description="Organisation named as content producer / propagator in the AIGC metadata.",
+    )
+
+    offline_clearance: Clearance = Field(
+        default=Clearance.top_secret,
+        description="Highest classification marking the offline backend may process (nothing leaves the machine).",
+    )
+    openai_clearance: Clearance = Field(
+        default=Clearance.public,
+        description="Highest classification marking the openai backend may receive (default: unmarked only).",
+    )
+    backend_clearances: dict[str, Clearance] = Field(
+        default_factory=dict,
+        description='Clearance per backend name, as JSON, e.g. {"vllm": "secret"}; overrides the fields above. '
+        "Unlisted external backends get public, unlisted local ones DRAFTER_OFFLINE_CLEARANCE.",
+    )
+    personal_data_backends: list[str] = Field(
+        default_factory=list,
+        description="External backends cleared to receive personal data unpseudonymised, as a JSON list.",
     )
 
     def sqlalchemy_url(self) -> str:
