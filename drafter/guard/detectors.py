@@ -12,6 +12,7 @@ recognizer runs libphonenumber's matcher over the whole text once per region; th
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable
@@ -101,9 +102,11 @@ _CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d
 _PHONE_CANDIDATE = re.compile(
     r"(?<![0-9A-Za-z+\-./])(?:\+|00)?\(?\d[\d\s().\-]{5,20}\d(?![0-9A-Za-z]|[.\-]\d)"
 )
+# China UnionPay cards (62…, 16-19 digits); Presidio's card pattern stops at 17 digits.
+_UNIONPAY = re.compile(r"(?<![0-9A-Za-z])62\d{14,17}(?![0-9A-Za-z])")
 _NAME_LABELLED = re.compile(
-    r"(?:(?<![A-Za-z])(?:Name|Full name|Contact|Applicant|Claimant|Dear)\s*[:：]?\s+"
-    r"(?P<en>(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?P<en_name>[A-Z][a-z]+(?:[ '\-][A-Z][a-z]+){1,2}))"
+    r"(?:(?<![A-Za-z])(?:Name|Full name|Contact|Applicant|Claimant|Dear)(?:\s*[:：]|\">)?\s+"
+    r"(?P<en>(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?P<en_name>[A-Z][a-z]+(?:[ '\-][A-Z][a-z]*){1,3}))"
     r"|(?:(?:姓名|联系人|申请人|当事人|经办人)\s*[:：]\s*(?P<zh_name>[\u4e00-\u9fff]{2,4}))"
 )
 
@@ -116,12 +119,27 @@ def _cn_ids(text: str) -> list[Detection]:
     ]
 
 
-def _phones(text: str) -> list[Detection]:
-    """libphonenumber validation of each candidate, trying the international form then each region."""
+def _unionpay_cards(text: str) -> list[Detection]:
+    return [
+        Detection("PAYMENT_CARD", m.start(), m.end(), 1.0, m.group())
+        for m in _UNIONPAY.finditer(text)
+        if checksums.luhn_valid(m.group())
+    ]
+
+
+def _phones(text: str, taken: list[Detection]) -> list[Detection]:
+    """libphonenumber validation of each candidate, trying the international form then each region.
+
+    Candidates inside an identifier already found (card, ID, IBAN…) are skipped: libphonenumber is the
+    slowest step, and the identifier wins the overlap anyway."""
+    starts = sorted((d.start, d.end) for d in taken)
     found: list[Detection] = []
     for m in _PHONE_CANDIDATE.finditer(text):
         candidate = m.group()
         if sum(c.isdigit() for c in candidate) < 7:
+            continue
+        i = bisect.bisect_right(starts, (m.start(), len(text))) - 1
+        if i >= 0 and starts[i][0] <= m.start() and starts[i][1] >= m.end():
             continue
         for region in PHONE_REGIONS:
             matches = list(phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID))
@@ -133,7 +151,8 @@ def _phones(text: str) -> list[Detection]:
 
 
 def _labelled_names(text: str) -> list[Detection]:
-    """Names introduced by a label ("Contact: Priya Shah", "姓名：张伟"); free-text names need an NER model."""
+    """Names introduced by a label ("Contact: Priya Shah", "姓名：张伟", or a prompt's input labelled
+    "Contact"); free-text names need an NER model."""
     out = []
     for m in _NAME_LABELLED.finditer(text):
         group = "en_name" if m.group("en_name") else "zh_name"
@@ -162,7 +181,8 @@ class PiiDetector:
                     score = 1.0 if kind in _CHECKSUMMED else max(score, 0.85)
                 found.append(Detection(kind, r.start, r.end, round(score, 2), value))
         found += _cn_ids(text)
-        found += _phones(text)
+        found += _unionpay_cards(text)
+        found += _phones(text, found)
         found += _labelled_names(text)
         return resolve_overlaps(found)
 

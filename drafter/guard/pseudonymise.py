@@ -20,7 +20,9 @@ PLACEHOLDER_NAMES = {
 }
 _NAMES = "|".join(sorted(set(PLACEHOLDER_NAMES.values()), key=len, reverse=True))
 # Models sometimes drop or change the brackets; accept [EMAIL_1], ［EMAIL_1］, EMAIL_1, [email_1].
-_PLACEHOLDER = re.compile(rf"[\[［【]?\s*\b(?P<key>(?:{_NAMES})_\d+)\b\s*[\]］】]?", re.IGNORECASE)
+_PLACEHOLDER = re.compile(
+    rf"[\[［【]\s*(?P<key>(?:{_NAMES})_\d+)\s*[\]］】]|\b(?P<bare>(?:{_NAMES})_\d+)\b", re.IGNORECASE
+)
 _PARTIAL_TAIL = re.compile(rf"[\[［【]?\s*(?:[A-Z_]*|(?:{_NAMES})_\d*)$", re.IGNORECASE)
 
 
@@ -74,7 +76,7 @@ class Pseudonymiser:
         lookup = {p[1:-1].upper(): v for p, v in self.mapping.items()}
 
         def sub(m: re.Match[str]) -> str:
-            return lookup.get(m.group("key").upper(), m.group())
+            return lookup.get((m.group("key") or m.group("bare")).upper(), m.group())
 
         return _PLACEHOLDER.sub(sub, text)
 
