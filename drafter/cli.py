@@ -207,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="say what would be deleted, delete nothing")
     user_arg(p)
 
+    p = sub.add_parser("scan", help="scan text files for personal data and classification markings")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    p.add_argument("--backend", help="apply this backend's policy (default: DRAFTER_BACKEND)")
+    p.add_argument("--json", action="store_true", help="one JSON object per finding per line")
+
     p = sub.add_parser("calls", help="list recorded backend calls")
     p.add_argument("--draft")
     p.add_argument("--json", action="store_true")
@@ -233,6 +238,27 @@ def _stream_printer(service: DrafterService, template_id: str) -> tuple[Any, Any
         print(f"\n[{why} Retrying the section from the start.]", file=sys.stderr, flush=True)
 
     return on_token, on_retry
+
+def _scan(service: DrafterService, args: argparse.Namespace) -> int:
+    """Print findings; exit 3 when anything would be blocked for the backend (nothing is sent either way)."""
+    policy = service.guard_policy(args.backend)
+    streams = [(path, service.scan_file(path, args.backend)) for path in args.files]  # refuses bad files first
+    blocked = 0
+    for path, findings in streams:
+        for f in findings:
+            blocked += f.action == "block"
+            if args.json:
+                print(json.dumps({**f.as_json(), "file": str(path)}, ensure_ascii=False))
+            else:
+                what = f"{f.marking} ({f.level.value if f.level else ''}) line {f.line}" if f.marking else f.type
+                print(f"{path}:{f.start}-{f.end}  {f.action:6} {what}  score {f.score:g}")
+    if not args.json:
+        print(f"backend {policy.backend}: clearance {policy.clearance.value}, personal data {policy.personal_data}; "
+              f"{blocked} finding(s) would be blocked", file=sys.stderr)
+        if not service.guard.ner_available:
+            print("note: no NER model: names are found only after a label and addresses are not detected",
+                  file=sys.stderr)
+    return 3 if blocked else 0
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Settings) -> int:
@@ -439,6 +465,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
                 print(f"{e.seq:6} {e.at.isoformat()} {e.actor:12} {e.action:20} {e.draft_id or '-'} "
                       f"{json.dumps(e.details, ensure_ascii=False)}")
         return 0
+    if cmd == "scan":
+        return _scan(service, args)
     if cmd == "calls":
         calls = service.llm_calls(args.draft)
         if args.json:

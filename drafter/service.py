@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,9 @@ from drafter.citations import resolve_citations
 from drafter.errors import BackendError, DrafterError, InputError, RefusedError
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
 from drafter.export.verify import VerifyReport, verify_docx
+from drafter.guard.engine import Guard
+from drafter.guard.policy import BackendPolicy, Finding, ScanReport, policy_for
+from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.labeling import build_label
 from drafter.models import (
     AuditEvent,
@@ -90,6 +93,7 @@ class DrafterService:
         self.catalog = catalog
         self.backends = backends
         self.options = options or GenerationOptions()
+        self.guard = Guard()
 
     @classmethod
     def from_settings(cls, settings: Settings, backends: dict[str, Backend] | None = None) -> DrafterService:
@@ -127,6 +131,29 @@ class DrafterService:
         self.backend(request.backend)
         return template, guide_id
 
+    # --- guard ------------------------------------------------------------------------------------
+
+    def guard_policy(self, backend_name: str | None = None) -> BackendPolicy:
+        """What the guard does for this backend: its clearance and how personal data is handled."""
+        return policy_for(self.backend(backend_name), self.settings)
+
+    def scan(self, text: str, backend_name: str | None = None) -> ScanReport:
+        """Findings in `text` and the action the policy takes for each (the UI's preview before sending)."""
+        return self.guard.scan(text, self.guard_policy(backend_name))
+
+    def scan_file(self, path: Path, backend_name: str | None = None) -> Iterator[Finding]:
+        """Findings in a UTF-8 text file of any size (bounded memory); binary / non-UTF-8 files are refused."""
+        return self.guard.scan_file(path, self.guard_policy(backend_name))
+
+    def check_request(self, request: DraftRequest, user: str) -> ScanReport:
+        """Validate a request and apply the guard's request rules; a refusal is audited and raised."""
+        template, _ = self.validate_request(request)
+        try:
+            return self.guard.check_request(template, request, self.guard_policy(request.backend))
+        except RefusedError as exc:
+            self._refuse(user, "create_draft", None, exc)
+            raise
+
     def create_draft(
         self,
         request: DraftRequest,
@@ -139,6 +166,7 @@ class DrafterService:
         """Save the request, then generate every section, saving each as it is produced."""
         template, guide_id = self.validate_request(request)
         backend = self.backend(request.backend)
+        guard_report = self.check_request(request, user)
         now = utcnow()
         title = request.inputs.get(template.title_field or "", "").strip() or template.title
         draft = Draft(
@@ -161,7 +189,8 @@ class DrafterService:
             draft,
             actor=user,
             details={"template": template.id, "style_guide": guide_id, "backend": backend.name,
-                     "sources": [s.name for s in request.sources]},
+                     "sources": [s.name for s in request.sources],
+                     "guard": {"personal_data": guard_report.policy.personal_data, "found": guard_report.counts()}},
         )
         return self.generate(draft.id, user, on_section=on_section, on_token=on_token, on_retry=on_retry)
 
@@ -201,9 +230,10 @@ class DrafterService:
             structured = on_token is None and spec.use_sources and bool(draft.request.sources)
             try:
                 if structured:
-                    text, evidence = self._call_structured(backend, prompt, draft)
+                    text, evidence = self._call_structured(backend, prompt, draft, user=user)
                 else:
-                    text, evidence = self._call(backend, prompt, draft, on_token=on_token, on_retry=on_retry), []
+                    text = self._call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
+                    evidence = []
             except DrafterError as exc:
                 self.store.save_draft(
                     draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
@@ -242,15 +272,41 @@ class DrafterService:
             citations=resolve_citations(text, prompt.sources, evidence or []),
         )
 
+    def _guarded_prompt(
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, user: str | None
+    ) -> tuple[PromptBundle, Pseudonymiser]:
+        """The prompt as it may be sent to `backend`, or a refusal (audited; nothing is sent)."""
+        actor = user or draft.updated_by or draft.author
+        mapping, types = self.store.guard_mapping(draft.id)
+        pseudonymiser = Pseudonymiser(mapping, types)
+        try:
+            sent, _ = self.guard.prepare_prompt(prompt, policy_for(backend, self.settings), pseudonymiser)
+        except RefusedError as exc:
+            self._refuse(actor, "backend_call", draft.id, exc)
+            raise
+        if pseudonymiser.new:
+            # Saved before the call, so the output can always be restored.
+            self.store.add_guard_pseudonyms(draft.id, pseudonymiser.new)
+            counts: dict[str, int] = {}
+            for _, kind, _ in pseudonymiser.new:
+                counts[kind] = counts.get(kind, 0) + 1
+            self.store.append_audit(actor, "pseudonymised", draft.id, {"backend": backend.name, "new": counts})
+        return sent, pseudonymiser
+
     def _call(
         self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None,
         on_retry: RetryCallback | None = None,
+        user: str | None = None,
     ) -> str:
-        """One streamed section, retried from the start if the stream is cut; every attempt is recorded."""
+        """One guarded, streamed section, retried from the start if the stream is cut; every attempt is recorded.
+
+        The guard runs once, before anything is sent; the call log records the prompt as sent (pseudonymised).
+        """
+        prompt, pseudonymiser = self._guarded_prompt(backend, prompt, draft, user)
         attempts = 1 + max(0, self.options.max_retries)
         for attempt in range(1, attempts + 1):
             try:
-                return self._stream_once(backend, prompt, draft, on_token)
+                return self._stream_once(backend, prompt, draft, on_token, pseudonymiser)
             except StreamInterrupted as exc:
                 if attempt == attempts:
                     raise BackendError(
@@ -263,15 +319,21 @@ class DrafterService:
         raise AssertionError("unreachable")
 
     def _stream_once(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, on_token: TokenCallback | None
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, on_token: TokenCallback | None,
+        pseudonymiser: Pseudonymiser,
     ) -> str:
         started = time.perf_counter()
         report = CallReport()
         pieces: list[str] = []
         error: str | None = None
-        try:
+
+        def received() -> Any:
             for piece in backend.stream(prompt, self.options, report):
                 pieces.append(piece)
+                yield piece
+
+        try:
+            for piece in pseudonymiser.restore_stream(received()) if pseudonymiser.mapping else received():
                 if on_token:
                     on_token(prompt.section.id, piece)
         except DrafterError as exc:
@@ -283,12 +345,13 @@ class DrafterService:
         finally:
             # a cut stream keeps its partial text here: the log shows what arrived before the drop
             self._record(backend, prompt, draft, "".join(pieces), report, started, error)
-        return "".join(pieces).strip()
+        return pseudonymiser.restore("".join(pieces)).strip()
 
     def _call_structured(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, user: str | None = None
     ) -> tuple[str, list[tuple[int, str]]]:
-        """One section as structured output (text + supporting quotes), recorded like any call."""
+        """One guarded section as structured output (text + supporting quotes), recorded like any call."""
+        prompt, pseudonymiser = self._guarded_prompt(backend, prompt, draft, user)
         started = time.perf_counter()
         report = CallReport()
         error: str | None = None
@@ -303,7 +366,8 @@ class DrafterService:
         finally:
             self._record(backend, prompt, draft, "\n\n".join(report.raw), report, started, error,
                          structured=True)
-        return result.text.strip(), [(e.source, e.quote) for e in result.evidence]
+        restore = pseudonymiser.restore
+        return restore(result.text).strip(), [(e.source, restore(e.quote)) for e in result.evidence]
 
     def _record(
         self, backend: Backend, prompt: PromptBundle, draft: Draft, response: str, report: CallReport,
@@ -357,7 +421,7 @@ class DrafterService:
         prompt = build_refine_prompt(
             template, guide, draft.request.inputs, draft.request.sources, spec, current.text, instruction
         )
-        text = self._call(backend, prompt, draft)
+        text = self._call(backend, prompt, draft, user=user)
         new_section = self._ai_section(spec, text, backend, prompt, user)
         new_section.provenance.instruction = instruction
         return self._replace_section(draft, new_section, user, "refined", {"section": section_id,
@@ -479,12 +543,12 @@ class DrafterService:
         def work(seg: Any) -> Section:
             spec = template.sections[0].model_copy(update={"id": seg.id, "heading": seg.heading})
             prompt = build_simplify_prompt(template, guide, spec, seg.text)
-            text = self._call(backend, prompt, draft)
+            text = self._call(backend, prompt, draft, user=user)
             result = evaluate(seg.text, text, guide)
             attempts = 1
             if result.problems and backend.name != "offline":
                 prompt = build_simplify_prompt(template, guide, spec, seg.text, feedback=result.problems)
-                text = self._call(backend, prompt, draft)
+                text = self._call(backend, prompt, draft, user=user)
                 result = evaluate(seg.text, text, guide)
                 attempts = 2
             section = self._ai_section(spec, text, backend, prompt, user)

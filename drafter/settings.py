@@ -8,6 +8,8 @@ from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from drafter.guard.levels import Clearance
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -84,6 +86,23 @@ class Settings(BaseSettings):
     )
     log_format: str = Field(default="text", description="text, or json for one JSON object per line.")
     log_level: str = Field(default="WARNING", description="Logging level for the drafter logger.")
+    offline_clearance: Clearance = Field(
+        default=Clearance.top_secret,
+        description="Highest classification marking the offline backend may process (nothing leaves the machine).",
+    )
+    openai_clearance: Clearance = Field(
+        default=Clearance.public,
+        description="Highest classification marking the openai backend may receive (default: unmarked only).",
+    )
+    backend_clearances: dict[str, Clearance] = Field(
+        default_factory=dict,
+        description='Clearance per backend name, as JSON, e.g. {"vllm": "secret"}; overrides the fields above. '
+        "Unlisted external backends get public, unlisted local ones DRAFTER_OFFLINE_CLEARANCE.",
+    )
+    personal_data_backends: list[str] = Field(
+        default_factory=list,
+        description="External backends cleared to receive personal data unpseudonymised, as a JSON list.",
+    )
 
     def sqlalchemy_url(self) -> str:
         """The database URL, with a plain postgresql:// URL mapped to the psycopg 3 driver."""

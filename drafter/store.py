@@ -75,6 +75,11 @@ audit_events = sa.Table(
     sa.MetaData(),
     *(sa.Column(n) for n in ["seq", "at", "actor", "action", "draft_id", "details_json", "prev_hash", "hash"]),
 )
+guard_pseudonyms = sa.Table(
+    "guard_pseudonyms",
+    sa.MetaData(),
+    *(sa.Column(n) for n in ["draft_id", "placeholder", "entity_type", "original", "created_at"]),
+)
 
 
 def _iso(dt: datetime) -> str:
@@ -271,6 +276,27 @@ class Store:
             data["options"] = json.loads(data.pop("options_json"))
             out.append(LLMCall.model_validate(data))
         return out
+
+    # --- guard pseudonyms (kept with the draft, never sent) ---------------------------------------
+
+    def guard_mapping(self, draft_id: str) -> tuple[dict[str, str], dict[str, str]]:
+        """(placeholder → original, placeholder → entity type) for a draft."""
+        query = sa.select(guard_pseudonyms).where(guard_pseudonyms.c.draft_id == draft_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return {r["placeholder"]: r["original"] for r in rows}, {r["placeholder"]: r["entity_type"] for r in rows}
+
+    def add_guard_pseudonyms(self, draft_id: str, items: list[tuple[str, str, str]]) -> None:
+        """Store new (placeholder, entity type, original) entries for a draft."""
+        if not items:
+            return
+        now = _iso(utcnow())
+        with self.transaction() as conn:
+            conn.execute(
+                guard_pseudonyms.insert(),
+                [{"draft_id": draft_id, "placeholder": p, "entity_type": t, "original": o, "created_at": now}
+                 for p, t, o in items],
+            )
 
     # --- audit log ------------------------------------------------------------------------------
 

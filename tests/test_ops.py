@@ -37,7 +37,15 @@ def test_unreachable_database_gives_a_clear_message_after_retries() -> None:
 def test_doctor_reports_a_healthy_embedded_setup(sqlite_settings: Settings) -> None:
     checks = {c.name: c for c in doctor(sqlite_settings)}
     assert all(c.ok for c in checks.values()), checks
-    assert checks["migrations"].detail == "schema at revision 0001"
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from drafter.store import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert checks["migrations"].detail == f"schema at revision {head}"
 
 
 def test_doctor_names_what_to_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str],

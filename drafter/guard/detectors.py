@@ -1,0 +1,227 @@
+"""Personal-data detectors: Presidio's pattern recognizers where they fit, our own where it has none.
+
+Presidio is used without its AnalyzerEngine: the engine needs an NLP pipeline (spaCy models, a download),
+while pattern recognizers only need the text. Each recognizer is called directly, fully offline:
+- the email recognizer validates domains with `tldextract`, which by default fetches the public-suffix list
+  over the network; ours uses tldextract's bundled snapshot (`suffix_list_urls=()`, no cache writes);
+- patterns are matched with ASCII word boundaries, because in Unicode regexes Chinese characters are word
+  characters and `\\b` would never match in "电话13812345678" or "卡号4111111111111111".
+Presidio has no Chinese resident ID recognizer and no NRIC check-letter or SSN 9xx-area rules, and its phone
+recognizer runs libphonenumber's matcher over the whole text once per region; those are ours (below).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+
+from drafter.guard import checksums
+
+# Entity types, in order of precedence when two findings overlap (checksummed identifiers first).
+ENTITY_TYPES = (
+    "CN_RESIDENT_ID", "SG_NRIC_FIN", "UK_NINO", "US_SSN", "IBAN", "PAYMENT_CARD", "EMAIL", "PHONE",
+    "IP_ADDRESS", "PERSON",
+)
+_PRECEDENCE = {t: i for i, t in enumerate(ENTITY_TYPES)}
+PHONE_REGIONS = ("CN", "HK", "SG", "GB", "US")
+MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One piece of personal data: its type, character offsets [start, end) and confidence."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+
+# --- Presidio-based recognizers -------------------------------------------------------------------
+
+_CHECKSUMMED = frozenset({"PAYMENT_CARD", "IBAN", "SG_NRIC_FIN", "CN_RESIDENT_ID"})
+
+
+def _ascii_flags() -> int:
+    import regex  # Presidio compiles with the `regex` module, whose flag values differ from `re`'s
+
+    return int(regex.DOTALL | regex.MULTILINE | regex.IGNORECASE | regex.ASCII)
+
+
+@functools.cache
+def _offline_tld_extractor() -> Any:
+    import tldextract
+
+    # suffix_list_urls=() → use the public-suffix snapshot shipped in the package, never the network;
+    # cache_dir=None → write nothing to disk.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+def _presidio_recognizers() -> list[tuple[str, Any, Callable[[str], bool] | None]]:
+    """(our type, Presidio recognizer, extra validator) for each Presidio recognizer we use."""
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        EmailRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        SgFinRecognizer,
+        UkNinoRecognizer,
+        UsSsnRecognizer,
+    )
+
+    class OfflineEmailRecognizer(EmailRecognizer):
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(_offline_tld_extractor()(pattern_text.rsplit("@", 1)[-1]).suffix)
+
+    recognizers: list[tuple[str, Any, Callable[[str], bool] | None]] = [
+        ("EMAIL", OfflineEmailRecognizer(), None),
+        ("PAYMENT_CARD", CreditCardRecognizer(), checksums.luhn_valid),
+        ("IBAN", IbanRecognizer(), checksums.iban_valid),
+        ("IP_ADDRESS", IpRecognizer(), None),
+        ("US_SSN", UsSsnRecognizer(), checksums.us_ssn_valid),
+        ("UK_NINO", UkNinoRecognizer(), checksums.uk_nino_valid),
+        ("SG_NRIC_FIN", SgFinRecognizer(), checksums.sg_nric_valid),
+    ]
+    flags = _ascii_flags()
+    for _, recognizer, _ in recognizers:
+        recognizer.global_regex_flags = flags
+    return recognizers
+
+
+# --- our own recognizers --------------------------------------------------------------------------
+
+_CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[0-9Xx](?![0-9A-Za-z])")
+# Phone candidates: a run of digits with the usual separators, optionally +country or (area) first.
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z+\-./])(?:\+|00)?\(?\d[\d\s().\-]{5,20}\d(?![0-9A-Za-z]|[.\-]\d)"
+)
+# China UnionPay cards (62…, 16-19 digits); Presidio's card pattern stops at 17 digits.
+_UNIONPAY = re.compile(r"(?<![0-9A-Za-z])62\d{14,17}(?![0-9A-Za-z])")
+_NAME_LABELLED = re.compile(
+    r"(?:(?<![A-Za-z])(?:Name|Full name|Contact|Applicant|Claimant|Dear)(?:\s*[:：]|\">)?\s+"
+    r"(?P<en>(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?P<en_name>[A-Z][a-z]+(?:[ '\-][A-Z][a-z]*){1,3}))"
+    r"|(?:(?:姓名|联系人|申请人|当事人|经办人)\s*[:：]\s*(?P<zh_name>[\u4e00-\u9fff]{2,4}))"
+)
+
+
+def _cn_ids(text: str) -> list[Detection]:
+    return [
+        Detection("CN_RESIDENT_ID", m.start(), m.end(), 1.0, m.group())
+        for m in _CN_ID.finditer(text)
+        if checksums.cn_resident_id_valid(m.group())
+    ]
+
+
+def _unionpay_cards(text: str) -> list[Detection]:
+    return [
+        Detection("PAYMENT_CARD", m.start(), m.end(), 1.0, m.group())
+        for m in _UNIONPAY.finditer(text)
+        if checksums.luhn_valid(m.group())
+    ]
+
+
+def _phones(text: str, taken: list[Detection]) -> list[Detection]:
+    """libphonenumber validation of each candidate, trying the international form then each region.
+
+    Candidates inside an identifier already found (card, ID, IBAN…) are skipped: libphonenumber is the
+    slowest step, and the identifier wins the overlap anyway."""
+    starts = sorted((d.start, d.end) for d in taken)
+    found: list[Detection] = []
+    for m in _PHONE_CANDIDATE.finditer(text):
+        candidate = m.group()
+        if sum(c.isdigit() for c in candidate) < 7:
+            continue
+        i = bisect.bisect_right(starts, (m.start(), len(text))) - 1
+        if i >= 0 and starts[i][0] <= m.start() and starts[i][1] >= m.end():
+            continue
+        for region in PHONE_REGIONS:
+            matches = list(phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID))
+            if matches:
+                for pm in matches:
+                    found.append(Detection("PHONE", m.start() + pm.start, m.start() + pm.end, 0.9, pm.raw_string))
+                break
+    return found
+
+
+def _labelled_names(text: str) -> list[Detection]:
+    """Names introduced by a label ("Contact: Priya Shah", "姓名：张伟", or a prompt's input labelled
+    "Contact"); free-text names need an NER model."""
+    out = []
+    for m in _NAME_LABELLED.finditer(text):
+        group = "en_name" if m.group("en_name") else "zh_name"
+        out.append(Detection("PERSON", m.start(group), m.end(group), 0.6, m.group(group)))
+    return out
+
+
+# --- the detector ---------------------------------------------------------------------------------
+
+
+class PiiDetector:
+    """Finds personal data in text. Build once (it compiles Presidio's recognizers) and reuse."""
+
+    def __init__(self) -> None:
+        self._presidio = _presidio_recognizers()
+
+    def detect(self, text: str) -> list[Detection]:
+        found: list[Detection] = []
+        for kind, recognizer, validator in self._presidio:
+            for r in recognizer.analyze(text, recognizer.supported_entities):
+                value = text[r.start : r.end]
+                if r.score < MIN_SCORE or (validator is not None and not validator(value)):
+                    continue
+                score = float(r.score)
+                if validator is not None:
+                    score = 1.0 if kind in _CHECKSUMMED else max(score, 0.85)
+                found.append(Detection(kind, r.start, r.end, round(score, 2), value))
+        found += _cn_ids(text)
+        found += _unionpay_cards(text)
+        found += _phones(text, found)
+        found += _labelled_names(text)
+        return resolve_overlaps(found)
+
+
+def resolve_overlaps(found: list[Detection]) -> list[Detection]:
+    """Keep one finding per stretch of text: the most specific type, then the longest span."""
+    ranked = sorted(found, key=lambda d: (_PRECEDENCE.get(d.type, 99), -(d.end - d.start), d.start))
+    kept: list[Detection] = []
+    for d in ranked:
+        if all(d.end <= k.start or d.start >= k.end for k in kept):
+            kept.append(d)
+    return sorted(kept, key=lambda d: (d.start, d.end))
+
+
+def presidio_default_detect(text: str) -> list[Detection]:
+    """Presidio's default pattern recognizers alone (default flags and regions), for the benchmark."""
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        EmailRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        PhoneRecognizer,
+        SgFinRecognizer,
+        UkNinoRecognizer,
+        UsSsnRecognizer,
+    )
+
+    class OfflineEmailRecognizer(EmailRecognizer):
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(_offline_tld_extractor()(pattern_text.rsplit("@", 1)[-1]).suffix)
+
+    kinds: dict[str, Any] = {
+        "EMAIL": OfflineEmailRecognizer(), "PAYMENT_CARD": CreditCardRecognizer(), "IBAN": IbanRecognizer(),
+        "IP_ADDRESS": IpRecognizer(), "US_SSN": UsSsnRecognizer(), "UK_NINO": UkNinoRecognizer(),
+        "SG_NRIC_FIN": SgFinRecognizer(), "PHONE": PhoneRecognizer(),
+    }
+    out = []
+    for kind, recognizer in kinds.items():
+        for r in recognizer.analyze(text, recognizer.supported_entities):
+            if r.score >= MIN_SCORE:
+                out.append(Detection(kind, r.start, r.end, float(r.score), text[r.start : r.end]))
+    return out

@@ -1,0 +1,185 @@
+"""The guard the service runs before every backend call (and the scan the CLI and UI show)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from drafter.errors import RefusedError
+from drafter.guard import risk
+from drafter.guard.detectors import Detection, PiiDetector
+from drafter.guard.levels import Clearance
+from drafter.guard.markings import find_markings
+from drafter.guard.policy import NER_NOTE, BackendPolicy, Finding, ScanReport, action_for
+from drafter.guard.pseudonymise import Pseudonymiser
+from drafter.guard.scanning import Hit, WindowCache, read_text_pieces, scan_pieces, split_text
+from drafter.models import DraftRequest, RiskTier, Template
+from drafter.prompts import PromptBundle
+
+Part = tuple[str, str]  # (where, text), e.g. ("source 'report.txt'", "…")
+
+
+class Guard:
+    """Detection plus policy. Build one per service; the detector is created on first use."""
+
+    def __init__(self) -> None:
+        self._detector: PiiDetector | None = None
+        self._scan_window = WindowCache(self._window_hits)
+        self.ner_available = False
+
+    @property
+    def detector(self) -> PiiDetector:
+        if self._detector is None:
+            self._detector = PiiDetector()
+        return self._detector
+
+    # --- scanning -------------------------------------------------------------------------------
+
+    def _window_hits(self, window: str, line_base: int) -> list[Hit]:
+        hits = [
+            Hit("MARKING", m.start, m.end, 1.0, window[m.start : m.end], m.label, m.level.value, m.line)
+            for m in find_markings(window, line_offset=line_base)
+        ]
+        hits += [Hit(d.type, d.start, d.end, d.score, d.text) for d in self.detector.detect(window)]
+        return hits
+
+    def iter_findings(self, pieces: Iterable[str], policy: BackendPolicy) -> Iterator[Finding]:
+        for h in scan_pieces(pieces, self._scan_window):
+            level = Clearance(h.level) if h.level else None
+            yield Finding(h.type, h.start, h.end, h.score, action_for(h.type, level, policy), h.text,
+                          h.line, h.marking, level)
+
+    def scan(self, text: str, policy: BackendPolicy) -> ScanReport:
+        findings = list(self.iter_findings(split_text(text), policy))
+        return self._report(policy, findings)
+
+    def scan_file(self, path: Path, policy: BackendPolicy) -> Iterator[Finding]:
+        """Findings of a UTF-8 text file of any size, in bounded memory. The whole file is decoded once
+        first, so a binary or non-UTF-8 file is refused before any finding is reported."""
+        for _ in read_text_pieces(path):
+            pass
+        return self.iter_findings(read_text_pieces(path), policy)
+
+    def _report(self, policy: BackendPolicy, findings: list[Finding]) -> ScanReport:
+        notes = [] if self.ner_available else [NER_NOTE]
+        return ScanReport(policy.backend, policy, findings, self.ner_available, notes)
+
+    # --- request-level rules (before a draft is created) ----------------------------------------
+
+    def check_request(self, template: Template, request: DraftRequest, policy: BackendPolicy) -> ScanReport:
+        """Refuse by risk tier, decision purpose or markings; return the combined scan of the request."""
+        if template.risk_tier == RiskTier.prohibited:
+            raise RefusedError(
+                f"Template {template.id} is in the prohibited risk tier: it may not be drafted with AI."
+            )
+        if template.risk_tier == RiskTier.high and policy.external:
+            raise RefusedError(
+                f"Template {template.id} is high risk: use a backend that keeps data on this machine or network, "
+                f"not {policy.backend}."
+            )
+        self.check_decision_purpose(template, request)
+        return self.check_parts(request_parts(template, request), policy)
+
+    def check_decision_purpose(self, template: Template, request: DraftRequest) -> None:
+        places = [(f"template {template.id}", f"{template.kind}. {template.purpose}. {template.description}")]
+        for f in template.fields:
+            if risk.is_purpose_field(f.name, f.label) and request.inputs.get(f.name):
+                places.append((f"input '{f.label}'", request.inputs[f.name]))
+        for where, text in places:
+            sentence = risk.decision_sentence(text)
+            if sentence:
+                raise RefusedError(
+                    f"Refused: {where} asks for a decision on an individual's rights, benefits or eligibility "
+                    f"(\"{sentence[:120]}\"). Drafter does not draft automated decisions about people; "
+                    "a person must make and write that decision."
+                )
+
+    def check_parts(self, parts: list[Part], policy: BackendPolicy) -> ScanReport:
+        """Scan each part; refuse, naming the marking and where it is, if any is above the clearance."""
+        findings: list[Finding] = []
+        blocked: list[tuple[str, Finding]] = []
+        for where, text in parts:
+            for f in self.iter_findings(split_text(text), policy):
+                findings.append(f)
+                if f.action == "block":
+                    blocked.append((where, f))
+        if blocked:
+            raise RefusedError(refusal_message(blocked, policy))
+        return self._report(policy, findings)
+
+    def check_markings(self, parts: list[Part], policy: BackendPolicy) -> None:
+        blocked = [
+            (where, Finding("MARKING", m.start, m.end, 1.0, "block", text[m.start : m.end], m.line, m.label, m.level))
+            for where, text in parts
+            for m in find_markings(text)
+            if not policy.clearance.allows(m.level)
+        ]
+        if blocked:
+            raise RefusedError(refusal_message(blocked, policy))
+
+    # --- prompt-level rules (before every backend call) -----------------------------------------
+
+    def prepare_prompt(
+        self, prompt: PromptBundle, policy: BackendPolicy, pseudonymiser: Pseudonymiser
+    ) -> tuple[PromptBundle, ScanReport]:
+        """Refuse marked content above the backend's clearance; pseudonymise what it may not receive.
+
+        Everything that is sent (every message) is scanned, not only the user's fields.
+        """
+        self.check_markings(prompt_parts(prompt), policy)  # names where a marking is, in the user's terms
+        per_message: list[list[Finding]] = []
+        blocked: list[tuple[str, Finding]] = []
+        for message in prompt.messages:
+            found = list(self.iter_findings(split_text(str(message.content)), policy))
+            blocked += [("the prompt", f) for f in found if f.action == "block"]
+            per_message.append(found)
+        if blocked:
+            raise RefusedError(refusal_message(blocked, policy))
+        findings = [f for found in per_message for f in found]
+        if policy.personal_data == "allow":
+            return prompt, self._report(policy, findings)
+        messages = []
+        for message, found in zip(prompt.messages, per_message, strict=True):
+            dets = [Detection(f.type, f.start, f.end, f.score, f.text) for f in found if f.action == "redact"]
+            content = pseudonymiser.apply(str(message.content), dets)
+            messages.append(message.model_copy(update={"content": content}))
+        known = pseudonymiser.replace_known
+        safe = dataclasses.replace(
+            prompt,
+            messages=messages,
+            inputs={k: known(v) for k, v in prompt.inputs.items()},
+            sources=[s.model_copy(update={"text": known(s.text), "name": known(s.name)}) for s in prompt.sources],
+            instruction=known(prompt.instruction) if prompt.instruction else prompt.instruction,
+            current_text=known(prompt.current_text) if prompt.current_text else prompt.current_text,
+            extra={k: known(v) for k, v in prompt.extra.items()},
+        )
+        return safe, self._report(policy, findings)
+
+
+def request_parts(template: Template, request: DraftRequest) -> list[Part]:
+    labels = {f.name: f.label for f in template.fields}
+    parts: list[Part] = [(f"input '{labels.get(k, k)}'", v) for k, v in request.inputs.items() if v]
+    parts += [(f"source '{s.name}'", s.text) for s in request.sources]
+    return parts
+
+
+def prompt_parts(prompt: PromptBundle) -> list[Part]:
+    parts = request_parts(prompt.template, DraftRequest(template_id=prompt.template.id, inputs=prompt.inputs,
+                                                        sources=prompt.sources))
+    if prompt.current_text:
+        parts.append(("the current section text", prompt.current_text))
+    if prompt.instruction:
+        parts.append(("the instruction", prompt.instruction))
+    return parts
+
+
+def refusal_message(blocked: list[tuple[str, Finding]], policy: BackendPolicy) -> str:
+    where, first = blocked[0]
+    others = f" (and {len(blocked) - 1} more)" if len(blocked) > 1 else ""
+    level = first.level.value if first.level else "?"
+    return (
+        f"Refused: {where} is marked {first.marking} (line {first.line}){others}, above the "
+        f"{policy.clearance.value} clearance of backend {policy.backend} ({level} needed). Nothing was sent; "
+        "remove the marked material or use a backend cleared for it."
+    )
