@@ -130,6 +130,9 @@ def _check_template(t: Template) -> None:
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise CatalogError(f"template {t.id!r}: duplicate field names {sorted(dupes)}")
+    roles = [f.role for f in t.fields if f.role]
+    if len(set(roles)) != len(roles):
+        raise CatalogError(f"template {t.id!r}: a layout role is filled by more than one field")
     section_ids = [s.id for s in t.sections]
     if len(set(section_ids)) != len(section_ids):
         raise CatalogError(f"template {t.id!r}: duplicate section ids")
