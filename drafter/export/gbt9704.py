@@ -374,7 +374,10 @@ def _attachments(doc: Document, text: str) -> None:
             item = f"{i + 1}.{item}"
         p = _meta(doc, f"附件：{item}" if i == 0 else item)
         # "附件：" two characters in; further attachments line up under the first name
-        _indent(p._p.get_or_add_pPr(), first=2) if i == 0 else _indent(p._p.get_or_add_pPr(), left=5)
+        if i == 0:
+            _indent(p._p.get_or_add_pPr(), first=2)
+        else:
+            _indent(p._p.get_or_add_pPr(), left=5)
 
 
 def _signature(doc: Document, roles: dict[str, str]) -> None:
