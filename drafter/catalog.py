@@ -102,8 +102,11 @@ class Catalog:
             known = ", ".join(sorted(self.style_guides))
             raise NotFoundError(f"Unknown style guide {guide_id!r}; known style guides: {known}.") from None
 
-    def list_templates(self, language: str | None = None) -> list[Template]:
-        items = [t for t in self.templates.values() if language is None or t.language == language]
+    def list_templates(self, language: str | None = None, workflow: str = "draft") -> list[Template]:
+        items = [
+            t for t in self.templates.values()
+            if (language is None or t.language == language) and t.workflow == workflow
+        ]
         return sorted(items, key=lambda t: (t.language, t.kind, t.id))
 
     def compatible_style_guides(self, template: Template) -> list[StyleGuide]:
@@ -130,6 +133,9 @@ def _check_template(t: Template) -> None:
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise CatalogError(f"template {t.id!r}: duplicate field names {sorted(dupes)}")
+    roles = [f.role for f in t.fields if f.role]
+    if len(set(roles)) != len(roles):
+        raise CatalogError(f"template {t.id!r}: a layout role is filled by more than one field")
     section_ids = [s.id for s in t.sections]
     if len(set(section_ids)) != len(section_ids):
         raise CatalogError(f"template {t.id!r}: duplicate section ids")

@@ -32,6 +32,29 @@ class Strict(BaseModel):
 
 FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
+# Which element of a 公文's 版头 / 版记 (GB/T 9704-2012) a field fills; the gbt9704 layout places it.
+FieldRole = Literal[
+    "copy_number",  # 份号
+    "classification",  # 密级和保密期限
+    "urgency",  # 紧急程度
+    "issuer_mark",  # 发文机关标志 (简报: 简报名称)
+    "doc_number",  # 发文字号
+    "issue_number",  # 简报期号
+    "editor_unit",  # 简报编印单位
+    "signer",  # 签发人
+    "recipients",  # 主送机关
+    "attachments",  # 附件说明
+    "issuer_signature",  # 发文机关署名
+    "date",  # 成文日期
+    "note",  # 附注
+    "cc",  # 抄送机关
+    "printer",  # 印发机关
+    "print_date",  # 印发日期
+    "report_to",  # 简报报尾: 报
+    "send_to",  # 简报报尾: 送
+    "distribute_to",  # 简报报尾: 发
+]
+
 
 class FieldSpec(Strict):
     name: FieldName
@@ -40,6 +63,7 @@ class FieldSpec(Strict):
     required: bool = False
     help: str = ""
     default: str | None = None
+    role: FieldRole | None = Field(default=None, description="The 公文 layout element this field fills, if any.")
 
 
 class SectionSpec(Strict):
@@ -53,6 +77,9 @@ class SectionSpec(Strict):
         description="Text the offline backend writes for this section; {field} is replaced by that input.",
     )
     use_sources: bool = True
+    heading_visible: bool = Field(
+        default=True, description="False for a 公文 passage printed without a heading (opening, closing phrase)."
+    )
 
 
 class RiskTier(StrEnum):
@@ -73,6 +100,9 @@ class Template(Strict):
     purpose: str
     default_style_guide: str
     layout: Literal["memo", "press", "letter", "report", "gbt9704"] = "memo"
+    workflow: Literal["draft", "simplify"] = Field(
+        default="draft", description="simplify: used by the simplification workflow, not offered for drafting."
+    )
     title_field: str | None = Field(default=None, description="Input field used as the document title.")
     fields: tuple[FieldSpec, ...]
     sections: tuple[SectionSpec, ...] = Field(min_length=1)

@@ -25,6 +25,8 @@ from drafter.citations import resolve_citations
 from drafter.errors import BackendError, DrafterError, InputError, RefusedError
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
 from drafter.export.verify import VerifyReport, verify_docx
+from drafter.gongwen import GongwenIssue
+from drafter.gongwen import check_document as check_gongwen
 from drafter.guard.engine import Guard
 from drafter.guard.policy import BackendPolicy, Finding, ScanReport, policy_for
 from drafter.guard.pseudonymise import Pseudonymiser
@@ -682,6 +684,11 @@ class DrafterService:
              "label": label.statement},
         )
         return ExportResult(output, label.statement, produce_id, draft.content_sha256)
+
+    def gongwen_issues(self, draft_id: str) -> list[GongwenIssue]:
+        """The 公文 format and style rules (drafter.gongwen) for a draft; empty for other templates."""
+        draft = self.store.get_draft(draft_id)
+        return check_gongwen(self.catalog.template(draft.template_id), draft.request.inputs, draft.sections)
 
     def verify_file(self, path: Path) -> VerifyReport:
         return verify_docx(path)

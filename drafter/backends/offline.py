@@ -83,6 +83,30 @@ def _format_value(value: str) -> str:
     return "\n".join(lines)
 
 
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．]|（\d+）)")
+
+
+def _zh_values(
+    line: str, names: list[str], values: dict[str, str], lists: set[str], *, level1: bool
+) -> dict[str, str]:
+    """Chinese list inputs: inside a sentence ("出席：{attendees}") items are joined with 「、」; on a line
+    of their own they become numbered paragraphs, 「一、」 in a section without a heading, 「（一）」 under one."""
+    from drafter.gongwen import cn_numeral
+
+    alone = line.strip() == f"{{{names[0]}}}" if len(names) == 1 else False
+    out = dict(values)
+    for name in names:
+        items = [item for item in values.get(name, "").split("\n") if item.strip()]
+        if len(items) < 2:
+            continue
+        if not alone:
+            out[name] = "、".join(item.rstrip("。；;，,、") for item in items)
+        elif name in lists and not any(_NUMBERED.match(item) for item in items):
+            marks = [f"{cn_numeral(i)}、" if level1 else f"（{cn_numeral(i)}）" for i in range(1, len(items) + 1)]
+            out[name] = "\n".join(m + item for m, item in zip(marks, items, strict=True))
+    return out
+
+
 class OfflineBackend(Backend):
     name = "offline"
     model = MODEL_NAME
@@ -115,13 +139,19 @@ class OfflineBackend(Backend):
     def _section(self, prompt: PromptBundle) -> str:
         section = prompt.section
         values = {k: _format_value(v) for k, v in prompt.inputs.items()}
+        zh = prompt.template.language == "zh"
+        lists = {f.name for f in prompt.template.fields if f.type == "list"}
         parts: list[str] = []
         for line in section.offline_text.splitlines():
             names = placeholders(line)
             # a line whose every input is empty ("Apologies: {apologies}") is left out, not printed bare
             if names and not any(values.get(n, "").strip() for n in names):
                 continue
-            filled = fill(line, values).strip()
+            if zh:
+                line_values = _zh_values(line, names, values, lists, level1=not section.heading_visible)
+            else:
+                line_values = values
+            filled = fill(line, line_values).strip()
             if filled:
                 parts.append(filled)
         if section.use_sources and prompt.sources:

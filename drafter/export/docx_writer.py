@@ -11,15 +11,17 @@ from pathlib import Path
 from docx import Document as new_document
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from drafter.errors import InputError
 from drafter.export.properties import set_custom_properties
 from drafter.labeling import aigc_json, origin_text
-from drafter.models import Draft, Label, Origin, Template
+from drafter.models import Draft, Label, Origin, Provenance, Template
 
 META_STYLE = "Drafter Meta"
 LABEL_STYLE = "Drafter Label"
+SECTION_STYLE = "Drafter Section"  # first paragraph of a section printed without a heading (公文)
 PROVENANCE_PROPERTY = "DrafterProvenance"
 AIGC_PROPERTY = "AIGC"
 
@@ -46,6 +48,31 @@ def _ensure_styles(doc: Document) -> None:
         label.paragraph_format.space_before = Pt(18)
 
 
+ensure_styles = _ensure_styles
+
+
+def comment_text(p: Provenance, language: str) -> str:
+    """The Word comment marking an AI passage, in the document's language."""
+    if language == "zh":
+        text = f"{origin_text(p.origin, 'zh')}：{p.backend} / {p.model}"
+        return text + (f"；经{p.edited_by}修改" if p.edited_by else "")
+    text = f"{origin_text(p.origin, language)}: {p.backend} / {p.model}"
+    return text + (f"; edited by {p.edited_by}" if p.edited_by else "")
+
+
+def embed_metadata(doc: Document, label: Label) -> None:
+    """The machine-readable label: AIGC (GB 45438-2025 Annex E) and DrafterProvenance with the body hash."""
+    provenance = dict(label.provenance)
+    provenance["body_sha256"] = body_sha256(doc)
+    set_custom_properties(
+        doc,
+        {
+            AIGC_PROPERTY: aigc_json(label.aigc),
+            PROVENANCE_PROPERTY: json.dumps(provenance, ensure_ascii=False, separators=(",", ":")),
+        },
+    )
+
+
 def _meta_lines(template: Template, draft: Draft) -> list[str]:
     inputs = draft.request.inputs
     labels = {f.name: f.label for f in template.fields}
@@ -55,14 +82,22 @@ def _meta_lines(template: Template, draft: Draft) -> list[str]:
         "press": ["date_line"],
         "report": ["prepared_by", "date"],
     }.get(template.layout, [])
-    lines = ["FOR IMMEDIATE RELEASE"] if template.layout == "press" else []
-    lines += [f"{labels[n]}: {inputs[n].strip()}" for n in wanted if n in labels and inputs.get(n, "").strip()]
+    release = "新闻稿" if template.language == "zh" else "FOR IMMEDIATE RELEASE"
+    lines = [release] if template.layout == "press" else []
+    sep = "：" if template.language == "zh" else ": "
+    lines += [f"{labels[n]}{sep}{inputs[n].strip()}" for n in wanted if n in labels and inputs.get(n, "").strip()]
     return lines
 
 
 def build_document(draft: Draft, template: Template, label: Label) -> Document:
+    if template.layout == "gbt9704":
+        from drafter.export.gbt9704 import build_gbt9704_document  # imports this module
+
+        return build_gbt9704_document(draft, template, label)
     doc = new_document()
     _ensure_styles(doc)
+    if draft.language == "zh":
+        _zh_fonts(doc)
     doc.core_properties.title = draft.title
     doc.core_properties.author = draft.author
     doc.core_properties.keywords = "AIGC; AI-assisted; human-reviewed"
@@ -76,22 +111,20 @@ def build_document(draft: Draft, template: Template, label: Label) -> Document:
             paragraph = doc.add_paragraph(line)
             runs.extend(paragraph.runs)
         if section.provenance.origin != Origin.human and runs:
-            p = section.provenance
-            comment = f"{origin_text(p.origin, draft.language)}: {p.backend} / {p.model}"
-            if p.edited_by:
-                comment += f"; edited by {p.edited_by}"
+            comment = comment_text(section.provenance, draft.language)
             doc.add_comment([runs[0], runs[-1]], text=comment, author=label.system, initials="AI")
     doc.add_paragraph(label.statement, style=LABEL_STYLE)
-    provenance = dict(label.provenance)
-    provenance["body_sha256"] = body_sha256(doc)
-    set_custom_properties(
-        doc,
-        {
-            AIGC_PROPERTY: aigc_json(label.aigc),
-            PROVENANCE_PROPERTY: json.dumps(provenance, ensure_ascii=False, separators=(",", ":")),
-        },
-    )
+    embed_metadata(doc, label)
     return doc
+
+
+def _zh_fonts(doc: Document) -> None:
+    """Chinese documents outside the 公文 layout (e.g. 新闻稿): a Chinese face for East Asian text."""
+    for name in ("Normal", "Title", "Heading 1", META_STYLE, LABEL_STYLE):
+        rpr = doc.styles[name].element.get_or_add_rPr()
+        fonts = rpr.get_or_add_rFonts()
+        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+        fonts.set(qn("w:eastAsia"), "黑体" if name in ("Title", "Heading 1") else "宋体")
 
 
 def check_writable(path: Path) -> None:

@@ -17,6 +17,7 @@ from drafter.export.docx_writer import (
     LABEL_STYLE,
     META_STYLE,
     PROVENANCE_PROPERTY,
+    SECTION_STYLE,
     body_sha256,
 )
 from drafter.export.properties import get_custom_properties
@@ -66,6 +67,11 @@ def _sections_from_body(doc: Document, expected: list[dict[str, Any]]) -> tuple[
     blocks: list[tuple[str, list[str]]] = []
     for p in doc.paragraphs:
         style = p.style.name if p.style is not None else ""
+        if style == SECTION_STYLE:
+            # a section printed without a heading (公文 opening, closing phrase): heading from provenance
+            i = len(blocks)
+            blocks.append((expected[i].get("heading", "") if i < len(expected) else "", [p.text]))
+            continue
         if style == "Title" and not title:
             title = p.text
         elif style in (META_STYLE, LABEL_STYLE):
