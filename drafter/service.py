@@ -6,6 +6,7 @@ export only at the approved hash) are enforced here, whatever the caller.
 
 from __future__ import annotations
 
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from drafter.backends.offline import OfflineBackend
 from drafter.catalog import Catalog
 from drafter.checks import readability as readability_measures
 from drafter.checks import runner as checks
+from drafter.checks.evaluate import EvalReport
 from drafter.errors import BackendError, DrafterError, InputError, RefusedError
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
 from drafter.export.verify import VerifyReport, verify_docx
@@ -424,6 +426,20 @@ class DrafterService:
         """Readability of each section (English: textstat scores; Chinese: sentence length, uncommon share)."""
         draft = self.store.get_draft(draft_id)
         return {s.id: readability_measures.measure(s.text, draft.language).as_dict() for s in draft.sections}
+
+    def evaluate(self, folder: Path, backend: str | None = None) -> EvalReport:
+        """Run a folder of evaluation cases through drafting, in a scratch store that is thrown away."""
+        from drafter.checks.evaluate import run_eval
+
+        with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
+            scratch = DrafterService(
+                self.settings.model_copy(update={"data_dir": Path(tmp), "database_url": None}),
+                Store.open(f"sqlite:///{Path(tmp) / 'eval.db'}"), self.catalog, self.backends, self.options,
+            )
+            try:
+                return run_eval(scratch, folder, backend)
+            finally:
+                scratch.store.engine.dispose()
 
     # --- export and verification ------------------------------------------------------------------
 

@@ -230,7 +230,9 @@ def required_elements(sections: list[Section], template: Template) -> list[Issue
     issues = []
     for rule in rules:
         chosen = [s for s in sections if not rule.sections or s.id in rule.sections] or sections
-        text = "\n".join(_PLACEHOLDER.sub("", s.text) for s in chosen)
+        # a heading counts ("Decisions" above a list of them) when its section has content
+        bodies = [(s.heading, _PLACEHOLDER.sub("", s.text).strip()) for s in chosen]
+        text = "\n".join(f"{heading}\n{body}" for heading, body in bodies if body)
         if rule.pattern == "__date__":
             found = any(f.kind == "date" for f in extract_facts(text))
         else:
@@ -239,6 +241,6 @@ def required_elements(sections: list[Section], template: Template) -> list[Issue
             where = f" (in {', '.join(rule.sections)})" if rule.sections else ""
             issues.append(Issue("style.required_element", FindingSeverity.warning,
                                 chosen[0].id if rule.sections and chosen else None, None, None, "",
-                                f"A {template.kind} needs {rule.description}{where}; none was found.",
+                                f"A {template.kind} document needs {rule.description}{where}; none was found.",
                                 f"Add {rule.description}.", rule.id))
     return issues
