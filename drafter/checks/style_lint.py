@@ -99,6 +99,38 @@ def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
+_INFLECTIONS = ("s", "es", "d", "ed", "ing")
+
+
+@cache
+def _inflected_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Plain-words entries with their inflections: "utilise" also finds "utilised" and "utilising"."""
+    if not words:
+        return None
+    forms = []
+    for word in sorted(words, key=len, reverse=True):
+        escaped = re.escape(word)
+        if " " in word:
+            forms.append(escaped)
+        else:
+            stem = re.escape(word[:-1]) if word.endswith("e") else escaped
+            forms.append(rf"(?:{escaped}(?:s|d)?|{stem}(?:es|ed|ing))" if word.endswith("e")
+                         else rf"{escaped}(?:s|es|ed|ing)?")
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(forms)})(?![\w-])", re.IGNORECASE)
+
+
+def _base_form(found: str, entries: dict[str, str]) -> str:
+    if found in entries:
+        return found
+    for ending in _INFLECTIONS:
+        if found.endswith(ending):
+            stem = found[: -len(ending)]
+            for candidate in (stem, stem + "e"):
+                if candidate in entries:
+                    return candidate
+    return found
+
+
 def _sentences_with_spans(text: str, language: str) -> list[tuple[int, int, str]]:
     pattern = r"[^。！？；!?;\n]+[。！？；!?;]*" if language == "zh" else r"[^\n]+?(?:[.!?](?=\s|$)|$)"
     out = []
@@ -120,13 +152,14 @@ def lint_section(section: Section, guide: StyleGuide, language: str) -> list[Iss
     issues: list[Issue] = []
     warn = FindingSeverity.warning
 
-    pattern = _word_pattern(tuple(guide.plain_words))
+    pattern = _inflected_pattern(tuple(guide.plain_words))
     lowered_plain = {k.lower(): v for k, v in guide.plain_words.items()}
     for m in pattern.finditer(text) if pattern else ():
-        plain = lowered_plain[m.group(0).lower()]
+        base = _base_form(m.group(0).lower(), lowered_plain)
+        plain = lowered_plain[base]
+        fix = f'Use "{plain}".' if base == m.group(0).lower() else f'Use "{plain}" (in the same form).'
         issues.append(Issue("style.plain_words", FindingSeverity.info, sid, m.start(), m.end(), m.group(0),
-                            f'"{m.group(0)}" has a plainer word in the {guide.id} style guide.',
-                            f'Use "{plain}".', m.group(0).lower()))
+                            f'"{m.group(0)}" has a plainer word in the {guide.id} style guide.', fix, base))
     pattern = _word_pattern(guide.banned_phrases)
     for m in pattern.finditer(text) if pattern else ():
         issues.append(Issue("style.banned_phrase", warn, sid, m.start(), m.end(), m.group(0),
