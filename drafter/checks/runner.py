@@ -12,6 +12,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
 from drafter.checks.style_lint import Issue, lint_section, required_elements
@@ -33,6 +34,12 @@ def support_texts(draft: Draft, template: Template) -> list[str]:
     for spec in template.sections:
         texts += [spec.heading, spec.instruction, spec.offline_text]
     return texts
+
+
+@lru_cache(maxsize=16)
+def support_index(texts: tuple[str, ...]) -> SupportIndex:
+    """The supporting material changes far less often than the draft: index it once per set of texts."""
+    return SupportIndex(texts)
 
 
 def fact_issues(draft: Draft, support: SupportIndex) -> list[Issue]:
@@ -57,12 +64,13 @@ def fact_issues(draft: Draft, support: SupportIndex) -> list[Issue]:
 
 def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: datetime) -> list[Finding]:
     """Every finding on the draft's current content, all open, ordered by severity then position."""
-    issues = fact_issues(draft, SupportIndex(support_texts(draft, template)))
+    issues = fact_issues(draft, support_index(tuple(support_texts(draft, template))))
     for section in draft.sections:
         issues += lint_section(section, guide, draft.language)
     issues += required_elements(draft.sections, template)
     findings: list[Finding] = []
     seen: Counter[str] = Counter()
+    content_sha256 = draft.content_sha256  # computed once: it hashes the whole draft
     for issue in issues:
         base = f"{issue.rule_id}|{issue.section_id or ''}|{issue.subject}"
         seen[base] += 1
@@ -71,7 +79,7 @@ def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: dat
             id=hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:8],
             draft_id=draft.id, fingerprint=fingerprint, severity=issue.severity, rule_id=issue.rule_id,
             section_id=issue.section_id, start=issue.start, end=issue.end, excerpt=issue.excerpt,
-            message=issue.message, suggestion=issue.suggestion, content_sha256=draft.content_sha256,
+            message=issue.message, suggestion=issue.suggestion, content_sha256=content_sha256,
             checked_at=now,
         ))
     return sort_findings(findings, [s.id for s in draft.sections])
