@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 
@@ -62,6 +63,16 @@ class RequiredElement(Strict):
     description: str
     pattern: str = Field(description="Regular expression (case-insensitive) that the text must match.")
     sections: tuple[str, ...] = Field(default=(), description="Sections to search; empty means the whole draft.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        if value != "__date__":  # "__date__" means: any date the fact extractor recognises
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression ({exc})") from exc
+        return value
 
 
 class RiskTier(StrEnum):

@@ -85,6 +85,9 @@ def test_waivers_survive_unrelated_edits_and_fixed_findings_are_resolved(service
     assert statuses["£12 million"] == statuses["2027"] == statuses["Treasury"] == FindingStatus.resolved
     with pytest.raises(ConflictError, match="no longer applies"):
         service.waive(draft.id, next(f.id for f in resolved if f.excerpt == "2027"), "Late waiver.", "bob")
+    service.edit_section(draft.id, "background", INVENTED, "alice")  # the problem comes back: decide again
+    back = next(f for f in service.findings(draft.id) if f.excerpt == "£12 million")
+    assert (back.id, back.status) == (first.id, FindingStatus.open)
 
 
 def test_refine_is_checked_and_findings_follow_the_text(service: DrafterService) -> None:

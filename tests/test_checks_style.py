@@ -128,3 +128,19 @@ def test_chinese_style_targets() -> None:
     found = {i.rule_id for i in lint_section(section(text), guide, "zh")}
     assert found == {"style.sentence_length", "readability.sentence_chars", "readability.uncommon_chars"}
     assert lint_section(section("防洪闸已建成。四月起由水务局管理。"), guide, "zh") == []
+
+
+def test_a_template_can_add_required_elements(catalog: Catalog) -> None:
+    from pydantic import ValidationError
+
+    from drafter.models import RequiredElement
+
+    email = catalog.template("email").model_copy(update={"required_elements": (
+        RequiredElement(id="deadline", description="a reply-by date", pattern=r"\breply by\b", sections=("ask",)),
+    )})
+    sections = [section("Dear Owen,", "body", "Message"), section("Please confirm.", "ask", "Next steps")]
+    assert [(i.subject, i.section_id) for i in required_elements(sections, email)] == [("deadline", "ask")]
+    sections[1] = section("Please reply by 14 March 2026.", "ask", "Next steps")
+    assert required_elements(sections, email) == []
+    with pytest.raises(ValidationError, match="not a valid regular expression"):
+        RequiredElement(id="bad", description="x", pattern="(unclosed")
