@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from drafter.errors import DrafterError, InputError
-from drafter.models import Checklist, Draft, DraftRequest, Section
+from drafter.models import Checklist, Draft, DraftRequest, Finding, Section
 from drafter.service import DrafterService
 from drafter.settings import Settings, get_settings
 from drafter.sources import read_source
@@ -86,6 +86,28 @@ def draft_json(d: Draft) -> dict[str, Any]:
         "error": d.error,
         "sections": [section_json(s) for s in d.sections],
     }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "id": f.id, "severity": f.severity.value, "rule": f.rule_id, "section": f.section_id,
+        "span": [f.start, f.end] if f.start is not None else None, "excerpt": f.excerpt, "message": f.message,
+        "suggestion": f.suggestion, "status": f.status.value, "waiver_reason": f.waiver_reason,
+        "waived_by": f.waived_by, "waived_at": f.waived_at.isoformat() if f.waived_at else None,
+    }
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    if not findings:
+        print("no findings")
+    for f in findings:
+        span = f"{f.start}-{f.end}" if f.start is not None else "-"
+        print(f"{f.id}  {f.severity.value:8} {f.status.value:8} {f.rule_id:24} {f.section_id or '(document)':16} "
+              f"{span:9} {f.message}")
+        if f.suggestion and f.status.value == "open":
+            print(f"{'':10}fix: {f.suggestion}")
+        if f.waiver_reason:
+            print(f"{'':10}waived by {f.waived_by}: {f.waiver_reason}")
 
 
 def _print_draft(d: Draft) -> None:
@@ -160,6 +182,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="confirm: facts checked against sources, no sensitive data, label accurate")
     p.add_argument("--comment", default="")
     user_arg(p)
+
+    p = sub.add_parser("findings", help="list the automatic checks' findings on a draft")
+    p.add_argument("draft_id")
+    p.add_argument("--all", action="store_true", help="include findings that no longer apply (resolved)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("waive", help="waive one finding with a written reason (recorded in the audit log)")
+    p.add_argument("draft_id")
+    p.add_argument("finding_id")
+    p.add_argument("--reason", required=True)
+    user_arg(p)
+
+    p = sub.add_parser("eval", help="draft a folder of YAML cases and report findings, readability, time, tokens")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--backend")
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("request-changes", help="send a draft in review back to its author")
     p.add_argument("draft_id")
@@ -406,10 +444,40 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
     if cmd == "show":
         draft = service.get_draft(args.draft_id)
         if args.json:
-            _out(draft_json(draft))
+            _out({**draft_json(draft), "findings": [finding_json(f) for f in service.findings(draft.id)]})
         else:
             _print_draft(draft)
         return 0
+    if cmd == "findings":
+        findings = service.findings(args.draft_id, include_resolved=args.all)
+        if args.json:
+            _out([finding_json(f) for f in findings])
+        else:
+            _print_findings(findings)
+        return 0
+    if cmd == "waive":
+        finding = service.waive(args.draft_id, args.finding_id, args.reason, _user(args, settings, parser))
+        print(f"{finding.id} waived by {finding.waived_by}: {finding.waiver_reason}")
+        return 0
+    if cmd == "eval":
+        evaluation = service.evaluate(args.folder, args.backend)
+        if args.json:
+            _out(evaluation.as_dict())
+        else:
+            for case in evaluation.cases:
+                if case.error:
+                    print(f"{case.case:28} FAILED: {case.error}")
+                    continue
+                print(f"{case.case:28} {case.template:14} {case.backend}/{case.model}: {case.sections} sections, "
+                      f"{case.blocking} blocking ({case.unsupported_facts} unsupported facts), {case.warnings} warnings, "
+                      f"readability {case.sections_within_target}/{case.sections_scored} on target, {case.seconds:.2f} s, "
+                      f"{case.input_tokens}+{case.output_tokens} tokens")
+            total = evaluation.totals()
+            print(f"total: {total['cases']} cases ({total['failed']} failed), {total['sections']} sections, {total['blocking']} "
+                  f"blocking, {total['unsupported_facts']} unsupported facts, readability {total['sections_within_target']}/"
+                  f"{total['sections_scored']} on target, {total['seconds']:.2f} s, "
+                  f"{total['input_tokens']}+{total['output_tokens']} tokens")
+        return 0 if evaluation.ok else 1
     if cmd == "list":
         drafts = service.list_drafts(author=args.author, status=args.status)
         if args.json:

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 
 from drafter.backends.offline import MODEL_NAME as OFFLINE_MODEL
-from drafter.models import Draft, Label, Origin, Review, Section
+from drafter.models import Draft, Finding, Label, Origin, Review, Section
 
 PROVENANCE_SCHEMA = "drafter-provenance/1"
 _ORIGIN_TEXT = {
@@ -104,9 +104,12 @@ def aigc_json(aigc: dict[str, dict[str, str]]) -> str:
     return text
 
 
-def provenance(draft: Draft, approval: Review, *, system: str, exported_by: str, exported_at: datetime) -> dict[str, object]:
+def provenance(
+    draft: Draft, approval: Review, *, system: str, exported_by: str, exported_at: datetime,
+    findings: list[Finding] | None = None,
+) -> dict[str, object]:
     backends, models = used_backends(draft.sections)
-    return {
+    data: dict[str, object] = {
         "schema": PROVENANCE_SCHEMA,
         "system": system,
         "draft_id": draft.id,
@@ -138,10 +141,16 @@ def provenance(draft: Draft, approval: Review, *, system: str, exported_by: str,
         "exported_by": exported_by,
         "exported_at": exported_at.isoformat(),
     }
+    if findings is not None:
+        from drafter.checks.runner import summary
+
+        data["checks"] = summary(findings)  # counts by severity, open findings and waivers with reasons
+    return data
 
 
 def build_label(
-    draft: Draft, approval: Review, *, system: str, organisation: str, exported_by: str, exported_at: datetime
+    draft: Draft, approval: Review, *, system: str, organisation: str, exported_by: str, exported_at: datetime,
+    findings: list[Finding] | None = None,
 ) -> Label:
     produce_id = uuid.uuid4().hex
     backends, models = used_backends(draft.sections)
@@ -156,5 +165,6 @@ def build_label(
         facts_checked=approval.checklist.facts_checked,
         statement=statement(draft, approval, system),
         aigc=aigc_metadata(draft, organisation=organisation, system=system, produce_id=produce_id),
-        provenance=provenance(draft, approval, system=system, exported_by=exported_by, exported_at=exported_at),
+        provenance=provenance(draft, approval, system=system, exported_by=exported_by, exported_at=exported_at,
+                              findings=findings),
     )

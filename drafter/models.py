@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 
@@ -82,6 +83,25 @@ class SectionSpec(Strict):
     )
 
 
+class RequiredElement(Strict):
+    """Something a document of this kind must contain, checked after generation (e.g. a contact)."""
+
+    id: Identifier
+    description: str
+    pattern: str = Field(description="Regular expression (case-insensitive) that the text must match.")
+    sections: tuple[str, ...] = Field(default=(), description="Sections to search; empty means the whole draft.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        if value != "__date__":  # "__date__" means: any date the fact extractor recognises
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression ({exc})") from exc
+        return value
+
+
 class RiskTier(StrEnum):
     low = "low"
     medium = "medium"
@@ -106,12 +126,20 @@ class Template(Strict):
     title_field: str | None = Field(default=None, description="Input field used as the document title.")
     fields: tuple[FieldSpec, ...]
     sections: tuple[SectionSpec, ...] = Field(min_length=1)
+    required_elements: tuple[RequiredElement, ...] = Field(
+        default=(), description="Checked in addition to the built-in requirements of the document kind."
+    )
 
 
 class ReadabilityTarget(Strict):
     max_grade: float | None = None
     max_sentence_words: int | None = None
     max_avg_sentence_chars: int | None = None
+    min_reading_ease: float | None = Field(default=None, description="Lowest Flesch Reading Ease (English).")
+    max_sentence_chars: int | None = Field(default=None, description="Longest sentence in characters (Chinese).")
+    max_uncommon_char_share: float | None = Field(
+        default=None, description="Highest share of characters outside the common set (Chinese), 0-1."
+    )
 
 
 class StyleGuide(Strict):
@@ -127,6 +155,9 @@ class StyleGuide(Strict):
     banned_phrases: tuple[str, ...] = ()
     glossary: dict[str, str] = Field(
         default_factory=dict, description="Unavoidable terms and their plain explanations (child-friendly versions)."
+    )
+    max_passive_share: float | None = Field(
+        default=None, description="Highest share of sentences in the passive voice (English), 0-1."
     )
 
 
@@ -310,3 +341,44 @@ class LLMCall(BaseModel):
     duration_ms: int
     datetime_utc: datetime
     error: str | None = None
+
+
+# --- Checks: findings on a draft -----------------------------------------------------------------
+
+
+class FindingSeverity(StrEnum):
+    info = "info"
+    warning = "warning"
+    blocking = "blocking"
+
+
+class FindingStatus(StrEnum):
+    open = "open"
+    resolved = "resolved"
+    waived = "waived"
+
+
+class Finding(BaseModel):
+    """One result of the automatic checks, pointing at a span of one section.
+
+    `id` is derived from `fingerprint` (rule, section, normalised subject, occurrence), so the same
+    problem keeps its id, and its waiver, when the draft is checked again after an unrelated change.
+    """
+
+    id: str
+    draft_id: str
+    fingerprint: str
+    severity: FindingSeverity
+    rule_id: str
+    section_id: str | None
+    start: int | None = None
+    end: int | None = None
+    excerpt: str = ""
+    message: str
+    suggestion: str | None = None
+    status: FindingStatus = FindingStatus.open
+    waiver_reason: str | None = None
+    waived_by: str | None = None
+    waived_at: datetime | None = None
+    content_sha256: str = ""
+    checked_at: datetime | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from drafter.errors import RefusedError
-from drafter.models import AuditEvent, Checklist, Draft, DraftStatus, Review
+from drafter.models import AuditEvent, Checklist, Draft, DraftStatus, Finding, Review
 
 EDITABLE = {DraftStatus.draft, DraftStatus.changes_requested, DraftStatus.in_review, DraftStatus.approved,
             DraftStatus.failed}
@@ -34,7 +36,10 @@ def _contributors(draft: Draft) -> set[str]:
     return people
 
 
-def check_approve(draft: Draft, reviewer: str, checklist: Checklist, expected_version: int | None = None) -> None:
+def check_approve(
+    draft: Draft, reviewer: str, checklist: Checklist, expected_version: int | None = None,
+    open_blocking: Sequence[Finding] = (),
+) -> None:
     if draft.status != DraftStatus.in_review:
         raise RefusedError(f"Draft {draft.id} is {draft.status.value}; only a draft in review can be approved.")
     if reviewer == draft.author:
@@ -47,6 +52,11 @@ def check_approve(draft: Draft, reviewer: str, checklist: Checklist, expected_ve
         raise RefusedError(
             f"You reviewed version {expected_version} of draft {draft.id}, but it is now at version "
             f"{draft.version}; review the current version."
+        )
+    if open_blocking:
+        raise RefusedError(
+            f"Draft {draft.id} has {len(open_blocking)} open blocking finding(s); resolve or waive each with a "
+            f"reason before approving: {describe_findings(open_blocking)}."
         )
     if not checklist.complete():
         missing = [name.replace("_", " ") for name, ok in checklist.model_dump().items() if not ok]
@@ -102,3 +112,15 @@ def check_export(draft: Draft, approval: Review | None) -> Review:
     if approval.reviewer == draft.author:
         raise RefusedError(f"The approval of draft {draft.id} was made by its author; it is not valid.")
     return approval
+
+
+def describe_findings(findings: Sequence[Finding], limit: int = 5) -> str:
+    """'f1a2b3c4 (facts.unsupported in background: "£1 billion")', for one-line messages."""
+    parts = [
+        f'{f.id} ({f.rule_id} in {f.section_id or "the document"}'
+        + (f': "{" ".join(f.excerpt.split())}"' if f.excerpt else "") + ")"
+        for f in findings[:limit]
+    ]
+    if len(findings) > limit:
+        parts.append(f"and {len(findings) - limit} more")
+    return "; ".join(parts)

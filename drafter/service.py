@@ -7,6 +7,7 @@ export only at the approved hash) are enforced here, whatever the caller.
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,6 +22,9 @@ from drafter.backends.offline import OfflineBackend
 from drafter.backends.openai_compat import OpenAICompatBackend
 from drafter.backends.structured import CitedSection
 from drafter.catalog import Catalog
+from drafter.checks import readability as readability_measures
+from drafter.checks import runner as checks
+from drafter.checks.evaluate import EvalReport
 from drafter.citations import resolve_citations
 from drafter.errors import BackendError, DrafterError, InputError, RefusedError
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
@@ -28,7 +32,8 @@ from drafter.export.verify import VerifyReport, verify_docx
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
 from drafter.guard.engine import Guard
-from drafter.guard.policy import BackendPolicy, Finding, ScanReport, policy_for
+from drafter.guard.policy import BackendPolicy, ScanReport, policy_for
+from drafter.guard.policy import Finding as GuardFinding
 from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.labeling import build_label
 from drafter.models import (
@@ -37,6 +42,9 @@ from drafter.models import (
     Draft,
     DraftRequest,
     DraftStatus,
+    Finding,
+    FindingSeverity,
+    FindingStatus,
     LLMCall,
     Origin,
     Provenance,
@@ -143,7 +151,7 @@ class DrafterService:
         """Findings in `text` and the action the policy takes for each (the UI's preview before sending)."""
         return self.guard.scan(text, self.guard_policy(backend_name))
 
-    def scan_file(self, path: Path, backend_name: str | None = None) -> Iterator[Finding]:
+    def scan_file(self, path: Path, backend_name: str | None = None) -> Iterator[GuardFinding]:
         """Findings in a UTF-8 text file of any size (bounded memory); binary / non-UTF-8 files are refused."""
         return self.guard.scan_file(path, self.guard_policy(backend_name))
 
@@ -253,11 +261,13 @@ class DrafterService:
             )
             if on_section:
                 on_section(index + 1, total, section)
-        return self.store.save_draft(
+        finished = self.store.save_draft(
             draft.model_copy(update={"status": DraftStatus.draft}),
             expected_version=draft.version, actor=user, action="generation_finished",
             details={"sections": len(draft.sections)},
         )
+        self.run_checks(finished)
+        return finished
 
     def _ai_section(
         self, spec: SectionSpec, text: str, backend: Backend, prompt: PromptBundle, user: str,
@@ -459,11 +469,13 @@ class DrafterService:
         status = rules.status_after_edit(draft)
         if was in (DraftStatus.approved, DraftStatus.in_review):
             details = {**details, "voided": was.value}
-        return self.store.save_draft(
+        saved = self.store.save_draft(
             draft.model_copy(update={"sections": sections, "status": status}),
             expected_version=expected_version if expected_version is not None else draft.version,
             actor=user, action=action, details=details, content_changed=True,
         )
+        self.run_checks(saved)
+        return saved
 
     @staticmethod
     def _spec(template: Template, section_id: str) -> SectionSpec:
@@ -620,8 +632,11 @@ class DrafterService:
         self, draft_id: str, user: str, checklist: Checklist, *, comment: str = "", expected_version: int | None = None
     ) -> Draft:
         draft = self.store.get_draft(draft_id)
+        current = self._current_findings(draft)
+        open_blocking = [f for f in current
+                         if f.severity == FindingSeverity.blocking and f.status == FindingStatus.open]
         try:
-            rules.check_approve(draft, user, checklist, expected_version)
+            rules.check_approve(draft, user, checklist, expected_version, open_blocking)
         except RefusedError as exc:
             self._refuse(user, "approve", draft_id, exc)
             raise
@@ -632,7 +647,8 @@ class DrafterService:
         return self.store.save_draft(
             draft.model_copy(update={"status": DraftStatus.approved}),
             expected_version=draft.version, actor=user, action="approved",
-            details={"content_sha256": draft.content_sha256, "checklist": checklist.model_dump()},
+            details={"content_sha256": draft.content_sha256, "checklist": checklist.model_dump(),
+                     "findings": checks.summary(current)},
             review=review,
         )
 
@@ -653,6 +669,57 @@ class DrafterService:
             details={"comment": comment}, review=review,
         )
 
+    # --- checks: unsupported facts, style lint, readability ------------------------------------------
+
+    def run_checks(self, draft: Draft) -> list[Finding]:
+        """Check the draft's current content and store the findings, keeping waivers that still apply."""
+        template = self.catalog.template(draft.template_id)
+        guide = self.catalog.style_guide(draft.style_guide_id)
+        now = utcnow()
+        current = checks.check_draft(draft, template, guide, now=now)
+        merged = self.store.update_findings(draft.id, lambda previous: checks.merge(
+            previous, current, now=now, content_sha256=draft.content_sha256))
+        return checks.sort_findings(merged, [s.id for s in draft.sections])
+
+    def _current_findings(self, draft: Draft) -> list[Finding]:
+        """Stored findings if they were computed on this content, else checked afresh (and stored)."""
+        stored = self.store.findings(draft.id)
+        if not draft.sections or (stored and all(f.content_sha256 == draft.content_sha256 for f in stored)):
+            return checks.sort_findings(stored, [s.id for s in draft.sections])
+        return self.run_checks(draft)  # never checked, or changed behind the service's back
+
+    def findings(self, draft_id: str, *, include_resolved: bool = False) -> list[Finding]:
+        """The draft's findings, most severe first; open before waived; resolved ones only if asked."""
+        found = self._current_findings(self.store.get_draft(draft_id))
+        return [f for f in found if include_resolved or f.status != FindingStatus.resolved]
+
+    def waive(self, draft_id: str, finding_id: str, reason: str, user: str) -> Finding:
+        """Waive one finding with a written reason; recorded in the audit log and the exported provenance."""
+        if len(reason.strip()) < 5:
+            raise InputError("Say why this finding can be waived: a reason of a few words is required.")
+        draft = self.store.get_draft(draft_id)
+        self._current_findings(draft)  # make sure the id refers to the current text
+        return self.store.waive_finding(draft_id, finding_id, reason=reason.strip(), user=user)
+
+    def readability(self, draft_id: str) -> dict[str, dict[str, Any]]:
+        """Readability of each section (English: textstat scores; Chinese: sentence length, uncommon share)."""
+        draft = self.store.get_draft(draft_id)
+        return {s.id: readability_measures.measure(s.text, draft.language).as_dict() for s in draft.sections}
+
+    def evaluate(self, folder: Path, backend: str | None = None) -> EvalReport:
+        """Run a folder of evaluation cases through drafting, in a scratch store that is thrown away."""
+        from drafter.checks.evaluate import run_eval
+
+        with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
+            scratch = DrafterService(
+                self.settings.model_copy(update={"data_dir": Path(tmp), "database_url": None}),
+                Store.open(f"sqlite:///{Path(tmp) / 'eval.db'}"), self.catalog, self.backends, self.options,
+            )
+            try:
+                return run_eval(scratch, folder, backend)
+            finally:
+                scratch.store.engine.dispose()
+
     # --- export and verification ------------------------------------------------------------------
 
     def export(self, draft_id: str, output: Path, user: str) -> ExportResult:
@@ -669,7 +736,7 @@ class DrafterService:
         template = self.catalog.template(draft.template_id)
         label = build_label(
             draft, approval, system=self.settings.system_name, organisation=self.settings.organisation,
-            exported_by=user, exported_at=utcnow(),
+            exported_by=user, exported_at=utcnow(), findings=self._current_findings(draft),
         )
         doc = build_document(draft, template, label)
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +27,8 @@ from drafter.models import (
     Checklist,
     Draft,
     DraftRequest,
+    Finding,
+    FindingStatus,
     LLMCall,
     Review,
     Section,
@@ -68,6 +70,14 @@ llm_calls = sa.Table(
     *(
         sa.Column(n)
         for n in ["id", "draft_id", "model", "backend", "template_id", "style_guide_id", "system", "prompt", "prompt_sha256", "response", "options_json", "input_tokens", "output_tokens", "duration_ms", "datetime_utc", "error"]
+    ),
+)
+findings_table = sa.Table(
+    "findings",
+    sa.MetaData(),
+    *(
+        sa.Column(n)
+        for n in ["draft_id", "id", "fingerprint", "severity", "rule_id", "section_id", "span_start", "span_end", "excerpt", "message", "suggestion", "status", "waiver_reason", "waived_by", "waived_at", "content_sha256", "checked_at"]
     ),
 )
 audit_events = sa.Table(
@@ -298,6 +308,59 @@ class Store:
                  for p, t, o in items],
             )
 
+    # --- findings of the checks -----------------------------------------------------------------
+
+    def findings(self, draft_id: str) -> list[Finding]:
+        with self.engine.connect() as conn:
+            return self._findings(conn, draft_id)
+
+    def _findings(self, conn: Connection, draft_id: str) -> list[Finding]:
+        rows = conn.execute(sa.select(findings_table).where(findings_table.c.draft_id == draft_id)).mappings()
+        return [_finding_from_row(r) for r in rows]
+
+    def update_findings(self, draft_id: str, merge: Callable[[list[Finding]], list[Finding]]) -> list[Finding]:
+        """Replace a draft's findings by `merge(stored findings)`, in one transaction holding the draft row."""
+        with self.transaction() as conn:
+            self._lock_draft(conn, draft_id)
+            merged = merge(self._findings(conn, draft_id))
+            conn.execute(findings_table.delete().where(findings_table.c.draft_id == draft_id))
+            if merged:
+                conn.execute(findings_table.insert(), [_finding_row(f) for f in merged])
+        return merged
+
+    def waive_finding(self, draft_id: str, finding_id: str, *, reason: str, user: str) -> Finding:
+        """Record a waiver and its audit event together; refuse a finding that is not open."""
+        with self.transaction() as conn:
+            self._lock_draft(conn, draft_id)
+            found = [f for f in self._findings(conn, draft_id) if f.id == finding_id]
+            if not found:
+                raise NotFoundError(f"Draft {draft_id} has no finding {finding_id!r}; list them with "
+                                    f"`drafter findings {draft_id}`.")
+            finding = found[0]
+            if finding.status == FindingStatus.waived:
+                raise ConflictError(f"Finding {finding_id} was already waived by {finding.waived_by}: "
+                                    f"{finding.waiver_reason}")
+            if finding.status == FindingStatus.resolved:
+                raise ConflictError(f"Finding {finding_id} no longer applies to the current text; nothing to waive.")
+            waived = finding.model_copy(update={"status": FindingStatus.waived, "waiver_reason": reason,
+                                                "waived_by": user, "waived_at": utcnow()})
+            conn.execute(
+                findings_table.update()
+                .where(findings_table.c.draft_id == draft_id, findings_table.c.id == finding_id)
+                .values(**_finding_row(waived))
+            )
+            self._append_audit(conn, user, "finding_waived", draft_id, {
+                "finding": finding_id, "rule": finding.rule_id, "section": finding.section_id,
+                "severity": finding.severity.value, "excerpt": finding.excerpt, "reason": reason,
+                "content_sha256": finding.content_sha256,
+            })
+        return waived
+
+    def _lock_draft(self, conn: Connection, draft_id: str) -> None:
+        row = conn.execute(sa.select(drafts.c.id).where(drafts.c.id == draft_id).with_for_update()).first()
+        if row is None:
+            raise NotFoundError(f"Draft {draft_id} does not exist.")
+
     # --- audit log ------------------------------------------------------------------------------
 
     def append_audit(self, actor: str, action: str, draft_id: str | None, details: dict[str, Any]) -> AuditEvent:
@@ -464,6 +527,18 @@ def _draft_from_row(r: Any) -> Draft:
         updated_by=r["updated_by"],
         error=r["error"],
     )
+
+
+def _finding_row(f: Finding) -> dict[str, Any]:
+    row = f.model_dump(mode="json", exclude={"start", "end"})
+    row["span_start"], row["span_end"] = f.start, f.end
+    return row
+
+
+def _finding_from_row(r: Any) -> Finding:
+    data = dict(r)
+    data["start"], data["end"] = data.pop("span_start"), data.pop("span_end")
+    return Finding.model_validate(data)
 
 
 def _review_row(r: Review) -> dict[str, Any]:

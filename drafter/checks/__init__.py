@@ -1,0 +1,1 @@
+"""Checks run on every draft: unsupported facts, style-guide lint and readability."""

@@ -1,0 +1,129 @@
+"""Run every check on a draft and merge the result with the findings stored before.
+
+Unsupported facts are blocking for AI sections (and warnings in a section a person wrote from scratch);
+a lone capitalised word is a warning, as it is often a title or a common noun. Style and readability
+findings are warnings or information. A finding's id comes from its fingerprint (rule, section,
+normalised subject, occurrence), so a waiver survives re-checking as long as the finding still applies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from functools import lru_cache
+
+from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
+from drafter.checks.style_lint import Issue, lint_section, required_elements
+from drafter.models import Draft, Finding, FindingSeverity, FindingStatus, Origin, StyleGuide, Template
+
+FACT_RULE = "facts.unsupported"
+_KIND_TEXT = {"number": "number", "date": "date", "month": "date", "amount": "amount", "percent": "percentage",
+              "duration": "time limit", "reference": "reference", "docno": "document number", "phone": "phone number",
+              "name": "name", "organisation": "organisation"}
+_SEVERITY_ORDER = {FindingSeverity.blocking: 0, FindingSeverity.warning: 1, FindingSeverity.info: 2}
+
+
+def support_texts(draft: Draft, template: Template) -> list[str]:
+    """What a section may rely on: the user's inputs, the sources and the template's own wording."""
+    texts = [draft.title, template.title, template.description, template.audience, template.purpose]
+    texts += list(draft.request.inputs.values())
+    texts += [s.text for s in draft.request.sources]
+    texts += [f.label for f in template.fields]
+    for spec in template.sections:
+        texts += [spec.heading, spec.instruction, spec.offline_text]
+    return texts
+
+
+@lru_cache(maxsize=16)
+def support_index(texts: tuple[str, ...]) -> SupportIndex:
+    """The supporting material changes far less often than the draft: index it once per set of texts."""
+    return SupportIndex(texts)
+
+
+def fact_issues(draft: Draft, support: SupportIndex) -> list[Issue]:
+    issues = []
+    for section in draft.sections:
+        human = section.provenance.origin == Origin.human
+        for fact in extract_facts(section.text):
+            if support.supports(fact):
+                continue
+            weak = is_weak_name(fact)
+            severity = FindingSeverity.warning if human or weak else FindingSeverity.blocking
+            what = _KIND_TEXT.get(fact.kind, fact.kind)
+            issues.append(Issue(
+                FACT_RULE, severity, section.id, fact.start, fact.end, fact.text,
+                f'The {what} "{fact.text}" is not in the inputs or the sources.',
+                "Check it against the sources: correct it, remove it, or waive this finding with the reason "
+                "it is right.",
+                fact.key,
+            ))
+    return issues
+
+
+def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: datetime) -> list[Finding]:
+    """Every finding on the draft's current content, all open, ordered by severity then position."""
+    issues = fact_issues(draft, support_index(tuple(support_texts(draft, template))))
+    for section in draft.sections:
+        issues += lint_section(section, guide, draft.language)
+    issues += required_elements(draft.sections, template)
+    findings: list[Finding] = []
+    seen: Counter[str] = Counter()
+    content_sha256 = draft.content_sha256  # computed once: it hashes the whole draft
+    for issue in issues:
+        base = f"{issue.rule_id}|{issue.section_id or ''}|{issue.subject}"
+        seen[base] += 1
+        fingerprint = f"{base}|{seen[base]}"
+        findings.append(Finding(
+            id=hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:8],
+            draft_id=draft.id, fingerprint=fingerprint, severity=issue.severity, rule_id=issue.rule_id,
+            section_id=issue.section_id, start=issue.start, end=issue.end, excerpt=issue.excerpt,
+            message=issue.message, suggestion=issue.suggestion, content_sha256=content_sha256,
+            checked_at=now,
+        ))
+    return sort_findings(findings, [s.id for s in draft.sections])
+
+
+def sort_findings(findings: Iterable[Finding], section_order: list[str]) -> list[Finding]:
+    order = {sid: i for i, sid in enumerate(section_order)}
+    return sorted(findings, key=lambda f: (f.status != FindingStatus.open, _SEVERITY_ORDER[f.severity],
+                                           order.get(f.section_id or "", len(order)), f.start or 0, f.id))
+
+
+def merge(previous: list[Finding], current: list[Finding], *, now: datetime, content_sha256: str) -> list[Finding]:
+    """Carry waivers over to findings that still apply; mark the ones that no longer apply resolved."""
+    before = {f.id: f for f in previous}
+    merged: list[Finding] = []
+    for f in current:
+        old = before.get(f.id)
+        if old is not None and old.status == FindingStatus.waived:
+            f = f.model_copy(update={"status": FindingStatus.waived, "waiver_reason": old.waiver_reason,
+                                     "waived_by": old.waived_by, "waived_at": old.waived_at})
+        merged.append(f)
+    still = {f.id for f in current}
+    for old in previous:
+        if old.id not in still:
+            update: dict[str, object] = {"content_sha256": content_sha256}
+            if old.status != FindingStatus.resolved:
+                update |= {"status": FindingStatus.resolved, "checked_at": now}
+            merged.append(old.model_copy(update=update))
+    return merged
+
+
+def summary(findings: Iterable[Finding]) -> dict[str, object]:
+    """Counts by severity and status, and the waivers: for the audit log and the exported provenance."""
+    items = list(findings)
+    live = [f for f in items if f.status != FindingStatus.resolved]
+    return {
+        "by_severity": {s.value: sum(1 for f in live if f.severity == s) for s in FindingSeverity},
+        "open": {s.value: sum(1 for f in live if f.severity == s and f.status == FindingStatus.open)
+                 for s in FindingSeverity},
+        "resolved": sum(1 for f in items if f.status == FindingStatus.resolved),
+        "waivers": [
+            {"id": f.id, "rule": f.rule_id, "section": f.section_id, "severity": f.severity.value,
+             "excerpt": f.excerpt, "reason": f.waiver_reason, "by": f.waived_by,
+             "at": f.waived_at.isoformat() if f.waived_at else None}
+            for f in live if f.status == FindingStatus.waived
+        ],
+    }

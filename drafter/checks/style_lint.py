@@ -1,0 +1,280 @@
+"""A style guide's deterministic rules, run on each section after generation and after every edit.
+
+Rules (ids as reported in findings):
+
+- ``style.plain_words``: a word from the guide's plain-words list ("utilise" -> "use").
+- ``style.banned_phrase``: a phrase the guide bans.
+- ``style.sentence_length``: a sentence longer than the guide's maximum (words in English, characters in
+  Chinese).
+- ``style.passive_voice``: more of a section's sentences in the passive voice than the guide allows.
+- ``style.spelling``: an American spelling in a British guide, or the reverse (drafter/data/spelling_en.yaml).
+- ``style.placeholder``: text the offline backend left to complete ("[To complete: ...]", "【待补充：...】").
+- ``style.required_element``: something a document of this kind must contain (a press release's date line
+  and media contact; minutes' attendees and decisions), plus any the template lists.
+- ``readability.*``: a section (of 30 words or more in English) that misses the guide's readability target.
+
+Each rule returns `Issue`s with section-relative spans; the runner turns them into stored findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from drafter.checks import readability
+from drafter.checks.facts import extract_facts
+from drafter.models import FindingSeverity, RequiredElement, Section, StyleGuide, Template
+
+SPELLING_FILE = Path(__file__).resolve().parent.parent / "data" / "spelling_en.yaml"
+MIN_WORDS_FOR_READABILITY = 30
+
+_PLACEHOLDER = re.compile(r"\[To complete:[^\]]*\]|【待补充[^】]*】")
+_BE = r"(?:am|is|are|was|were|be|been|being|is being|are being|was being|were being|has been|have been|had been|will be)"
+_IRREGULAR = (
+    "known|given|taken|made|done|seen|written|built|paid|sent|held|kept|set|put|shown|told|found|brought|"
+    "bought|chosen|spent|led|met|run|won|drawn|driven|broken|spoken|begun|thrown|grown|sold|cut|left|lost|"
+    "meant|read|said|understood|heard|hidden|forgotten|forbidden|undertaken|withdrawn|overtaken|laid|born"
+)
+_PASSIVE = re.compile(rf"\b{_BE}\s+(?:\w+ly\s+)?(?:\w+ed|{_IRREGULAR})\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Issue:
+    rule_id: str
+    severity: FindingSeverity
+    section_id: str | None
+    start: int | None
+    end: int | None
+    excerpt: str
+    message: str
+    suggestion: str | None = None
+    subject: str = ""  # normalised subject for the finding's fingerprint
+
+
+# Built-in requirements by document kind; a template may add its own with `required_elements`.
+KIND_REQUIREMENTS: dict[str, tuple[RequiredElement, ...]] = {
+    "press release": (
+        RequiredElement(id="date_line", description="a date line (place and date) at the start",
+                        pattern="__date__", sections=("lead",)),
+        RequiredElement(id="contact", description="a media contact",
+                        pattern=r"\b(media contact|contact|enquiries|press office)\b"),
+    ),
+    "minutes": (
+        RequiredElement(id="attendees", description="the attendees", pattern=r"\b(attendees|present|attending)\b"),
+        RequiredElement(id="decisions", description="the decisions taken",
+                        pattern=r"\b(decisions?|decided|agreed|resolved|approved)\b"),
+    ),
+    "纪要": (
+        RequiredElement(id="attendees", description="出席人员", pattern="出席"),
+        RequiredElement(id="decisions", description="议定事项", pattern="议定|决定|会议同意|会议要求|会议认为"),
+    ),
+    "新闻稿": (
+        RequiredElement(id="date_line", description="日期", pattern="__date__"),
+        RequiredElement(id="contact", description="联系方式", pattern="联系"),
+    ),
+}
+
+
+@cache
+def _spelling_rules() -> tuple[dict[str, str], dict[str, str]]:
+    """(american -> british, british -> american), every form in lower case."""
+    data = yaml.safe_load(SPELLING_FILE.read_text(encoding="utf-8"))
+    pairs: dict[str, str] = dict(data["pairs"])
+    for stem in data["ise_stems"]:
+        for uk, us in (("ise", "ize"), ("ised", "ized"), ("ises", "izes"), ("ising", "izing"),
+                       ("isation", "ization"), ("isations", "izations")):
+            pairs[stem + uk] = stem + us
+    return {us: uk for uk, us in pairs.items()}, pairs
+
+
+@cache
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+_INFLECTIONS = ("s", "es", "d", "ed", "ing")
+
+
+@cache
+def _inflected_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Plain-words entries with their inflections: "utilise" also finds "utilised" and "utilising"."""
+    if not words:
+        return None
+    forms = []
+    for word in sorted(words, key=len, reverse=True):
+        escaped = re.escape(word)
+        if " " in word:
+            forms.append(escaped)
+        else:
+            stem = re.escape(word[:-1]) if word.endswith("e") else escaped
+            forms.append(rf"(?:{escaped}(?:s|d)?|{stem}(?:es|ed|ing))" if word.endswith("e")
+                         else rf"{escaped}(?:s|es|ed|ing)?")
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(forms)})(?![\w-])", re.IGNORECASE)
+
+
+def _base_form(found: str, entries: dict[str, str]) -> str:
+    if found in entries:
+        return found
+    for ending in _INFLECTIONS:
+        if found.endswith(ending):
+            stem = found[: -len(ending)]
+            for candidate in (stem, stem + "e"):
+                if candidate in entries:
+                    return candidate
+    return found
+
+
+def _sentences_with_spans(text: str, language: str) -> list[tuple[int, int, str]]:
+    pattern = r"[^。！？；!?;\n]+[。！？；!?;]*" if language == "zh" else r"[^\n]+?(?:[.!?](?=\s|$)|$)"
+    out = []
+    for m in re.finditer(pattern, text, re.MULTILINE):
+        sentence = m.group(0).strip()
+        if sentence:
+            start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            out.append((start, start + len(sentence), sentence))
+    return out
+
+
+def _word_count(sentence: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9][\w'’\-]*", re.sub(r"\[\d{1,3}\]", "", sentence)))
+
+
+def lint_section(section: Section, guide: StyleGuide, language: str) -> list[Issue]:
+    text = section.text
+    sid = section.id
+    issues: list[Issue] = []
+    warn = FindingSeverity.warning
+
+    pattern = _inflected_pattern(tuple(guide.plain_words))
+    lowered_plain = {k.lower(): v for k, v in guide.plain_words.items()}
+    for m in pattern.finditer(text) if pattern else ():
+        base = _base_form(m.group(0).lower(), lowered_plain)
+        plain = lowered_plain[base]
+        fix = f'Use "{plain}".' if base == m.group(0).lower() else f'Use "{plain}" (in the same form).'
+        issues.append(Issue("style.plain_words", FindingSeverity.info, sid, m.start(), m.end(), m.group(0),
+                            f'"{m.group(0)}" has a plainer word in the {guide.id} style guide.', fix, base))
+    pattern = _word_pattern(guide.banned_phrases)
+    for m in pattern.finditer(text) if pattern else ():
+        issues.append(Issue("style.banned_phrase", warn, sid, m.start(), m.end(), m.group(0),
+                            f'"{m.group(0)}" is a phrase the {guide.id} style guide bans.',
+                            "Say what you mean in plain words.", m.group(0).lower()))
+    for m in _PLACEHOLDER.finditer(text):
+        issues.append(Issue("style.placeholder", warn, sid, m.start(), m.end(), m.group(0),
+                            "This section still has text to complete.", "Write it, or remove the section.",
+                            m.group(0).lower()))
+
+    sentences = _sentences_with_spans(text, language)
+    target = guide.readability
+    for start, end, sentence in sentences:
+        if language == "zh":
+            n = len(re.findall(r"\w", sentence))
+            limit = target.max_sentence_chars
+            unit = "characters"
+        else:
+            n = _word_count(sentence)
+            limit = target.max_sentence_words
+            unit = "words"
+        if limit and n > limit:
+            issues.append(Issue("style.sentence_length", warn, sid, start, end, sentence[:80],
+                                f"This sentence has {n} {unit}; the {guide.id} style guide's limit is {limit}.",
+                                "Split it into shorter sentences.", sentence.lower()))
+
+    if language == "en":
+        issues += _spelling(section, guide)
+        if guide.max_passive_share is not None:
+            passive = [(s, e) for s, e, sentence in sentences if _PASSIVE.search(sentence)]
+            if len(sentences) >= 3 and passive and len(passive) / len(sentences) > guide.max_passive_share:
+                share = len(passive) / len(sentences)
+                s, e = passive[0]
+                issues.append(Issue(
+                    "style.passive_voice", warn, sid, s, e, text[s:e][:80],
+                    f"{len(passive)} of {len(sentences)} sentences are in the passive voice ({share:.0%}); the "
+                    f"{guide.id} style guide allows at most {guide.max_passive_share:.0%}.",
+                    "Say who does what: 'the council will close the road', not 'the road will be closed'.",
+                ))
+    issues += readability_issues(section, guide, language)
+    return issues
+
+
+def _spelling(section: Section, guide: StyleGuide) -> list[Issue]:
+    if guide.spelling is None:
+        return []
+    to_british, to_american = _spelling_rules()
+    wrong = to_british if guide.spelling == "british" else to_american
+    issues = []
+    text = section.text
+    for m in re.finditer(r"(?<![\w-])[A-Za-z]+(?![\w-])", text):  # a dictionary look-up per word: fast
+        word = m.group(0)
+        if word.lower() not in wrong:
+            continue
+        before = text[:m.start()].rstrip()
+        if word[0].isupper() and before and before[-1] not in ".!?:\n":
+            continue  # a capitalised word mid-sentence is a name ("Harbor Freight"), not a spelling
+        right = wrong[word.lower()]
+        right = right[0].upper() + right[1:] if word[0].isupper() else right
+        issues.append(Issue("style.spelling", FindingSeverity.warning, section.id, m.start(), m.end(), word,
+                            f'"{word}" is not {guide.spelling} spelling.', f'Use "{right}".', word.lower()))
+    return issues
+
+
+def readability_issues(section: Section, guide: StyleGuide, language: str) -> list[Issue]:
+    """A section that misses the guide's readability target (short sections are not scored)."""
+    target = guide.readability
+    text = _PLACEHOLDER.sub("", section.text)
+    issues: list[Issue] = []
+    warn = FindingSeverity.warning
+    if language == "zh":
+        r = readability.chinese(text)
+        if not r.sentences:
+            return []
+        if target.max_avg_sentence_chars and (r.avg_sentence_chars or 0) > target.max_avg_sentence_chars:
+            issues.append(Issue("readability.sentence_chars", warn, section.id, None, None, "",
+                                f"Sentences average {r.avg_sentence_chars} characters; the target is at most "
+                                f"{target.max_avg_sentence_chars}.", "Split long sentences."))
+        if target.max_uncommon_char_share is not None and (r.uncommon_char_share or 0) > target.max_uncommon_char_share:
+            issues.append(Issue("readability.uncommon_chars", warn, section.id, None, None, "",
+                                f"{r.uncommon_char_share:.1%} of the characters are outside the common set; the "
+                                f"target is at most {target.max_uncommon_char_share:.1%}.",
+                                "Use more common words."))
+        return issues
+    r = readability.english(text)
+    if r.words < MIN_WORDS_FOR_READABILITY:
+        return []
+    if target.max_grade is not None and (r.flesch_kincaid_grade or 0) > target.max_grade:
+        issues.append(Issue("readability.grade", warn, section.id, None, None, "",
+                            f"Flesch-Kincaid grade {r.flesch_kincaid_grade}; the {guide.id} target is at most "
+                            f"{target.max_grade:g}.", "Use shorter sentences and shorter words."))
+    if target.min_reading_ease is not None and (r.flesch_reading_ease or 0) < target.min_reading_ease:
+        issues.append(Issue("readability.reading_ease", warn, section.id, None, None, "",
+                            f"Flesch Reading Ease {r.flesch_reading_ease}; the {guide.id} target is at least "
+                            f"{target.min_reading_ease:g}.", "Use shorter sentences and shorter words."))
+    return issues
+
+
+def required_elements(sections: list[Section], template: Template) -> list[Issue]:
+    """Document-level requirements: built in for the template's kind, plus the template's own."""
+    rules = [*KIND_REQUIREMENTS.get(template.kind.lower(), ()), *template.required_elements]
+    issues = []
+    for rule in rules:
+        chosen = [s for s in sections if not rule.sections or s.id in rule.sections] or sections
+        # a heading counts ("Decisions" above a list of them) when its section has content
+        bodies = [(s.heading, _PLACEHOLDER.sub("", s.text).strip()) for s in chosen]
+        text = "\n".join(f"{heading}\n{body}" for heading, body in bodies if body)
+        if rule.pattern == "__date__":
+            found = any(f.kind == "date" for f in extract_facts(text))
+        else:
+            found = re.search(rule.pattern, text, re.IGNORECASE) is not None
+        if not found:
+            where = f" (in {', '.join(rule.sections)})" if rule.sections else ""
+            issues.append(Issue("style.required_element", FindingSeverity.warning,
+                                chosen[0].id if rule.sections and chosen else None, None, None, "",
+                                f"A {template.kind} document needs {rule.description}{where}; none was found.",
+                                f"Add {rule.description}.", rule.id))
+    return issues
