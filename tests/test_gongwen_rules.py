@@ -126,3 +126,19 @@ def test_a_role_filled_twice_is_rejected(tmp_path: Path) -> None:
     (tdir / "han.yaml").write_text(text.replace("role: note", "role: footnote"), encoding="utf-8")
     with pytest.raises(CatalogError, match="role"):
         Catalog.load(tdir, s.style_guides_dir)
+
+
+def test_gongwen_rules_become_findings(sqlite_service) -> None:  # type: ignore[no-untyped-def]
+    """A 请示 without its request phrase shows up among the draft's findings, for the reviewer to see."""
+    import yaml
+
+    from drafter.models import DraftRequest
+    from tests.conftest import EXAMPLES
+
+    raw = yaml.safe_load((EXAMPLES / "zh" / "qingshi.yaml").read_text(encoding="utf-8"))
+    inputs = {k: "\n".join(v) if isinstance(v, list) else str(v) for k, v in raw.items()}
+    draft = sqlite_service.create_draft(DraftRequest(template_id="zh-qingshi", inputs=inputs), "alice")
+    closing = next(s for s in draft.sections if "请" in s.text and s.text.rstrip().endswith(("批示。", "批准。", "批复。")))
+    sqlite_service.edit_section(draft.id, closing.id, "以上情况，特此报告。", "alice")
+    rules = {f.rule_id for f in sqlite_service.findings(draft.id)}
+    assert any(r.startswith("gongwen.") for r in rules), rules

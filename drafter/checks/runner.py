@@ -62,12 +62,25 @@ def fact_issues(draft: Draft, support: SupportIndex) -> list[Issue]:
     return issues
 
 
+def gongwen_issues(draft: Draft, template: Template) -> list[Issue]:
+    """The 公文 format rules (drafter.gongwen) as findings: warnings for a person to judge, never blocking."""
+    from drafter.gongwen import check_document
+
+    severity = {"error": FindingSeverity.warning, "warning": FindingSeverity.info}
+    return [
+        Issue(f"gongwen.{i.rule}", severity.get(i.severity, FindingSeverity.info), i.section, None, None, "",
+              i.message, None, i.rule)
+        for i in check_document(template, draft.request.inputs, draft.sections)
+    ]
+
+
 def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: datetime) -> list[Finding]:
     """Every finding on the draft's current content, all open, ordered by severity then position."""
     issues = fact_issues(draft, support_index(tuple(support_texts(draft, template))))
     for section in draft.sections:
         issues += lint_section(section, guide, draft.language)
     issues += required_elements(draft.sections, template)
+    issues += gongwen_issues(draft, template)
     findings: list[Finding] = []
     seen: Counter[str] = Counter()
     content_sha256 = draft.content_sha256  # computed once: it hashes the whole draft
