@@ -387,7 +387,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
                 if fr.error:
                     print(f"{fr.file}: error: {fr.error}")
                     continue
-                print(f"{fr.file}: draft {fr.draft_id}, {fr.sections} sections, grade {fr.grade_before} -> "
+                print(f"{fr.file}: draft {fr.draft_id}, {fr.sections} sections, {fr.measure} {fr.grade_before} -> "
                       f"{fr.grade_after}, {fr.blocking_findings} sections flagged for review, written to {fr.output}")
         return 3 if any(fr.error for fr in results) else 0
     if cmd == "templates":

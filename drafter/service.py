@@ -572,7 +572,7 @@ class DrafterService:
                             "attempts": attempts},
             })
 
-        finished = len(done)
+        count = len(done)
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
             futures = {pool.submit(work, seg): seg for seg in todo}
             try:
@@ -585,9 +585,9 @@ class DrafterService:
                         details={"section": section.id, "backend": backend.name, "model": backend.model,
                                  "prompt_sha256": section.provenance.prompt_sha256},
                     )
-                    finished += 1
+                    count += 1
                     if on_section:
-                        on_section(finished, len(segments), section)
+                        on_section(count, len(segments), section)
             except DrafterError as exc:
                 for f in futures:
                     f.cancel()
@@ -597,10 +597,12 @@ class DrafterService:
                     details={"error": str(exc)},
                 )
                 raise
-        return self.store.save_draft(
+        finished = self.store.save_draft(
             draft.model_copy(update={"status": DraftStatus.draft}), expected_version=draft.version, actor=user,
             action="generation_finished", details={"sections": len(draft.sections)},
         )
+        self.run_checks(finished)
+        return finished
 
     def simplify(
         self, text: str, *, title: str, audience: str, user: str, backend: str | None = None,

@@ -32,7 +32,10 @@ AUDIENCES: dict[str, dict[str, str]] = {
 }
 TEMPLATES = {"en": "simplified-en", "zh": "simplified-zh"}
 _OBLIGATION = {
-    "en": re.compile(r"\b(?:must|shall|is required to|are required to|may not|must not|shall not)\b", re.I),
+    # "shall be entitled / eligible" grants a right: it is not an obligation
+    "en": re.compile(
+        r"\b(?:must|shall(?! be (?:entitled|eligible))|is required to|are required to|may not)\b", re.I
+    ),
     "zh": re.compile(r"应当|必须|不得|禁止|须|严禁"),
 }
 
@@ -80,16 +83,25 @@ def _facts_not_in(text: str, other: str) -> list[str]:
     return sorted({f.text for f in unsupported_facts(text, SupportIndex([other])) if not is_weak_name(f)})
 
 
+def missing_facts(original: str, simplified: str) -> list[str]:
+    """Facts of the original (numbers, dates, amounts, time limits, references…) absent from the simplified text."""
+    return _facts_not_in(original, simplified)
+
+
+def obligations(text: str, language: str) -> int:
+    return len(_OBLIGATION["zh" if language == "zh" else "en"].findall(text))
+
+
 def evaluate(original: str, simplified: str, guide: StyleGuide) -> Evaluation:
     lang = guide.language
     before, after = measure(original, lang), measure(simplified, lang)
     ev = Evaluation(
         before=before.as_dict(),
         after=after.as_dict(),
-        missing_facts=_facts_not_in(original, simplified),
+        missing_facts=missing_facts(original, simplified),
         new_facts=_facts_not_in(simplified, original),
-        obligations_before=len(_OBLIGATION[lang].findall(original)),
-        obligations_after=len(_OBLIGATION[lang].findall(simplified)),
+        obligations_before=obligations(original, lang),
+        obligations_after=obligations(simplified, lang),
     )
     target = guide.readability
     grade = after.flesch_kincaid_grade
@@ -118,6 +130,7 @@ class FileResult:
     file: str
     draft_id: str | None
     sections: int = 0
+    measure: str = ""
     grade_before: float | None = None
     grade_after: float | None = None
     blocking_findings: int = 0
@@ -195,8 +208,11 @@ def run_batch(
                 draft = service.generate_simplified(draft_id, user, concurrency=concurrency, on_section=tick)
             result.draft_id = draft.id
             result.sections = len(draft.sections)
+            result.measure = "Flesch-Kincaid grade" if draft.language == "en" else "average sentence length (characters)"
             result.grade_before, result.grade_after = _whole(draft, "before"), _whole(draft, "after")
-            result.blocking_findings = sum(1 for s in draft.sections if s.metrics.get("blocking"))
+            result.blocking_findings = sum(
+                1 for f in service.findings(draft.id) if f.severity.value == "blocking" and f.status.value == "open"
+            )
             result.status = draft.status.value
             out = output_dir / f"{path.stem}.{audience}.md"
             write_markdown(draft, out)

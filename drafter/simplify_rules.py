@@ -56,7 +56,7 @@ def segment(text: str, language: str | None = None) -> list[Segment]:
                 # 第三条 usually runs straight into its text: keep the article's words as its body
                 blocks.append((number, number, [rest] if rest else []))
             else:
-                blocks.append((number, f"{number} {rest}".strip(), []))
+                blocks.append((number, line.strip(), []))  # the heading exactly as the source writes it
         elif blocks:
             blocks[-1][2].append(line)
         elif line.strip():
@@ -99,7 +99,7 @@ _ZH_SENTENCE = re.compile(r"(?<=[。！？])")
 _EN_CLAUSE_BREAKS = (
     (re.compile(r";\s+(?:and\s+|or\s+)?"), ". "),
     (re.compile(r",\s+(but|however|unless|except that)\s+"), r". \1 "),
-    (re.compile(r",\s+and\s+(?=(?:the|you|we|it|they|he|she|this|that|a|an)\b)"), ". "),
+    (re.compile(r",\s+and\s+(?=(?:you|we|it|they|he|she)\b)"), ". "),
     (re.compile(r",\s+which\s+"), ". This "),
 )
 _EN_ENUM = re.compile(r"\((?:[a-z]|[ivx]+|\d+)\)\s")
@@ -135,6 +135,9 @@ def split_long_sentences(text: str, max_words: int, language: str) -> str:
         return "".join(out)
     lines = []
     for line in text.split("\n"):
+        if line.startswith("- "):  # a list item keeps its "; and" / "; or": it says how the conditions combine
+            lines.append(line)
+            continue
         sentences = _EN_SENTENCE.split(line)
         rebuilt = []
         for sentence in sentences:

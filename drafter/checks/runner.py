@@ -74,6 +74,30 @@ def gongwen_issues(draft: Draft, template: Template) -> list[Issue]:
     ]
 
 
+def simplification_issues(draft: Draft) -> list[Issue]:
+    """For a simplified section: each fact of the original missing from it, and dropped obligations (blocking)."""
+    from drafter.simplify import missing_facts, obligations
+
+    issues = []
+    for section in draft.sections:
+        if section.original is None:
+            continue
+        for fact in missing_facts(section.original, section.text):
+            issues.append(Issue(
+                "simplify.fact_missing", FindingSeverity.blocking, section.id, None, None, fact,
+                f'"{fact}" is in the original but not in the simplified text.',
+                "Put the fact back, or waive this finding with the reason it may go.", fact,
+            ))
+        before, after = obligations(section.original, draft.language), obligations(section.text, draft.language)
+        if after < before:
+            issues.append(Issue(
+                "simplify.obligation_dropped", FindingSeverity.blocking, section.id, None, None, "",
+                f"The original states {before} obligations (must / shall / must not); the simplified text {after}.",
+                "Keep every obligation, with 'must' or 'must not'.", "obligations",
+            ))
+    return issues
+
+
 def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: datetime) -> list[Finding]:
     """Every finding on the draft's current content, all open, ordered by severity then position."""
     issues = fact_issues(draft, support_index(tuple(support_texts(draft, template))))
@@ -81,6 +105,7 @@ def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: dat
         issues += lint_section(section, guide, draft.language)
     issues += required_elements(draft.sections, template)
     issues += gongwen_issues(draft, template)
+    issues += simplification_issues(draft)
     findings: list[Finding] = []
     seen: Counter[str] = Counter()
     content_sha256 = draft.content_sha256  # computed once: it hashes the whole draft
