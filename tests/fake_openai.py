@@ -30,6 +30,17 @@ from typing import Any, Literal
 
 from drafter.prompts import estimate_tokens
 
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients closing idle keep-alive connections is normal, not an error worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 ReplyKind = Literal["text", "error", "slow", "cut"]
 
 
@@ -128,7 +139,7 @@ class FakeOpenAI:
     # --- lifecycle -----------------------------------------------------------------------------------
 
     def start(self) -> FakeOpenAI:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-openai", daemon=True)
         self._thread.start()
