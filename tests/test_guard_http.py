@@ -1,0 +1,64 @@
+"""The guard over the real wire: the openai client talking to a local OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drafter.errors import RefusedError
+from drafter.models import DraftRequest, SourceDoc
+from drafter.service import DrafterService
+from drafter.settings import Settings
+from tests.conftest import briefing_request
+from tests.fake_openai import FakeOpenAI, Reply, Request, json_reply, text
+
+PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
+EMAIL, PHONE = "priya.shah@example.gov.uk", "+44 20 7946 0123"
+
+
+def _echo_placeholders(req: Request) -> Reply:
+    """A model that repeats back every placeholder it was given, in plain text or structured JSON."""
+    found = sorted(set(PLACEHOLDER.findall(json.dumps(req.body, ensure_ascii=False))))
+    reply = "Contact " + ", ".join(found) + "." if found else "No contact given."
+    if "Reply with one JSON object" in req.messages[-1]["content"]:
+        return json_reply({"text": reply, "evidence": []})
+    return text(reply)
+
+
+@pytest.fixture
+def external(fake_openai: FakeOpenAI, tmp_path: Path) -> Iterator[DrafterService]:
+    fake_openai.fallback = _echo_placeholders
+    settings = Settings(data_dir=tmp_path / "data", backend="openai", openai_base_url=fake_openai.base_url,
+                        openai_api_key="sk-test", model="fake-model", max_retries=0, timeout_s=5)
+    service = DrafterService.from_settings(settings)
+    assert service.backend("openai").external
+    yield service
+    service.store.engine.dispose()
+
+
+def test_marked_request_never_reaches_the_server(external: DrafterService, fake_openai: FakeOpenAI) -> None:
+    secret = SourceDoc(name="memo.txt", text="SECRET\n\nThe barrier budget will be cut by £10 million.")
+    with pytest.raises(RefusedError, match="SECRET") as err:
+        external.create_draft(briefing_request(sources=[secret]), "alice")
+    assert "memo.txt" in str(err.value)
+    assert fake_openai.requests == []
+    assert external.list_drafts() == []
+
+
+def test_personal_data_is_pseudonymised_on_the_wire_and_restored(
+    external: DrafterService, fake_openai: FakeOpenAI
+) -> None:
+    request = briefing_request()
+    inputs = {**request.inputs, "contact": f"Priya Shah, {EMAIL}, {PHONE}"}
+    draft = external.create_draft(DraftRequest(**{**request.model_dump(), "inputs": inputs}), "alice")
+    wire = "\n".join(json.dumps(r.body, ensure_ascii=False) for r in fake_openai.chat_requests())
+    assert fake_openai.chat_requests() and EMAIL not in wire and "7946 0123" not in wire
+    assert PLACEHOLDER.search(wire)
+    logged = "\n".join(c.prompt + c.response for c in external.llm_calls(draft.id))
+    assert EMAIL not in logged
+    saved = "\n".join(s.text for s in draft.sections)
+    assert EMAIL in saved and not PLACEHOLDER.search(saved)
