@@ -34,6 +34,15 @@ REQUEST = DraftRequest(
 )
 
 
+def _letters(n: int) -> str:
+    out = ""
+    while True:
+        out = chr(97 + n % 26) + out
+        n = n // 26 - 1
+        if n < 0:
+            return out
+
+
 def _postgres() -> tuple[str, list[str]]:
     url = os.environ.get("DRAFTER_TEST_POSTGRES_URL")
     if url:
@@ -73,13 +82,14 @@ def main() -> None:
                         latencies[op].append(time.perf_counter() - start)
 
             def user(i: int) -> None:
-                me, reviewer = f"user{i}", f"user{(i + 1) % users}"
+                # letters, not digits, in names and edits: a digit in an edit would be an unsupported fact
+                me, reviewer = f"user-{_letters(i)}", f"user-{_letters((i + 1) % users)}"
                 n = 0
                 while time.perf_counter() < deadline:
                     n += 1
                     try:
                         draft = timed("draft", service.create_draft, REQUEST, me)
-                        text = f"{me} edit {n}"
+                        text = f"Summary revised by {me}, pass {_letters(n)}."
                         edited = timed("edit", service.edit_section, draft.id, "summary", text, me)
                         with lock:
                             edits.append((draft.id, edited.version, text))

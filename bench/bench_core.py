@@ -85,7 +85,10 @@ def _long_draft(service: DrafterService, pages: int) -> Draft:
     draft = Draft(
         id=uuid.uuid4().hex[:12], template_id="report", style_guide_id="house-style", language="en",
         title="Fifty-page report", status=DraftStatus.draft, author="alice", backend="offline", version=1,
-        sections=sections, request=DraftRequest(template_id="report", inputs={}), created_at=now, updated_at=now,
+        sections=sections, created_at=now, updated_at=now,
+        # the text is its own source, so the fact checks find every figure supported and approval can proceed
+        request=DraftRequest(template_id="report", inputs={},
+                             sources=[SourceDoc(name="report.txt", text="\n".join(s.text for s in sections))]),
     )
     service.store.create_draft(draft, actor="alice", details={"bench": True})
     service.submit(draft.id, "alice")

@@ -13,14 +13,21 @@ MODULES = ["bench.bench_core", "bench.bench_llm", "bench.bench_guard", "bench.be
 
 
 def main() -> None:
+    failed: list[str] = []
     for name in MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             print(f"{name}: skipped ({exc})")
             continue
-        print(f"\n== {name} ==")
-        module.main()
+        print(f"\n== {name} ==", flush=True)
+        try:
+            module.main()
+        except Exception as exc:  # one broken benchmark should not hide the others' figures
+            failed.append(name)
+            print(f"{name} FAILED: {type(exc).__name__}: {exc}", flush=True)
+    if failed:
+        raise SystemExit(f"benchmarks failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

@@ -686,7 +686,8 @@ class DrafterService:
     def _current_findings(self, draft: Draft) -> list[Finding]:
         """Stored findings if they were computed on this content, else checked afresh (and stored)."""
         stored = self.store.findings(draft.id)
-        if not draft.sections or (stored and all(f.content_sha256 == draft.content_sha256 for f in stored)):
+        current = draft.content_sha256  # hashes the whole draft: compute it once, not once per finding
+        if not draft.sections or (stored and all(f.content_sha256 == current for f in stored)):
             return checks.sort_findings(stored, [s.id for s in draft.sections])
         return self.run_checks(draft)  # never checked, or changed behind the service's back
 
