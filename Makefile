@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(PY) -m drafter.demo
+	@echo "Drafter is starting at http://localhost:$(PORT) (Ctrl+C stops it)"
+	$(VENV)/bin/streamlit run streamlit_app.py --server.headless true --server.port $(PORT)
 
 demo: install
 	$(PY) -m drafter.demo

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
         default="Drafter deployment",
         description="Organisation named as content producer / propagator in the AIGC metadata.",
     )
+    roles: str | None = Field(
+        default=None,
+        description="Who holds which role in the UI, e.g. 'alice=drafter;bob=drafter,reviewer'. "
+        "Roles: drafter, reviewer, admin.",
+    )
+    roles_file: Path | None = Field(
+        default=None, description="A file of 'user = role, role' lines (used when `roles` is not set)."
+    )
 
     def sqlalchemy_url(self) -> str:
         """The database URL, with a plain postgresql:// URL mapped to the psycopg 3 driver."""

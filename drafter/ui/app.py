@@ -1,0 +1,47 @@
+"""The app frame: page config, sign-in, navigation filtered by role, and the signed-in user in the sidebar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from drafter.errors import DrafterError
+from drafter.roles import Role
+from drafter.ui.common import apply_clears, current_user, get_service, keep_widget_state, role_map, sign_out
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def main() -> None:
+    st.set_page_config(page_title="Drafter", page_icon=":material/edit_document:", layout="centered")
+    keep_widget_state()
+    apply_clears()
+    try:
+        service = get_service()
+        roles = role_map(service)
+    except DrafterError as exc:  # a broken configuration: say what is wrong, not a traceback
+        st.error(f"Drafter could not start: {exc}")
+        st.stop()
+    except Exception as exc:
+        st.error(f"Drafter could not start ({type(exc).__name__}: {exc}). Check the DRAFTER_* settings.")
+        st.stop()
+    user = current_user()
+    if user is None:
+        st.navigation([st.Page(PAGES / "sign_in.py", title="Sign in", icon=":material/login:")]).run()
+        return
+    pages = [st.Page(PAGES / "draft.py", title="Draft", icon=":material/edit_note:", default=True)]
+    if roles.has(user, Role.reviewer):
+        pages.append(st.Page(PAGES / "review.py", title="Review queue", icon=":material/fact_check:"))
+    pages += [
+        st.Page(PAGES / "history.py", title="My drafts", icon=":material/history:"),
+        st.Page(PAGES / "settings.py", title="Settings and about", icon=":material/settings:"),
+    ]
+    page = st.navigation(pages)
+    with st.sidebar:
+        st.markdown(f"Signed in as **{user}**")
+        st.caption("Roles: " + ", ".join(r.value for r in Role if r in roles.roles(user)))
+        if st.button("Sign out"):
+            sign_out()
+            st.rerun()
+    page.run()
