@@ -33,6 +33,7 @@ from drafter.models import (
     Review,
     Section,
     SectionSpec,
+    StyleGuide,
     Template,
     utcnow,
 )
@@ -81,6 +82,13 @@ class DrafterService:
 
     def templates(self, language: str | None = None) -> list[Template]:
         return self.catalog.list_templates(language)
+
+    def template(self, template_id: str) -> Template:
+        return self.catalog.template(template_id)
+
+    def style_guides_for(self, template_id: str) -> list[StyleGuide]:
+        """The style guides a template may use (those in its language)."""
+        return self.catalog.compatible_style_guides(self.catalog.template(template_id))
 
     def backend(self, name: str | None) -> Backend:
         name = name or self.settings.backend

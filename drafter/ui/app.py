@@ -14,7 +14,7 @@ PAGES = Path(__file__).parent / "pages"
 
 
 def main() -> None:
-    st.set_page_config(page_title="Drafter", page_icon=":material/edit_document:", layout="centered")
+    st.set_page_config(page_title="Drafter", page_icon="📝", layout="centered")
     keep_widget_state()
     apply_clears()
     try:

@@ -173,6 +173,12 @@ def origin_badge(section: Section) -> None:
     st.badge(label, color=colour)  # type: ignore[arg-type]
 
 
+def citations_legend(draft: Draft) -> None:
+    """Name the sources behind the [n] markers the backends put after quoted sentences."""
+    if draft.request.sources:
+        st.caption("Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1)))
+
+
 def status_label(draft: Draft) -> str:
     return STATUS_TEXT.get(draft.status, draft.status.value)
 

@@ -15,6 +15,7 @@ from drafter.sources import source_from_bytes
 from drafter.ui.common import (
     KEEP,
     attempt,
+    citations_legend,
     clear_later,
     current_user,
     get_service,
@@ -59,11 +60,14 @@ def flash(kind: str, message: str) -> None:
 
 
 def show_flash() -> None:
+    # always one container in the same place, so the page keeps its shape when the message goes away
+    # (otherwise Streamlit redraws what follows and open expanders close under the user's cursor)
+    slot = st.container()
     item = st.session_state.pop(FLASH_KEY, None)
     if not item:
         return
     kind, message = item
-    {"success": st.success, "error": st.error, "warning": st.warning}.get(kind, st.info)(message)
+    {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(message)
 
 
 # --- the new-draft form -----------------------------------------------------------------------------
@@ -184,7 +188,9 @@ def sources_widget(service: DrafterService) -> None:
                 st.rerun()
             elif doc is not None:
                 st.error("The pasted text is empty; paste the text of the source first.")
-    if not sources:
+    if sources:
+        st.markdown("**Attached sources**")
+    else:
         st.caption("No sources attached. Without sources, sections that need facts are left for you to complete.")
     for name, doc in list(sources.items()):
         cols = st.columns([5, 1])
@@ -195,7 +201,7 @@ def sources_widget(service: DrafterService) -> None:
 
 
 def options_widget(service: DrafterService, template: Template) -> tuple[str, str]:
-    guides = service.catalog.compatible_style_guides(template)
+    guides = service.style_guides_for(template.id)
     guide_ids = [g.id for g in guides]
     guide_key = f"{KEEP}draft.guide.{template.id}"
     if st.session_state.get(guide_key) not in guide_ids:
@@ -301,6 +307,7 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
                "or written by a person. The AI's original text is kept for the reviewer.")
     for section in draft.sections:
         section_card(service, user, draft, section)
+    citations_legend(draft)
     findings_panel(service, draft)
     actions(service, user, draft)
 
@@ -309,7 +316,7 @@ def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
     reason = f" ({draft.error})" if draft.error else ""
     st.warning(f"Generation did not finish{reason}. {len(draft.sections)} section(s) are saved.")
     if st.button("Resume generation", type="primary"):
-        template = service.catalog.template(draft.template_id)
+        template = service.template(draft.template_id)
         generate_with_progress(service, user, draft.id, template)
         st.rerun()
 

@@ -12,6 +12,7 @@ from drafter.service import DrafterService
 from drafter.ui.common import (
     KEEP,
     attempt,
+    citations_legend,
     current_user,
     get_service,
     has_role,
@@ -37,9 +38,10 @@ def render() -> None:
         st.warning("You do not have the reviewer role, so there is nothing for you to review. "
                    "Ask your administrator if you should review drafts.")
         return
+    slot = st.container()  # same place every run, so the page keeps its shape when the message goes
     item = st.session_state.pop(FLASH_KEY, None)
     if item:
-        (st.success if item[0] == "success" else st.error)(item[1])
+        (slot.success if item[0] == "success" else slot.error)(item[1])
     own = service.list_drafts(author=user, status=DraftStatus.in_review.value)
     if own:
         st.info(f"{len(own)} of your own draft(s) are in review. You cannot approve your own work: "
@@ -70,6 +72,7 @@ def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
                 "the left; where a person changed the AI text, the changes are shown below the section.")
     for section in draft.sections:
         review_section(section)
+    citations_legend(draft)
     findings_panel(service, draft)
     with st.expander(f"Sources ({len(draft.request.sources)})"):
         if not draft.request.sources:

@@ -56,8 +56,8 @@ def render() -> None:
     st.subheader("Data")
     url = sa.make_url(settings.sqlalchemy_url()).render_as_string(hide_password=True)
     st.markdown(f"**Data folder:** `{settings.data_dir}`  \n**Database:** `{url}`  \n"
-                f"**Templates:** {len(service.catalog.templates)} from `{settings.templates_dir}`  \n"
-                f"**Style guides:** {len(service.catalog.style_guides)} from `{settings.style_guides_dir}`")
+                f"**Templates:** {len(service.templates())} from `{settings.templates_dir}`  \n"
+                f"**Style guides:** from `{settings.style_guides_dir}`")
 
     st.subheader("Labelling")
     st.markdown("Every exported document carries a visible AI-use statement and machine-readable metadata "
