@@ -77,7 +77,9 @@ def load_roles(settings: Settings) -> RoleMap:
         try:
             text = settings.roles_file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise InputError(f"Roles file {settings.roles_file} could not be read: {exc.strerror or exc}.") from exc
+            raise InputError(
+                f"Roles file {settings.roles_file} could not be read: {exc.strerror or exc}."
+            ) from exc
         return parse_roles(text, source=str(settings.roles_file))
     default = parse_roles(DEVELOPMENT_ROLES)
     return RoleMap(users=default.users, configured=False)

@@ -27,8 +27,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 OUTPUT = ROOT / "test-output" / "ui"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Violations in Streamlit's own markup that the app cannot change: (rule id, CSS selector fragment, why).
@@ -61,16 +66,37 @@ def free_port() -> int:
 def streamlit_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Run the app with `streamlit run` on a free port; yield its base URL once it is healthy."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTER_") or k == "DRAFTER_TEST_POSTGRES_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DRAFTER_") or k == "DRAFTER_TEST_POSTGRES_URL"
+    }
     env.update({"DRAFTER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(extra_env or {})})
     log_path = data_dir.parent / f"streamlit-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-             "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "streamlit_app.py"),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -117,14 +143,22 @@ def check_accessibility(page: Any, name: str) -> None:
     problems = []
     for violation in result["violations"]:
         nodes = [
-            n for n in violation["nodes"]
-            if not any(rule == violation["id"] and fragment in " ".join(map(str, n["target"]))
-                       for rule, fragment, _ in AXE_EXCLUSIONS)
+            n
+            for n in violation["nodes"]
+            if not any(
+                rule == violation["id"] and fragment in " ".join(map(str, n["target"]))
+                for rule, fragment, _ in AXE_EXCLUSIONS
+            )
         ]
         if nodes:
-            problems.append({"rule": violation["id"], "help": violation["help"],
-                             "targets": [n["target"] for n in nodes][:5],
-                             "html": [n["html"][:200] for n in nodes][:3]})
+            problems.append(
+                {
+                    "rule": violation["id"],
+                    "help": violation["help"],
+                    "targets": [n["target"] for n in nodes][:5],
+                    "html": [n["html"][:200] for n in nodes][:3],
+                }
+            )
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / f"{name}.axe.json").write_text(json.dumps(problems, indent=2))
     assert not problems, f"axe found WCAG 2.1 AA violations on {name}:\n{json.dumps(problems, indent=2)}"

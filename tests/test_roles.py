@@ -35,7 +35,9 @@ def test_bad_roles_are_one_sentence(text: str, message: str) -> None:
 
 def test_roles_file_with_comments_and_the_development_default(tmp_path: Path) -> None:
     path = tmp_path / "roles.txt"
-    path.write_text("# who reviews\nalice = drafter\nbob = drafter, reviewer  # team lead\n", encoding="utf-8")
+    path.write_text(
+        "# who reviews\nalice = drafter\nbob = drafter, reviewer  # team lead\n", encoding="utf-8"
+    )
     roles = load_roles(Settings(data_dir=tmp_path, roles_file=path))
     assert roles.configured and roles.has("bob", Role.reviewer) and not roles.has("alice", Role.reviewer)
     default = load_roles(Settings(data_dir=tmp_path))

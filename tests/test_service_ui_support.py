@@ -26,7 +26,8 @@ def test_input_problems_name_each_missing_required_field(sqlite_service: Drafter
     request = briefing_request()
     inputs = {**request.inputs, "subject": "  ", "purpose": ""}
     assert sqlite_service.input_problems("briefing", inputs) == {
-        "subject": "Subject is required.", "purpose": "Purpose is required.",
+        "subject": "Subject is required.",
+        "purpose": "Purpose is required.",
     }
     assert sqlite_service.input_problems("briefing", request.inputs) == {}
     with pytest.raises(InputError, match="Missing required input for briefing: Subject, Purpose."):
@@ -55,8 +56,15 @@ def test_only_the_ui_package_imports_streamlit() -> None:
 
 
 def test_ui_pages_call_the_service_not_the_layers_below() -> None:
-    below = ("drafter.store", "drafter.backends.offline", "drafter.prompts", "drafter.review", "drafter.labeling",
-             "drafter.export.docx_writer", "drafter.catalog")
+    below = (
+        "drafter.store",
+        "drafter.backends.offline",
+        "drafter.prompts",
+        "drafter.review",
+        "drafter.labeling",
+        "drafter.export.docx_writer",
+        "drafter.catalog",
+    )
     for path in (ROOT / "drafter" / "ui").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not [m for m in below if f"from {m} import" in text or f"import {m}" in text], path

@@ -14,9 +14,9 @@ from drafter.models import DraftStatus, Origin
 from drafter.service import DrafterService
 from drafter.settings import Settings
 from drafter.ui import draft_page, history_page, review_page
-from drafter.ui.common import USER_KEY
+from drafter.ui.common import SERVICE_OVERRIDE_KEY, USER_KEY
 from tests.conftest import EXAMPLES, FULL_CHECKLIST, briefing_request
-from tests.ui_support import ScriptedBackend, app_for, texts
+from tests.ui_support import APP, TIMEOUT, ScriptedBackend, app_for, texts
 
 DRAFT = "drafter/ui/pages/draft.py"
 REVIEW = "drafter/ui/pages/review.py"
@@ -80,8 +80,13 @@ def test_development_sign_in_is_marked_and_signs_in(ui_service: DrafterService) 
     no_exception(at)
     assert at.session_state[USER_KEY] == "bob"
     assert "Signed in as **bob**" in texts(at)
+    at.text_input(key=draft_page.input_key("briefing", "subject")).set_value("Bob's private subject").run()
     button(at, "Sign out").click().run()
     assert "Sign in to Drafter" in [t.value for t in at.title]
+    # the next person on this browser does not inherit what bob typed
+    button(at, "Sign in").click().run()
+    assert at.session_state[USER_KEY] == "alice"
+    assert at.text_input(key=draft_page.input_key("briefing", "subject")).value == ""
 
 
 def test_a_drafter_without_the_reviewer_role_has_no_review_queue(ui_service: DrafterService) -> None:
@@ -94,8 +99,33 @@ def test_a_drafter_without_the_reviewer_role_has_no_review_queue(ui_service: Dra
     assert "Nothing is waiting for your review." in texts(bob)
 
 
+def test_with_oidc_configured_the_provider_identity_is_used(ui_service: DrafterService) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state[SERVICE_OVERRIDE_KEY] = ui_service
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "test-secret",
+        "client_id": "drafter",
+        "client_secret": "test",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+    at.user = {"is_logged_in": False}
+    at.run()
+    no_exception(at)
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert "Development sign-in" not in texts(at)
+    at.user = {"is_logged_in": True, "email": "dora_p@example.org"}
+    at.run()
+    no_exception(at)
+    assert "Signed in as **dora_p@example.org**" in texts(at)
+    with pytest.raises(ValueError, match="registered"):  # not listed in the roles: a drafter only
+        at.switch_page(REVIEW)
+
+
 def test_roles_come_from_settings_and_a_bad_roles_value_is_one_sentence(tmp_path: Path) -> None:
-    svc = DrafterService.from_settings(Settings(data_dir=tmp_path / "d", roles="dora=drafter,reviewer;ed=boss"))
+    svc = DrafterService.from_settings(
+        Settings(data_dir=tmp_path / "d", roles="dora=drafter,reviewer;ed=boss")
+    )
     at = app_for(svc)
     no_exception(at)
     assert "Drafter could not start: DRAFTER_ROLES: unknown role 'boss' for ed" in texts(at)
@@ -121,14 +151,18 @@ def test_missing_required_fields_are_named_next_to_each_field_and_nothing_is_sav
     assert any("2 missing" in e for e in errors)
     assert ui_service.list_drafts() == []
     # what was typed is still there
-    assert at.text_input(key=draft_page.input_key("briefing", "recipient")).value == "Minister for the Environment"
+    assert (
+        at.text_input(key=draft_page.input_key("briefing", "recipient")).value
+        == "Minister for the Environment"
+    )
 
 
 def test_drafter_generates_edits_refines_and_submits(ui_service: DrafterService) -> None:
     at = app_for(ui_service, "alice")
     fill_briefing(at)
-    at.file_uploader[0].set_value(("barrier-report.txt", (EXAMPLES / "barrier-report.txt").read_bytes(),
-                                   "text/plain")).run()
+    at.file_uploader[0].set_value(
+        ("barrier-report.txt", (EXAMPLES / "barrier-report.txt").read_bytes(), "text/plain")
+    ).run()
     assert "barrier-report.txt" in texts(at)
     button(at, "Generate draft").click().run()
     no_exception(at)
@@ -167,7 +201,10 @@ def test_typed_inputs_survive_a_page_switch(ui_service: DrafterService) -> None:
     no_exception(at)
     at.switch_page(DRAFT).run()
     assert at.text_input(key=draft_page.input_key("briefing", "subject")).value == example_inputs()["subject"]
-    assert at.text_area(key=draft_page.input_key("briefing", "key_points")).value == example_inputs()["key_points"]
+    assert (
+        at.text_area(key=draft_page.input_key("briefing", "key_points")).value
+        == example_inputs()["key_points"]
+    )
 
 
 def test_a_failed_generation_keeps_everything_and_resumes(
@@ -223,8 +260,8 @@ def test_reviewer_sees_badges_and_diff_and_needs_the_checklist_to_approve(ui_ser
     assert "AI-generated, edited by a person" in page and "AI-generated" in page
     diff = next(h.proto.body for h in at.get("html") if "<del" in h.proto.body)
     assert "<ins" in diff and "rewrote" in diff
-    assert "barrier-report.txt" in [e.label for e in at.expander][0] or any(
-        "Sources (1)" in e.label for e in at.expander)
+    assert "Sources (1)" in [e.label for e in at.expander]
+    assert "Citations: [1] barrier-report.txt" in page
     button(at, "Approve").click().run()
     no_exception(at)
     assert any("Approval needs the review checklist confirmed" in e.value for e in at.error)
@@ -247,7 +284,8 @@ def test_a_reviewer_who_edited_the_draft_is_refused_with_the_reason(ui_service: 
     button(at, "Approve").click().run()
     no_exception(at)
     assert f"bob edited draft {draft_id} and cannot approve it; another person must review it." in [
-        e.value for e in at.error]
+        e.value for e in at.error
+    ]
     assert ui_service.get_draft(draft_id).status == DraftStatus.in_review
 
 

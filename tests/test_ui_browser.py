@@ -114,13 +114,16 @@ def fill_briefing(page: Any) -> None:
 
 def submitted_draft(svc: DrafterService) -> str:
     draft = svc.create_draft(briefing_request(backend="offline"), "alice")
-    svc.edit_section(draft.id, "summary", "The Minister opens the Riverside Flood Barrier on 12 March 2026.",
-                     "alice")
+    svc.edit_section(
+        draft.id, "summary", "The Minister opens the Riverside Flood Barrier on 12 March 2026.", "alice"
+    )
     svc.submit(draft.id, "alice")
     return draft.id
 
 
-def test_journey_1_drafter_fills_generates_edits_and_submits(app: tuple[str, DrafterService], page: Any) -> None:
+def test_journey_1_drafter_fills_generates_edits_and_submits(
+    app: tuple[str, DrafterService], page: Any
+) -> None:
     base, svc = app
     page.goto(base)
     expect_text(page, "Development sign-in")
@@ -162,7 +165,9 @@ def test_journey_1_drafter_fills_generates_edits_and_submits(app: tuple[str, Dra
     screenshot(page, "settings")
 
 
-def test_journey_2_reviewer_sees_diff_and_badges_and_approves(app: tuple[str, DrafterService], page: Any) -> None:
+def test_journey_2_reviewer_sees_diff_and_badges_and_approves(
+    app: tuple[str, DrafterService], page: Any
+) -> None:
     from playwright.sync_api import expect
 
     base, svc = app
@@ -177,9 +182,11 @@ def test_journey_2_reviewer_sees_diff_and_badges_and_approves(app: tuple[str, Dr
     screenshot(page, "review-queue")
     page.get_by_role("button", name="Approve").click()
     expect_text(page, "Approval needs the review checklist confirmed")
-    for label in ("I checked the facts against the sources",
-                  "The draft contains no sensitive data that should not be there",
-                  "The AI-use label (which sections are AI-generated) is accurate"):
+    for label in (
+        "I checked the facts against the sources",
+        "The draft contains no sensitive data that should not be there",
+        "The AI-use label (which sections are AI-generated) is accurate",
+    ):
         box = page.get_by_role("checkbox", name=label)
         box.focus()  # by keyboard, as a keyboard-only reviewer would
         box.press("Space")

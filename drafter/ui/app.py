@@ -8,7 +8,15 @@ import streamlit as st
 
 from drafter.errors import DrafterError
 from drafter.roles import Role
-from drafter.ui.common import apply_clears, current_user, get_service, keep_widget_state, role_map, sign_out
+from drafter.ui.common import (
+    apply_clears,
+    current_user,
+    get_service,
+    keep_widget_state,
+    md_escape,
+    role_map,
+    sign_out,
+)
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -39,7 +47,7 @@ def main() -> None:
     ]
     page = st.navigation(pages)
     with st.sidebar:
-        st.markdown(f"Signed in as **{user}**")
+        st.markdown(f"Signed in as **{md_escape(user)}**")
         st.caption("Roles: " + ", ".join(r.value for r in Role if r in roles.roles(user)))
         if st.button("Sign out"):
             sign_out()

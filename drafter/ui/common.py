@@ -91,7 +91,10 @@ def current_user() -> str | None:
 
 
 def sign_out() -> None:
-    st.session_state.pop(USER_KEY, None)
+    """Forget the user and everything they typed, so the next person on this browser starts clean."""
+    for key in list(st.session_state.keys()):
+        if key != SERVICE_OVERRIDE_KEY:
+            del st.session_state[key]
     if oidc_configured():
         st.logout()
 
@@ -176,7 +179,9 @@ def origin_badge(section: Section) -> None:
 def citations_legend(draft: Draft) -> None:
     """Name the sources behind the [n] markers the backends put after quoted sentences."""
     if draft.request.sources:
-        st.caption("Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1)))
+        st.caption(
+            "Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1))
+        )
 
 
 def status_label(draft: Draft) -> str:
@@ -200,8 +205,6 @@ def word_diff_html(before: str, after: str) -> str:
         if op == "equal":
             out.append(html.escape("".join(a[i1:i2])))
     return "".join(out).replace("\n", "<br>")
-
-
 
 
 def show_diff(before: str, after: str, *, caption: str) -> None:

@@ -87,7 +87,10 @@ def new_draft_form(service: DrafterService, user: str) -> None:
     if st.session_state.get(TEMPLATE_KEY) not in by_id:
         st.session_state[TEMPLATE_KEY] = templates[0].id
     template_id = st.selectbox(
-        "Template", list(by_id), key=TEMPLATE_KEY, format_func=lambda i: _template_label(by_id[i]),
+        "Template",
+        list(by_id),
+        key=TEMPLATE_KEY,
+        format_func=lambda i: _template_label(by_id[i]),
         help="Templates are grouped by language and kind of document.",
     )
     template = by_id[str(template_id)]
@@ -130,11 +133,20 @@ def field_widget(template_id: str, field: FieldSpec, problem: str | None) -> Non
     if field.type == "textarea":
         st.text_area(label, key=key, help=help_text, height=100)
     elif field.type == "list":
-        st.text_area(label, key=key, help=help_text or "One item per line.", placeholder="One item per line",
-                     height=120)
+        st.text_area(
+            label,
+            key=key,
+            help=help_text or "One item per line.",
+            placeholder="One item per line",
+            height=120,
+        )
     elif field.type == "date":
-        st.text_input(label, key=key, help=help_text or "The date as it should appear in the document.",
-                      placeholder="e.g. 3 March 2026")
+        st.text_input(
+            label,
+            key=key,
+            help=help_text or "The date as it should appear in the document.",
+            placeholder="e.g. 3 March 2026",
+        )
     else:
         st.text_input(label, key=key, help=help_text)
     if problem:
@@ -162,7 +174,9 @@ def sources_widget(service: DrafterService) -> None:
     seen: set[str] = st.session_state.setdefault(SEEN_UPLOADS_KEY, set())
     limit_mb = service.settings.max_source_bytes / 1_048_576
     uploads = st.file_uploader(
-        "Upload source documents (.docx, .txt, .md)", type=["docx", "txt", "md"], accept_multiple_files=True,
+        "Upload source documents (.docx, .txt, .md)",
+        type=["docx", "txt", "md"],
+        accept_multiple_files=True,
         help=f"Up to {limit_mb:.0f} MB each. Sources are quoted as data, never followed as instructions.",
     )
     for upload in uploads or []:
@@ -174,14 +188,20 @@ def sources_widget(service: DrafterService) -> None:
         if doc is not None:
             sources[doc.name] = doc
     with st.expander("Paste a source instead"):
-        st.text_input("Name of the pasted source", key=KEEP + "draft.paste_name", placeholder="e.g. notes.txt")
+        st.text_input(
+            "Name of the pasted source", key=KEEP + "draft.paste_name", placeholder="e.g. notes.txt"
+        )
         st.text_area("Pasted text", key=KEEP + "draft.paste_text", height=120)
         if st.button("Add pasted source"):
             name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
-            doc = attempt("adding the pasted text", lambda: source_from_bytes(
-                name if name.endswith((".txt", ".md")) else f"{name}.txt",
-                str(st.session_state.get(KEEP + "draft.paste_text", "")).encode("utf-8"),
-                service.settings.max_source_bytes))
+            doc = attempt(
+                "adding the pasted text",
+                lambda: source_from_bytes(
+                    name if name.endswith((".txt", ".md")) else f"{name}.txt",
+                    str(st.session_state.get(KEEP + "draft.paste_text", "")).encode("utf-8"),
+                    service.settings.max_source_bytes,
+                ),
+            )
             if doc is not None and doc.text.strip():
                 sources[doc.name] = doc
                 clear_later(KEEP + "draft.paste_text")
@@ -191,7 +211,9 @@ def sources_widget(service: DrafterService) -> None:
     if sources:
         st.markdown("**Attached sources**")
     else:
-        st.caption("No sources attached. Without sources, sections that need facts are left for you to complete.")
+        st.caption(
+            "No sources attached. Without sources, sections that need facts are left for you to complete."
+        )
     for name, doc in list(sources.items()):
         cols = st.columns([5, 1])
         cols[0].markdown(f"**{md_escape(name)}** — {len(doc.text.split())} words")
@@ -211,9 +233,13 @@ def options_widget(service: DrafterService, template: Template) -> tuple[str, st
     names = sorted(service.backends)
     backend_key = KEEP + "draft.backend"
     if st.session_state.get(backend_key) not in names:
-        st.session_state[backend_key] = service.settings.backend if service.settings.backend in names else names[0]
+        st.session_state[backend_key] = (
+            service.settings.backend if service.settings.backend in names else names[0]
+        )
     backend_name = st.selectbox(
-        "Backend", names, key=backend_key,
+        "Backend",
+        names,
+        key=backend_key,
         format_func=lambda n: f"{n} ({service.backends[n].model})",
         help="The offline backend uses no language model and sends nothing off this machine.",
     )
@@ -260,8 +286,9 @@ def generate_with_progress(service: DrafterService, user: str, draft_id: str, te
             texts[section_id] = texts.get(section_id, "") + piece
             if section_id not in slots:
                 slots[section_id] = st.empty()
-            slots[section_id].markdown(f"**{md_escape(headings.get(section_id, section_id))}**\n\n"
-                                       + md_escape(texts[section_id]))
+            slots[section_id].markdown(
+                f"**{md_escape(headings.get(section_id, section_id))}**\n\n" + md_escape(texts[section_id])
+            )
 
         def on_section(done: int, total: int, section: Section) -> None:
             bar.progress(done / total, text=f"{done} of {total} sections written (last: {section.heading})")
@@ -270,16 +297,24 @@ def generate_with_progress(service: DrafterService, user: str, draft_id: str, te
             service.generate(draft_id, user, on_section=on_section, on_token=on_token)
         except DrafterError as exc:
             status.update(label="Generation stopped", state="error")
-            flash("error", f"{exc} Your inputs and the sections already written are saved; "
-                           "press “Resume generation” to try again.")
+            flash(
+                "error",
+                f"{exc} Your inputs and the sections already written are saved; "
+                "press “Resume generation” to try again.",
+            )
         except Exception as exc:  # a bug must not lose work: the draft and inputs stay saved
             status.update(label="Generation stopped", state="error")
-            flash("error", f"Generation stopped unexpectedly ({type(exc).__name__}). Your inputs are saved; "
-                           "press “Resume generation” to try again.")
+            flash(
+                "error",
+                f"Generation stopped unexpectedly ({type(exc).__name__}). Your inputs are saved; "
+                "press “Resume generation” to try again.",
+            )
         else:
             status.update(label="Draft generated", state="complete", expanded=False)
-            flash("success", "Draft generated. Check each section, edit what needs changing, then submit it "
-                             "for review.")
+            flash(
+                "success",
+                "Draft generated. Check each section, edit what needs changing, then submit it for review.",
+            )
 
 
 # --- working on a draft -------------------------------------------------------------------------------
@@ -303,8 +338,10 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
     latest = service.reviews(draft.id)[-1:] if draft.status == DraftStatus.changes_requested else []
     for review in latest:
         st.warning(f"{review.reviewer} asked for changes: {review.comment}")
-    st.caption("Each section shows where its text came from: AI-generated, AI-generated then edited by a person, "
-               "or written by a person. The AI's original text is kept for the reviewer.")
+    st.caption(
+        "Each section shows where its text came from: AI-generated, AI-generated then edited by a person, "
+        "or written by a person. The AI's original text is kept for the reviewer."
+    )
     for section in draft.sections:
         section_card(service, user, draft, section)
     citations_legend(draft)
@@ -341,19 +378,27 @@ def section_card(service: DrafterService, user: str, draft: Draft, section: Sect
             st.text_area(f"Text of “{section.heading}”", key=key, height=200)
             if st.button("Save edit", key=f"save-{draft.id}-{section.id}"):
                 text = str(st.session_state[key])
-                saved = attempt("saving your edit", lambda: service.edit_section(
-                    draft.id, section.id, text, user, expected_version=draft.version))
+                saved = attempt(
+                    "saving your edit",
+                    lambda: service.edit_section(
+                        draft.id, section.id, text, user, expected_version=draft.version
+                    ),
+                )
                 if saved is not None:
                     flash("success", f"Saved your edit to “{section.heading}”.")
                     st.rerun()
         with st.expander(f"Refine “{section.heading}” with an instruction"):
             ikey = f"{KEEP}refine.{draft.id}.{section.id}"
-            st.text_input(f"Instruction for “{section.heading}”", key=ikey, placeholder="e.g. make it shorter")
+            st.text_input(
+                f"Instruction for “{section.heading}”", key=ikey, placeholder="e.g. make it shorter"
+            )
             if st.button("Refine", key=f"refine-{draft.id}-{section.id}"):
                 instruction = str(st.session_state.get(ikey, ""))
                 with st.spinner(f"Rewriting “{section.heading}”…"):
-                    refined = attempt("refining the section", lambda: service.refine_section(
-                        draft.id, section.id, instruction, user))
+                    refined = attempt(
+                        "refining the section",
+                        lambda: service.refine_section(draft.id, section.id, instruction, user),
+                    )
                 if refined is not None:
                     clear_later(ikey)
                     flash("success", f"Rewrote “{section.heading}”. The new text is AI-generated; check it.")

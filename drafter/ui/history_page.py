@@ -41,35 +41,50 @@ def render() -> None:
     page_header("My drafts", "The status and history of your drafts; export approved drafts to Word.")
     everyone = False
     if has_role(service, user, Role.admin):
-        everyone = st.radio("Show", ["My drafts", "Everyone's drafts"], key=SCOPE_KEY, horizontal=True) != "My drafts"
+        everyone = (
+            st.radio("Show", ["My drafts", "Everyone's drafts"], key=SCOPE_KEY, horizontal=True)
+            != "My drafts"
+        )
     drafts = service.list_drafts(author=None if everyone else user)
     drafts.sort(key=lambda d: d.updated_at, reverse=True)
     if not drafts:
         st.info("You have no drafts yet. Start one on the Draft page.")
     else:
-        st.table([
-            {"Title": d.title, "Status": status_label(d), "Version": d.version, "Author": d.author,
-             "Last change": f"{d.updated_at:%d %b %Y %H:%M} UTC"}
-            for d in drafts
-        ])
+        st.table(
+            [
+                {
+                    "Title": d.title,
+                    "Status": status_label(d),
+                    "Version": d.version,
+                    "Author": d.author,
+                    "Last change": f"{d.updated_at:%d %b %Y %H:%M} UTC",
+                }
+                for d in drafts
+            ]
+        )
         by_id = {d.id: d for d in drafts}
         if st.session_state.get(SELECTED_KEY) not in by_id:
             st.session_state[SELECTED_KEY] = drafts[0].id
-        chosen = st.selectbox("Draft", list(by_id), key=SELECTED_KEY,
-                              format_func=lambda i: f"{by_id[i].title} — {status_label(by_id[i])}")
+        chosen = st.selectbox(
+            "Draft",
+            list(by_id),
+            key=SELECTED_KEY,
+            format_func=lambda i: f"{by_id[i].title} — {status_label(by_id[i])}",
+        )
         draft_detail(service, user, by_id[str(chosen)])
     verify_upload(service)
 
 
 def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
     st.subheader(draft.title)
-    st.markdown(f"**Status:** {status_label(draft)} · **Version:** {draft.version} · "
-                f"**Author:** {md_escape(draft.author)} · **Template:** {md_escape(draft.template_id)}")
+    st.markdown(
+        f"**Status:** {status_label(draft)} · **Version:** {draft.version} · "
+        f"**Author:** {md_escape(draft.author)} · **Template:** {md_escape(draft.template_id)}"
+    )
     for review in service.reviews(draft.id):
         verdict = "approved" if review.decision == "approved" else "asked for changes"
         note = f": {review.comment}" if review.comment else ""
-        st.markdown(md_escape(f"{review.reviewer} {verdict} on "
-                              f"{review.created_at:%d %b %Y %H:%M} UTC{note}"))
+        st.markdown(md_escape(f"{review.reviewer} {verdict} on {review.created_at:%d %b %Y %H:%M} UTC{note}"))
     if st.button("Open in the Draft page", key=f"open-{draft.id}"):
         st.session_state[draft_page.CURRENT_KEY] = draft.id
         st.switch_page(DRAFT_PAGE)
@@ -89,7 +104,9 @@ def _file_name(draft: Draft) -> str:
 
 def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
     if draft.status != DraftStatus.approved:
-        st.info(f"This draft is {status_label(draft).lower()}. It can be exported once a reviewer approves it.")
+        st.info(
+            f"This draft is {status_label(draft).lower()}. It can be exported once a reviewer approves it."
+        )
         return
     key = EXPORT_KEY + draft.id
     if st.button("Export to Word (.docx)", type="primary", key=f"export-{draft.id}"):
@@ -101,8 +118,13 @@ def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
     if not exported:
         return
     name, data, report, statement = exported
-    st.download_button("Download the .docx", data=data, file_name=name, key=f"download-{draft.id}",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    st.download_button(
+        "Download the .docx",
+        data=data,
+        file_name=name,
+        key=f"download-{draft.id}",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
     st.markdown("**AI-use statement in the document:**")
     st.markdown(md_escape(statement))
     show_verification(report)
@@ -119,8 +141,11 @@ def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, byte
 
 def show_verification(report: VerifyReport) -> None:
     if report.ok:
-        st.success("Verified: the file carries its AI-use label and metadata, and its text matches the approved "
-                   "content.", icon=":material/verified:")
+        st.success(
+            "Verified: the file carries its AI-use label and metadata, and its text matches the approved "
+            "content.",
+            icon=":material/verified:",
+        )
     else:
         st.error("Verification failed: " + " ".join(report.problems))
     rows: list[dict[str, Any]] = [
@@ -137,10 +162,17 @@ def versions_panel(service: DrafterService, draft: Draft) -> None:
     if not versions:
         st.write("No versions recorded.")
         return
-    st.table([
-        {"Version": v["version"], "By": v["actor"], "What": v["reason"], "When": f"{v['created_at']:%d %b %Y %H:%M}"}
-        for v in versions
-    ])
+    st.table(
+        [
+            {
+                "Version": v["version"],
+                "By": v["actor"],
+                "What": v["reason"],
+                "When": f"{v['created_at']:%d %b %Y %H:%M}",
+            }
+            for v in versions
+        ]
+    )
     numbers = [v["version"] for v in versions]
     if len(numbers) < 2:
         return
@@ -160,11 +192,18 @@ def versions_panel(service: DrafterService, draft: Draft) -> None:
 
 def audit_panel(service: DrafterService, draft: Draft) -> None:
     events = service.audit_trail(draft.id)
-    st.table([
-        {"#": e.seq, "When": f"{e.at:%d %b %Y %H:%M:%S}", "Who": e.actor, "What": e.action,
-         "Details": json.dumps(e.details, ensure_ascii=False, default=str)[:200]}
-        for e in events
-    ])
+    st.table(
+        [
+            {
+                "#": e.seq,
+                "When": f"{e.at:%d %b %Y %H:%M:%S}",
+                "Who": e.actor,
+                "What": e.action,
+                "Details": json.dumps(e.details, ensure_ascii=False, default=str)[:200],
+            }
+            for e in events
+        ]
+    )
     count, problem = service.verify_audit()
     if problem:
         st.error(f"The audit log failed verification: {problem}")
@@ -174,8 +213,9 @@ def audit_panel(service: DrafterService, draft: Draft) -> None:
 
 def verify_upload(service: DrafterService) -> None:
     st.subheader("Check a document")
-    upload = st.file_uploader("Upload an exported .docx to check its label and content", type=["docx"],
-                              key="history.verify")
+    upload = st.file_uploader(
+        "Upload an exported .docx to check its label and content", type=["docx"], key="history.verify"
+    )
     if upload is None:
         return
     with tempfile.TemporaryDirectory(prefix="drafter-verify-") as folder:

@@ -25,7 +25,9 @@ from drafter.ui.common import (
 SELECTED_KEY = KEEP + "review.selected"
 FLASH_KEY = "review.flash"
 # an AI passage: a left rule and a pale background, with dark text well above AA contrast
-AI_STYLE = "background:#fff4d6;color:#1f1f1f;border-left:4px solid #8a5a00;padding:0.5rem 0.75rem;margin:0.25rem 0"
+AI_STYLE = (
+    "background:#fff4d6;color:#1f1f1f;border-left:4px solid #8a5a00;padding:0.5rem 0.75rem;margin:0.25rem 0"
+)
 
 
 def render() -> None:
@@ -33,10 +35,14 @@ def render() -> None:
     user = current_user()
     if user is None:
         return
-    page_header("Review queue", "Drafts waiting for a reviewer, oldest first. You never see your own drafts here.")
+    page_header(
+        "Review queue", "Drafts waiting for a reviewer, oldest first. You never see your own drafts here."
+    )
     if not has_role(service, user, Role.reviewer):
-        st.warning("You do not have the reviewer role, so there is nothing for you to review. "
-                   "Ask your administrator if you should review drafts.")
+        st.warning(
+            "You do not have the reviewer role, so there is nothing for you to review. "
+            "Ask your administrator if you should review drafts."
+        )
         return
     slot = st.container()  # same place every run, so the page keeps its shape when the message goes
     item = st.session_state.pop(FLASH_KEY, None)
@@ -44,8 +50,10 @@ def render() -> None:
         (slot.success if item[0] == "success" else slot.error)(item[1])
     own = service.list_drafts(author=user, status=DraftStatus.in_review.value)
     if own:
-        st.info(f"{len(own)} of your own draft(s) are in review. You cannot approve your own work: "
-                "another person must review it.")
+        st.info(
+            f"{len(own)} of your own draft(s) are in review. You cannot approve your own work: "
+            "another person must review it."
+        )
     queue = service.review_queue(user)
     if not queue:
         st.info("Nothing is waiting for your review.")
@@ -54,22 +62,32 @@ def render() -> None:
     if st.session_state.get(SELECTED_KEY) not in by_id:
         st.session_state[SELECTED_KEY] = queue[0].id
     chosen = st.selectbox(
-        f"Draft to review ({len(queue)} waiting)", list(by_id), key=SELECTED_KEY,
-        format_func=lambda i: f"{by_id[i].title} — by {by_id[i].author}, {by_id[i].created_at:%d %b %Y %H:%M} UTC",
+        f"Draft to review ({len(queue)} waiting)",
+        list(by_id),
+        key=SELECTED_KEY,
+        format_func=lambda i: (
+            f"{by_id[i].title} — by {by_id[i].author}, {by_id[i].created_at:%d %b %Y %H:%M} UTC"
+        ),
     )
     review_draft(service, user, by_id[str(chosen)])
 
 
 def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
     st.subheader(draft.title)
-    st.markdown(f"**Author:** {md_escape(draft.author)} · **Version:** {draft.version} · "
-                f"**Template:** {md_escape(draft.template_id)} · **Backend:** {md_escape(draft.backend)}")
+    st.markdown(
+        f"**Author:** {md_escape(draft.author)} · **Version:** {draft.version} · "
+        f"**Template:** {md_escape(draft.template_id)} · **Backend:** {md_escape(draft.backend)}"
+    )
     for previous in service.reviews(draft.id):
         verdict = "approved" if previous.decision == "approved" else "asked for changes"
-        st.caption(f"Earlier: {previous.reviewer} {verdict} on {previous.created_at:%d %b %Y}: {previous.comment}")
+        st.caption(
+            f"Earlier: {previous.reviewer} {verdict} on {previous.created_at:%d %b %Y}: {previous.comment}"
+        )
     ai = sum(1 for s in draft.sections if s.provenance.origin != Origin.human)
-    st.markdown(f"{ai} of {len(draft.sections)} sections come from the AI. AI passages are shaded with a rule on "
-                "the left; where a person changed the AI text, the changes are shown below the section.")
+    st.markdown(
+        f"{ai} of {len(draft.sections)} sections come from the AI. AI passages are shaded with a rule on "
+        "the left; where a person changed the AI text, the changes are shown below the section."
+    )
     for section in draft.sections:
         review_section(section)
     citations_legend(draft)
@@ -104,8 +122,10 @@ def findings_panel(service: DrafterService, draft: Draft) -> None:
 
     To wire when the checks land: list `service.findings(...)` for `draft` here.
     """
-    st.caption("Automatic checks (readability, facts, style): not part of this build; check the facts against "
-               "the sources yourself.")
+    st.caption(
+        "Automatic checks (readability, facts, style): not part of this build; check the facts against "
+        "the sources yourself."
+    )
 
 
 def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
@@ -125,8 +145,10 @@ def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
             label_accurate=bool(st.session_state.get(prefix + "label")),
         )
         comment = str(st.session_state.get(prefix + "comment", ""))
-        done = attempt("approving", lambda: service.approve(
-            draft.id, user, checklist, comment=comment, expected_version=seen))
+        done = attempt(
+            "approving",
+            lambda: service.approve(draft.id, user, checklist, comment=comment, expected_version=seen),
+        )
         _after(draft, seen_key, done, f"Approved “{draft.title}”. The author can now export it.")
     if cols[1].button("Request changes", key=f"changes-{draft.id}"):
         comment = str(st.session_state.get(prefix + "comment", ""))

@@ -33,7 +33,9 @@ def render() -> None:
     if user is None:
         return
     settings = service.settings
-    page_header("Settings and about", "How this Drafter is configured. Settings come from DRAFTER_* variables.")
+    page_header(
+        "Settings and about", "How this Drafter is configured. Settings come from DRAFTER_* variables."
+    )
 
     st.subheader("Backends")
     default = service.backends.get(settings.backend)
@@ -44,25 +46,37 @@ def render() -> None:
             "to finish them; the document label says that they were assembled by rule.",
             icon=":material/info:",
         )
-    st.table([
-        {"Backend": name + (" (default)" if name == settings.backend else ""), "Model": b.model,
-         "Sends data off this machine": "yes" if b.external else "no", "Reachability": reachability(b)}
-        for name, b in sorted(service.backends.items())
-    ])
+    st.table(
+        [
+            {
+                "Backend": name + (" (default)" if name == settings.backend else ""),
+                "Model": b.model,
+                "Sends data off this machine": "yes" if b.external else "no",
+                "Reachability": reachability(b),
+            }
+            for name, b in sorted(service.backends.items())
+        ]
+    )
     if default is None:
-        st.error(f"The configured default backend {settings.backend!r} is not available; "
-                 f"drafts use one of: {', '.join(sorted(service.backends))}.")
+        st.error(
+            f"The configured default backend {settings.backend!r} is not available; "
+            f"drafts use one of: {', '.join(sorted(service.backends))}."
+        )
 
     st.subheader("Data")
     url = sa.make_url(settings.sqlalchemy_url()).render_as_string(hide_password=True)
-    st.markdown(f"**Data folder:** `{settings.data_dir}`  \n**Database:** `{url}`  \n"
-                f"**Templates:** {len(service.templates())} from `{settings.templates_dir}`  \n"
-                f"**Style guides:** from `{settings.style_guides_dir}`")
+    st.markdown(
+        f"**Data folder:** `{settings.data_dir}`  \n**Database:** `{url}`  \n"
+        f"**Templates:** {len(service.templates())} from `{settings.templates_dir}`  \n"
+        f"**Style guides:** from `{settings.style_guides_dir}`"
+    )
 
     st.subheader("Labelling")
-    st.markdown("Every exported document carries a visible AI-use statement and machine-readable metadata "
-                "(the GB 45438-2025 `AIGC` property and a Drafter provenance property). With the current "
-                "default backend the statement reads, for example:")
+    st.markdown(
+        "Every exported document carries a visible AI-use statement and machine-readable metadata "
+        "(the GB 45438-2025 `AIGC` property and a Drafter provenance property). With the current "
+        "default backend the statement reads, for example:"
+    )
     for language in ("en", "zh"):
         st.markdown(f"> {md_escape(service.example_label_statement(language))}")
 
@@ -71,15 +85,23 @@ def render() -> None:
     if oidc_configured():
         st.markdown("Sign-in: your organisation's OIDC provider (Streamlit's built-in login).")
     else:
-        st.warning("Sign-in: development sign-in. Anyone can pick any name; configure an OIDC provider "
-                   "before real use (see docs/ui.md).")
+        st.warning(
+            "Sign-in: development sign-in. Anyone can pick any name; configure an OIDC provider "
+            "before real use (see docs/ui.md)."
+        )
     if roles.configured:
-        st.markdown("Roles come from DRAFTER_ROLES or DRAFTER_ROLES_FILE; anyone not listed is a drafter only.")
+        st.markdown(
+            "Roles come from DRAFTER_ROLES or DRAFTER_ROLES_FILE; anyone not listed is a drafter only."
+        )
     else:
         st.markdown("No roles are configured, so the development defaults apply.")
-    st.markdown(f"You are **{md_escape(user)}** with the role(s): "
-                f"{', '.join(sorted(r.value for r in roles.roles(user)))}.")
-    st.table([
-        {"User": name, "Roles": ", ".join(r.value for r in Role if r in roles.roles(name))}
-        for name in roles.known_users()
-    ])
+    st.markdown(
+        f"You are **{md_escape(user)}** with the role(s): "
+        f"{', '.join(sorted(r.value for r in roles.roles(user)))}."
+    )
+    st.table(
+        [
+            {"User": name, "Roles": ", ".join(r.value for r in Role if r in roles.roles(name))}
+            for name in roles.known_users()
+        ]
+    )
