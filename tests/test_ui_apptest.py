@@ -173,7 +173,7 @@ def test_drafter_generates_edits_refines_and_submits(ui_service: DrafterService)
     assert "Draft generated" in page and "Summary text by the scripted model" in page
     assert page.count("AI-generated") >= 5
     # edit one section in place: the badge changes and the AI original is kept by the service
-    key = next(k for k in at.session_state if str(k).startswith(f"keep.edit.{draft.id}.summary."))
+    key = next(k for k in at.session_state if str(k).startswith(f"keep.draft.edit.{draft.id}.summary."))
     at.text_area(key=key).set_value("The Minister opens the barrier on 12 March.").run()
     button(at, "Save edit").click().run()
     no_exception(at)
@@ -183,11 +183,11 @@ def test_drafter_generates_edits_refines_and_submits(ui_service: DrafterService)
     assert summary.provenance.ai_text == "Summary text by the scripted model."
     assert "AI-generated, edited by a person" in texts(at)
     # refine another by instruction
-    at.text_input(key=f"keep.refine.{draft.id}.background").set_value("make it shorter").run()
+    at.text_input(key=f"keep.draft.refine.{draft.id}.background").set_value("make it shorter").run()
     button(at, "Refine", 1).click().run()
     no_exception(at)
     assert "Refined Background (make it shorter)." in texts(at)
-    assert at.text_input(key=f"keep.refine.{draft.id}.background").value == ""
+    assert at.text_input(key=f"keep.draft.refine.{draft.id}.background").value == ""
     button(at, "Submit for review").click().run()
     no_exception(at)
     assert ui_service.get_draft(draft.id).status == DraftStatus.in_review
@@ -205,6 +205,17 @@ def test_typed_inputs_survive_a_page_switch(ui_service: DrafterService) -> None:
         at.text_area(key=draft_page.input_key("briefing", "key_points")).value
         == example_inputs()["key_points"]
     )
+
+
+def test_typed_inputs_survive_choosing_another_template_and_coming_back(ui_service: DrafterService) -> None:
+    at = app_for(ui_service, "alice")
+    fill_briefing(at)
+    other = next(t.id for t in ui_service.templates() if t.id != "briefing")
+    at.selectbox(key=draft_page.TEMPLATE_KEY).set_value(other).run()
+    no_exception(at)
+    assert draft_page.input_key("briefing", "subject") not in [w.key for w in at.text_input]
+    at.selectbox(key=draft_page.TEMPLATE_KEY).set_value("briefing").run()
+    assert at.text_input(key=draft_page.input_key("briefing", "subject")).value == example_inputs()["subject"]
 
 
 def test_a_failed_generation_keeps_everything_and_resumes(

@@ -95,21 +95,35 @@ def go_to(page: Any, title: str) -> None:
     wait_for_app(page)
 
 
+BRIEFING = {
+    "Subject (required)": ("subject", "Opening of the Riverside Flood Barrier"),
+    "For (required)": ("recipient", "Minister for the Environment"),
+    "From (team) (required)": ("author_unit", "Flood Resilience Team"),
+    "Date (required)": ("date", "3 March 2026"),
+    "Purpose (required)": (
+        "purpose",
+        "The Minister opens the barrier on 12 March 2026 and will speak to the press.",
+    ),
+    "Key points (required)": (
+        "key_points",
+        "The barrier protects 4,200 homes.\nIt was completed 3% under budget.",
+    ),
+    "Recommendation": ("recommendation", "Agree the press lines by 9 March 2026."),
+    "Contact": ("contact", "Priya Shah, 020 7946 0000"),
+}
+
+
 def fill_briefing(page: Any) -> None:
-    values = {
-        "Subject (required)": "Opening of the Riverside Flood Barrier",
-        "For (required)": "Minister for the Environment",
-        "From (team) (required)": "Flood Resilience Team",
-        "Date (required)": "3 March 2026",
-        "Purpose (required)": "The Minister opens the barrier on 12 March 2026 and will speak to the press.",
-        "Key points (required)": "The barrier protects 4,200 homes.\nIt was completed 3% under budget.",
-        "Recommendation": "Agree the press lines by 9 March 2026.",
-        "Contact": "Priya Shah, 020 7946 0000",
-    }
-    for label, value in values.items():
-        page.get_by_label(label, exact=True).fill(value)
-        page.get_by_label(label, exact=True).press("Tab")  # commit the value, as a keyboard user would
+    from playwright.sync_api import expect
+
+    for label, (_, value) in BRIEFING.items():
+        field = page.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Tab")  # commit the value, as a keyboard user would
         wait_for_app(page)
+    # nothing typed was lost to the reruns that each committed field triggers
+    for label, (_, value) in BRIEFING.items():
+        expect(page.get_by_label(label, exact=True)).to_have_value(value)
 
 
 def submitted_draft(svc: DrafterService) -> str:
@@ -141,6 +155,7 @@ def test_journey_1_drafter_fills_generates_edits_and_submits(
     expect_text(page, "Draft generated")
     drafts = svc.list_drafts(author="alice")
     assert len(drafts) == 1 and drafts[0].status == DraftStatus.draft
+    assert drafts[0].request.inputs == {name: value for name, value in BRIEFING.values()}
     draft_id = drafts[0].id
     page.get_by_text("Edit “Summary”").click()
     box = page.get_by_label("Text of “Summary”")
@@ -176,7 +191,8 @@ def test_journey_2_reviewer_sees_diff_and_badges_and_approves(
     go_to(page, "Review queue")
     expect_text(page, "Opening of the Riverside Flood Barrier")
     expect_text(page, "AI-generated, edited by a person")
-    assert page.locator("del").count() >= 1 and page.locator("ins").count() >= 1
+    expect(page.locator("del").first).to_be_visible()  # the word diff of the person's edit
+    expect(page.locator("ins").first).to_be_visible()
     assert page.get_by_text("AI-generated", exact=True).count() >= 3
     check_accessibility(page, "review-queue")
     screenshot(page, "review-queue")

@@ -16,6 +16,7 @@ from drafter.ui.common import (
     md_escape,
     role_map,
     sign_out,
+    start_run,
 )
 
 PAGES = Path(__file__).parent / "pages"
@@ -23,8 +24,15 @@ PAGES = Path(__file__).parent / "pages"
 
 def main() -> None:
     st.set_page_config(page_title="Drafter", page_icon="📝", layout="centered")
-    keep_widget_state()
+    start_run()
     apply_clears()
+    try:
+        route()
+    finally:  # also when a page reruns or switches (Streamlit raises to do that)
+        keep_widget_state()
+
+
+def route() -> None:
     try:
         service = get_service()
         roles = role_map(service)
@@ -41,10 +49,8 @@ def main() -> None:
     pages = [st.Page(PAGES / "draft.py", title="Draft", icon=":material/edit_note:", default=True)]
     if roles.has(user, Role.reviewer):
         pages.append(st.Page(PAGES / "review.py", title="Review queue", icon=":material/fact_check:"))
-    pages += [
-        st.Page(PAGES / "history.py", title="My drafts", icon=":material/history:"),
-        st.Page(PAGES / "settings.py", title="Settings and about", icon=":material/settings:"),
-    ]
+    pages.append(st.Page(PAGES / "history.py", title="My drafts", icon=":material/history:"))
+    pages.append(st.Page(PAGES / "settings.py", title="Settings and about", icon=":material/settings:"))
     page = st.navigation(pages)
     with st.sidebar:
         st.markdown(f"Signed in as **{md_escape(user)}**")

@@ -106,14 +106,31 @@ def has_role(service: DrafterService, user: str, role: Role) -> bool:
 # --- state that survives page switches ------------------------------------------------------------
 
 
-def keep_widget_state() -> None:
-    """Stop Streamlit dropping the values of widgets that are not on the current page.
+RENDERED_KEY = "drafter.rendered"  # KEEP keys of the widgets drawn in the current run
 
-    Streamlit deletes a widget's state when a run does not draw it (a page switch). Re-assigning a key
-    makes it ordinary session state, which is kept; the widget picks it up again when it is redrawn.
+
+def kept(key: str) -> str:
+    """Name a widget's key and note that it is on screen in this run (see keep_widget_state)."""
+    rendered: set[str] = st.session_state.setdefault(RENDERED_KEY, set())
+    rendered.add(key)
+    return key
+
+
+def start_run() -> None:
+    st.session_state[RENDERED_KEY] = set()
+
+
+def keep_widget_state() -> None:
+    """At the end of a run, keep the values of widgets that this run did not draw.
+
+    Streamlit deletes a widget's state when a run does not draw it (a page switch, the draft editor
+    replacing the form, another template chosen). Re-assigning the key makes it ordinary session state,
+    which is kept, and the widget picks it up when it is drawn again. Widgets on screen are left alone:
+    re-assigning one would send its value back to the browser and could overwrite what is being typed.
     """
+    rendered: set[str] = st.session_state.get(RENDERED_KEY, set())
     for key in list(st.session_state.keys()):
-        if isinstance(key, str) and key.startswith(KEEP):
+        if isinstance(key, str) and key.startswith(KEEP) and key not in rendered:
             st.session_state[key] = st.session_state[key]
 
 

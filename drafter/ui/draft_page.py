@@ -19,6 +19,7 @@ from drafter.ui.common import (
     clear_later,
     current_user,
     get_service,
+    kept,
     md_escape,
     origin_badge,
     page_header,
@@ -89,7 +90,7 @@ def new_draft_form(service: DrafterService, user: str) -> None:
     template_id = st.selectbox(
         "Template",
         list(by_id),
-        key=TEMPLATE_KEY,
+        key=kept(TEMPLATE_KEY),
         format_func=lambda i: _template_label(by_id[i]),
         help="Templates are grouped by language and kind of document.",
     )
@@ -131,11 +132,11 @@ def field_widget(template_id: str, field: FieldSpec, problem: str | None) -> Non
     label = f"{field.label} (required)" if field.required else field.label
     help_text = field.help or None
     if field.type == "textarea":
-        st.text_area(label, key=key, help=help_text, height=100)
+        st.text_area(label, key=kept(key), help=help_text, height=100)
     elif field.type == "list":
         st.text_area(
             label,
-            key=key,
+            key=kept(key),
             help=help_text or "One item per line.",
             placeholder="One item per line",
             height=120,
@@ -143,12 +144,12 @@ def field_widget(template_id: str, field: FieldSpec, problem: str | None) -> Non
     elif field.type == "date":
         st.text_input(
             label,
-            key=key,
+            key=kept(key),
             help=help_text or "The date as it should appear in the document.",
             placeholder="e.g. 3 March 2026",
         )
     else:
-        st.text_input(label, key=key, help=help_text)
+        st.text_input(label, key=kept(key), help=help_text)
     if problem:
         st.error(problem, icon=":material/error:")
 
@@ -189,9 +190,9 @@ def sources_widget(service: DrafterService) -> None:
             sources[doc.name] = doc
     with st.expander("Paste a source instead"):
         st.text_input(
-            "Name of the pasted source", key=KEEP + "draft.paste_name", placeholder="e.g. notes.txt"
+            "Name of the pasted source", key=kept(KEEP + "draft.paste_name"), placeholder="e.g. notes.txt"
         )
-        st.text_area("Pasted text", key=KEEP + "draft.paste_text", height=120)
+        st.text_area("Pasted text", key=kept(KEEP + "draft.paste_text"), height=120)
         if st.button("Add pasted source"):
             name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
             doc = attempt(
@@ -229,7 +230,7 @@ def options_widget(service: DrafterService, template: Template) -> tuple[str, st
     if st.session_state.get(guide_key) not in guide_ids:
         st.session_state[guide_key] = template.default_style_guide
     titles = {g.id: g.title for g in guides}
-    guide_id = st.selectbox("Style guide", guide_ids, key=guide_key, format_func=lambda g: titles[g])
+    guide_id = st.selectbox("Style guide", guide_ids, key=kept(guide_key), format_func=lambda g: titles[g])
     names = sorted(service.backends)
     backend_key = KEEP + "draft.backend"
     if st.session_state.get(backend_key) not in names:
@@ -239,7 +240,7 @@ def options_widget(service: DrafterService, template: Template) -> tuple[str, st
     backend_name = st.selectbox(
         "Backend",
         names,
-        key=backend_key,
+        key=kept(backend_key),
         format_func=lambda n: f"{n} ({service.backends[n].model})",
         help="The offline backend uses no language model and sends nothing off this machine.",
     )
@@ -361,7 +362,7 @@ def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
 def _text_key(draft: Draft, section: Section) -> str:
     # keyed by the section's current text, so saving one section does not reset what is typed in another
     digest = hashlib.sha256(section.text.encode("utf-8")).hexdigest()[:10]
-    return f"{KEEP}edit.{draft.id}.{section.id}.{digest}"
+    return f"{KEEP}draft.edit.{draft.id}.{section.id}.{digest}"
 
 
 def section_card(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
@@ -375,7 +376,7 @@ def section_card(service: DrafterService, user: str, draft: Draft, section: Sect
             key = _text_key(draft, section)
             if key not in st.session_state:
                 st.session_state[key] = section.text
-            st.text_area(f"Text of “{section.heading}”", key=key, height=200)
+            st.text_area(f"Text of “{section.heading}”", key=kept(key), height=200)
             if st.button("Save edit", key=f"save-{draft.id}-{section.id}"):
                 text = str(st.session_state[key])
                 saved = attempt(
@@ -388,9 +389,9 @@ def section_card(service: DrafterService, user: str, draft: Draft, section: Sect
                     flash("success", f"Saved your edit to “{section.heading}”.")
                     st.rerun()
         with st.expander(f"Refine “{section.heading}” with an instruction"):
-            ikey = f"{KEEP}refine.{draft.id}.{section.id}"
+            ikey = f"{KEEP}draft.refine.{draft.id}.{section.id}"
             st.text_input(
-                f"Instruction for “{section.heading}”", key=ikey, placeholder="e.g. make it shorter"
+                f"Instruction for “{section.heading}”", key=kept(ikey), placeholder="e.g. make it shorter"
             )
             if st.button("Refine", key=f"refine-{draft.id}-{section.id}"):
                 instruction = str(st.session_state.get(ikey, ""))

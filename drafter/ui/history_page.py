@@ -21,6 +21,7 @@ from drafter.ui.common import (
     current_user,
     get_service,
     has_role,
+    kept,
     md_escape,
     page_header,
     show_diff,
@@ -42,7 +43,7 @@ def render() -> None:
     everyone = False
     if has_role(service, user, Role.admin):
         everyone = (
-            st.radio("Show", ["My drafts", "Everyone's drafts"], key=SCOPE_KEY, horizontal=True)
+            st.radio("Show", ["My drafts", "Everyone's drafts"], key=kept(SCOPE_KEY), horizontal=True)
             != "My drafts"
         )
     drafts = service.list_drafts(author=None if everyone else user)
@@ -68,7 +69,7 @@ def render() -> None:
         chosen = st.selectbox(
             "Draft",
             list(by_id),
-            key=SELECTED_KEY,
+            key=kept(SELECTED_KEY),
             format_func=lambda i: f"{by_id[i].title} — {status_label(by_id[i])}",
         )
         draft_detail(service, user, by_id[str(chosen)])

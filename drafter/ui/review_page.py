@@ -16,6 +16,7 @@ from drafter.ui.common import (
     current_user,
     get_service,
     has_role,
+    kept,
     md_escape,
     origin_badge,
     page_header,
@@ -64,7 +65,7 @@ def render() -> None:
     chosen = st.selectbox(
         f"Draft to review ({len(queue)} waiting)",
         list(by_id),
-        key=SELECTED_KEY,
+        key=kept(SELECTED_KEY),
         format_func=lambda i: (
             f"{by_id[i].title} — by {by_id[i].author}, {by_id[i].created_at:%d %b %Y %H:%M} UTC"
         ),
@@ -133,10 +134,12 @@ def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
     seen_key = f"review.seen.{draft.id}"
     seen = int(st.session_state.setdefault(seen_key, draft.version))
     prefix = f"{KEEP}review.{draft.id}."
-    st.checkbox("I checked the facts against the sources", key=prefix + "facts")
-    st.checkbox("The draft contains no sensitive data that should not be there", key=prefix + "sensitive")
-    st.checkbox("The AI-use label (which sections are AI-generated) is accurate", key=prefix + "label")
-    st.text_area("Comment (required when you request changes)", key=prefix + "comment", height=100)
+    st.checkbox("I checked the facts against the sources", key=kept(prefix + "facts"))
+    st.checkbox(
+        "The draft contains no sensitive data that should not be there", key=kept(prefix + "sensitive")
+    )
+    st.checkbox("The AI-use label (which sections are AI-generated) is accurate", key=kept(prefix + "label"))
+    st.text_area("Comment (required when you request changes)", key=kept(prefix + "comment"), height=100)
     cols = st.columns(2)
     if cols[0].button("Approve", type="primary", key=f"approve-{draft.id}"):
         checklist = Checklist(
