@@ -15,14 +15,22 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(PY) -m drafter.demo
+	@echo "Drafter is starting at http://localhost:$(PORT) (Ctrl+C stops it)"
+	$(VENV)/bin/streamlit run streamlit_app.py --server.headless true --server.port $(PORT)
 
 demo: install
 	$(PY) -m drafter.demo
 
+AXE := node_modules/axe-core/axe.min.js
+
+# axe-core (pinned in package-lock.json) is injected into pages by the browser tests for WCAG checks.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $(AXE)
+
 lint: install
 	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
-	$(VENV)/bin/ruff format --check drafter tests bench streamlit_app.py
+	$(VENV)/bin/mypy
 
 typecheck: install
 	$(VENV)/bin/mypy
@@ -30,8 +38,8 @@ typecheck: install
 pytest: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: install
-	$(VENV)/bin/ruff check drafter tests bench
+test: install $(AXE)
+	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -52,6 +52,7 @@ from drafter.models import (
     Section,
     SectionSpec,
     SourceDoc,
+    StyleGuide,
     Template,
     utcnow,
 )
@@ -116,6 +117,13 @@ class DrafterService:
     def templates(self, language: str | None = None) -> list[Template]:
         return self.catalog.list_templates(language)
 
+    def template(self, template_id: str) -> Template:
+        return self.catalog.template(template_id)
+
+    def style_guides_for(self, template_id: str) -> list[StyleGuide]:
+        """The style guides a template may use (those in its language)."""
+        return self.catalog.compatible_style_guides(self.catalog.template(template_id))
+
     def backend(self, name: str | None) -> Backend:
         name = name or self.settings.backend
         try:
@@ -164,6 +172,18 @@ class DrafterService:
             self._refuse(user, "create_draft", None, exc)
             raise
 
+    def input_problems(self, template_id: str, inputs: dict[str, str]) -> dict[str, str]:
+        """Per-field problems with a request's inputs (field name -> one sentence); empty when all is well.
+
+        The same rule `validate_request` enforces, itemised so a form can show each message by its field.
+        """
+        template = self.catalog.template(template_id)
+        return {
+            f.name: f"{f.label} is required."
+            for f in template.fields
+            if f.required and not inputs.get(f.name, "").strip()
+        }
+
     def create_draft(
         self,
         request: DraftRequest,
@@ -174,6 +194,15 @@ class DrafterService:
         on_retry: RetryCallback | None = None,
     ) -> Draft:
         """Save the request, then generate every section, saving each as it is produced."""
+        draft = self.start_draft(request, user)
+        return self.generate(draft.id, user, on_section=on_section, on_token=on_token, on_retry=on_retry)
+
+    def start_draft(self, request: DraftRequest, user: str) -> Draft:
+        """Validate and save the request as a draft waiting for generation; `generate` produces its text.
+
+        Callers that must know the draft's id before generating (the UI, to resume a failed run) use this
+        and then `generate`; `create_draft` does both.
+        """
         template, guide_id = self.validate_request(request)
         backend = self.backend(request.backend)
         guard_report = self.check_request(request, user)
@@ -202,7 +231,7 @@ class DrafterService:
                      "sources": [s.name for s in request.sources],
                      "guard": {"personal_data": guard_report.policy.personal_data, "found": guard_report.counts()}},
         )
-        return self.generate(draft.id, user, on_section=on_section, on_token=on_token, on_retry=on_retry)
+        return draft
 
     def generate(
         self,
@@ -762,6 +791,34 @@ class DrafterService:
 
     def verify_file(self, path: Path) -> VerifyReport:
         return verify_docx(path)
+
+    def example_label_statement(self, language: str = "en", backend: str | None = None) -> str:
+        """The visible AI-use statement an exported document would carry, for a sample draft.
+
+        The sample has one AI-generated and one human-written section, drafted with `backend` (default:
+        the configured one) and approved by a reviewer other than the author, as in real use.
+        """
+        engine = self.backend(backend)
+        now = utcnow()
+        sections = [
+            Section(id="one", heading="One", text="Text.", provenance=Provenance(
+                origin=Origin.ai, backend=engine.name, model=engine.model, author="author", ai_text="Text.")),
+            Section(id="two", heading="Two", text="Text.", provenance=Provenance(origin=Origin.human, author="author")),
+        ]
+        draft = Draft(
+            id="example", template_id="example", style_guide_id="example", language=language, title="Example",
+            status=DraftStatus.approved, author="the author", backend=engine.name, version=2, sections=sections,
+            request=DraftRequest(template_id="example", inputs={}), created_at=now, updated_at=now,
+        )
+        approval = Review(
+            draft_id=draft.id, reviewer="the reviewer", decision="approved", content_sha256=draft.content_sha256,
+            checklist=Checklist(facts_checked=True, no_sensitive_data=True, label_accurate=True),
+            version=2, created_at=now,
+        )
+        return build_label(
+            draft, approval, system=self.settings.system_name, organisation=self.settings.organisation,
+            exported_by="the author", exported_at=now,
+        ).statement
 
     # --- reading ----------------------------------------------------------------------------------
 

@@ -42,6 +42,14 @@ class Settings(BaseSettings):
         default="Drafter deployment",
         description="Organisation named as content producer / propagator in the AIGC metadata.",
     )
+    roles: str | None = Field(
+        default=None,
+        description="Who holds which role in the UI, e.g. 'alice=drafter;bob=drafter,reviewer'. "
+        "Roles: drafter, reviewer, admin.",
+    )
+    roles_file: Path | None = Field(
+        default=None, description="A file of 'user = role, role' lines (used when `roles` is not set)."
+    )
 
     # --- LLM backends (see docs/llm.md) ---------------------------------------------------------------
     model: str = Field(

@@ -1,0 +1,1 @@
+"""The Streamlit UI: pages that call DrafterService and nothing below it."""

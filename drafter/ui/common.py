@@ -1,0 +1,238 @@
+"""What every page shares: the service, the signed-in user and their roles, and small widgets.
+
+No business rule lives here: pages ask `DrafterService` and show what it answers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import streamlit as st
+
+from drafter.errors import DrafterError
+from drafter.models import Draft, DraftStatus, Origin, Section
+from drafter.roles import Role, RoleMap, load_roles
+from drafter.service import DrafterService
+from drafter.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+# Tests (and anyone embedding the app) may put a ready DrafterService here, e.g. one with a scripted backend.
+SERVICE_OVERRIDE_KEY = "drafter.service"
+USER_KEY = "drafter.user"
+# Session keys under this prefix survive page switches (see keep_widget_state).
+KEEP = "keep."
+
+ORIGIN_BADGE = {
+    # (label, colour): the text says the origin; colour only repeats it
+    Origin.ai: ("AI-generated", "orange"),
+    Origin.ai_edited: ("AI-generated, edited by a person", "violet"),
+    Origin.human: ("Written by a person", "green"),
+}
+STATUS_TEXT = {
+    DraftStatus.generating: "Generating",
+    DraftStatus.failed: "Generation failed",
+    DraftStatus.draft: "Draft",
+    DraftStatus.in_review: "In review",
+    DraftStatus.approved: "Approved",
+    DraftStatus.changes_requested: "Changes requested",
+}
+
+
+# --- service and settings -------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _service_for(settings_json: str) -> DrafterService:
+    # keyed on the settings so a changed environment (e.g. another data folder in tests) gets its own service
+    return DrafterService.from_settings(Settings.model_validate_json(settings_json))
+
+
+def get_service() -> DrafterService:
+    """The app's one DrafterService, built from `get_settings()` and shared by all sessions."""
+    override = st.session_state.get(SERVICE_OVERRIDE_KEY)
+    if isinstance(override, DrafterService):
+        return override
+    return _service_for(get_settings().model_dump_json())
+
+
+def role_map(service: DrafterService) -> RoleMap:
+    return load_roles(service.settings)
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+
+def oidc_configured() -> bool:
+    """True when an OIDC provider is configured in Streamlit's secrets ([auth] section)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all: Streamlit raises rather than answering False
+        return False
+
+
+def current_user() -> str | None:
+    """The signed-in user's name: from the OIDC provider when configured, else the development sign-in."""
+    if oidc_configured():
+        if not st.user.is_logged_in:
+            return None
+        for claim in ("email", "preferred_username", "name", "sub"):
+            value = st.user.get(claim)
+            if value:
+                return str(value)
+        return None
+    user = st.session_state.get(USER_KEY)
+    return str(user) if user else None
+
+
+def sign_out() -> None:
+    """Forget the user and everything they typed, so the next person on this browser starts clean."""
+    for key in list(st.session_state.keys()):
+        if key != SERVICE_OVERRIDE_KEY:
+            del st.session_state[key]
+    if oidc_configured():
+        st.logout()
+
+
+def has_role(service: DrafterService, user: str, role: Role) -> bool:
+    return role_map(service).has(user, role)
+
+
+# --- state that survives page switches ------------------------------------------------------------
+
+
+RENDERED_KEY = "drafter.rendered"  # KEEP keys of the widgets drawn in the current run
+
+
+def kept(key: str) -> str:
+    """Name a widget's key and note that it is on screen in this run (see keep_widget_state)."""
+    rendered: set[str] = st.session_state.setdefault(RENDERED_KEY, set())
+    rendered.add(key)
+    return key
+
+
+def start_run() -> None:
+    st.session_state[RENDERED_KEY] = set()
+
+
+def keep_widget_state() -> None:
+    """At the end of a run, keep the values of widgets that this run did not draw.
+
+    Streamlit deletes a widget's state when a run does not draw it (a page switch, the draft editor
+    replacing the form, another template chosen). Re-assigning the key makes it ordinary session state,
+    which is kept, and the widget picks it up when it is drawn again. Widgets on screen are left alone:
+    re-assigning one would send its value back to the browser and could overwrite what is being typed.
+    """
+    rendered: set[str] = st.session_state.get(RENDERED_KEY, set())
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith(KEEP) and key not in rendered:
+            st.session_state[key] = st.session_state[key]
+
+
+CLEAR_LATER_KEY = "drafter.clear_later"
+
+
+def clear_later(key: str) -> None:
+    """Empty a widget's value on the next run (Streamlit forbids changing it once drawn in this run)."""
+    st.session_state.setdefault(CLEAR_LATER_KEY, set()).add(key)
+
+
+def apply_clears() -> None:
+    for key in st.session_state.pop(CLEAR_LATER_KEY, set()):
+        st.session_state[key] = ""
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def clear_errors(what: str) -> Iterator[None]:
+    """Show a DrafterError as its one sentence (never a traceback); anything else as a short apology."""
+    try:
+        yield
+    except DrafterError as exc:
+        st.error(str(exc), icon=":material/error:")
+    except Exception as exc:  # an unexpected bug: still one sentence, and nothing typed is lost
+        st.error(
+            f"Something went wrong while {what} ({type(exc).__name__}). Your work is saved; "
+            "try again, and tell your administrator if it happens again.",
+            icon=":material/error:",
+        )
+
+
+def attempt(what: str, action: Callable[[], T]) -> T | None:
+    """Run `action`; on failure show its one-sentence message and return None."""
+    with clear_errors(what):
+        return action()
+    return None
+
+
+# --- text and diffs -----------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """Text shown as Markdown exactly as typed (no accidental emphasis, links, lists or maths)."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def show_text(text: str) -> None:
+    for paragraph in text.split("\n"):
+        if paragraph.strip():
+            st.markdown(md_escape(paragraph))
+
+
+def origin_badge(section: Section) -> None:
+    label, colour = ORIGIN_BADGE[section.provenance.origin]
+    st.badge(label, color=colour)  # type: ignore[arg-type]
+
+
+def citations_legend(draft: Draft) -> None:
+    """Name the sources behind the [n] markers the backends put after quoted sentences."""
+    if draft.request.sources:
+        st.caption(
+            "Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1))
+        )
+
+
+def status_label(draft: Draft) -> str:
+    return STATUS_TEXT.get(draft.status, draft.status.value)
+
+
+# dark text on light backgrounds: well above the WCAG AA contrast ratio
+DEL_STYLE = "background:#ffe1e1;color:#6b0000;text-decoration:line-through"
+INS_STYLE = "background:#d9f5dd;color:#00420f;text-decoration:underline"
+
+
+def word_diff_html(before: str, after: str) -> str:
+    """A word-level diff as HTML: removed words in <del>, added words in <ins> (escaped, accessible)."""
+    a, b = re.findall(r"\S+|\s+", before), re.findall(r"\S+|\s+", after)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            out.append(f'<del style="{DEL_STYLE}">{html.escape("".join(a[i1:i2]))}</del>')
+        if op in ("insert", "replace"):
+            out.append(f'<ins style="{INS_STYLE}">{html.escape("".join(b[j1:j2]))}</ins>')
+        if op == "equal":
+            out.append(html.escape("".join(a[i1:i2])))
+    return "".join(out).replace("\n", "<br>")
+
+
+def show_diff(before: str, after: str, *, caption: str) -> None:
+    """Render a word diff with a legend that does not rely on colour alone."""
+    if before.strip() == after.strip():
+        st.caption(f"{caption}: no changes.")
+        return
+    st.caption(f"{caption} — removed text is struck through, added text is underlined.")
+    st.html(f'<div style="line-height:1.6">{word_diff_html(before, after)}</div>')
+
+
+def page_header(title: str, intro: str) -> None:
+    st.title(title)
+    st.caption(intro)

@@ -1,0 +1,429 @@
+"""Draft page: choose a template, fill its form, add sources, generate, edit, refine, submit for review."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+from typing import Any
+
+import streamlit as st
+
+from drafter.errors import DrafterError
+from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Section, SourceDoc, Template
+from drafter.service import DrafterService
+from drafter.sources import source_from_bytes
+from drafter.ui.common import (
+    KEEP,
+    attempt,
+    citations_legend,
+    clear_later,
+    current_user,
+    get_service,
+    kept,
+    md_escape,
+    origin_badge,
+    page_header,
+    show_text,
+    status_label,
+)
+
+CURRENT_KEY = KEEP + "draft.current"  # id of the draft being worked on
+SOURCES_KEY = KEEP + "draft.sources"  # name -> SourceDoc, attached so far
+SEEN_UPLOADS_KEY = KEEP + "draft.seen_uploads"  # uploader file ids already turned into sources
+TEMPLATE_KEY = KEEP + "draft.template"
+PROBLEMS_KEY = "draft.problems"  # field name -> message from the last Generate press
+GO_KEY = "draft.go"
+FLASH_KEY = KEEP + "draft.flash"  # (kind, message) shown once after a rerun
+
+LANGUAGES = {"en": "English", "zh": "Chinese (中文)"}
+
+
+def input_key(template_id: str, field: str) -> str:
+    return f"{KEEP}draft.in.{template_id}.{field}"
+
+
+def render() -> None:
+    service = get_service()
+    user = current_user()
+    if user is None:  # the entrypoint only shows this page to a signed-in user
+        return
+    page_header("Draft", "Fill in a template, add your sources and let the assistant write a first draft.")
+    show_flash()
+    current = st.session_state.get(CURRENT_KEY)
+    if current:
+        draft_view(service, user, str(current))
+    else:
+        new_draft_form(service, user)
+
+
+def flash(kind: str, message: str) -> None:
+    st.session_state[FLASH_KEY] = (kind, message)
+
+
+def show_flash() -> None:
+    # always one container in the same place, so the page keeps its shape when the message goes away
+    # (otherwise Streamlit redraws what follows and open expanders close under the user's cursor)
+    slot = st.container()
+    item = st.session_state.pop(FLASH_KEY, None)
+    if not item:
+        return
+    kind, message = item
+    {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(message)
+
+
+# --- the new-draft form -----------------------------------------------------------------------------
+
+
+def _template_label(t: Template) -> str:
+    return f"{LANGUAGES.get(t.language, t.language)} · {t.kind} · {t.title}"
+
+
+def new_draft_form(service: DrafterService, user: str) -> None:
+    templates = service.templates()  # sorted by language, then kind
+    by_id = {t.id: t for t in templates}
+    if not templates:
+        st.error("No templates are installed; ask your administrator to add some to the templates folder.")
+        return
+    st.subheader("1. Template")
+    if st.session_state.get(TEMPLATE_KEY) not in by_id:
+        st.session_state[TEMPLATE_KEY] = templates[0].id
+    template_id = st.selectbox(
+        "Template",
+        list(by_id),
+        key=kept(TEMPLATE_KEY),
+        format_func=lambda i: _template_label(by_id[i]),
+        help="Templates are grouped by language and kind of document.",
+    )
+    template = by_id[str(template_id)]
+    st.markdown(md_escape(template.description))
+    st.caption(f"Audience: {template.audience} · Risk tier: {template.risk_tier.value}")
+
+    st.subheader("2. Details")
+    st.caption("Fields marked (required) must be filled in.")
+    problems: dict[str, str] = st.session_state.get(PROBLEMS_KEY, {})
+    for field in template.fields:
+        field_widget(template.id, field, problems.get(field.name))
+
+    st.subheader("3. Sources")
+    sources_widget(service)
+
+    st.subheader("4. Style and backend")
+    guide_id, backend_name = options_widget(service, template)
+    request = DraftRequest(
+        template_id=template.id,
+        inputs=collect_inputs(template),
+        sources=list(_sources().values()),
+        style_guide_id=guide_id,
+        backend=backend_name,
+    )
+    guard_preview(service, request)
+
+    st.button("Generate draft", type="primary", on_click=_on_generate, args=(service, template))
+    if problems:
+        st.error(f"Fill in the required fields marked above ({len(problems)} missing), then generate again.")
+    if st.session_state.pop(GO_KEY, False):
+        start_generation(service, user, request, template)
+
+
+def field_widget(template_id: str, field: FieldSpec, problem: str | None) -> None:
+    key = input_key(template_id, field.name)
+    if key not in st.session_state:
+        st.session_state[key] = field.default or ""
+    label = f"{field.label} (required)" if field.required else field.label
+    help_text = field.help or None
+    if field.type == "textarea":
+        st.text_area(label, key=kept(key), help=help_text, height=100)
+    elif field.type == "list":
+        st.text_area(
+            label,
+            key=kept(key),
+            help=help_text or "One item per line.",
+            placeholder="One item per line",
+            height=120,
+        )
+    elif field.type == "date":
+        st.text_input(
+            label,
+            key=kept(key),
+            help=help_text or "The date as it should appear in the document.",
+            placeholder="e.g. 3 March 2026",
+        )
+    else:
+        st.text_input(label, key=kept(key), help=help_text)
+    if problem:
+        st.error(problem, icon=":material/error:")
+
+
+def collect_inputs(template: Template) -> dict[str, str]:
+    return {f.name: str(st.session_state.get(input_key(template.id, f.name), "")) for f in template.fields}
+
+
+def _on_generate(service: DrafterService, template: Template) -> None:
+    # runs before the page is drawn, so each message appears next to its field in the same run
+    problems = service.input_problems(template.id, collect_inputs(template))
+    st.session_state[PROBLEMS_KEY] = problems
+    st.session_state[GO_KEY] = not problems
+
+
+def _sources() -> dict[str, SourceDoc]:
+    sources: dict[str, SourceDoc] = st.session_state.setdefault(SOURCES_KEY, {})
+    return sources
+
+
+def sources_widget(service: DrafterService) -> None:
+    sources = _sources()
+    seen: set[str] = st.session_state.setdefault(SEEN_UPLOADS_KEY, set())
+    limit_mb = service.settings.max_source_bytes / 1_048_576
+    uploads = st.file_uploader(
+        "Upload source documents (.docx, .txt, .md)",
+        type=["docx", "txt", "md"],
+        accept_multiple_files=True,
+        help=f"Up to {limit_mb:.0f} MB each. Sources are quoted as data, never followed as instructions.",
+    )
+    for upload in uploads or []:
+        if upload.file_id in seen:
+            continue
+        seen.add(upload.file_id)
+        read = partial(source_from_bytes, upload.name, upload.getvalue(), service.settings.max_source_bytes)
+        doc = attempt(f"reading {upload.name}", read)
+        if doc is not None:
+            sources[doc.name] = doc
+    with st.expander("Paste a source instead"):
+        st.text_input(
+            "Name of the pasted source", key=kept(KEEP + "draft.paste_name"), placeholder="e.g. notes.txt"
+        )
+        st.text_area("Pasted text", key=kept(KEEP + "draft.paste_text"), height=120)
+        if st.button("Add pasted source"):
+            name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
+            doc = attempt(
+                "adding the pasted text",
+                lambda: source_from_bytes(
+                    name if name.endswith((".txt", ".md")) else f"{name}.txt",
+                    str(st.session_state.get(KEEP + "draft.paste_text", "")).encode("utf-8"),
+                    service.settings.max_source_bytes,
+                ),
+            )
+            if doc is not None and doc.text.strip():
+                sources[doc.name] = doc
+                clear_later(KEEP + "draft.paste_text")
+                st.rerun()
+            elif doc is not None:
+                st.error("The pasted text is empty; paste the text of the source first.")
+    if sources:
+        st.markdown("**Attached sources**")
+    else:
+        st.caption(
+            "No sources attached. Without sources, sections that need facts are left for you to complete."
+        )
+    for name, doc in list(sources.items()):
+        cols = st.columns([5, 1])
+        cols[0].markdown(f"**{md_escape(name)}** — {len(doc.text.split())} words")
+        if cols[1].button("Remove", key=f"remove-source-{name}", help=f"Remove {name}"):
+            del sources[name]
+            st.rerun()
+
+
+def options_widget(service: DrafterService, template: Template) -> tuple[str, str]:
+    guides = service.style_guides_for(template.id)
+    guide_ids = [g.id for g in guides]
+    guide_key = f"{KEEP}draft.guide.{template.id}"
+    if st.session_state.get(guide_key) not in guide_ids:
+        st.session_state[guide_key] = template.default_style_guide
+    titles = {g.id: g.title for g in guides}
+    guide_id = st.selectbox("Style guide", guide_ids, key=kept(guide_key), format_func=lambda g: titles[g])
+    names = sorted(service.backends)
+    backend_key = KEEP + "draft.backend"
+    if st.session_state.get(backend_key) not in names:
+        st.session_state[backend_key] = (
+            service.settings.backend if service.settings.backend in names else names[0]
+        )
+    backend_name = st.selectbox(
+        "Backend",
+        names,
+        key=kept(backend_key),
+        format_func=lambda n: f"{n} ({service.backends[n].model})",
+        help="The offline backend uses no language model and sends nothing off this machine.",
+    )
+    st.caption(service.backends[str(backend_name)].description)
+    return str(guide_id), str(backend_name)
+
+
+def guard_preview(service: DrafterService, request: DraftRequest) -> None:
+    """Where the sensitive-data guard shows what will be redacted or blocked before sending.
+
+    To wire when the guard lands: call `service.scan(...)` on `request` and list its findings here.
+    """
+    backend = service.backends.get(request.backend or service.settings.backend)
+    where = (
+        "this backend sends text off this machine"
+        if backend is not None and backend.external
+        else "this backend runs on this machine and sends nothing elsewhere"
+    )
+    st.caption(f"Sensitive-data check: not part of this build, so nothing is redacted or blocked; {where}.")
+
+
+# --- generation ---------------------------------------------------------------------------------------
+
+
+def start_generation(service: DrafterService, user: str, request: DraftRequest, template: Template) -> None:
+    draft = attempt("saving your request", lambda: service.start_draft(request, user))
+    if draft is None:
+        return  # the one-sentence reason is shown; the form keeps everything typed
+    st.session_state[CURRENT_KEY] = draft.id
+    generate_with_progress(service, user, draft.id, template)
+    st.rerun()
+
+
+def generate_with_progress(service: DrafterService, user: str, draft_id: str, template: Template) -> None:
+    """Run generation with a progress bar and each section's text appearing as it is written."""
+    headings = {s.id: s.heading for s in template.sections}
+    total = len(template.sections)
+    with st.status("Generating the draft…", expanded=True) as status:
+        bar = st.progress(0.0, text=f"Writing section 1 of {total}")
+        slots: dict[str, Any] = {}
+        texts: dict[str, str] = {}
+
+        def on_token(section_id: str, piece: str) -> None:
+            texts[section_id] = texts.get(section_id, "") + piece
+            if section_id not in slots:
+                slots[section_id] = st.empty()
+            slots[section_id].markdown(
+                f"**{md_escape(headings.get(section_id, section_id))}**\n\n" + md_escape(texts[section_id])
+            )
+
+        def on_section(done: int, total: int, section: Section) -> None:
+            bar.progress(done / total, text=f"{done} of {total} sections written (last: {section.heading})")
+
+        try:
+            service.generate(draft_id, user, on_section=on_section, on_token=on_token)
+        except DrafterError as exc:
+            status.update(label="Generation stopped", state="error")
+            flash(
+                "error",
+                f"{exc} Your inputs and the sections already written are saved; "
+                "press “Resume generation” to try again.",
+            )
+        except Exception as exc:  # a bug must not lose work: the draft and inputs stay saved
+            status.update(label="Generation stopped", state="error")
+            flash(
+                "error",
+                f"Generation stopped unexpectedly ({type(exc).__name__}). Your inputs are saved; "
+                "press “Resume generation” to try again.",
+            )
+        else:
+            status.update(label="Draft generated", state="complete", expanded=False)
+            flash(
+                "success",
+                "Draft generated. Check each section, edit what needs changing, then submit it for review.",
+            )
+
+
+# --- working on a draft -------------------------------------------------------------------------------
+
+
+def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
+    draft = attempt("loading the draft", lambda: service.get_draft(draft_id))
+    if draft is None:
+        st.session_state.pop(CURRENT_KEY, None)
+        st.button("Back to a new draft")
+        return
+    st.subheader(draft.title)
+    st.markdown(
+        f"**Status:** {status_label(draft)} · **Version:** {draft.version} · **Author:** {md_escape(draft.author)}"
+        f" · **Backend:** {md_escape(draft.backend)}"
+    )
+    if draft.author != user:
+        st.info(f"This draft belongs to {draft.author}. If you edit it you can no longer approve it.")
+    if draft.status in (DraftStatus.failed, DraftStatus.generating):
+        resume_panel(service, user, draft)
+    latest = service.reviews(draft.id)[-1:] if draft.status == DraftStatus.changes_requested else []
+    for review in latest:
+        st.warning(f"{review.reviewer} asked for changes: {review.comment}")
+    st.caption(
+        "Each section shows where its text came from: AI-generated, AI-generated then edited by a person, "
+        "or written by a person. The AI's original text is kept for the reviewer."
+    )
+    for section in draft.sections:
+        section_card(service, user, draft, section)
+    citations_legend(draft)
+    findings_panel(service, draft)
+    actions(service, user, draft)
+
+
+def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
+    reason = f" ({draft.error})" if draft.error else ""
+    st.warning(f"Generation did not finish{reason}. {len(draft.sections)} section(s) are saved.")
+    if st.button("Resume generation", type="primary"):
+        template = service.template(draft.template_id)
+        generate_with_progress(service, user, draft.id, template)
+        st.rerun()
+
+
+def _text_key(draft: Draft, section: Section) -> str:
+    # keyed by the section's current text, so saving one section does not reset what is typed in another
+    digest = hashlib.sha256(section.text.encode("utf-8")).hexdigest()[:10]
+    return f"{KEEP}draft.edit.{draft.id}.{section.id}.{digest}"
+
+
+def section_card(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
+    with st.container(border=True):
+        st.markdown(f"### {md_escape(section.heading)}")
+        origin_badge(section)
+        if section.provenance.instruction:
+            st.caption(f"Refined by instruction: “{section.provenance.instruction}”")
+        show_text(section.text)
+        with st.expander(f"Edit “{section.heading}”"):
+            key = _text_key(draft, section)
+            if key not in st.session_state:
+                st.session_state[key] = section.text
+            st.text_area(f"Text of “{section.heading}”", key=kept(key), height=200)
+            if st.button("Save edit", key=f"save-{draft.id}-{section.id}"):
+                text = str(st.session_state[key])
+                saved = attempt(
+                    "saving your edit",
+                    lambda: service.edit_section(
+                        draft.id, section.id, text, user, expected_version=draft.version
+                    ),
+                )
+                if saved is not None:
+                    flash("success", f"Saved your edit to “{section.heading}”.")
+                    st.rerun()
+        with st.expander(f"Refine “{section.heading}” with an instruction"):
+            ikey = f"{KEEP}draft.refine.{draft.id}.{section.id}"
+            st.text_input(
+                f"Instruction for “{section.heading}”", key=kept(ikey), placeholder="e.g. make it shorter"
+            )
+            if st.button("Refine", key=f"refine-{draft.id}-{section.id}"):
+                instruction = str(st.session_state.get(ikey, ""))
+                with st.spinner(f"Rewriting “{section.heading}”…"):
+                    refined = attempt(
+                        "refining the section",
+                        lambda: service.refine_section(draft.id, section.id, instruction, user),
+                    )
+                if refined is not None:
+                    clear_later(ikey)
+                    flash("success", f"Rewrote “{section.heading}”. The new text is AI-generated; check it.")
+                    st.rerun()
+
+
+def findings_panel(service: DrafterService, draft: Draft) -> None:
+    """Where the automatic checks (readability, facts against sources, style) will be listed.
+
+    To wire when the checks land: call `service.findings(...)` for `draft` and show each finding here.
+    """
+    st.caption("Automatic checks (readability, facts, style): not part of this build.")
+
+
+def actions(service: DrafterService, user: str, draft: Draft) -> None:
+    cols = st.columns(2)
+    can_submit = draft.author == user and draft.status in (DraftStatus.draft, DraftStatus.changes_requested)
+    if can_submit and cols[0].button("Submit for review", type="primary"):
+        submitted = attempt("submitting the draft", lambda: service.submit(draft.id, user))
+        if submitted is not None:
+            flash("success", "Submitted for review. A reviewer other than you will see it in their queue.")
+            st.rerun()
+    if draft.status == DraftStatus.in_review:
+        cols[0].info("In review: any edit now returns the draft to you and withdraws it from review.")
+    if cols[1].button("Start a new draft"):
+        st.session_state.pop(CURRENT_KEY, None)
+        st.rerun()

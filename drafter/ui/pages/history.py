@@ -1,0 +1,5 @@
+"""My drafts / history page (run by st.navigation)."""
+
+from drafter.ui import history_page
+
+history_page.render()

@@ -1,0 +1,169 @@
+"""Review queue: drafts waiting for me (not my own), AI passages highlighted, diffs, checklist, decision."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from drafter.models import Checklist, Draft, DraftStatus, Origin, Section
+from drafter.roles import Role
+from drafter.service import DrafterService
+from drafter.ui.common import (
+    KEEP,
+    attempt,
+    citations_legend,
+    current_user,
+    get_service,
+    has_role,
+    kept,
+    md_escape,
+    origin_badge,
+    page_header,
+    show_diff,
+)
+
+SELECTED_KEY = KEEP + "review.selected"
+FLASH_KEY = "review.flash"
+# an AI passage: a left rule and a pale background, with dark text well above AA contrast
+AI_STYLE = (
+    "background:#fff4d6;color:#1f1f1f;border-left:4px solid #8a5a00;padding:0.5rem 0.75rem;margin:0.25rem 0"
+)
+
+
+def render() -> None:
+    service = get_service()
+    user = current_user()
+    if user is None:
+        return
+    page_header(
+        "Review queue", "Drafts waiting for a reviewer, oldest first. You never see your own drafts here."
+    )
+    if not has_role(service, user, Role.reviewer):
+        st.warning(
+            "You do not have the reviewer role, so there is nothing for you to review. "
+            "Ask your administrator if you should review drafts."
+        )
+        return
+    slot = st.container()  # same place every run, so the page keeps its shape when the message goes
+    item = st.session_state.pop(FLASH_KEY, None)
+    if item:
+        (slot.success if item[0] == "success" else slot.error)(item[1])
+    own = service.list_drafts(author=user, status=DraftStatus.in_review.value)
+    if own:
+        st.info(
+            f"{len(own)} of your own draft(s) are in review. You cannot approve your own work: "
+            "another person must review it."
+        )
+    queue = service.review_queue(user)
+    if not queue:
+        st.info("Nothing is waiting for your review.")
+        return
+    by_id = {d.id: d for d in queue}
+    if st.session_state.get(SELECTED_KEY) not in by_id:
+        st.session_state[SELECTED_KEY] = queue[0].id
+    chosen = st.selectbox(
+        f"Draft to review ({len(queue)} waiting)",
+        list(by_id),
+        key=kept(SELECTED_KEY),
+        format_func=lambda i: (
+            f"{by_id[i].title} — by {by_id[i].author}, {by_id[i].created_at:%d %b %Y %H:%M} UTC"
+        ),
+    )
+    review_draft(service, user, by_id[str(chosen)])
+
+
+def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
+    st.subheader(draft.title)
+    st.markdown(
+        f"**Author:** {md_escape(draft.author)} · **Version:** {draft.version} · "
+        f"**Template:** {md_escape(draft.template_id)} · **Backend:** {md_escape(draft.backend)}"
+    )
+    for previous in service.reviews(draft.id):
+        verdict = "approved" if previous.decision == "approved" else "asked for changes"
+        st.caption(
+            f"Earlier: {previous.reviewer} {verdict} on {previous.created_at:%d %b %Y}: {previous.comment}"
+        )
+    ai = sum(1 for s in draft.sections if s.provenance.origin != Origin.human)
+    st.markdown(
+        f"{ai} of {len(draft.sections)} sections come from the AI. AI passages are shaded with a rule on "
+        "the left; where a person changed the AI text, the changes are shown below the section."
+    )
+    for section in draft.sections:
+        review_section(section)
+    citations_legend(draft)
+    findings_panel(service, draft)
+    with st.expander(f"Sources ({len(draft.request.sources)})"):
+        if not draft.request.sources:
+            st.write("This draft has no sources.")
+        for source in draft.request.sources:
+            st.markdown(f"**{md_escape(source.name)}**")
+            st.text(source.text)
+    decision_form(service, user, draft)
+
+
+def review_section(section: Section) -> None:
+    with st.container(border=True):
+        st.markdown(f"### {md_escape(section.heading)}")
+        origin_badge(section)
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in section.text.split("\n") if p.strip())
+        if section.provenance.origin == Origin.human:
+            st.html(f"<div>{paragraphs}</div>")
+        else:
+            st.html(f'<div style="{AI_STYLE}" aria-label="AI-generated passage">{paragraphs}</div>')
+        ai_text = section.provenance.ai_text
+        if section.provenance.origin == Origin.ai_edited and ai_text is not None:
+            show_diff(ai_text, section.text, caption="Changes a person made to the AI text")
+        if section.provenance.instruction:
+            st.caption(f"Rewritten by the AI on the instruction: “{section.provenance.instruction}”")
+
+
+def findings_panel(service: DrafterService, draft: Draft) -> None:
+    """Where check findings (readability, facts against sources, style) go, with waive/resolve controls.
+
+    To wire when the checks land: list `service.findings(...)` for `draft` here.
+    """
+    st.caption(
+        "Automatic checks (readability, facts, style): not part of this build; check the facts against "
+        "the sources yourself."
+    )
+
+
+def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
+    st.subheader("Your decision")
+    seen_key = f"review.seen.{draft.id}"
+    seen = int(st.session_state.setdefault(seen_key, draft.version))
+    prefix = f"{KEEP}review.{draft.id}."
+    st.checkbox("I checked the facts against the sources", key=kept(prefix + "facts"))
+    st.checkbox(
+        "The draft contains no sensitive data that should not be there", key=kept(prefix + "sensitive")
+    )
+    st.checkbox("The AI-use label (which sections are AI-generated) is accurate", key=kept(prefix + "label"))
+    st.text_area("Comment (required when you request changes)", key=kept(prefix + "comment"), height=100)
+    cols = st.columns(2)
+    if cols[0].button("Approve", type="primary", key=f"approve-{draft.id}"):
+        checklist = Checklist(
+            facts_checked=bool(st.session_state.get(prefix + "facts")),
+            no_sensitive_data=bool(st.session_state.get(prefix + "sensitive")),
+            label_accurate=bool(st.session_state.get(prefix + "label")),
+        )
+        comment = str(st.session_state.get(prefix + "comment", ""))
+        done = attempt(
+            "approving",
+            lambda: service.approve(draft.id, user, checklist, comment=comment, expected_version=seen),
+        )
+        _after(draft, seen_key, done, f"Approved “{draft.title}”. The author can now export it.")
+    if cols[1].button("Request changes", key=f"changes-{draft.id}"):
+        comment = str(st.session_state.get(prefix + "comment", ""))
+        done = attempt("requesting changes", lambda: service.request_changes(draft.id, user, comment))
+        _after(draft, seen_key, done, f"Sent “{draft.title}” back to {draft.author} with your comment.")
+
+
+def _after(draft: Draft, seen_key: str, done: Draft | None, message: str) -> None:
+    if done is None:
+        # refused (its sentence is shown); from now on the reviewer is looking at the current version
+        st.session_state[seen_key] = draft.version
+        return
+    st.session_state.pop(seen_key, None)
+    st.session_state[FLASH_KEY] = ("success", message)
+    st.rerun()

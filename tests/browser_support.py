@@ -1,0 +1,177 @@
+"""Real-browser test support: a `streamlit run` server on a free port, Debian's Chromium, axe-core.
+
+Follows Streamlit's own e2e pattern: start the server headless, poll its health endpoint, then wait in the
+browser until the app reports that its script has finished running. Never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+OUTPUT = ROOT / "test-output" / "ui"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Violations in Streamlit's own markup that the app cannot change: (rule id, CSS selector fragment, why).
+AXE_EXCLUSIONS: list[tuple[str, str, str]] = []
+
+
+def require_browser_tools() -> None:
+    """Skip (locally) or fail (in CI) when Chromium or axe-core is missing; install axe-core if npm can."""
+    missing = []
+    if not CHROMIUM.is_file():
+        missing.append("Debian's chromium package (/usr/bin/chromium)")
+    if not AXE.is_file() and shutil.which("npm"):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=False, capture_output=True)
+    if not AXE.is_file():
+        missing.append("the npm package axe-core (run `npm ci`)")
+    if missing:
+        message = "Browser tests need " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the app with `streamlit run` on a free port; yield its base URL once it is healthy."""
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DRAFTER_") or k == "DRAFTER_TEST_POSTGRES_URL"
+    }
+    env.update({"DRAFTER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **(extra_env or {})})
+    log_path = data_dir.parent / f"streamlit-{port}.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "streamlit_app.py"),
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(base, proc, log_path)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)  # polling interval, not a wait for the app: the loop ends as soon as it is healthy
+    raise RuntimeError(f"streamlit did not become healthy in {timeout:.0f} s:\n{log_path.read_text()}")
+
+
+def wait_for_app(page: Any) -> None:
+    """Wait until the app has finished running its script (Streamlit marks stApp with the state)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+
+
+def check_accessibility(page: Any, name: str) -> None:
+    """Run axe-core on the page; fail on WCAG 2.1 A/AA violations (minus documented Streamlit ones)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    # axe really ran its WCAG rules on this page (an empty run would pass vacuously)
+    assert result["testEngine"]["name"] == "axe-core" and len(result["passes"]) >= 10, result.get("passes")
+    problems = []
+    for violation in result["violations"]:
+        nodes = [
+            n
+            for n in violation["nodes"]
+            if not any(
+                rule == violation["id"] and fragment in " ".join(map(str, n["target"]))
+                for rule, fragment, _ in AXE_EXCLUSIONS
+            )
+        ]
+        if nodes:
+            problems.append(
+                {
+                    "rule": violation["id"],
+                    "help": violation["help"],
+                    "targets": [n["target"] for n in nodes][:5],
+                    "html": [n["html"][:200] for n in nodes][:3],
+                }
+            )
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / f"{name}.axe.json").write_text(json.dumps(problems, indent=2))
+    assert not problems, f"axe found WCAG 2.1 AA violations on {name}:\n{json.dumps(problems, indent=2)}"
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save the whole page: Streamlit scrolls inside its own container, so grow the viewport to fit it."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll('[data-testid=stMain], "
+        "[data-testid=stAppViewContainer], [data-testid=stSidebarContent]'), e => e.scrollHeight), 600)"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 8000)})
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
