@@ -730,7 +730,14 @@ class DrafterService:
         if len(reason.strip()) < 5:
             raise InputError("Say why this finding can be waived: a reason of a few words is required.")
         draft = self.store.get_draft(draft_id)
-        self._current_findings(draft)  # make sure the id refers to the current text
+        current = self._current_findings(draft)  # make sure the id refers to the current text
+        finding = next((f for f in current if f.id == finding_id), None)
+        if finding is not None and finding.severity == FindingSeverity.blocking and user == draft.author:
+            exc = RefusedError(
+                f"{user} wrote draft {draft.id}; a blocking finding must be waived by a reviewer, not the author."
+            )
+            self._refuse(user, "waive", draft.id, exc)
+            raise exc
         return self.store.waive_finding(draft_id, finding_id, reason=reason.strip(), user=user)
 
     def readability(self, draft_id: str) -> dict[str, dict[str, Any]]:

@@ -41,6 +41,8 @@ def test_gate_refuses_approval_until_each_blocking_finding_is_waived(service: Dr
         service.waive(draft.id, ids[0], "  ", "bob")
     with pytest.raises(NotFoundError, match="no finding"):
         service.waive(draft.id, "deadbeef", "Checked with finance.", "bob")
+    with pytest.raises(RefusedError, match="waived by a reviewer, not the author"):
+        service.waive(draft.id, ids[0], "I am sure the figure is right.", "alice")
     service.waive(draft.id, ids[0], "Treasury figure confirmed by the finance team on 2 March.", "bob")
     with pytest.raises(ConflictError, match="already waived by bob"):
         service.waive(draft.id, ids[0], "Again.", "carol")

@@ -393,3 +393,45 @@ def test_settings_page_is_honest_about_the_offline_backend(tmp_path: Path) -> No
 def test_review_page_module_names_its_flash_key() -> None:
     # the pages share nothing but common.py: each page's session keys stay in its own namespace
     assert review_page.FLASH_KEY.startswith("review.") and history_page.EXPORT_KEY.startswith("history.")
+
+
+# --- guard preview and check findings ----------------------------------------------------------------
+
+
+def test_guard_preview_lists_personal_data_and_blocks_markings(tmp_path: Path, scripted: ScriptedBackend) -> None:
+    """A backend cleared only for unmarked text: the preview says what is found and that SECRET blocks."""
+    settings = Settings(data_dir=tmp_path / "data", backend="scripted", backend_clearances={"scripted": "public"})
+    service = DrafterService.from_settings(settings, backends={"offline": OfflineBackend(), "scripted": scripted})
+    at = app_for(service, "alice").switch_page(DRAFT).run()
+    fill_briefing(at)
+    set_field(at, "contact", "Priya Shah, priya.shah@example.gov.uk")
+    at.run()
+    no_exception(at)
+    table = next(df.value for df in at.dataframe if "What happens" in df.value.columns)
+    email = table[table["Found"] == "priya.shah@example.gov.uk"]
+    assert len(email) == 1 and email.iloc[0]["Where"] == "Contact, line 1"
+    set_field(at, "purpose", "SECRET\nThe barrier budget will be cut.")
+    at.run()
+    no_exception(at)
+    blocked = next(df.value for df in at.dataframe if "What happens" in df.value.columns)
+    assert "blocks sending" in set(blocked["What happens"])
+    assert any("will be refused for this backend" in e.value for e in at.error)
+    assert scripted.calls == 0  # previewing sends nothing
+    service.store.engine.dispose()
+
+
+def test_reviewer_sees_a_blocking_finding_and_waives_it_with_a_reason(ui_service: DrafterService) -> None:
+    draft = ui_service.create_draft(briefing_request(backend="offline"), "alice")
+    ui_service.edit_section(draft.id, "summary", "The barrier cost £99 million to build.", "alice")
+    ui_service.submit(draft.id, "alice")
+    at = app_for(ui_service, "bob").switch_page(REVIEW).run()
+    no_exception(at)
+    assert any("1 blocking finding(s) must be corrected or waived" in e.value for e in at.error)
+    assert "£99 million" in texts(at)
+    [finding] = [f for f in ui_service.findings(draft.id) if f.severity.value == "blocking"]
+    box = next(t for t in at.text_input if finding.id in t.label)
+    box.set_value("Confirmed with the finance team on 2 March.")
+    next(b for b in at.button if b.label == "Waive with this reason").click().run()
+    no_exception(at)
+    waived = next(f for f in ui_service.findings(draft.id) if f.id == finding.id)
+    assert waived.status.value == "waived" and waived.waived_by == "bob"

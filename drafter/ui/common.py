@@ -10,12 +10,13 @@ import html
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TypeVar
 
 import streamlit as st
 
 from drafter.errors import DrafterError
-from drafter.models import Draft, DraftStatus, Origin, Section
+from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Origin, Section
 from drafter.roles import Role, RoleMap, load_roles
 from drafter.service import DrafterService
 from drafter.settings import Settings, get_settings
@@ -236,3 +237,51 @@ def show_diff(before: str, after: str, *, caption: str) -> None:
 def page_header(title: str, intro: str) -> None:
     st.title(title)
     st.caption(intro)
+
+
+_SEVERITY_ICON = {"blocking": "⛔", "warning": "⚠️", "info": "ℹ️"}
+
+
+def _finding_line(finding: Finding, headings: dict[str, str]) -> str:
+    where = headings.get(finding.section_id or "", "whole document")
+    text = (f"{_SEVERITY_ICON[finding.severity.value]} **{finding.severity.value}** · {md_escape(where)} · "
+            f"`{finding.rule_id}`: {md_escape(finding.message)}")
+    if finding.suggestion:
+        text += f" *Suggestion:* {md_escape(finding.suggestion)}"
+    if finding.status == FindingStatus.waived:
+        text += f" — waived by {md_escape(finding.waived_by or '')}: {md_escape(finding.waiver_reason or '')}"
+    return text
+
+
+def findings_list(service: DrafterService, draft: Draft, *, allow_waive: bool) -> None:
+    """The checks' findings on a draft, blocking ones first; reviewers may waive a blocking one with a reason."""
+    st.markdown("**Automatic checks** (facts against inputs and sources, style guide, readability)")
+    findings = attempt("loading the checks", lambda: service.findings(draft.id))
+    if findings is None:
+        return
+    if not findings:
+        st.caption("No findings: every fact is in the inputs or sources, and the style guide's rules are met.")
+        return
+    headings = {s.id: s.heading for s in draft.sections}
+    blocking = [f for f in findings if f.severity == FindingSeverity.blocking]
+    others = [f for f in findings if f.severity != FindingSeverity.blocking]
+    open_blocking = [f for f in blocking if f.status == FindingStatus.open]
+    if open_blocking:
+        st.error(f"{len(open_blocking)} blocking finding(s) must be corrected or waived with a reason before "
+                 "approval.")
+    user = current_user()
+    for finding in blocking:
+        st.markdown(_finding_line(finding, headings))
+        can_waive = allow_waive and finding.status == FindingStatus.open and user and user != draft.author
+        if can_waive:
+            with st.form(key=f"waive.{draft.id}.{finding.id}", border=False):
+                reason = st.text_input(f"Reason for waiving finding {finding.id}",
+                                       placeholder="e.g. figure confirmed with the finance team")
+                if st.form_submit_button("Waive with this reason"):
+                    waive = partial(service.waive, draft.id, finding.id, reason, str(user))
+                    if attempt("waiving the finding", waive) is not None:
+                        st.rerun()
+    if others:
+        with st.expander(f"{len(others)} style and readability note(s)"):
+            for finding in others:
+                st.markdown(_finding_line(finding, headings))

@@ -18,6 +18,7 @@ from drafter.ui.common import (
     citations_legend,
     clear_later,
     current_user,
+    findings_list,
     get_service,
     kept,
     md_escape,
@@ -248,18 +249,49 @@ def options_widget(service: DrafterService, template: Template) -> tuple[str, st
     return str(guide_id), str(backend_name)
 
 
-def guard_preview(service: DrafterService, request: DraftRequest) -> None:
-    """Where the sensitive-data guard shows what will be redacted or blocked before sending.
+@st.cache_data(show_spinner=False, max_entries=64)
+def _scan(_service: DrafterService, text: str, backend: str | None) -> list[dict[str, Any]]:
+    """Guard findings for one text, cached by content: scanning a large source on every rerun is wasteful."""
+    report = _service.scan(text, backend)
+    return [{**f.as_json(), "found": text[f.start : f.end]} for f in report.findings]
 
-    To wire when the guard lands: call `service.scan(...)` on `request` and list its findings here.
-    """
-    backend = service.backends.get(request.backend or service.settings.backend)
-    where = (
-        "this backend sends text off this machine"
-        if backend is not None and backend.external
-        else "this backend runs on this machine and sends nothing elsewhere"
-    )
-    st.caption(f"Sensitive-data check: not part of this build, so nothing is redacted or blocked; {where}.")
+
+def guard_preview(service: DrafterService, request: DraftRequest) -> None:
+    """What the sensitive-data guard will redact or block for this backend, before anything is sent."""
+    try:
+        policy = service.guard_policy(request.backend)
+    except DrafterError:
+        return
+    template = service.catalog.template(request.template_id)
+    labels = {f.name: f.label for f in template.fields}
+    pieces = [(labels.get(k, k), v) for k, v in request.inputs.items() if v.strip()]
+    pieces += [(f"source {s.name}", s.text) for s in request.sources]
+    rows = []
+    for where, text in pieces:
+        for f in _scan(service, text, request.backend):
+            line = text.count("\n", 0, f["start"]) + 1
+            rows.append({
+                "Where": f"{where}, line {line}",
+                "What": f.get("marking") or f["type"].replace("_", " ").lower(),
+                "Found": f["found"] if len(f["found"]) <= 40 else f["found"][:37] + "…",
+                "What happens": {"block": "blocks sending", "redact": "replaced by a placeholder, restored after",
+                                 "allow": "sent as is"}[f["action"]],
+            })
+    where = "sends text off this machine" if policy.personal_data != "allow" or service.backend(
+        request.backend).external else "runs on this machine"
+    st.markdown(f"**Sensitive-data check** for backend `{md_escape(policy.backend)}` (cleared up to "
+                f"{policy.clearance.value.replace('_', ' ')}; {where}).")
+    if not rows:
+        st.caption("Nothing sensitive found in the fields or sources.")
+    else:
+        st.dataframe(rows, hide_index=True, use_container_width=True)
+        if any(r["What happens"] == "blocks sending" for r in rows):
+            st.error("This request will be refused for this backend because of a classification marking. "
+                     "Choose a backend cleared for it (the offline backend runs on this machine) or remove the "
+                     "marked material.")
+    if not service.guard.ner_available:
+        st.caption("Names and postal addresses are found only after a label such as 'Contact:' (no name "
+                   "recognition model is installed).")
 
 
 # --- generation ---------------------------------------------------------------------------------------
@@ -407,11 +439,8 @@ def section_card(service: DrafterService, user: str, draft: Draft, section: Sect
 
 
 def findings_panel(service: DrafterService, draft: Draft) -> None:
-    """Where the automatic checks (readability, facts against sources, style) will be listed.
-
-    To wire when the checks land: call `service.findings(...)` for `draft` and show each finding here.
-    """
-    st.caption("Automatic checks (readability, facts, style): not part of this build.")
+    """The automatic checks on this draft: unsupported facts (blocking), style and readability."""
+    findings_list(service, draft, allow_waive=False)
 
 
 def actions(service: DrafterService, user: str, draft: Draft) -> None:

@@ -14,6 +14,7 @@ from drafter.ui.common import (
     attempt,
     citations_legend,
     current_user,
+    findings_list,
     get_service,
     has_role,
     kept,
@@ -119,14 +120,8 @@ def review_section(section: Section) -> None:
 
 
 def findings_panel(service: DrafterService, draft: Draft) -> None:
-    """Where check findings (readability, facts against sources, style) go, with waive/resolve controls.
-
-    To wire when the checks land: list `service.findings(...)` for `draft` here.
-    """
-    st.caption(
-        "Automatic checks (readability, facts, style): not part of this build; check the facts against "
-        "the sources yourself."
-    )
+    """Check findings with a waiver form for each open blocking one (a written reason is required)."""
+    findings_list(service, draft, allow_waive=True)
 
 
 def decision_form(service: DrafterService, user: str, draft: Draft) -> None:

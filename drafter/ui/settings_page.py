@@ -7,24 +7,19 @@ import streamlit as st
 
 from drafter.backends.base import Backend
 from drafter.roles import Role
+from drafter.service import DrafterService
 from drafter.ui.common import current_user, get_service, md_escape, oidc_configured, page_header, role_map
 
 
-def reachability(backend: Backend) -> str:
-    """Whether the backend can be reached, in one sentence.
-
-    To wire when networked backends land: call their health check here (e.g. list models with a short timeout).
-    """
-    if not backend.external and backend.name == "offline":
+def reachability(service: DrafterService, backend: Backend) -> str:
+    """Whether the backend can be reached now, in one sentence (asks a server for its models; no tokens)."""
+    if backend.name == "offline":
         return "Always available: it runs inside this app and needs no network."
-    check = getattr(backend, "health_check", None)
-    if callable(check):
-        try:
-            check()
-        except Exception as exc:  # report, never crash the page
-            return f"Not reachable: {exc}"
-        return "Reachable."
-    return "Not checked: this backend offers no health check."
+    try:
+        ok, message = backend.check(service.options)
+    except Exception as exc:  # report, never crash the page
+        return f"Not reachable: {exc}"
+    return ("Reachable: " if ok else "Not reachable: ") + message
 
 
 def render() -> None:
@@ -52,7 +47,7 @@ def render() -> None:
                 "Backend": name + (" (default)" if name == settings.backend else ""),
                 "Model": b.model,
                 "Sends data off this machine": "yes" if b.external else "no",
-                "Reachability": reachability(b),
+                "Reachability": reachability(service, b),
             }
             for name, b in sorted(service.backends.items())
         ]
