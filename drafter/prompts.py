@@ -33,6 +33,14 @@ sources you actually used; never cite the inputs.
 - Write in the language of the template, following the style guide.
 - Reply with the text of the requested section only: no heading, no preamble, no commentary."""
 
+# Text in a source that addresses the AI rather than the reader: it is data, never an instruction, and it is
+# never worth quoting in a document (the offline backend skips it; the checks flag it if it appears).
+INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|your)\s+"
+    r"(?:instructions|prompts?|rules)\b|忽略(?:之前|以上|上述|前面)的?(?:所有)?(?:指令|指示|要求)",
+    re.IGNORECASE,
+)
+
 _LENGTH_WORDS = {"short": "about 40-80 words", "medium": "about 100-200 words", "long": "about 200-400 words"}
 
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from drafter.backends.base import Backend, CallReport, Generation, GenerationOptions
-from drafter.prompts import PromptBundle
+from drafter.prompts import INJECTION, PromptBundle
 from drafter.textfill import fill, placeholders
 
 T = TypeVar("T", bound=BaseModel)
@@ -54,6 +54,8 @@ def extract_relevant(query: str, sources: list[str], k: int) -> list[tuple[int, 
     for si, text in enumerate(sources):
         for sentence in split_sentences(text):
             # headings and fragments carry no sentence punctuation: not worth quoting
+            if INJECTION.search(sentence):  # addressed to an AI, not to the reader: never quoted
+                continue
             if len(sentence) >= 20 and sentence[-1] in ".!?。！？；;\"'”)":
                 candidates.append((si, len(candidates), sentence))
     if not candidates or k <= 0:

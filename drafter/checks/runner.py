@@ -17,6 +17,7 @@ from functools import lru_cache
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
 from drafter.checks.style_lint import Issue, lint_section, required_elements
 from drafter.models import Draft, Finding, FindingSeverity, FindingStatus, Origin, StyleGuide, Template
+from drafter.prompts import INJECTION
 
 FACT_RULE = "facts.unsupported"
 _KIND_TEXT = {"number": "number", "date": "date", "month": "date", "amount": "amount", "percent": "percentage",
@@ -74,6 +75,35 @@ def gongwen_issues(draft: Draft, template: Template) -> list[Issue]:
     ]
 
 
+def _system_rule_lines() -> list[str]:
+    from drafter.prompts import SYSTEM_RULES
+
+    return [line.strip("- ").strip() for line in SYSTEM_RULES.splitlines() if len(line.strip("- ").strip()) >= 40]
+
+
+def prompt_safety_issues(draft: Draft) -> list[Issue]:
+    """Text that reads as an instruction to the AI (usually quoted from a source), or the system prompt leaking."""
+    issues = []
+    rules = [(line, " ".join(line.lower().split())) for line in _system_rule_lines()]
+    for section in draft.sections:
+        flat = " ".join(section.text.lower().split())
+        for m in INJECTION.finditer(section.text):
+            issues.append(Issue(
+                "prompt.injection_text", FindingSeverity.blocking, section.id, m.start(), m.end(), m.group(0),
+                "This reads as an instruction to an AI, probably copied from a source document; it was not "
+                "followed, but it should not be in the document.",
+                "Remove the sentence.", m.group(0).lower(),
+            ))
+        for line, norm in rules:
+            if norm[:60] in flat:
+                issues.append(Issue(
+                    "prompt.system_leak", FindingSeverity.blocking, section.id, None, None, line[:60],
+                    "The section repeats Drafter's instructions to the model (the system prompt leaked).",
+                    "Remove the text, or regenerate the section.", norm[:60],
+                ))
+    return issues
+
+
 def simplification_issues(draft: Draft) -> list[Issue]:
     """For a simplified section: each fact of the original missing from it, and dropped obligations (blocking)."""
     from drafter.simplify import missing_facts, obligations
@@ -106,6 +136,7 @@ def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: dat
     issues += required_elements(draft.sections, template)
     issues += gongwen_issues(draft, template)
     issues += simplification_issues(draft)
+    issues += prompt_safety_issues(draft)
     findings: list[Finding] = []
     seen: Counter[str] = Counter()
     content_sha256 = draft.content_sha256  # computed once: it hashes the whole draft
