@@ -99,3 +99,21 @@ def test_audit_event_of_the_approval_altered_is_detected(service: DrafterService
         conn.execute(sa.text("UPDATE audit_events SET actor = 'mallory' WHERE action = 'approved'"))
     with pytest.raises(RefusedError, match="was altered"):
         service.export(draft.id, tmp_path / "x.docx", "alice")
+
+
+def test_connection_lost_mid_request_leaves_no_partial_write(service: DrafterService, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The draft update and its audit event are one transaction: if the second fails, neither is written."""
+    draft = service.create_draft(briefing_request(), "alice")
+    events, versions = len(service.audit_trail()), len(service.versions(draft.id))
+
+    def connection_lost(*_: object, **__: object) -> None:
+        raise sa.exc.OperationalError("INSERT INTO audit_events", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(service.store, "_append_audit", connection_lost)
+    with pytest.raises(sa.exc.OperationalError):
+        service.edit_section(draft.id, "summary", "This edit must not half-land.", "alice")
+    monkeypatch.undo()
+    after = service.get_draft(draft.id)
+    assert after.version == draft.version and after.sections[0].text == draft.sections[0].text
+    assert len(service.versions(draft.id)) == versions  # no orphan version row
+    assert len(service.audit_trail()) == events and service.verify_audit()[1] is None

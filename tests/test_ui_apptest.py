@@ -173,7 +173,7 @@ def test_drafter_generates_edits_refines_and_submits(ui_service: DrafterService)
     assert "Draft generated" in page and "Summary text by the scripted model" in page
     assert page.count("AI-generated") >= 5
     # edit one section in place: the badge changes and the AI original is kept by the service
-    key = next(k for k in at.session_state if str(k).startswith(f"keep.draft.edit.{draft.id}.summary."))
+    key = f"keep.draft.edit.{draft.id}.summary"
     at.text_area(key=key).set_value("The Minister opens the barrier on 12 March.").run()
     button(at, "Save edit").click().run()
     no_exception(at)
@@ -435,3 +435,21 @@ def test_reviewer_sees_a_blocking_finding_and_waives_it_with_a_reason(ui_service
     no_exception(at)
     waived = next(f for f in ui_service.findings(draft.id) if f.id == finding.id)
     assert waived.status.value == "waived" and waived.waived_by == "bob"
+
+
+def test_a_conflicting_edit_keeps_what_the_user_typed(ui_service: DrafterService) -> None:
+    draft = ui_service.create_draft(briefing_request(backend="offline"), "alice")
+    at = app_for(ui_service, "alice").switch_page(DRAFT)
+    at.session_state[draft_page.CURRENT_KEY] = draft.id
+    at.run()
+    no_exception(at)
+    areas = [t for t in at.text_area if t.label == "Text of “Summary”"]
+    areas[0].set_value("Alice's careful rewording of the summary.")
+    ui_service.edit_section(draft.id, "summary", "Bob changed it first.", "bob")  # meanwhile, elsewhere
+    next(b for b in at.button if b.key == f"save-{draft.id}-summary").click().run()
+    no_exception(at)
+    assert any("changed by bob" in e.value for e in at.error)
+    at.run()  # the page reloads the new version
+    kept_text = [t.value for t in at.text_area if t.label == "Text of “Summary”"]
+    assert kept_text == ["Alice's careful rewording of the summary."]
+    assert any("Your text is kept below" in w.value for w in at.warning)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import partial
 from typing import Any
 
 import streamlit as st
 
-from drafter.errors import DrafterError
+from drafter.errors import ConflictError, DrafterError
 from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Section, SourceDoc, Template
 from drafter.service import DrafterService
 from drafter.sources import source_from_bytes
@@ -262,7 +261,7 @@ def guard_preview(service: DrafterService, request: DraftRequest) -> None:
         policy = service.guard_policy(request.backend)
     except DrafterError:
         return
-    template = service.catalog.template(request.template_id)
+    template = service.template(request.template_id)
     labels = {f.name: f.label for f in template.fields}
     pieces = [(labels.get(k, k), v) for k, v in request.inputs.items() if v.strip()]
     pieces += [(f"source {s.name}", s.text) for s in request.sources]
@@ -289,7 +288,7 @@ def guard_preview(service: DrafterService, request: DraftRequest) -> None:
             st.error("This request will be refused for this backend because of a classification marking. "
                      "Choose a backend cleared for it (the offline backend runs on this machine) or remove the "
                      "marked material.")
-    if not service.guard.ner_available:
+    if not service.scan("", request.backend).ner_available:
         st.caption("Names and postal addresses are found only after a label such as 'Contact:' (no name "
                    "recognition model is installed).")
 
@@ -391,10 +390,14 @@ def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
         st.rerun()
 
 
-def _text_key(draft: Draft, section: Section) -> str:
-    # keyed by the section's current text, so saving one section does not reset what is typed in another
-    digest = hashlib.sha256(section.text.encode("utf-8")).hexdigest()[:10]
-    return f"{KEEP}draft.edit.{draft.id}.{section.id}.{digest}"
+def _edit_keys(draft: Draft, section: Section) -> tuple[str, str, str]:
+    """Session keys for a section's edit box: its text, the (version, text) it started from, a conflict flag.
+
+    Keyed by section, so saving one section does not reset what is typed in another, and a change made by
+    someone else never silently replaces what the user typed.
+    """
+    base = f"{KEEP}draft.edit.{draft.id}.{section.id}"
+    return base, base + ".base", base + ".conflict"
 
 
 def section_card(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
@@ -405,18 +408,38 @@ def section_card(service: DrafterService, user: str, draft: Draft, section: Sect
             st.caption(f"Refined by instruction: “{section.provenance.instruction}”")
         show_text(section.text)
         with st.expander(f"Edit “{section.heading}”"):
-            key = _text_key(draft, section)
-            if key not in st.session_state:
+            key, base_key, conflict_key = _edit_keys(draft, section)
+            base = st.session_state.get(base_key)
+            if key not in st.session_state or base is None:
                 st.session_state[key] = section.text
+                st.session_state[base_key] = (draft.version, section.text)
+            elif base[1] != section.text and st.session_state[key] == base[1]:
+                # nothing typed here yet: follow the section's new text
+                st.session_state[key] = section.text
+                st.session_state[base_key] = (draft.version, section.text)
+            elif base[1] != section.text:
+                st.session_state[conflict_key] = True
+            if st.session_state.get(conflict_key):
+                st.warning("This draft changed while you were editing. Your text is kept below: compare it with "
+                           "the current version above, then save again.")
             st.text_area(f"Text of “{section.heading}”", key=kept(key), height=200)
             if st.button("Save edit", key=f"save-{draft.id}-{section.id}"):
                 text = str(st.session_state[key])
-                saved = attempt(
-                    "saving your edit",
-                    lambda: service.edit_section(
-                        draft.id, section.id, text, user, expected_version=draft.version
-                    ),
-                )
+                started_from = st.session_state[base_key][0]
+                try:
+                    saved = service.edit_section(draft.id, section.id, text, user, expected_version=started_from)
+                except ConflictError as exc:
+                    # keep the text; the next save applies it to the version now on screen
+                    st.session_state[base_key] = (draft.version, section.text)
+                    st.session_state[conflict_key] = True
+                    st.error(str(exc))
+                    saved = None
+                except DrafterError as exc:
+                    st.error(str(exc))
+                    saved = None
+                else:
+                    for k in (key, base_key, conflict_key):
+                        st.session_state.pop(k, None)
                 if saved is not None:
                     flash("success", f"Saved your edit to “{section.heading}”.")
                     st.rerun()
