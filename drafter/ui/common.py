@@ -285,3 +285,31 @@ def findings_list(service: DrafterService, draft: Draft, *, allow_waive: bool) -
         with st.expander(f"{len(others)} style and readability note(s)"):
             for finding in others:
                 st.markdown(_finding_line(finding, headings))
+
+
+def highlighted_paragraphs(text: str, findings: list[Finding]) -> str:
+    """The text as HTML paragraphs with each open finding's span marked (its message as the tooltip)."""
+    spans = sorted(
+        (f.start, f.end, f) for f in findings
+        if f.status == FindingStatus.open and f.start is not None and f.end is not None and f.end > f.start
+    )
+    out, pos = [], 0
+    for start, end, finding in spans:
+        if start < pos:
+            continue  # overlapping spans: the first one wins
+        colour = "#ffd6d6" if finding.severity == FindingSeverity.blocking else "#fff1b8"
+        out.append(html.escape(text[pos:start]))
+        out.append(f'<mark style="background:{colour};color:#000" title="{html.escape(finding.message)}">'
+                   f"{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    body = "".join(out)
+    return "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip())
+
+
+def section_findings_note(findings: list[Finding]) -> None:
+    """One line per open blocking or warning finding of a section, shown right under it."""
+    for f in findings:
+        if f.status == FindingStatus.open and f.severity != FindingSeverity.info:
+            icon = _SEVERITY_ICON[f.severity.value]
+            st.caption(f"{icon} {md_escape(f.message)}")

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from drafter.errors import ConflictError, DrafterError
-from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Section, SourceDoc, Template
+from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Finding, Section, SourceDoc, Template
 from drafter.service import DrafterService
 from drafter.sources import source_from_bytes
 from drafter.ui.common import (
@@ -23,6 +23,7 @@ from drafter.ui.common import (
     md_escape,
     origin_badge,
     page_header,
+    section_findings_note,
     show_text,
     status_label,
 )
@@ -374,8 +375,9 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
         "Each section shows where its text came from: AI-generated, AI-generated then edited by a person, "
         "or written by a person. The AI's original text is kept for the reviewer."
     )
+    found = attempt("loading the checks", lambda: service.findings(draft.id)) or []
     for section in draft.sections:
-        section_card(service, user, draft, section)
+        section_card(service, user, draft, section, [f for f in found if f.section_id == section.id])
     citations_legend(draft)
     findings_panel(service, draft)
     actions(service, user, draft)
@@ -400,13 +402,16 @@ def _edit_keys(draft: Draft, section: Section) -> tuple[str, str, str]:
     return base, base + ".base", base + ".conflict"
 
 
-def section_card(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
+def section_card(
+    service: DrafterService, user: str, draft: Draft, section: Section, findings: list[Finding]
+) -> None:
     with st.container(border=True):
         st.markdown(f"### {md_escape(section.heading)}")
         origin_badge(section)
         if section.provenance.instruction:
             st.caption(f"Refined by instruction: “{section.provenance.instruction}”")
         show_text(section.text)
+        section_findings_note(findings)
         with st.expander(f"Edit “{section.heading}”"):
             key, base_key, conflict_key = _edit_keys(draft, section)
             base = st.session_state.get(base_key)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from drafter.models import Checklist, Draft, DraftStatus, Origin, Section
+from drafter.models import Checklist, Draft, DraftStatus, Finding, Origin, Section
 from drafter.roles import Role
 from drafter.service import DrafterService
 from drafter.ui.common import (
@@ -17,10 +15,12 @@ from drafter.ui.common import (
     findings_list,
     get_service,
     has_role,
+    highlighted_paragraphs,
     kept,
     md_escape,
     origin_badge,
     page_header,
+    section_findings_note,
     show_diff,
 )
 
@@ -90,8 +90,11 @@ def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
         f"{ai} of {len(draft.sections)} sections come from the AI. AI passages are shaded with a rule on "
         "the left; where a person changed the AI text, the changes are shown below the section."
     )
+    found = attempt("loading the checks", lambda: service.findings(draft.id)) or []
     for section in draft.sections:
-        review_section(section)
+        mine = [f for f in found if f.section_id == section.id]
+        review_section(section, mine)
+        section_findings_note(mine)
     citations_legend(draft)
     findings_panel(service, draft)
     with st.expander(f"Sources ({len(draft.request.sources)})"):
@@ -103,11 +106,11 @@ def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
     decision_form(service, user, draft)
 
 
-def review_section(section: Section) -> None:
+def review_section(section: Section, findings: list[Finding]) -> None:
     with st.container(border=True):
         st.markdown(f"### {md_escape(section.heading)}")
         origin_badge(section)
-        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in section.text.split("\n") if p.strip())
+        paragraphs = highlighted_paragraphs(section.text, findings)
         if section.provenance.origin == Origin.human:
             st.html(f"<div>{paragraphs}</div>")
         else:
