@@ -64,11 +64,21 @@ def _offline_tld_extractor() -> Any:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 
+def _offline_email_recognizer() -> Any:
+    """Presidio's email recognizer, validating domains against the bundled public-suffix list (no download)."""
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+    class OfflineEmailRecognizer(EmailRecognizer):
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(_offline_tld_extractor()(pattern_text.rsplit("@", 1)[-1]).suffix)
+
+    return OfflineEmailRecognizer()
+
+
 def _presidio_recognizers() -> list[tuple[str, Any, Callable[[str], bool] | None]]:
     """(our type, Presidio recognizer, extra validator) for each Presidio recognizer we use."""
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
-        EmailRecognizer,
         IbanRecognizer,
         IpRecognizer,
         SgFinRecognizer,
@@ -76,12 +86,8 @@ def _presidio_recognizers() -> list[tuple[str, Any, Callable[[str], bool] | None
         UsSsnRecognizer,
     )
 
-    class OfflineEmailRecognizer(EmailRecognizer):
-        def validate_result(self, pattern_text: str) -> bool:
-            return bool(_offline_tld_extractor()(pattern_text.rsplit("@", 1)[-1]).suffix)
-
     recognizers: list[tuple[str, Any, Callable[[str], bool] | None]] = [
-        ("EMAIL", OfflineEmailRecognizer(), None),
+        ("EMAIL", _offline_email_recognizer(), None),
         ("PAYMENT_CARD", CreditCardRecognizer(), checksums.luhn_valid),
         ("IBAN", IbanRecognizer(), checksums.iban_valid),
         ("IP_ADDRESS", IpRecognizer(), None),
@@ -201,7 +207,6 @@ def presidio_default_detect(text: str) -> list[Detection]:
     """Presidio's default pattern recognizers alone (default flags and regions), for the benchmark."""
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,
-        EmailRecognizer,
         IbanRecognizer,
         IpRecognizer,
         PhoneRecognizer,
@@ -210,12 +215,8 @@ def presidio_default_detect(text: str) -> list[Detection]:
         UsSsnRecognizer,
     )
 
-    class OfflineEmailRecognizer(EmailRecognizer):
-        def validate_result(self, pattern_text: str) -> bool:
-            return bool(_offline_tld_extractor()(pattern_text.rsplit("@", 1)[-1]).suffix)
-
     kinds: dict[str, Any] = {
-        "EMAIL": OfflineEmailRecognizer(), "PAYMENT_CARD": CreditCardRecognizer(), "IBAN": IbanRecognizer(),
+        "EMAIL": _offline_email_recognizer(), "PAYMENT_CARD": CreditCardRecognizer(), "IBAN": IbanRecognizer(),
         "IP_ADDRESS": IpRecognizer(), "US_SSN": UsSsnRecognizer(), "UK_NINO": UkNinoRecognizer(),
         "SG_NRIC_FIN": SgFinRecognizer(), "PHONE": PhoneRecognizer(),
     }
