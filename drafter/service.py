@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -104,6 +105,8 @@ class DrafterService:
         self.catalog = catalog
         self.backends = backends
         self.options = options or GenerationOptions()
+        # sections generated concurrently (simplification) must not hand out the same placeholder twice
+        self._pseudonym_lock = threading.Lock()
         self.guard = Guard()
 
     @classmethod
@@ -233,6 +236,48 @@ class DrafterService:
         )
         return draft
 
+    def _begin_generation(self, draft_id: str, user: str) -> tuple[Draft, Template, StyleGuide, Backend]:
+        """Load a draft waiting for (or resuming) generation, with its template, style guide and backend."""
+        draft = self.store.get_draft(draft_id)
+        if draft.status not in (DraftStatus.generating, DraftStatus.failed):
+            raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been generated.")
+        template = self.catalog.template(draft.template_id)
+        guide = self.catalog.style_guide(draft.style_guide_id)
+        backend = self.backend(draft.backend)
+        if draft.status == DraftStatus.failed:
+            draft = self.store.save_draft(
+                draft.model_copy(update={"status": DraftStatus.generating, "error": None}),
+                expected_version=draft.version, actor=user, action="retried", details={},
+            )
+        return draft, template, guide, backend
+
+    def _save_generated(self, draft: Draft, section: Section, sections: list[Section], user: str) -> Draft:
+        p = section.provenance
+        return self.store.save_draft(
+            draft.model_copy(update={"sections": sections}), expected_version=draft.version, actor=user,
+            action="generated", content_changed=True,
+            details={"section": section.id, "backend": p.backend, "model": p.model, "prompt_sha256": p.prompt_sha256},
+        )
+
+    def _generation_failed(self, draft: Draft, user: str, exc: DrafterError, section_id: str | None) -> None:
+        """Leave the draft `failed` with the reason; what was generated so far is kept for a retry."""
+        details: dict[str, Any] = {"error": str(exc)}
+        if section_id:
+            details["section"] = section_id
+        self.store.save_draft(
+            draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
+            expected_version=draft.version, actor=user, action="generation_failed", details=details,
+        )
+
+    def _generation_finished(self, draft: Draft, user: str) -> Draft:
+        finished = self.store.save_draft(
+            draft.model_copy(update={"status": DraftStatus.draft}),
+            expected_version=draft.version, actor=user, action="generation_finished",
+            details={"sections": len(draft.sections)},
+        )
+        self.run_checks(finished)
+        return finished
+
     def generate(
         self,
         draft_id: str,
@@ -247,17 +292,7 @@ class DrafterService:
         Sections are streamed as text; when nobody is watching the stream (`on_token` is None) and the
         section draws on sources, it is asked for as structured output (text plus supporting quotes).
         """
-        draft = self.store.get_draft(draft_id)
-        if draft.status not in (DraftStatus.generating, DraftStatus.failed):
-            raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been generated.")
-        template = self.catalog.template(draft.template_id)
-        guide = self.catalog.style_guide(draft.style_guide_id)
-        backend = self.backend(draft.backend)
-        if draft.status == DraftStatus.failed:
-            draft = self.store.save_draft(
-                draft.model_copy(update={"status": DraftStatus.generating, "error": None}),
-                expected_version=draft.version, actor=user, action="retried", details={},
-            )
+        draft, template, guide, backend = self._begin_generation(draft_id, user)
         done = {s.id for s in draft.sections}
         total = len(template.sections)
         for index, spec in enumerate(template.sections):
@@ -274,29 +309,13 @@ class DrafterService:
                     text = self._call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
                     evidence = []
             except DrafterError as exc:
-                self.store.save_draft(
-                    draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
-                    expected_version=draft.version, actor=user, action="generation_failed",
-                    details={"section": spec.id, "error": str(exc)},
-                )
+                self._generation_failed(draft, user, exc, spec.id)
                 raise
             section = self._ai_section(spec, text, backend, prompt, user, evidence)
-            draft = self.store.save_draft(
-                draft.model_copy(update={"sections": [*draft.sections, section]}),
-                expected_version=draft.version, actor=user, action="generated",
-                details={"section": spec.id, "backend": backend.name, "model": backend.model,
-                         "prompt_sha256": prompt.sha256},
-                content_changed=True,
-            )
+            draft = self._save_generated(draft, section, [*draft.sections, section], user)
             if on_section:
                 on_section(index + 1, total, section)
-        finished = self.store.save_draft(
-            draft.model_copy(update={"status": DraftStatus.draft}),
-            expected_version=draft.version, actor=user, action="generation_finished",
-            details={"sections": len(draft.sections)},
-        )
-        self.run_checks(finished)
-        return finished
+        return self._generation_finished(draft, user)
 
     def _ai_section(
         self, spec: SectionSpec, text: str, backend: Backend, prompt: PromptBundle, user: str,
@@ -318,16 +337,18 @@ class DrafterService:
     ) -> tuple[PromptBundle, Pseudonymiser]:
         """The prompt as it may be sent to `backend`, or a refusal (audited; nothing is sent)."""
         actor = user or draft.updated_by or draft.author
-        mapping, types = self.store.guard_mapping(draft.id)
-        pseudonymiser = Pseudonymiser(mapping, types)
-        try:
-            sent, _ = self.guard.prepare_prompt(prompt, policy_for(backend, self.settings), pseudonymiser)
-        except RefusedError as exc:
-            self._refuse(actor, "backend_call", draft.id, exc)
-            raise
+        with self._pseudonym_lock:
+            mapping, types = self.store.guard_mapping(draft.id)
+            pseudonymiser = Pseudonymiser(mapping, types)
+            try:
+                sent, _ = self.guard.prepare_prompt(prompt, policy_for(backend, self.settings), pseudonymiser)
+            except RefusedError as exc:
+                self._refuse(actor, "backend_call", draft.id, exc)
+                raise
+            if pseudonymiser.new:
+                # Saved before the call, so the output can always be restored.
+                self.store.add_guard_pseudonyms(draft.id, pseudonymiser.new)
         if pseudonymiser.new:
-            # Saved before the call, so the output can always be restored.
-            self.store.add_guard_pseudonyms(draft.id, pseudonymiser.new)
             counts: dict[str, int] = {}
             for _, kind, _ in pseudonymiser.new:
                 counts[kind] = counts.get(kind, 0) + 1
@@ -569,19 +590,11 @@ class DrafterService:
         from drafter.simplify import evaluate
         from drafter.simplify_rules import segment
 
-        draft = self.store.get_draft(draft_id)
-        if draft.status not in (DraftStatus.generating, DraftStatus.failed):
-            raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been simplified.")
-        template = self.catalog.template(draft.template_id)
-        guide = self.catalog.style_guide(draft.style_guide_id)
-        backend = self.backend(draft.backend)
+        draft, template, guide, backend = self._begin_generation(draft_id, user)
         segments = segment(draft.request.sources[0].text, draft.language)
         order = {seg.id: i for i, seg in enumerate(segments)}
         done = {s.id for s in draft.sections}
         todo = [seg for seg in segments if seg.id not in done]
-        if draft.status == DraftStatus.failed:
-            draft = self.store.save_draft(draft.model_copy(update={"status": DraftStatus.generating, "error": None}),
-                                          expected_version=draft.version, actor=user, action="retried", details={})
 
         def work(seg: Any) -> Section:
             spec = template.sections[0].model_copy(update={"id": seg.id, "heading": seg.heading})
@@ -608,30 +621,16 @@ class DrafterService:
                 for future in as_completed(futures):
                     section = future.result()
                     sections = sorted([*draft.sections, section], key=lambda s: order.get(s.id, 0))
-                    draft = self.store.save_draft(
-                        draft.model_copy(update={"sections": sections}), expected_version=draft.version,
-                        actor=user, action="generated", content_changed=True,
-                        details={"section": section.id, "backend": backend.name, "model": backend.model,
-                                 "prompt_sha256": section.provenance.prompt_sha256},
-                    )
+                    draft = self._save_generated(draft, section, sections, user)
                     count += 1
                     if on_section:
                         on_section(count, len(segments), section)
             except DrafterError as exc:
                 for f in futures:
                     f.cancel()
-                self.store.save_draft(
-                    draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
-                    expected_version=draft.version, actor=user, action="generation_failed",
-                    details={"error": str(exc)},
-                )
+                self._generation_failed(draft, user, exc, None)
                 raise
-        finished = self.store.save_draft(
-            draft.model_copy(update={"status": DraftStatus.draft}), expected_version=draft.version, actor=user,
-            action="generation_finished", details={"sections": len(draft.sections)},
-        )
-        self.run_checks(finished)
-        return finished
+        return self._generation_finished(draft, user)
 
     def simplify(
         self, text: str, *, title: str, audience: str, user: str, backend: str | None = None,
