@@ -172,11 +172,12 @@ def compute(
 
 
 def to_csv(rows: list[Row]) -> str:
-    """Rows as CSV (header from the first row; a BOM so spreadsheets read UTF-8)."""
+    """Rows as CSV (a column for every key, in order of appearance; a BOM so spreadsheets read UTF-8)."""
     if not rows:
         return ""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
+    fields = list(dict.fromkeys(k for row in rows for k in row))
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()})

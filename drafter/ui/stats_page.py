@@ -75,7 +75,7 @@ def show_all(stats: Statistics) -> None:
                 y=alt.Y("count():Q", title="Drafts"),
                 tooltip=[alt.Tooltip("count():Q", title="Drafts")],
             ),
-            [summary, *stats.approval_hours],
+            stats.approval_hours,
             "approval-times",
         )
     else:
