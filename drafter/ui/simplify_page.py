@@ -93,7 +93,7 @@ def new_form(service: DrafterService, user: str) -> None:
         help="Keep its headings and numbering (Section 1, § 404.610, 第三条…): each becomes one section.",
         placeholder="Paste the text here, or upload a file above.",
     )
-    st.subheader("2. Title and audience")
+    st.subheader("2. Title and readers")
     st.session_state.setdefault(TITLE_KEY, "")
     st.text_input("Title of the simplified version", key=kept(TITLE_KEY), placeholder=DEFAULT_TITLE)
     if st.session_state.get(AUDIENCE_KEY) not in AUDIENCES:

@@ -50,7 +50,7 @@ def show_all(stats: Statistics) -> None:
         .encode(
             x=alt.X("week:N", title="Week"),
             xOffset=alt.XOffset("step:N", sort=["started", "submitted", "approved", "exported"]),
-            y=alt.Y("drafts:Q", title="Drafts"),
+            y=alt.Y("drafts:Q", title="Drafts", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("step:N", title="Step", sort=["started", "submitted", "approved", "exported"]),
             tooltip=["week", "step", "drafts"],
         ),
@@ -61,7 +61,9 @@ def show_all(stats: Statistics) -> None:
     summary = stats.approval_summary
     if stats.approval_hours:
         caption = (
-            f"Half of the {summary['approved']} approved drafts were approved within "
+            f"The one approved draft was approved {_duration(summary['median_hours'])} after it was started."
+            if summary["approved"] == 1
+            else f"Half of the {summary['approved']} approved drafts were approved within "
             f"{_duration(summary['median_hours'])} of being started, and 9 in 10 within "
             f"{_duration(summary['p90_hours'])}."
         )
@@ -72,7 +74,7 @@ def show_all(stats: Statistics) -> None:
             .mark_bar()
             .encode(
                 x=alt.X("hours:Q", bin=alt.Bin(maxbins=20), title="Hours from start to approval"),
-                y=alt.Y("count():Q", title="Drafts"),
+                y=alt.Y("count():Q", title="Drafts", axis=alt.Axis(tickMinStep=1)),
                 tooltip=[alt.Tooltip("count():Q", title="Drafts")],
             ),
             stats.approval_hours,
@@ -120,7 +122,7 @@ def show_all(stats: Statistics) -> None:
             .mark_bar()
             .encode(
                 y=alt.Y("rule_id:N", sort="-x", title="Check"),
-                x=alt.X("findings:Q", title="Findings"),
+                x=alt.X("findings:Q", title="Findings", axis=alt.Axis(tickMinStep=1)),
                 color=alt.Color("status:N", title="Status"),
                 tooltip=["rule_id", "severity", "status", "findings"],
             ),
@@ -147,7 +149,7 @@ def show_all(stats: Statistics) -> None:
             .encode(
                 x=alt.X("backend:N", title="Backend"),
                 xOffset="event:N",
-                y=alt.Y("count:Q", title="Count"),
+                y=alt.Y("count:Q", title="Count", axis=alt.Axis(tickMinStep=1)),
                 color=alt.Color("event:N", title="Event"),
                 tooltip=["backend", "event", "count"],
             ),
@@ -186,6 +188,8 @@ def show_all(stats: Statistics) -> None:
 def _duration(hours: Any) -> str:
     if hours is None:
         return "–"
+    if hours < 1 / 60:
+        return "less than a minute"
     if hours < 1:
         return f"{hours * 60:.0f} minutes"
     if hours < 48:
@@ -199,7 +203,7 @@ def _bars(rows: list[Row], category: str, value: str, category_title: str, value
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", sort="-x", title=category_title),
-            x=alt.X(f"{value}:Q", title=value_title),
+            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1)),
             tooltip=[category, value],
         )
     )
@@ -209,7 +213,7 @@ def block(title: str, caption: str, chart: alt.Chart, rows: list[Row], name: str
     """One statistic: heading, plain-language caption, chart, then its numbers and a CSV download."""
     st.subheader(title)
     st.caption(caption)
-    st.altair_chart(chart.properties(title=title), width="stretch", alt=f"{title}. {caption}")
+    st.altair_chart(chart, width="stretch", alt=f"{title}. {caption}")
     with st.expander(f"Numbers: {title}"):
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         st.download_button(
