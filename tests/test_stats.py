@@ -277,3 +277,15 @@ def test_simplify_page_keeps_typed_text_across_page_switches(ui_service: Drafter
     at.switch_page(SIMPLIFY).run()
     assert at.text_area(key=simplify_page.TEXT_KEY).value == REGULATION
     assert at.text_input(key=simplify_page.TITLE_KEY).value == "Kept title"
+
+
+def test_simplify_readability_rows_for_chinese_show_percentages() -> None:
+    metrics = {"readability_before": {"avg_sentence_chars": 31.5, "max_sentence_chars": 48,
+                                      "uncommon_char_share": 0.0625},
+               "readability_after": {"avg_sentence_chars": 14.0, "max_sentence_chars": 20,
+                                     "uncommon_char_share": 0.02}}
+    assert simplify_page.readability_rows(metrics, "zh") == [
+        ("Average sentence length (characters)", "31.5", "14.0"),
+        ("Longest sentence (characters)", "48", "20"),
+        ("Share of uncommon characters (%)", "6.2", "2.0"),
+    ]
