@@ -60,6 +60,8 @@ from drafter.models import (
 from drafter.prompts import PromptBundle, build_refine_prompt, build_section_prompt
 from drafter.register import RegisterEntry, build_register
 from drafter.settings import Settings
+from drafter.stats import Statistics
+from drafter.stats import compute as compute_statistics
 from drafter.store import Store
 
 log = logging.getLogger("drafter.service")
@@ -854,6 +856,10 @@ class DrafterService:
         """The AI-use register: one entry per exported document."""
         kinds = {t.id: t.kind for t in self.catalog.templates.values()}
         return build_register(self.store, kinds, since)
+
+    def statistics(self) -> Statistics:
+        """Usage statistics (weekly activity, approval times, findings, failures, tokens and cost)."""
+        return compute_statistics(self.store, self.register(), self.settings.prices)
 
     def llm_calls(self, draft_id: str | None = None) -> list[LLMCall]:
         return self.store.llm_calls(draft_id)

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="External backends cleared to receive personal data unpseudonymised, as a JSON list.",
     )
+    prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description='Price per 1,000 tokens by model, as JSON {model: [input, output]}, e.g. '
+        '{"gpt-4o-mini": [0.00015, 0.0006]}; the statistics page shows cost for the models listed.',
+    )
 
     def sqlalchemy_url(self) -> str:
         """The database URL, with a plain postgresql:// URL mapped to the psycopg 3 driver."""

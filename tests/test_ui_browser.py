@@ -237,3 +237,71 @@ def test_journey_3_drafter_downloads_the_docx_and_it_verifies(
     assert report.provenance and report.provenance["reviewer"] == "bob"
     assert report.provenance["draft_id"] == draft_id
     assert (OUTPUT / "history.png").is_file()
+
+
+SHORT_REGULATION = (
+    "Section 1. Applications\n"
+    "An applicant shall submit the application form prior to 1 March 2026.\n\n"
+    "Section 2. Payments\n"
+    "Payments of £250 shall be made monthly to each eligible household.\n"
+)
+
+
+def test_journey_4_drafter_simplifies_a_regulation_and_submits_it(
+    app: tuple[str, DrafterService], page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    base, svc = app
+    sign_in(page, base, "alice")
+    go_to(page, "Simplify")
+    expect_text(page, "Turn a regulation or notice into")
+    box = page.get_by_role("textbox", name="Text of the regulation or notice")
+    box.fill(SHORT_REGULATION)
+    box.press("Tab")
+    wait_for_app(page)
+    title = page.get_by_label("Title of the simplified version")
+    title.fill("Housing help in plain words")
+    title.press("Tab")
+    wait_for_app(page)
+    expect(box).to_have_value(SHORT_REGULATION)  # nothing typed lost to the reruns
+    choose(page, "Audience", "Plain language")
+    check_accessibility(page, "simplify-form")
+    screenshot(page, "simplify-form")
+    page.get_by_role("button", name="Simplify", exact=True).click()
+    expect_text(page, "Simplified. Compare each section")
+    [draft] = svc.list_drafts(author="alice")
+    assert draft.title == "Housing help in plain words" and draft.status == DraftStatus.draft
+    # side by side: the original wording and the simplified wording of the same section
+    expect_text(page, "An applicant shall submit the application form prior to 1 March 2026.")
+    expect_text(page, "An applicant must submit the application form before 1 March 2026.")
+    row = page.locator('[data-testid="stHorizontalBlock"]').filter(has_text="prior to 1 March 2026")
+    expect(row.filter(has_text="before 1 March 2026")).to_have_count(1)  # in one row of two columns
+    expect(row.locator('[data-testid="stColumn"]')).to_have_count(2)
+    expect_text(page, "Reading grade (Flesch-Kincaid)")
+    check_accessibility(page, "simplify-result")
+    screenshot(page, "simplify-result")
+    page.get_by_role("button", name="Submit for review").click()
+    expect_text(page, "Submitted for review")
+    assert svc.get_draft(draft.id).status == DraftStatus.in_review
+
+
+def test_statistics_page_is_accessible_to_an_admin(app: tuple[str, DrafterService], page: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    base, svc = app
+    draft_id = submitted_draft(svc)
+    svc.approve(draft_id, "bob", FULL_CHECKLIST)
+    svc.export(draft_id, tmp_path / "exported.docx", "alice")
+    sign_in(page, base, "carol")
+    go_to(page, "Statistics")
+    expect_text(page, "Drafts per week")
+    stats = svc.statistics()
+    # weekly, approval time, templates and exported text always; the others when there is something to show
+    shown = 4 + sum(bool(rows) for rows in (stats.findings, stats.waivers, stats.failures, stats.tokens))
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(shown)
+    for i in range(shown):  # each chart has drawn its marks
+        expect(charts.nth(i).locator("svg, canvas").first).to_be_visible()
+    check_accessibility(page, "statistics")
+    screenshot(page, "statistics")

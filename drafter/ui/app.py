@@ -47,9 +47,13 @@ def route() -> None:
         st.navigation([st.Page(PAGES / "sign_in.py", title="Sign in", icon=":material/login:")]).run()
         return
     pages = [st.Page(PAGES / "draft.py", title="Draft", icon=":material/edit_note:", default=True)]
+    if roles.has(user, Role.drafter):
+        pages.append(st.Page(PAGES / "simplify.py", title="Simplify", icon=":material/auto_fix_high:"))
     if roles.has(user, Role.reviewer):
         pages.append(st.Page(PAGES / "review.py", title="Review queue", icon=":material/fact_check:"))
     pages.append(st.Page(PAGES / "history.py", title="My drafts", icon=":material/history:"))
+    if roles.has(user, Role.admin):
+        pages.append(st.Page(PAGES / "stats.py", title="Statistics", icon=":material/bar_chart:"))
     pages.append(st.Page(PAGES / "settings.py", title="Settings and about", icon=":material/settings:"))
     page = st.navigation(pages)
     with st.sidebar:

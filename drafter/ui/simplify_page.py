@@ -1,0 +1,366 @@
+"""Simplify page: a regulation in, a plain-language / child / easy-read version out, side by side per section.
+
+The result is an ordinary draft: it is edited and submitted here, then reviewed, approved and exported
+through the review queue and "My drafts" like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from drafter.errors import DrafterError
+from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Section
+from drafter.service import DrafterService
+from drafter.simplify import AUDIENCES
+from drafter.sources import source_from_bytes
+from drafter.ui.common import (
+    KEEP,
+    attempt,
+    current_user,
+    get_service,
+    kept,
+    md_escape,
+    origin_badge,
+    page_header,
+    show_text,
+    status_label,
+)
+
+CURRENT_KEY = KEEP + "simplify.current"  # id of the simplified draft being worked on
+TEXT_KEY = KEEP + "simplify.text"
+TITLE_KEY = KEEP + "simplify.title"
+AUDIENCE_KEY = KEEP + "simplify.audience"
+BACKEND_KEY = KEEP + "simplify.backend"
+SEEN_UPLOADS_KEY = KEEP + "simplify.seen_uploads"
+SOURCE_NAME_KEY = KEEP + "simplify.source_name"
+FLASH_KEY = KEEP + "simplify.flash"
+GO_KEY = "simplify.go"
+PROBLEM_KEY = "simplify.problem"
+
+AUDIENCE_TEXT = {
+    "plain": "Plain language (the general public)",
+    "child": "Children (about 9 to 11 years old)",
+    "easy-read": "Easy read (one idea per sentence, very common words)",
+}
+DEFAULT_TITLE = "Simplified text"
+
+
+def render() -> None:
+    service = get_service()
+    user = current_user()
+    if user is None:
+        return
+    page_header(
+        "Simplify",
+        "Turn a regulation or notice into a plain-language, child-friendly or easy-read version. Every number, "
+        "date, amount and reference must survive; anything lost is flagged for the reviewer.",
+    )
+    show_flash()
+    current = st.session_state.get(CURRENT_KEY)
+    if current:
+        draft_view(service, user, str(current))
+    else:
+        new_form(service, user)
+
+
+def flash(kind: str, message: str) -> None:
+    st.session_state[FLASH_KEY] = (kind, message)
+
+
+def show_flash() -> None:
+    slot = st.container()
+    item = st.session_state.pop(FLASH_KEY, None)
+    if item:
+        kind, message = item
+        {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(message)
+
+
+# --- the form ---------------------------------------------------------------------------------------
+
+
+def new_form(service: DrafterService, user: str) -> None:
+    st.subheader("1. The text to simplify")
+    upload_widget(service)
+    st.session_state.setdefault(TEXT_KEY, "")
+    st.text_area(
+        "Text of the regulation or notice",
+        key=kept(TEXT_KEY),
+        height=240,
+        help="Keep its headings and numbering (Section 1, § 404.610, 第三条…): each becomes one section.",
+        placeholder="Paste the text here, or upload a file above.",
+    )
+    st.subheader("2. Title and readers")
+    st.session_state.setdefault(TITLE_KEY, "")
+    st.text_input("Title of the simplified version", key=kept(TITLE_KEY), placeholder=DEFAULT_TITLE)
+    if st.session_state.get(AUDIENCE_KEY) not in AUDIENCES:
+        st.session_state[AUDIENCE_KEY] = "plain"
+    st.selectbox(
+        "Audience", list(AUDIENCES), key=kept(AUDIENCE_KEY), format_func=lambda a: AUDIENCE_TEXT.get(a, a)
+    )
+    backend_name = backend_widget(service)
+    st.button("Simplify", type="primary", on_click=_on_simplify)
+    problem = st.session_state.pop(PROBLEM_KEY, None)
+    if problem:
+        st.error(problem, icon=":material/error:")
+    if st.session_state.pop(GO_KEY, False):
+        start(service, user, backend_name)
+
+
+def upload_widget(service: DrafterService) -> None:
+    seen: set[str] = st.session_state.setdefault(SEEN_UPLOADS_KEY, set())
+    limit_mb = service.settings.max_source_bytes / 1_048_576
+    upload = st.file_uploader(
+        "Upload the regulation (.docx, .txt, .md)",
+        type=["docx", "txt", "md"],
+        help=f"Up to {limit_mb:.0f} MB. Its text appears below, where you can check it before simplifying.",
+    )
+    if upload is None or upload.file_id in seen:
+        return
+    seen.add(upload.file_id)
+    doc = attempt(
+        f"reading {upload.name}",
+        lambda: source_from_bytes(upload.name, upload.getvalue(), service.settings.max_source_bytes),
+    )
+    if doc is None:
+        return
+    if not doc.text.strip():
+        st.error(f"{upload.name} contains no text to simplify.", icon=":material/error:")
+        return
+    # the text area and title are drawn after this, so filling them here is allowed
+    st.session_state[TEXT_KEY] = doc.text
+    st.session_state[SOURCE_NAME_KEY] = doc.name
+    if not str(st.session_state.get(TITLE_KEY, "")).strip():
+        st.session_state[TITLE_KEY] = Path(doc.name).stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def backend_widget(service: DrafterService) -> str:
+    names = sorted(service.backends)
+    if st.session_state.get(BACKEND_KEY) not in names:
+        st.session_state[BACKEND_KEY] = service.settings.backend if service.settings.backend in names else names[0]
+    name = st.selectbox(
+        "Backend",
+        names,
+        key=kept(BACKEND_KEY),
+        format_func=lambda n: f"{n} ({service.backends[n].model})",
+        help="The offline backend simplifies by rule, uses no language model and sends nothing off this machine.",
+    )
+    st.caption(service.backends[str(name)].description)
+    return str(name)
+
+
+def _on_simplify() -> None:
+    if not str(st.session_state.get(TEXT_KEY, "")).strip():
+        st.session_state[PROBLEM_KEY] = "Paste the text to simplify, or upload a file, then press Simplify."
+        return
+    st.session_state[GO_KEY] = True
+
+
+def start(service: DrafterService, user: str, backend_name: str) -> None:
+    text = str(st.session_state.get(TEXT_KEY, ""))
+    title = str(st.session_state.get(TITLE_KEY, "")).strip() or DEFAULT_TITLE
+    audience = str(st.session_state.get(AUDIENCE_KEY, "plain"))
+    source_name = str(st.session_state.get(SOURCE_NAME_KEY) or "pasted text")
+    draft = attempt(
+        "saving the text to simplify",
+        lambda: service.start_simplification(
+            text, title=title, audience=audience, user=user, backend=backend_name, source_name=source_name
+        ),
+    )
+    if draft is None:
+        return  # the one-sentence reason is shown; everything typed stays in the form
+    st.session_state[CURRENT_KEY] = draft.id
+    run_with_progress(service, user, draft.id)
+    st.rerun()
+
+
+def run_with_progress(service: DrafterService, user: str, draft_id: str) -> None:
+    with st.status("Simplifying…", expanded=True) as status:
+        bar = st.progress(0.0, text="Simplifying the first section")
+
+        def on_section(done: int, total: int, section: Section) -> None:
+            bar.progress(done / total, text=f"{done} of {total} sections simplified (last: {section.heading})")
+
+        try:
+            service.generate_simplified(draft_id, user, on_section=on_section)
+        except DrafterError as exc:
+            status.update(label="Simplification stopped", state="error")
+            flash("error", f"{exc} The sections already simplified are saved; press “Resume” to try again.")
+        except Exception as exc:  # a bug must not lose work: the draft and the text stay saved
+            status.update(label="Simplification stopped", state="error")
+            flash(
+                "error",
+                f"Simplification stopped unexpectedly ({type(exc).__name__}). Your text is saved; "
+                "press “Resume” to try again.",
+            )
+        else:
+            status.update(label="Simplified", state="complete", expanded=False)
+            flash(
+                "success",
+                "Simplified. Compare each section with the original, fix what the checks flag, "
+                "then submit it for review.",
+            )
+
+
+# --- the result -------------------------------------------------------------------------------------
+
+
+def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
+    draft = attempt("loading the simplified version", lambda: service.get_draft(draft_id))
+    if draft is None:
+        st.session_state.pop(CURRENT_KEY, None)
+        st.button("Back to a new simplification")
+        return
+    audience = str(draft.request.inputs.get("audience", ""))
+    st.subheader(draft.title)
+    st.markdown(
+        f"**Status:** {status_label(draft)} · **Audience:** {md_escape(AUDIENCE_TEXT.get(audience, audience))}"
+        f" · **Version:** {draft.version} · **Backend:** {md_escape(draft.backend)}"
+    )
+    if draft.status in (DraftStatus.failed, DraftStatus.generating):
+        reason = f" ({draft.error})" if draft.error else ""
+        st.warning(f"Simplification did not finish{reason}. {len(draft.sections)} section(s) are saved.")
+        if st.button("Resume", type="primary"):
+            run_with_progress(service, user, draft.id)
+            st.rerun()
+    findings = attempt("checking the simplified text", lambda: service.findings(draft.id)) or []
+    blocking = [f for f in findings if f.severity == FindingSeverity.blocking and f.status == FindingStatus.open]
+    if blocking:
+        st.error(
+            f"{len(blocking)} blocking finding(s): a fact or an obligation of the original is missing or "
+            "changed. Fix the sections marked below (or a reviewer waives them with a reason) before approval.",
+            icon=":material/block:",
+        )
+    for section in draft.sections:
+        section_card(service, user, draft, section, [f for f in findings if f.section_id == section.id])
+    general = [f for f in findings if f.section_id is None]
+    if general:
+        st.markdown("**Findings about the whole text**")
+        for finding in general:
+            show_finding(finding)
+    actions(service, user, draft)
+
+
+def _text_key(draft: Draft, section: Section) -> str:
+    digest = hashlib.sha256(section.text.encode("utf-8")).hexdigest()[:10]
+    return f"{KEEP}simplify.edit.{draft.id}.{section.id}.{digest}"
+
+
+def section_card(
+    service: DrafterService, user: str, draft: Draft, section: Section, findings: list[Finding]
+) -> None:
+    with st.container(border=True):
+        st.markdown(f"### {md_escape(section.heading)}")
+        origin_badge(section)
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Original**")
+            show_text(section.original or "")
+        with right:
+            st.markdown("**Simplified**")
+            show_text(section.text)
+        readability(section, draft.language)
+        for finding in findings:
+            show_finding(finding)
+        if draft.status in (DraftStatus.draft, DraftStatus.changes_requested, DraftStatus.in_review):
+            edit_widget(service, user, draft, section)
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def readability_rows(metrics: dict[str, Any], language: str) -> list[tuple[str, str, str]]:
+    """(measure, before, after) rows for the readability table of one section."""
+    before: dict[str, Any] = metrics.get("readability_before") or {}
+    after: dict[str, Any] = metrics.get("readability_after") or {}
+    if language == "zh":
+        measures = [
+            ("Average sentence length (characters)", "avg_sentence_chars", 1),
+            ("Longest sentence (characters)", "max_sentence_chars", 0),
+            ("Share of uncommon characters (%)", "uncommon_char_share", 1),
+        ]
+    else:
+        measures = [
+            ("Reading grade (Flesch-Kincaid)", "flesch_kincaid_grade", 1),
+            ("Reading ease (Flesch, 0-100)", "flesch_reading_ease", 0),
+            ("SMOG grade", "smog", 1),
+            ("Average words per sentence", "avg_sentence_words", 1),
+        ]
+    rows = []
+    for label, key, digits in measures:
+        b, a = before.get(key), after.get(key)
+        if key == "uncommon_char_share":
+            b = b * 100 if isinstance(b, float) else b
+            a = a * 100 if isinstance(a, float) else a
+        rows.append((label, _fmt(b, digits), _fmt(a, digits)))
+    return rows
+
+
+def readability(section: Section, language: str) -> None:
+    if not section.metrics.get("readability_before"):
+        return
+    rows = readability_rows(section.metrics, language)
+    table = "| Readability | Original | Simplified |\n|---|---|---|\n" + "\n".join(
+        f"| {label} | {b} | {a} |" for label, b, a in rows
+    )
+    st.markdown(table)
+    if language == "zh":
+        st.caption(
+            "Shorter sentences and fewer uncommon characters are easier to read: aim for at most 25 "
+            "characters a sentence for the public and 15 for children."
+        )
+    else:
+        st.caption(
+            "A lower reading grade and a higher reading ease mean easier text: grade 8 suits most adults, "
+            "grade 5 a ten-year-old."
+        )
+
+
+def show_finding(finding: Finding) -> None:
+    text = md_escape(finding.message)
+    if finding.status == FindingStatus.waived:
+        st.info(f"Waived by {md_escape(finding.waived_by or '')}: {text} — “{md_escape(finding.waiver_reason or '')}”")
+    elif finding.severity == FindingSeverity.blocking:
+        st.error(f"**Blocking:** {text}", icon=":material/block:")
+    else:
+        st.warning(f"**{finding.severity.value.capitalize()}:** {text}", icon=":material/warning:")
+
+
+def edit_widget(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
+    with st.expander(f"Edit “{section.heading}”"):
+        key = _text_key(draft, section)
+        if key not in st.session_state:
+            st.session_state[key] = section.text
+        st.text_area(f"Simplified text of “{section.heading}”", key=kept(key), height=200)
+        if st.button("Save edit", key=f"simplify-save-{draft.id}-{section.id}"):
+            text = str(st.session_state[key])
+            saved = attempt(
+                "saving your edit",
+                lambda: service.edit_section(draft.id, section.id, text, user, expected_version=draft.version),
+            )
+            if saved is not None:
+                flash("success", f"Saved your edit to “{section.heading}”; the checks ran again.")
+                st.rerun()
+
+
+def actions(service: DrafterService, user: str, draft: Draft) -> None:
+    cols = st.columns(2)
+    can_submit = draft.author == user and draft.status in (DraftStatus.draft, DraftStatus.changes_requested)
+    if can_submit and cols[0].button("Submit for review", type="primary"):
+        submitted = attempt("submitting the simplified version", lambda: service.submit(draft.id, user))
+        if submitted is not None:
+            flash("success", "Submitted for review. A reviewer other than you will see it in their queue.")
+            st.rerun()
+    if draft.status == DraftStatus.in_review:
+        cols[0].info("In review: any edit now returns it to you and withdraws it from review.")
+    if cols[1].button("Simplify another text"):
+        st.session_state.pop(CURRENT_KEY, None)
+        st.rerun()

@@ -1,0 +1,226 @@
+"""Statistics page (administrators): how Drafter is used, where it helps and where it fails.
+
+Numbers come from `DrafterService.statistics()` (drafter/stats.py); this page only draws them. Each chart
+has a one-sentence caption in plain language, and its numbers as a table and a CSV download.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from drafter.roles import Role
+from drafter.stats import Row, Statistics, to_csv
+from drafter.ui.common import attempt, current_user, get_service, has_role, page_header
+
+
+def render() -> None:
+    service = get_service()
+    user = current_user()
+    if user is None:
+        return
+    if not has_role(service, user, Role.admin):  # the navigation hides it; this guards a direct link
+        st.error("The statistics page is for administrators.")
+        return
+    page_header(
+        "Statistics",
+        "How Drafter is used: activity per week, time to approval, templates, how much AI text survives review, "
+        "what the checks find, failures and tokens. Computed from the drafts and the audit log.",
+    )
+    stats = attempt("computing the statistics", service.statistics)
+    if stats is None:
+        return
+    if not stats.weekly:
+        st.info("Nothing to show yet: statistics appear once drafts have been started.")
+        return
+    show_all(stats)
+
+
+def show_all(stats: Statistics) -> None:
+    weekly = pd.DataFrame(stats.weekly)
+    long = weekly.melt("week", var_name="step", value_name="drafts")
+    block(
+        "Drafts per week",
+        "How many drafts were started, submitted for review, approved and exported in each ISO week.",
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:N", title="Week"),
+            xOffset=alt.XOffset("step:N", sort=["started", "submitted", "approved", "exported"]),
+            y=alt.Y("drafts:Q", title="Drafts", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("step:N", title="Step", sort=["started", "submitted", "approved", "exported"]),
+            tooltip=["week", "step", "drafts"],
+        ),
+        stats.weekly,
+        "weekly",
+    )
+
+    summary = stats.approval_summary
+    if stats.approval_hours:
+        caption = (
+            f"The one approved draft was approved {_duration(summary['median_hours'])} after it was started."
+            if summary["approved"] == 1
+            else f"Half of the {summary['approved']} approved drafts were approved within "
+            f"{_duration(summary['median_hours'])} of being started, and 9 in 10 within "
+            f"{_duration(summary['p90_hours'])}."
+        )
+        block(
+            "Time from draft to approval",
+            caption,
+            alt.Chart(pd.DataFrame(stats.approval_hours))
+            .mark_bar()
+            .encode(
+                x=alt.X("hours:Q", bin=alt.Bin(maxbins=20), title="Hours from start to approval"),
+                y=alt.Y("count():Q", title="Drafts", axis=alt.Axis(tickMinStep=1)),
+                tooltip=[alt.Tooltip("count():Q", title="Drafts")],
+            ),
+            stats.approval_hours,
+            "approval-times",
+        )
+    else:
+        st.subheader("Time from draft to approval")
+        st.caption("No draft has been approved yet.")
+
+    block(
+        "Templates used",
+        "Which templates people draft with, by number of drafts.",
+        _bars(stats.templates, "template", "drafts", "Template", "Drafts"),
+        stats.templates,
+        "templates",
+    )
+
+    if any(r["characters"] for r in stats.origin_share):
+        unedited = next(r["share"] for r in stats.origin_share if r["origin"] == "AI-generated, unedited")
+        block(
+            "How much AI text survives review unedited",
+            f"Of all exported text, {unedited:.0%} is AI-generated text that nobody changed; the rest was "
+            "edited or written by a person.",
+            alt.Chart(pd.DataFrame(stats.origin_share))
+            .mark_arc()
+            .encode(
+                theta=alt.Theta("characters:Q"),
+                color=alt.Color("origin:N", title="Origin"),
+                tooltip=["origin", "characters", alt.Tooltip("share:Q", format=".0%")],
+            ),
+            stats.origin_share,
+            "exported-text-origin",
+        )
+    else:
+        st.subheader("How much AI text survives review unedited")
+        st.caption("No document has been exported yet.")
+
+    if stats.findings:
+        block(
+            "Most frequent findings",
+            "The automatic checks that fire most often, and what became of each finding "
+            "(still open, waived by a reviewer with a reason, or fixed).",
+            alt.Chart(pd.DataFrame(stats.findings).melt(["rule_id", "severity", "found"], var_name="status",
+                                                       value_name="findings"))
+            .mark_bar()
+            .encode(
+                y=alt.Y("rule_id:N", sort="-x", title="Check"),
+                x=alt.X("findings:Q", title="Findings", axis=alt.Axis(tickMinStep=1)),
+                color=alt.Color("status:N", title="Status"),
+                tooltip=["rule_id", "severity", "status", "findings"],
+            ),
+            stats.findings,
+            "findings",
+        )
+    if stats.waivers:
+        block(
+            "Findings waived",
+            "The checks whose findings reviewers most often waived, with a written reason.",
+            _bars(stats.waivers, "rule_id", "waived", "Check", "Waived"),
+            stats.waivers,
+            "waivers",
+        )
+
+    if stats.failures:
+        long_failures = pd.DataFrame(stats.failures).melt("backend", var_name="event", value_name="count")
+        block(
+            "Generation failures and retries by backend",
+            "How often each backend failed to write a draft, how often a person retried, and how many "
+            "individual calls returned an error.",
+            alt.Chart(long_failures)
+            .mark_bar()
+            .encode(
+                x=alt.X("backend:N", title="Backend"),
+                xOffset="event:N",
+                y=alt.Y("count:Q", title="Count", axis=alt.Axis(tickMinStep=1)),
+                color=alt.Color("event:N", title="Event"),
+                tooltip=["backend", "event", "count"],
+            ),
+            stats.failures,
+            "failures",
+        )
+    else:
+        st.subheader("Generation failures and retries by backend")
+        st.caption("No generation has failed.")
+
+    if stats.tokens:
+        priced = [r for r in stats.tokens if r["cost"] is not None]
+        cost = (
+            f" At the configured prices they cost {sum(r['cost'] for r in priced):.2f} in total."
+            if priced else " Set DRAFTER_PRICES to see their cost."
+        )
+        tokens = pd.DataFrame(stats.tokens)
+        tokens["label"] = tokens["backend"] + " · " + tokens["model"]
+        block(
+            "Tokens by backend and model",
+            "How much text was sent to and received from each model, in tokens." + cost,
+            alt.Chart(tokens.melt(["label"], ["input_tokens", "output_tokens"], var_name="direction",
+                                  value_name="tokens"))
+            .mark_bar()
+            .encode(
+                y=alt.Y("label:N", title="Backend · model"),
+                x=alt.X("tokens:Q", title="Tokens", stack=True),
+                color=alt.Color("direction:N", title="Direction"),
+                tooltip=["label", "direction", "tokens"],
+            ),
+            stats.tokens,
+            "tokens",
+        )
+
+
+def _duration(hours: Any) -> str:
+    if hours is None:
+        return "–"
+    if hours < 1 / 60:
+        return "less than a minute"
+    if hours < 1:
+        return f"{hours * 60:.0f} minutes"
+    if hours < 48:
+        return f"{hours:.1f} hours"
+    return f"{hours / 24:.1f} days"
+
+
+def _bars(rows: list[Row], category: str, value: str, category_title: str, value_title: str) -> alt.Chart:
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", sort="-x", title=category_title),
+            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1)),
+            tooltip=[category, value],
+        )
+    )
+
+
+def block(title: str, caption: str, chart: alt.Chart, rows: list[Row], name: str) -> None:
+    """One statistic: heading, plain-language caption, chart, then its numbers and a CSV download."""
+    st.subheader(title)
+    st.caption(caption)
+    st.altair_chart(chart, width="stretch", alt=f"{title}. {caption}")
+    with st.expander(f"Numbers: {title}"):
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.download_button(
+            f"Download “{title}” as CSV",
+            to_csv(rows),
+            file_name=f"drafter-{name}.csv",
+            mime="text/csv",
+            key=f"csv-{name}",
+            on_click="ignore",
+        )
