@@ -71,7 +71,7 @@ def build_register(store: Store, catalog_kinds: dict[str, str], since: datetime 
         events = conn.execute(
             sa.select(audit_events.c.draft_id, audit_events.c.action, audit_events.c.at, audit_events.c.actor,
                       audit_events.c.details_json)
-            .where(audit_events.c.action.in_(("exported", "approved", "waived")))
+            .where(audit_events.c.action.in_(("exported", "approved", "finding_waived")))
             .order_by(audit_events.c.seq)
         ).all()
         by_draft: dict[str, list[Any]] = defaultdict(list)
@@ -117,7 +117,7 @@ def build_register(store: Store, catalog_kinds: dict[str, str], since: datetime 
                 characters=sum(counts.values()),
                 checks_run=list(last_export.get("checks_run", [])),
                 findings_waived=[
-                    {**json.loads(e.details_json), "waived_by": e.actor} for e in evs if e.action == "waived"
+                    {**json.loads(e.details_json), "waived_by": e.actor} for e in evs if e.action == "finding_waived"
                 ],
                 label=str(last_export.get("label", "")),
             )

@@ -788,7 +788,7 @@ class DrafterService:
         self.store.append_audit(
             user, "exported", draft_id,
             {"path": str(output), "produce_id": produce_id, "content_sha256": draft.content_sha256,
-             "label": label.statement},
+             "label": label.statement, "checks_run": checks.checks_run(draft, template)},
         )
         return ExportResult(output, label.statement, produce_id, draft.content_sha256)
 

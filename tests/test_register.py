@@ -25,8 +25,10 @@ def _seed(service: DrafterService, tmp_path: Path) -> dict[str, str]:
     service.export(a.id, tmp_path / "a2.docx", "alice")
     ids["unedited"] = a.id
     b = service.create_draft(briefing_request(), "carol")
-    service.edit_section(b.id, "summary", "Written by Carol herself, twenty-seven characters more.", "carol")
+    service.edit_section(b.id, "summary", "Written by Carol herself: the barrier cost £47 million.", "carol")
     service.submit(b.id, "carol")
+    [invented] = [f for f in service.findings(b.id) if f.severity.value == "blocking"]
+    service.waive(b.id, invented.id, "Final account figure from the finance team.", "dave")
     service.approve(b.id, "dave", FULL_CHECKLIST)
     service.export(b.id, tmp_path / "b.docx", "carol")
     ids["edited"] = b.id
@@ -50,6 +52,10 @@ def test_register_matches_what_was_done(service: DrafterService, tmp_path: Path)
     assert abs(b.share_ai_unedited + b.share_ai_edited + b.share_human - 1) < 1e-3
     assert b.kind == "briefing" and b.models == ["drafter-offline-extractive-1"]
     assert "reviewed and approved by dave" in b.label
+    assert b.checks_run[:2] == ["unsupported facts", "style guide"] and a.findings_waived == []
+    [waiver] = b.findings_waived
+    assert waiver["reason"] == "Final account figure from the finance team." and waiver["waived_by"] == "dave"
+    assert waiver["excerpt"] == "£47 million"
 
 
 def test_public_register_has_no_personal_names(service: DrafterService, tmp_path: Path) -> None:
@@ -59,6 +65,9 @@ def test_public_register_has_no_personal_names(service: DrafterService, tmp_path
         for name in ("alice", "bob", "carol", "dave"):
             assert name not in text
     assert "bob" in register_json(entries, public=False)
+    public = json.loads(register_json(entries, public=True))
+    assert all("waived_by" not in w for d in public["documents"] for w in d["findings_waived"])
+    assert any(d["findings_waived"] for d in public["documents"])  # the waiver itself is published
 
 
 def test_csv_round_trips(sqlite_service: DrafterService, tmp_path: Path) -> None:

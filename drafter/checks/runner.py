@@ -128,6 +128,16 @@ def simplification_issues(draft: Draft) -> list[Issue]:
     return issues
 
 
+def checks_run(draft: Draft, template: Template) -> list[str]:
+    """The families of checks `check_draft` applies to this draft, as recorded in the AI-use register."""
+    run = ["unsupported facts", "style guide", "readability", "prompt safety"]
+    if template.layout == "gbt9704":
+        run.append("公文 format (GB/T 9704)")
+    if any(s.original is not None for s in draft.sections):
+        run.append("fact preservation (simplification)")
+    return run
+
+
 def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: datetime) -> list[Finding]:
     """Every finding on the draft's current content, all open, ordered by severity then position."""
     issues = fact_issues(draft, support_index(tuple(support_texts(draft, template))))
