@@ -59,6 +59,7 @@ from drafter.models import (
 )
 from drafter.prompts import PromptBundle, build_refine_prompt, build_section_prompt
 from drafter.register import RegisterEntry, build_register
+from drafter.roles import Role, load_roles
 from drafter.settings import Settings
 from drafter.stats import Statistics
 from drafter.stats import compute as compute_statistics
@@ -647,6 +648,15 @@ class DrafterService:
         log.info("refused", extra={"draft_id": draft_id, "action": action})
         self.store.append_audit(user, "refused", draft_id, {"action": action, "reason": str(exc)})
 
+    def _require_reviewer(self, user: str, action: str, draft_id: str) -> None:
+        """Where roles are configured (DRAFTER_ROLES / DRAFTER_ROLES_FILE), only reviewers decide on drafts."""
+        roles = load_roles(self.settings)
+        if roles.configured and not roles.has(user, Role.reviewer):
+            exc = RefusedError(f"{user} does not have the reviewer role, so cannot {action.replace('_', ' ')}; "
+                               "an administrator grants roles in DRAFTER_ROLES.")
+            self._refuse(user, action, draft_id, exc)
+            raise exc
+
     def submit(self, draft_id: str, user: str) -> Draft:
         draft = self.store.get_draft(draft_id)
         try:
@@ -663,6 +673,7 @@ class DrafterService:
     def approve(
         self, draft_id: str, user: str, checklist: Checklist, *, comment: str = "", expected_version: int | None = None
     ) -> Draft:
+        self._require_reviewer(user, "approve", draft_id)
         draft = self.store.get_draft(draft_id)
         current = self._current_findings(draft)
         open_blocking = [f for f in current
@@ -685,6 +696,7 @@ class DrafterService:
         )
 
     def request_changes(self, draft_id: str, user: str, comment: str) -> Draft:
+        self._require_reviewer(user, "request_changes", draft_id)
         draft = self.store.get_draft(draft_id)
         try:
             rules.check_request_changes(draft, user, comment)
@@ -730,6 +742,7 @@ class DrafterService:
         """Waive one finding with a written reason; recorded in the audit log and the exported provenance."""
         if len(reason.strip()) < 5:
             raise InputError("Say why this finding can be waived: a reason of a few words is required.")
+        self._require_reviewer(user, "waive", draft_id)
         draft = self.store.get_draft(draft_id)
         current = self._current_findings(draft)  # make sure the id refers to the current text
         finding = next((f for f in current if f.id == finding_id), None)

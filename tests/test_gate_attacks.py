@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from drafter.errors import RefusedError
 from drafter.models import Draft, DraftStatus, content_sha256
 from drafter.service import DrafterService
+from drafter.settings import Settings
 from tests.conftest import FULL_CHECKLIST, briefing_request
 
 
@@ -117,3 +118,19 @@ def test_connection_lost_mid_request_leaves_no_partial_write(service: DrafterSer
     assert after.version == draft.version and after.sections[0].text == draft.sections[0].text
     assert len(service.versions(draft.id)) == versions  # no orphan version row
     assert len(service.audit_trail()) == events and service.verify_audit()[1] is None
+
+
+def test_where_roles_are_configured_only_reviewers_decide(tmp_path: Path) -> None:
+    """The role check is in the service: the CLI or any other caller cannot approve without the role."""
+    settings = Settings(data_dir=tmp_path / "data", roles="alice=drafter;mallory=drafter;bob=drafter,reviewer")
+    service = DrafterService.from_settings(settings)
+    draft = service.create_draft(briefing_request(), "alice")
+    service.submit(draft.id, "alice")
+    for action in (lambda: service.approve(draft.id, "mallory", FULL_CHECKLIST),
+                   lambda: service.request_changes(draft.id, "mallory", "No.")):
+        with pytest.raises(RefusedError, match="mallory does not have the reviewer role"):
+            action()
+    assert service.approve(draft.id, "bob", FULL_CHECKLIST).status == DraftStatus.approved
+    assert [e.details["action"] for e in service.audit_trail(draft.id) if e.action == "refused"] == [
+        "approve", "request_changes"]
+    service.store.engine.dispose()
