@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
+# localhost by default: only this machine can reach the app (and Streamlit does not look up an external IP)
+ADDRESS ?= localhost
 
 .PHONY: install run demo test lint typecheck pytest bench clean
 
@@ -15,8 +17,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	@echo "Drafter is starting at http://localhost:$(PORT) (Ctrl+C stops it)"
-	$(VENV)/bin/streamlit run streamlit_app.py --server.headless true --server.port $(PORT)
+	@echo "Drafter is starting at http://$(ADDRESS):$(PORT) (Ctrl+C stops it)"
+	$(VENV)/bin/streamlit run streamlit_app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
 
 demo: install
 	$(PY) -m drafter.demo
