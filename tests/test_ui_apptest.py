@@ -454,3 +454,23 @@ def test_a_conflicting_edit_keeps_what_the_user_typed(ui_service: DrafterService
     kept_text = [t.value for t in at.text_area if t.label == "Text of “Summary”"]
     assert kept_text == ["Alice's careful rewording of the summary."]
     assert any("Your text is kept below" in w.value for w in at.warning)
+
+
+def test_a_chinese_document_is_shown_with_chinese_labels(ui_service: DrafterService) -> None:
+    from drafter.models import DraftRequest
+
+    raw = yaml.safe_load((EXAMPLES / "zh" / "tongzhi.yaml").read_text(encoding="utf-8"))
+    inputs = {k: "\n".join(v) if isinstance(v, list) else str(v) for k, v in raw.items()}
+    draft = ui_service.create_draft(DraftRequest(template_id="zh-tongzhi", inputs=inputs, backend="offline"), "alice")
+    at = app_for(ui_service, "alice").switch_page(DRAFT)
+    at.session_state[draft_page.CURRENT_KEY] = draft.id
+    at.run()
+    no_exception(at)
+    labels = [e.label for e in at.expander]
+    first = draft.sections[0].heading
+    assert f"修改「{first}」" in labels and f"按要求改写「{first}」" in labels
+    assert "保存修改" in [b.label for b in at.button]
+    ui_service.submit(draft.id, "alice")
+    review = app_for(ui_service, "bob").switch_page(REVIEW).run()
+    no_exception(review)
+    assert "人工智能生成" in texts(review)

@@ -189,9 +189,32 @@ def show_text(text: str) -> None:
             st.markdown(md_escape(paragraph))
 
 
-def origin_badge(section: Section) -> None:
+# The words around a Chinese document are Chinese too (the document's own text and headings already are).
+ZH_UI = {
+    "AI-generated": "人工智能生成",
+    "AI-generated, edited by a person": "人工智能生成，经人工修改",
+    "Written by a person": "人工撰写",
+    "Edit “{}”": "修改「{}」",
+    "Text of “{}”": "「{}」正文",
+    "Save edit": "保存修改",
+    "Refine “{}” with an instruction": "按要求改写「{}」",
+    "Instruction for “{}”": "「{}」的改写要求",
+    "e.g. make it shorter": "例如：更简洁",
+    "Refine": "改写",
+    "Refined by instruction: “{}”": "已按要求改写：「{}」",
+    "Rewritten by the AI on the instruction: “{}”": "人工智能已按要求改写：「{}」",
+}
+
+
+def tr(text: str, language: str, *args: str) -> str:
+    """`text` in the document's language (Chinese where a translation exists), with {} filled by args."""
+    template = ZH_UI.get(text, text) if language == "zh" else text
+    return template.format(*args) if args else template
+
+
+def origin_badge(section: Section, language: str = "en") -> None:
     label, colour = ORIGIN_BADGE[section.provenance.origin]
-    st.badge(label, color=colour)  # type: ignore[arg-type]
+    st.badge(tr(label, language), color=colour)  # type: ignore[arg-type]
 
 
 def citations_legend(draft: Draft) -> None:

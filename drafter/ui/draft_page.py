@@ -26,6 +26,7 @@ from drafter.ui.common import (
     section_findings_note,
     show_text,
     status_label,
+    tr,
 )
 
 CURRENT_KEY = KEEP + "draft.current"  # id of the draft being worked on
@@ -407,12 +408,13 @@ def section_card(
 ) -> None:
     with st.container(border=True):
         st.markdown(f"### {md_escape(section.heading)}")
-        origin_badge(section)
+        lang = draft.language
+        origin_badge(section, lang)
         if section.provenance.instruction:
-            st.caption(f"Refined by instruction: “{section.provenance.instruction}”")
+            st.caption(tr("Refined by instruction: “{}”", lang, section.provenance.instruction))
         show_text(section.text)
         section_findings_note(findings)
-        with st.expander(f"Edit “{section.heading}”"):
+        with st.expander(tr("Edit “{}”", lang, section.heading)):
             key, base_key, conflict_key = _edit_keys(draft, section)
             base = st.session_state.get(base_key)
             if key not in st.session_state or base is None:
@@ -427,8 +429,8 @@ def section_card(
             if st.session_state.get(conflict_key):
                 st.warning("This draft changed while you were editing. Your text is kept below: compare it with "
                            "the current version above, then save again.")
-            st.text_area(f"Text of “{section.heading}”", key=kept(key), height=200)
-            if st.button("Save edit", key=f"save-{draft.id}-{section.id}"):
+            st.text_area(tr("Text of “{}”", lang, section.heading), key=kept(key), height=200)
+            if st.button(tr("Save edit", lang), key=f"save-{draft.id}-{section.id}"):
                 text = str(st.session_state[key])
                 started_from = st.session_state[base_key][0]
                 try:
@@ -448,12 +450,13 @@ def section_card(
                 if saved is not None:
                     flash("success", f"Saved your edit to “{section.heading}”.")
                     st.rerun()
-        with st.expander(f"Refine “{section.heading}” with an instruction"):
+        with st.expander(tr("Refine “{}” with an instruction", lang, section.heading)):
             ikey = f"{KEEP}draft.refine.{draft.id}.{section.id}"
             st.text_input(
-                f"Instruction for “{section.heading}”", key=kept(ikey), placeholder="e.g. make it shorter"
+                tr("Instruction for “{}”", lang, section.heading), key=kept(ikey),
+                placeholder=tr("e.g. make it shorter", lang),
             )
-            if st.button("Refine", key=f"refine-{draft.id}-{section.id}"):
+            if st.button(tr("Refine", lang), key=f"refine-{draft.id}-{section.id}"):
                 instruction = str(st.session_state.get(ikey, ""))
                 with st.spinner(f"Rewriting “{section.heading}”…"):
                     refined = attempt(

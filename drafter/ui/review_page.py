@@ -22,6 +22,7 @@ from drafter.ui.common import (
     page_header,
     section_findings_note,
     show_diff,
+    tr,
 )
 
 SELECTED_KEY = KEEP + "review.selected"
@@ -93,7 +94,7 @@ def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
     found = attempt("loading the checks", lambda: service.findings(draft.id)) or []
     for section in draft.sections:
         mine = [f for f in found if f.section_id == section.id]
-        review_section(section, mine)
+        review_section(section, mine, draft.language)
         section_findings_note(mine)
     citations_legend(draft)
     findings_panel(service, draft)
@@ -106,10 +107,10 @@ def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
     decision_form(service, user, draft)
 
 
-def review_section(section: Section, findings: list[Finding]) -> None:
+def review_section(section: Section, findings: list[Finding], language: str = "en") -> None:
     with st.container(border=True):
         st.markdown(f"### {md_escape(section.heading)}")
-        origin_badge(section)
+        origin_badge(section, language)
         paragraphs = highlighted_paragraphs(section.text, findings)
         if section.provenance.origin == Origin.human:
             st.html(f"<div>{paragraphs}</div>")
@@ -119,7 +120,7 @@ def review_section(section: Section, findings: list[Finding]) -> None:
         if section.provenance.origin == Origin.ai_edited and ai_text is not None:
             show_diff(ai_text, section.text, caption="Changes a person made to the AI text")
         if section.provenance.instruction:
-            st.caption(f"Rewritten by the AI on the instruction: “{section.provenance.instruction}”")
+            st.caption(tr("Rewritten by the AI on the instruction: “{}”", language, section.provenance.instruction))
 
 
 def findings_panel(service: DrafterService, draft: Draft) -> None:
