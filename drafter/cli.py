@@ -207,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export an approved draft to .docx with AI-use labels")
     p.add_argument("draft_id")
     p.add_argument("--output", type=Path, required=True)
+    p.add_argument("--with-original", action="store_true",
+                   help="for a simplified regulation: put each section's original text after it")
     user_arg(p)
 
     p = sub.add_parser("verify", help="check an exported .docx: label, provenance, approved hash")
@@ -513,7 +515,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
         print(f"{draft.id} returned to {draft.author} for changes")
         return 0
     if cmd == "export":
-        result = service.export(args.draft_id, args.output, _user(args, settings, parser))
+        result = service.export(args.draft_id, args.output, _user(args, settings, parser),
+                                include_original=args.with_original)
         print(f"exported {result.path}")
         print(f"label: {result.label_statement}")
         return 0

@@ -775,7 +775,8 @@ class DrafterService:
 
     # --- export and verification ------------------------------------------------------------------
 
-    def export(self, draft_id: str, output: Path, user: str) -> ExportResult:
+    def export(self, draft_id: str, output: Path, user: str, *, include_original: bool = False) -> ExportResult:
+        """Write the approved draft to .docx; `include_original` adds each simplified section's source text."""
         draft = self.store.get_draft(draft_id)
         try:
             approval = rules.check_export(draft, self.store.latest_approval(draft_id))
@@ -791,7 +792,7 @@ class DrafterService:
             draft, approval, system=self.settings.system_name, organisation=self.settings.organisation,
             exported_by=user, exported_at=utcnow(), findings=self._current_findings(draft),
         )
-        doc = build_document(draft, template, label)
+        doc = build_document(draft, template, label, include_original=include_original)
         try:
             save_atomically(doc, output)
         except OSError as exc:

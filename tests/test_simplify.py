@@ -173,3 +173,27 @@ def test_simplify_cli_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert main(["simplify", str(bad), "--audience", "plain", "--output-dir", str(tmp_path / "o2"),
                  "--user", "comms"]) == 3
     assert "empty" in capsys.readouterr().out
+
+
+def test_export_with_the_original_beside_each_section_still_verifies(sqlite_service: DrafterService,
+                                                                     tmp_path: Path) -> None:
+    from docx import Document
+
+    from drafter.export.docx_writer import ORIGINAL_STYLE
+
+    draft = sqlite_service.simplify(CFR, title="Housing support", audience="plain", user="comms")
+    sqlite_service.submit(draft.id, "comms")
+    sqlite_service.approve(draft.id, "reviewer", FULL_CHECKLIST)
+    out = tmp_path / "with-original.docx"
+    sqlite_service.export(draft.id, out, "comms", include_original=True)
+    doc = Document(str(out))
+    originals = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == ORIGINAL_STYLE]
+    assert originals.count("Original text:") == len(draft.sections)
+    assert any(p.startswith("A household shall be eligible") for p in originals)  # the legal wording, as it was
+    assert sqlite_service.verify_file(out).ok
+    target = next(p for p in doc.paragraphs if p.text.startswith("A household shall be eligible"))
+    target.runs[0].text = target.runs[0].text.replace("shall", "may")
+    tampered = tmp_path / "tampered.docx"
+    doc.save(str(tampered))
+    report = sqlite_service.verify_file(tampered)
+    assert not report.ok and not report.body_unchanged

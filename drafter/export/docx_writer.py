@@ -21,6 +21,7 @@ from drafter.models import Draft, Label, Origin, Provenance, Template
 
 META_STYLE = "Drafter Meta"
 LABEL_STYLE = "Drafter Label"
+ORIGINAL_STYLE = "Drafter Original"  # the source text beside a simplified section: not part of the content hash
 SECTION_STYLE = "Drafter Section"  # first paragraph of a section printed without a heading (公文)
 PROVENANCE_PROPERTY = "DrafterProvenance"
 AIGC_PROPERTY = "AIGC"
@@ -40,6 +41,12 @@ def _ensure_styles(doc: Document) -> None:
         meta.base_style = styles["Normal"]
         meta.font.size = Pt(10)
         meta.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+    if ORIGINAL_STYLE not in names:
+        original = styles.add_style(ORIGINAL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        original.base_style = styles["Normal"]
+        original.font.size = Pt(9)
+        original.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        original.paragraph_format.left_indent = Pt(18)
     if LABEL_STYLE not in names:
         label = styles.add_style(LABEL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
         label.base_style = styles["Normal"]
@@ -89,7 +96,8 @@ def _meta_lines(template: Template, draft: Draft) -> list[str]:
     return lines
 
 
-def build_document(draft: Draft, template: Template, label: Label) -> Document:
+def build_document(draft: Draft, template: Template, label: Label, *, include_original: bool = False) -> Document:
+    """The labelled document; with `include_original`, each simplified section is followed by its original."""
     if template.layout == "gbt9704":
         from drafter.export.gbt9704 import build_gbt9704_document  # imports this module
 
@@ -113,6 +121,11 @@ def build_document(draft: Draft, template: Template, label: Label) -> Document:
         if section.provenance.origin != Origin.human and runs:
             comment = comment_text(section.provenance, draft.language)
             doc.add_comment([runs[0], runs[-1]], text=comment, author=label.system, initials="AI")
+        if include_original and section.original:
+            doc.add_paragraph("原文：" if draft.language == "zh" else "Original text:", style=ORIGINAL_STYLE)
+            for line in section.original.split("\n"):
+                if line.strip():
+                    doc.add_paragraph(line, style=ORIGINAL_STYLE)
     doc.add_paragraph(label.statement, style=LABEL_STYLE)
     embed_metadata(doc, label)
     return doc

@@ -16,6 +16,7 @@ from drafter.export.docx_writer import (
     AIGC_PROPERTY,
     LABEL_STYLE,
     META_STYLE,
+    ORIGINAL_STYLE,
     PROVENANCE_PROPERTY,
     SECTION_STYLE,
     body_sha256,
@@ -74,7 +75,7 @@ def _sections_from_body(doc: Document, expected: list[dict[str, Any]]) -> tuple[
             continue
         if style == "Title" and not title:
             title = p.text
-        elif style in (META_STYLE, LABEL_STYLE):
+        elif style in (META_STYLE, LABEL_STYLE, ORIGINAL_STYLE):
             continue
         elif style == "Heading 1":
             blocks.append((p.text, []))
