@@ -336,3 +336,18 @@ def section_findings_note(findings: list[Finding]) -> None:
         if f.status == FindingStatus.open and f.severity != FindingSeverity.info:
             icon = _SEVERITY_ICON[f.severity.value]
             st.caption(f"{icon} {md_escape(f.message)}")
+
+
+def flash_message(key: str, kind: str, message: str) -> None:
+    """Keep a message to show once, at the top of the page, after the next rerun."""
+    st.session_state[key] = (kind, message)
+
+
+def show_flash_message(key: str) -> None:
+    # always one container in the same place, so the page keeps its shape when the message goes away
+    # (otherwise Streamlit redraws what follows and open expanders close under the user's cursor)
+    slot = st.container()
+    item = st.session_state.pop(key, None)
+    if item:
+        kind, message = item
+        {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(message)

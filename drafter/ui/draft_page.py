@@ -18,12 +18,14 @@ from drafter.ui.common import (
     clear_later,
     current_user,
     findings_list,
+    flash_message,
     get_service,
     kept,
     md_escape,
     origin_badge,
     page_header,
     section_findings_note,
+    show_flash_message,
     show_text,
     status_label,
     tr,
@@ -59,18 +61,11 @@ def render() -> None:
 
 
 def flash(kind: str, message: str) -> None:
-    st.session_state[FLASH_KEY] = (kind, message)
+    flash_message(FLASH_KEY, kind, message)
 
 
 def show_flash() -> None:
-    # always one container in the same place, so the page keeps its shape when the message goes away
-    # (otherwise Streamlit redraws what follows and open expanders close under the user's cursor)
-    slot = st.container()
-    item = st.session_state.pop(FLASH_KEY, None)
-    if not item:
-        return
-    kind, message = item
-    {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(message)
+    show_flash_message(FLASH_KEY)
 
 
 # --- the new-draft form -----------------------------------------------------------------------------

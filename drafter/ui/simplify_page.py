@@ -21,11 +21,13 @@ from drafter.ui.common import (
     KEEP,
     attempt,
     current_user,
+    flash_message,
     get_service,
     kept,
     md_escape,
     origin_badge,
     page_header,
+    show_flash_message,
     show_text,
     status_label,
 )
@@ -68,15 +70,11 @@ def render() -> None:
 
 
 def flash(kind: str, message: str) -> None:
-    st.session_state[FLASH_KEY] = (kind, message)
+    flash_message(FLASH_KEY, kind, message)
 
 
 def show_flash() -> None:
-    slot = st.container()
-    item = st.session_state.pop(FLASH_KEY, None)
-    if item:
-        kind, message = item
-        {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(message)
+    show_flash_message(FLASH_KEY)
 
 
 # --- the form ---------------------------------------------------------------------------------------
