@@ -10,6 +10,9 @@ from drafter.models import SourceDoc
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 DOCX_SUFFIX = ".docx"
+PDF_SUFFIX = ".pdf"
+UPLOAD_TYPES = ["docx", "txt", "md", "pdf"]
+MAX_PDF_PAGES = 500
 MAX_DOCX_EXPANSION = 10  # unpacked size may be at most this many times the upload limit (zip bombs)
 
 
@@ -30,7 +33,9 @@ def source_from_bytes(name: str, data: bytes, max_bytes: int) -> SourceDoc:
         return SourceDoc(name=name, text=_decode(name, data))
     if suffix == DOCX_SUFFIX:
         return SourceDoc(name=name, text=_docx_text(name, data, max_bytes))
-    raise InputError(f"Source {name} is not a supported type; use .txt, .md or .docx.")
+    if suffix == PDF_SUFFIX:
+        return SourceDoc(name=name, text=_pdf_text(name, data))
+    raise InputError(f"Source {name} is not a supported type; use .txt, .md, .docx or .pdf.")
 
 
 def _decode(name: str, data: bytes) -> str:
@@ -65,3 +70,28 @@ def _docx_text(name: str, data: bytes, max_bytes: int) -> str:
         for row in table.rows:
             paragraphs.append(" | ".join(cell.text for cell in row.cells))
     return "\n".join(paragraphs)
+
+
+def _pdf_text(name: str, data: bytes) -> str:
+    """The text layer of a PDF (pypdf). A scan without text, an encrypted or a broken file is refused clearly."""
+    import io
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf logs every oddity it repairs
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise InputError(f"Source {name} is an encrypted PDF; save an unprotected copy and try again.")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise InputError(f"Source {name} has {len(reader.pages)} pages; the limit is {MAX_PDF_PAGES}.")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except InputError:
+        raise
+    except Exception as exc:  # a parser of untrusted files can fail in many ways
+        raise InputError(f"Source {name} could not be read as a PDF ({exc}).") from exc
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise InputError(f"Source {name} has no text layer (a scanned image?); Drafter does not read images.")
+    return text

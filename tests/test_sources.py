@@ -60,3 +60,25 @@ def test_corrupt_docx_is_refused() -> None:
         zf.writestr("hello.txt", "not a word document")
     with pytest.raises(InputError, match="could not be read as a .docx"):
         source_from_bytes("y.docx", buf.getvalue(), LIMIT)
+
+
+@pytest.mark.libreoffice
+def test_pdf_text_layer_is_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A real PDF, made by LibreOffice from a text file, gives back its text."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail("LibreOffice (soffice) is required: install libreoffice-writer-nogui")
+    txt = tmp_path / "report.txt"
+    txt.write_text("The barrier cost £46.6 million.\n\nIt protects 4,200 homes.\n")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(txt)], check=True, capture_output=True, timeout=180)
+    src = source_from_bytes("report.pdf", (tmp_path / "report.pdf").read_bytes(), LIMIT)
+    assert "The barrier cost £46.6 million." in src.text and "4,200 homes" in src.text
+
+
+def test_broken_pdf_is_refused() -> None:
+    with pytest.raises(InputError, match="could not be read as a PDF"):
+        source_from_bytes("x.pdf", b"%PDF-1.7\nthis is not really a pdf", LIMIT)

@@ -10,7 +10,7 @@ import streamlit as st
 from drafter.errors import ConflictError, DrafterError
 from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Finding, Section, SourceDoc, Template
 from drafter.service import DrafterService
-from drafter.sources import source_from_bytes
+from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.ui.common import (
     KEEP,
     attempt,
@@ -173,7 +173,7 @@ def sources_widget(service: DrafterService) -> None:
     limit_mb = service.settings.max_source_bytes / 1_048_576
     uploads = st.file_uploader(
         "Upload source documents (.docx, .txt, .md)",
-        type=["docx", "txt", "md"],
+        type=UPLOAD_TYPES,
         accept_multiple_files=True,
         help=f"Up to {limit_mb:.0f} MB each. Sources are quoted as data, never followed as instructions.",
     )

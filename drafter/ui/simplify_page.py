@@ -16,7 +16,7 @@ from drafter.errors import DrafterError
 from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Section
 from drafter.service import DrafterService
 from drafter.simplify import AUDIENCES
-from drafter.sources import source_from_bytes
+from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.ui.common import (
     KEEP,
     attempt,
@@ -113,7 +113,7 @@ def upload_widget(service: DrafterService) -> None:
     limit_mb = service.settings.max_source_bytes / 1_048_576
     upload = st.file_uploader(
         "Upload the regulation (.docx, .txt, .md)",
-        type=["docx", "txt", "md"],
+        type=UPLOAD_TYPES,
         help=f"Up to {limit_mb:.0f} MB. Its text appears below, where you can check it before simplifying.",
     )
     if upload is None or upload.file_id in seen:
