@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from drafter import review as rules
-from drafter.backends.base import Backend, CallReport, GenerationOptions, StreamInterrupted
+from drafter.backend_calls import BackendCalls, RetryCallback, TokenCallback
+from drafter.backends.base import Backend, GenerationOptions
 from drafter.backends.offline import OfflineBackend
 from drafter.backends.openai_compat import OpenAICompatBackend
-from drafter.backends.structured import CitedSection
 from drafter.catalog import Catalog
 from drafter.checks import readability as readability_measures
 from drafter.checks import runner as checks
 from drafter.checks.evaluate import EvalReport
 from drafter.citations import resolve_citations
-from drafter.errors import BackendError, DrafterError, InputError, RefusedError
+from drafter.errors import DrafterError, InputError, RefusedError
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
 from drafter.export.verify import VerifyReport, verify_docx
 from drafter.gongwen import GongwenIssue
@@ -35,7 +33,6 @@ from drafter.gongwen import check_document as check_gongwen
 from drafter.guard.engine import Guard
 from drafter.guard.policy import BackendPolicy, ScanReport, policy_for
 from drafter.guard.policy import Finding as GuardFinding
-from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.labeling import build_label
 from drafter.models import (
     AuditEvent,
@@ -67,8 +64,6 @@ from drafter.store import Store
 
 log = logging.getLogger("drafter.service")
 SectionCallback = Callable[[int, int, Section], None]
-TokenCallback = Callable[[str, str], None]
-RetryCallback = Callable[[str, str], None]  # (section id, why): text streamed so far for it is void
 
 
 @dataclass(frozen=True)
@@ -108,9 +103,8 @@ class DrafterService:
         self.catalog = catalog
         self.backends = backends
         self.options = options or GenerationOptions()
-        # sections generated concurrently (simplification) must not hand out the same placeholder twice
-        self._pseudonym_lock = threading.Lock()
         self.guard = Guard()
+        self.calls = BackendCalls(settings, store, self.guard, self.options, self._refuse)
 
     @classmethod
     def from_settings(cls, settings: Settings, backends: dict[str, Backend] | None = None) -> DrafterService:
@@ -307,9 +301,9 @@ class DrafterService:
             structured = on_token is None and spec.use_sources and bool(draft.request.sources)
             try:
                 if structured:
-                    text, evidence = self._call_structured(backend, prompt, draft, user=user)
+                    text, evidence = self.calls.call_structured(backend, prompt, draft, user=user)
                 else:
-                    text = self._call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
+                    text = self.calls.call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
                     evidence = []
             except DrafterError as exc:
                 self._generation_failed(draft, user, exc, spec.id)
@@ -335,143 +329,6 @@ class DrafterService:
             citations=resolve_citations(text, prompt.sources, evidence or []),
         )
 
-    def _guarded_prompt(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, user: str | None
-    ) -> tuple[PromptBundle, Pseudonymiser]:
-        """The prompt as it may be sent to `backend`, or a refusal (audited; nothing is sent)."""
-        actor = user or draft.updated_by or draft.author
-        with self._pseudonym_lock:
-            mapping, types = self.store.guard_mapping(draft.id)
-            pseudonymiser = Pseudonymiser(mapping, types)
-            try:
-                sent, _ = self.guard.prepare_prompt(prompt, policy_for(backend, self.settings), pseudonymiser)
-            except RefusedError as exc:
-                self._refuse(actor, "backend_call", draft.id, exc)
-                raise
-            if pseudonymiser.new:
-                # Saved before the call, so the output can always be restored.
-                self.store.add_guard_pseudonyms(draft.id, pseudonymiser.new)
-        if pseudonymiser.new:
-            counts: dict[str, int] = {}
-            for _, kind, _ in pseudonymiser.new:
-                counts[kind] = counts.get(kind, 0) + 1
-            self.store.append_audit(actor, "pseudonymised", draft.id, {"backend": backend.name, "new": counts})
-        return sent, pseudonymiser
-
-    def _call(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None,
-        on_retry: RetryCallback | None = None,
-        user: str | None = None,
-    ) -> str:
-        """One guarded, streamed section, retried from the start if the stream is cut; every attempt is recorded.
-
-        The guard runs once, before anything is sent; the call log records the prompt as sent (pseudonymised).
-        """
-        prompt, pseudonymiser = self._guarded_prompt(backend, prompt, draft, user)
-        attempts = 1 + max(0, self.options.max_retries)
-        for attempt in range(1, attempts + 1):
-            try:
-                return self._stream_once(backend, prompt, draft, on_token, pseudonymiser)
-            except StreamInterrupted as exc:
-                if attempt == attempts:
-                    raise BackendError(
-                        f"{exc} Gave up after {attempts} attempt{'s' if attempts > 1 else ''}. "
-                        "The draft is kept; retry with `drafter generate`."
-                    ) from exc
-                if on_retry:
-                    on_retry(prompt.section.id, str(exc))
-                time.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
-        raise AssertionError("unreachable")
-
-    def _stream_once(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, on_token: TokenCallback | None,
-        pseudonymiser: Pseudonymiser,
-    ) -> str:
-        started = time.perf_counter()
-        report = CallReport()
-        pieces: list[str] = []
-        error: str | None = None
-
-        def received() -> Any:
-            for piece in backend.stream(prompt, self.options, report):
-                pieces.append(piece)
-                yield piece
-
-        try:
-            for piece in pseudonymiser.restore_stream(received()) if pseudonymiser.mapping else received():
-                if on_token:
-                    on_token(prompt.section.id, piece)
-        except DrafterError as exc:
-            error = str(exc)
-            raise
-        except Exception as exc:  # a backend bug must not lose the draft; report it clearly
-            error = f"{type(exc).__name__}: {exc}"
-            raise BackendError(f"Backend {backend.name} failed: {error}") from exc
-        finally:
-            # a cut stream keeps its partial text here: the log shows what arrived before the drop
-            self._record(backend, prompt, draft, "".join(pieces), report, started, error)
-        return pseudonymiser.restore("".join(pieces)).strip()
-
-    def _call_structured(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, user: str | None = None
-    ) -> tuple[str, list[tuple[int, str]]]:
-        """One guarded section as structured output (text + supporting quotes), recorded like any call."""
-        prompt, pseudonymiser = self._guarded_prompt(backend, prompt, draft, user)
-        started = time.perf_counter()
-        report = CallReport()
-        error: str | None = None
-        try:
-            result = backend.structured(prompt, CitedSection, self.options, report)
-        except DrafterError as exc:
-            error = str(exc)
-            raise
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            raise BackendError(f"Backend {backend.name} failed: {error}") from exc
-        finally:
-            self._record(backend, prompt, draft, "\n\n".join(report.raw), report, started, error,
-                         structured=True)
-        restore = pseudonymiser.restore
-        return restore(result.text).strip(), [(e.source, restore(e.quote)) for e in result.evidence]
-
-    def _record(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, response: str, report: CallReport,
-        started: float, error: str | None, *, structured: bool = False,
-    ) -> None:
-        options: dict[str, object] = {
-            "temperature": self.options.temperature, "max_tokens": self.options.max_tokens,
-            "timeout_s": self.options.timeout_s, "max_retries": self.options.max_retries,
-            "task": prompt.task, "section": prompt.section.id, "requests": report.requests,
-        }
-        if structured:
-            options["structured"] = True
-        if report.finish_reason:
-            options["finish_reason"] = report.finish_reason
-        duration_ms = int((time.perf_counter() - started) * 1000)
-        log.info("backend call", extra={"draft_id": draft.id, "backend": backend.name, "model": backend.model,
-                                        "section": prompt.section.id, "duration_ms": duration_ms,
-                                        "error_type": error.split(":")[0] if error else None})
-        self.store.record_llm_call(
-            LLMCall(
-                id=uuid.uuid4().hex,
-                draft_id=draft.id,
-                model=backend.model,
-                backend=backend.name,
-                template_id=draft.template_id,
-                style_guide_id=draft.style_guide_id,
-                system=prompt.system_text,
-                prompt=prompt.prompt_text,
-                prompt_sha256=prompt.sha256,
-                response=response,
-                options=options,
-                input_tokens=report.input_tokens,
-                output_tokens=report.output_tokens,
-                duration_ms=duration_ms,
-                datetime_utc=utcnow(),
-                error=error,
-            )
-        )
-
     def refine_section(self, draft_id: str, section_id: str, instruction: str, user: str) -> Draft:
         """Regenerate one section by instruction; the instruction is stored with the new version."""
         if not instruction.strip():
@@ -486,7 +343,7 @@ class DrafterService:
         prompt = build_refine_prompt(
             template, guide, draft.request.inputs, draft.request.sources, spec, current.text, instruction
         )
-        text = self._call(backend, prompt, draft, user=user)
+        text = self.calls.call(backend, prompt, draft, user=user)
         new_section = self._ai_section(spec, text, backend, prompt, user)
         new_section.provenance.instruction = instruction
         return self._replace_section(draft, new_section, user, "refined", {"section": section_id,
@@ -602,12 +459,12 @@ class DrafterService:
         def work(seg: Any) -> Section:
             spec = template.sections[0].model_copy(update={"id": seg.id, "heading": seg.heading})
             prompt = build_simplify_prompt(template, guide, spec, seg.text)
-            text = self._call(backend, prompt, draft, user=user)
+            text = self.calls.call(backend, prompt, draft, user=user)
             result = evaluate(seg.text, text, guide)
             attempts = 1
             if result.problems and backend.name != "offline":
                 prompt = build_simplify_prompt(template, guide, spec, seg.text, feedback=result.problems)
-                text = self._call(backend, prompt, draft, user=user)
+                text = self.calls.call(backend, prompt, draft, user=user)
                 result = evaluate(seg.text, text, guide)
                 attempts = 2
             section = self._ai_section(spec, text, backend, prompt, user)
