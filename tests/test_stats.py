@@ -250,7 +250,7 @@ def test_simplify_page_paste_simplify_compare_edit_submit(ui_service: DrafterSer
     assert "| Reading grade (Flesch-Kincaid) |" in page and "grade 5 a ten-year-old" in page
 
     # an edit that drops a date is saved, and the check flags it as blocking next to the section
-    key = simplify_page._text_key(draft, draft.sections[0])
+    key = f"keep.simplify.edit.{draft.id}.{draft.sections[0].id}"
     at.text_area(key=key).set_value("You must send the form. The Council starts within 30 days.")
     [b for b in at.button if b.label == "Save edit"][0].click().run()
     assert not at.exception

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from drafter.errors import DrafterError
+from drafter.errors import ConflictError, DrafterError
 from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Origin, Section
 from drafter.roles import Role, RoleMap, load_roles
 from drafter.service import DrafterService
@@ -351,3 +351,48 @@ def show_flash_message(key: str) -> None:
     if item:
         kind, message = item
         {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(message)
+
+
+def edit_box(
+    service: DrafterService, user: str, draft: Draft, section: Section, *, scope: str, label: str, button: str,
+    button_key: str,
+) -> bool:
+    """A section's edit box; True once the edit is saved.
+
+    Its state is keyed by section (saving one section does not reset what is typed in another) and remembers the
+    draft version it started from, so a change someone else saved meanwhile is refused by the service's
+    optimistic lock, and never silently replaces what the user typed: the text stays to compare and save again.
+    """
+    key = f"{KEEP}{scope}.edit.{draft.id}.{section.id}"
+    base_key, conflict_key = key + ".base", key + ".conflict"
+    base = st.session_state.get(base_key)
+    if key not in st.session_state or base is None:
+        st.session_state[key] = section.text
+        st.session_state[base_key] = (draft.version, section.text)
+    elif base[1] != section.text and st.session_state[key] == base[1]:
+        # nothing typed here yet: follow the section's new text
+        st.session_state[key] = section.text
+        st.session_state[base_key] = (draft.version, section.text)
+    elif base[1] != section.text:
+        st.session_state[conflict_key] = True
+    if st.session_state.get(conflict_key):
+        st.warning("This draft changed while you were editing. Your text is kept below: compare it with "
+                   "the current version above, then save again.")
+    st.text_area(label, key=kept(key), height=200)
+    if not st.button(button, key=button_key):
+        return False
+    text = str(st.session_state[key])
+    try:
+        service.edit_section(draft.id, section.id, text, user, expected_version=st.session_state[base_key][0])
+    except ConflictError as exc:
+        # keep the text; the next save applies it to the version now on screen
+        st.session_state[base_key] = (draft.version, section.text)
+        st.session_state[conflict_key] = True
+        st.error(str(exc))
+        return False
+    except DrafterError as exc:
+        st.error(str(exc))
+        return False
+    for k in (key, base_key, conflict_key):
+        st.session_state.pop(k, None)
+    return True

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from drafter.errors import ConflictError, DrafterError
+from drafter.errors import DrafterError
 from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Finding, Section, SourceDoc, Template
 from drafter.service import DrafterService
 from drafter.sources import UPLOAD_TYPES, source_from_bytes
@@ -17,6 +17,7 @@ from drafter.ui.common import (
     citations_legend,
     clear_later,
     current_user,
+    edit_box,
     findings_list,
     flash_message,
     get_service,
@@ -388,16 +389,6 @@ def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
         st.rerun()
 
 
-def _edit_keys(draft: Draft, section: Section) -> tuple[str, str, str]:
-    """Session keys for a section's edit box: its text, the (version, text) it started from, a conflict flag.
-
-    Keyed by section, so saving one section does not reset what is typed in another, and a change made by
-    someone else never silently replaces what the user typed.
-    """
-    base = f"{KEEP}draft.edit.{draft.id}.{section.id}"
-    return base, base + ".base", base + ".conflict"
-
-
 def section_card(
     service: DrafterService, user: str, draft: Draft, section: Section, findings: list[Finding]
 ) -> None:
@@ -410,41 +401,10 @@ def section_card(
         show_text(section.text)
         section_findings_note(findings)
         with st.expander(tr("Edit “{}”", lang, section.heading)):
-            key, base_key, conflict_key = _edit_keys(draft, section)
-            base = st.session_state.get(base_key)
-            if key not in st.session_state or base is None:
-                st.session_state[key] = section.text
-                st.session_state[base_key] = (draft.version, section.text)
-            elif base[1] != section.text and st.session_state[key] == base[1]:
-                # nothing typed here yet: follow the section's new text
-                st.session_state[key] = section.text
-                st.session_state[base_key] = (draft.version, section.text)
-            elif base[1] != section.text:
-                st.session_state[conflict_key] = True
-            if st.session_state.get(conflict_key):
-                st.warning("This draft changed while you were editing. Your text is kept below: compare it with "
-                           "the current version above, then save again.")
-            st.text_area(tr("Text of “{}”", lang, section.heading), key=kept(key), height=200)
-            if st.button(tr("Save edit", lang), key=f"save-{draft.id}-{section.id}"):
-                text = str(st.session_state[key])
-                started_from = st.session_state[base_key][0]
-                try:
-                    saved = service.edit_section(draft.id, section.id, text, user, expected_version=started_from)
-                except ConflictError as exc:
-                    # keep the text; the next save applies it to the version now on screen
-                    st.session_state[base_key] = (draft.version, section.text)
-                    st.session_state[conflict_key] = True
-                    st.error(str(exc))
-                    saved = None
-                except DrafterError as exc:
-                    st.error(str(exc))
-                    saved = None
-                else:
-                    for k in (key, base_key, conflict_key):
-                        st.session_state.pop(k, None)
-                if saved is not None:
-                    flash("success", f"Saved your edit to “{section.heading}”.")
-                    st.rerun()
+            if edit_box(service, user, draft, section, scope="draft", label=tr("Text of “{}”", lang, section.heading),
+                        button=tr("Save edit", lang), button_key=f"save-{draft.id}-{section.id}"):
+                flash("success", f"Saved your edit to “{section.heading}”.")
+                st.rerun()
         with st.expander(tr("Refine “{}” with an instruction", lang, section.heading)):
             ikey = f"{KEEP}draft.refine.{draft.id}.{section.id}"
             st.text_input(

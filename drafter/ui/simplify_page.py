@@ -6,7 +6,6 @@ through the review queue and "My drafts" like any other.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from drafter.ui.common import (
     KEEP,
     attempt,
     current_user,
+    edit_box,
     flash_message,
     get_service,
     kept,
@@ -242,11 +242,6 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
     actions(service, user, draft)
 
 
-def _text_key(draft: Draft, section: Section) -> str:
-    digest = hashlib.sha256(section.text.encode("utf-8")).hexdigest()[:10]
-    return f"{KEEP}simplify.edit.{draft.id}.{section.id}.{digest}"
-
-
 def section_card(
     service: DrafterService, user: str, draft: Draft, section: Section, findings: list[Finding]
 ) -> None:
@@ -334,19 +329,11 @@ def show_finding(finding: Finding) -> None:
 
 def edit_widget(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
     with st.expander(f"Edit “{section.heading}”"):
-        key = _text_key(draft, section)
-        if key not in st.session_state:
-            st.session_state[key] = section.text
-        st.text_area(f"Simplified text of “{section.heading}”", key=kept(key), height=200)
-        if st.button("Save edit", key=f"simplify-save-{draft.id}-{section.id}"):
-            text = str(st.session_state[key])
-            saved = attempt(
-                "saving your edit",
-                lambda: service.edit_section(draft.id, section.id, text, user, expected_version=draft.version),
-            )
-            if saved is not None:
-                flash("success", f"Saved your edit to “{section.heading}”; the checks ran again.")
-                st.rerun()
+        if edit_box(service, user, draft, section, scope="simplify",
+                    label=f"Simplified text of “{section.heading}”", button="Save edit",
+                    button_key=f"simplify-save-{draft.id}-{section.id}"):
+            flash("success", f"Saved your edit to “{section.heading}”; the checks ran again.")
+            st.rerun()
 
 
 def actions(service: DrafterService, user: str, draft: Draft) -> None:
