@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -79,8 +80,6 @@ def purge(store: Store, *, older_than: timedelta, now: datetime, dry_run: bool, 
 
     Source names and sizes stay with the draft (so its history still says what was used); only the texts go.
     """
-    import json
-
     cutoff = now - older_than
     iso = cutoff.isoformat()
     with store.transaction() as conn:

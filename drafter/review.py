@@ -7,9 +7,6 @@ from collections.abc import Sequence
 from drafter.errors import RefusedError
 from drafter.models import AuditEvent, Checklist, Draft, DraftStatus, Finding, Review
 
-EDITABLE = {DraftStatus.draft, DraftStatus.changes_requested, DraftStatus.in_review, DraftStatus.approved,
-            DraftStatus.failed}
-
 
 def status_after_edit(draft: Draft) -> DraftStatus:
     """Any change to content voids a review in progress or an approval: the draft goes back to draft."""
