@@ -16,8 +16,8 @@ from typing import Any
 from drafter.backends.base import Backend, CallReport, GenerationOptions, StreamInterrupted
 from drafter.backends.structured import CitedSection
 from drafter.errors import BackendError, DrafterError, RefusedError
-from drafter.guard.engine import Guard
-from drafter.guard.policy import policy_for
+from drafter.guard.engine import Guard, request_parts
+from drafter.guard.policy import BackendPolicy, policy_for
 from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.models import Draft, LLMCall, utcnow
 from drafter.prompts import PromptBundle
@@ -41,6 +41,8 @@ class BackendCalls:
         self._refuse = refuse
         # sections generated concurrently (simplification) must not hand out the same placeholder twice
         self._pseudonym_lock = threading.Lock()
+        # (draft id, policy) pairs whose whole request passed the marking check; a draft's request never changes
+        self._cleared: set[tuple[str, BackendPolicy]] = set()
 
     def guarded_prompt(
         self, backend: Backend, prompt: PromptBundle, draft: Draft, user: str | None
@@ -51,7 +53,11 @@ class BackendCalls:
             mapping, types = self.store.guard_mapping(draft.id)
             pseudonymiser = Pseudonymiser(mapping, types)
             try:
-                sent, _ = self.guard.prepare_prompt(prompt, policy_for(backend, self.settings), pseudonymiser)
+                policy = policy_for(backend, self.settings)
+                # The whole document's markings decide, not only the part in this prompt: a segment or a
+                # section sent alone must not leave when another part of the same request is marked.
+                self._check_document(draft, prompt, policy)
+                sent, _ = self.guard.prepare_prompt(prompt, policy, pseudonymiser)
             except RefusedError as exc:
                 self._refuse(actor, "backend_call", draft.id, exc)
                 raise
@@ -64,6 +70,13 @@ class BackendCalls:
                 counts[kind] = counts.get(kind, 0) + 1
             self.store.append_audit(actor, "pseudonymised", draft.id, {"backend": backend.name, "new": counts})
         return sent, pseudonymiser
+
+    def _check_document(self, draft: Draft, prompt: PromptBundle, policy: BackendPolicy) -> None:
+        key = (draft.id, policy)
+        if key in self._cleared:
+            return
+        self.guard.check_markings(request_parts(prompt.template, draft.request), policy)
+        self._cleared.add(key)
 
     def call(
         self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None,

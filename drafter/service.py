@@ -424,6 +424,9 @@ class DrafterService:
         )
         template, _ = self.validate_request(request)
         chosen = self.backend(backend)
+        # One guard decision for the whole document before any segment can be sent: a marking anywhere
+        # blocks every segment for a backend without clearance (segments are also re-checked per call).
+        guard_report = self.check_request(request, user)
         now = utcnow()
         draft = Draft(
             id=uuid.uuid4().hex[:12], template_id=template.id, style_guide_id=guide_id, language=language,
@@ -433,7 +436,9 @@ class DrafterService:
         )
         return self.store.create_draft(
             draft, actor=user, details={"template": template.id, "style_guide": guide_id, "audience": audience,
-                                        "backend": chosen.name, "sources": [source_name]},
+                                        "backend": chosen.name, "sources": [source_name],
+                                        "guard": {"personal_data": guard_report.policy.personal_data,
+                                                  "found": guard_report.counts()}},
         )
 
     def generate_simplified(

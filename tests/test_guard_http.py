@@ -62,3 +62,51 @@ def test_personal_data_is_pseudonymised_on_the_wire_and_restored(
     assert EMAIL not in logged
     saved = "\n".join(s.text for s in draft.sections)
     assert EMAIL in saved and not PLACEHOLDER.search(saved)
+
+
+REGULATION = (
+    "SECRET\n\n"
+    "Section 1. Scope\n\nThis part applies to every applicant who files a claim after 1 March 2026.\n\n"
+    "Section 2. Time limits\n\nAn applicant must file the claim within 30 days of the decision.\n\n"
+    "Section 3. Appeals\n\nAn appeal must be made in writing to the board within 60 days.\n"
+)
+
+
+def test_simplify_of_a_marked_document_sends_no_segment(external: DrafterService, fake_openai: FakeOpenAI) -> None:
+    """The marking is in the first segment only; no other segment may leave either (issue 20, critical)."""
+    with pytest.raises(RefusedError, match="SECRET") as err:
+        external.simplify(REGULATION, title="Claims", audience="plain", user="alice", concurrency=4)
+    assert "Nothing was sent" in str(err.value)
+    assert fake_openai.requests == []
+    assert external.list_drafts() == []
+
+
+@pytest.mark.parametrize("marking", ["SECRET", "TOP SECRET", "OFFICIAL-SENSITIVE"])
+def test_simplify_cli_and_batch_send_nothing_from_a_marked_file(
+    marking: str, fake_openai: FakeOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from drafter.cli import main
+
+    monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DRAFTER_BACKEND", "openai")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("DRAFTER_MAX_RETRIES", "0")
+    fake_openai.fallback = lambda req: text("Plain words.")
+    marked = tmp_path / "marked.txt"
+    marked.write_text(REGULATION.replace("SECRET", marking, 1), encoding="utf-8")
+    clean = tmp_path / "clean.txt"
+    clean.write_text(REGULATION.replace("SECRET\n\n", ""), encoding="utf-8")
+    code = main(["simplify", str(marked), "--audience", "plain", "--output-dir", str(tmp_path / "out"),
+                 "--user", "alice", "--concurrency", "4"])
+    out = capsys.readouterr().out
+    assert code == 3 and "Nothing was sent" in out
+    assert fake_openai.requests == []
+    # in a batch, the marked file sends nothing while the clean file is simplified
+    code = main(["simplify", str(marked), str(clean), "--audience", "plain", "--output-dir",
+                 str(tmp_path / "out2"), "--user", "alice"])
+    assert code == 3
+    wire = "\n".join(json.dumps(r.body, ensure_ascii=False) for r in fake_openai.chat_requests())
+    assert fake_openai.chat_requests() and "1 March 2026" in wire
+    assert marking not in wire
