@@ -31,7 +31,7 @@ SERVER_FIRST_TOKEN_S = 0.050
 def _first_token_overhead(server: FakeOpenAI, catalog: Catalog) -> None:
     t = catalog.template("briefing")
     inputs = {f.name: f"sample {f.label}" for f in t.fields}
-    prompt = build_section_prompt(t, catalog.style_guide(t.default_style_guide), inputs, [], t.sections[0])
+    prompt = build_section_prompt(t, catalog.style_guide(t.default_style_guide), inputs, [], t.sections[0]).request()
     backend = OpenAICompatBackend(model="fake-model", base_url=server.base_url, api_key="bench")
     options = GenerationOptions(max_retries=0, timeout_s=10)
     server.fallback = lambda req: text("A short streamed answer for the benchmark.",
@@ -68,7 +68,7 @@ def _prompt_sizes(server: FakeOpenAI, catalog: Catalog) -> None:
         sizes = []
         for spec in t.sections:
             report = CallReport()
-            backend.generate(build_section_prompt(t, guide, inputs, [], spec), options, report)
+            backend.generate(build_section_prompt(t, guide, inputs, [], spec).request(), options, report)
             sizes.append(report.input_tokens or 0)
         print(f"  {t.id:16} {guide.id:14} {len(sizes):8} {sizes[0]:12} {sum(sizes):13}")
 

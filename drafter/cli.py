@@ -376,11 +376,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, settings: Set
         _out(record)
         return 0
     if cmd == "simplify":
-        from drafter.simplify import run_batch
-
         if args.concurrency < 1:
             parser.error("--concurrency must be at least 1")
-        results = run_batch(service, args.files, audience=args.audience, output_dir=args.output_dir,
+        results = service.simplify_files(args.files, audience=args.audience, output_dir=args.output_dir,
                             user=_user(args, settings, parser), backend=args.backend, concurrency=args.concurrency)
         if args.json:
             _out([r.as_dict() for r in results])

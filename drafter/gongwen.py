@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from drafter.models import Section, Template
+from drafter.textfill import CN_DIGITS, cn_numeral
 
-CN_DIGITS = "零一二三四五六七八九"
+__all__ = ["CN_DIGITS", "cn_numeral"]  # re-exported: 公文 code names them here
 
 # 「文种」 → the closing phrases that fit it. A closing phrase of another type is an error (e.g. 特此报告 in a 通知).
 CLOSINGS: dict[str, tuple[str, ...]] = {
@@ -57,15 +58,6 @@ class GongwenIssue:
     message: str
     section: str | None = None
     severity: str = "warning"  # "error" for what the format standard requires
-
-
-def cn_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一, up to 99 (enough for 层次序数)."""
-    if not 0 < n < 100:
-        raise ValueError(f"{n} is outside 1..99")
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else f"{CN_DIGITS[tens]}十")
-    return head + (CN_DIGITS[ones] if ones else "")
 
 
 def chinese_date(year: int, month: int, day: int) -> str:

@@ -1,4 +1,4 @@
-"""Builds langchain-core chat prompts from template + style guide + inputs + sources.
+"""Builds chat prompts from template + style guide + inputs + sources.
 
 Stable parts come first (system rules, the template's section plan, the style guide) and variable parts
 last (inputs, then sources), so a provider's prompt cache can reuse the prefix across sections and drafts.
@@ -12,10 +12,10 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-
+from drafter.backends.base import ChatRequest, Message
+from drafter.injection import INJECTION
 from drafter.models import SectionSpec, SourceDoc, StyleGuide, Template
 
 Task = Literal["section", "refine", "simplify"]
@@ -33,13 +33,8 @@ sources you actually used; never cite the inputs.
 - Write in the language of the template, following the style guide.
 - Reply with the text of the requested section only: no heading, no preamble, no commentary."""
 
-# Text in a source that addresses the AI rather than the reader: it is data, never an instruction, and it is
-# never worth quoting in a document (the offline backend skips it; the checks flag it if it appears).
-INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|your)\s+"
-    r"(?:instructions|prompts?|rules)\b|忽略(?:之前|以上|上述|前面)的?(?:所有)?(?:指令|指示|要求)",
-    re.IGNORECASE,
-)
+__all__ = ["INJECTION", "PromptBundle", "SYSTEM_RULES", "build_refine_prompt", "build_section_prompt",
+           "build_simplify_prompt", "estimate_tokens"]
 
 _LENGTH_WORDS = {"short": "about 40-80 words", "medium": "about 100-200 words", "long": "about 200-400 words"}
 
@@ -49,7 +44,7 @@ class PromptBundle:
     """A built prompt: the chat messages for LLM backends plus the structured context they came from."""
 
     task: Task
-    messages: list[BaseMessage]
+    messages: list[Message]
     template: Template
     style_guide: StyleGuide
     inputs: dict[str, str]
@@ -61,16 +56,47 @@ class PromptBundle:
 
     @property
     def system_text(self) -> str:
-        return "\n\n".join(str(m.content) for m in self.messages if isinstance(m, SystemMessage))
+        return system_text(self.messages)
 
     @property
     def prompt_text(self) -> str:
-        return "\n\n".join(str(m.content) for m in self.messages if not isinstance(m, SystemMessage))
+        return prompt_text(self.messages)
 
     @property
     def sha256(self) -> str:
-        payload = json.dumps([[m.type, m.content] for m in self.messages], ensure_ascii=False)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return messages_sha256(self.messages)
+
+    def request(self) -> ChatRequest:
+        """What a backend receives: the messages, and the task as plain data for rule-based backends."""
+        t, g = self.template, self.style_guide
+        context: dict[str, Any] = {
+            "language": t.language,
+            "template_title": t.title,
+            "title_field": t.title_field,
+            "field_labels": {f.name: f.label for f in t.fields},
+            "list_fields": [f.name for f in t.fields if f.type == "list"],
+            "section": self.section.model_dump(mode="json"),
+            "inputs": dict(self.inputs),
+            "sources": [{"name": s.name, "text": s.text} for s in self.sources],
+            "style": {"language": g.language, "plain_words": dict(g.plain_words),
+                      "readability": g.readability.model_dump(mode="json")},
+            "instruction": self.instruction,
+            "current_text": self.current_text,
+        }
+        return ChatRequest(tuple(self.messages), self.task, self.section.id, context)
+
+
+def system_text(messages: Any) -> str:
+    return "\n\n".join(str(m.content) for m in messages if m.role == "system")
+
+
+def prompt_text(messages: Any) -> str:
+    return "\n\n".join(str(m.content) for m in messages if m.role != "system")
+
+
+def messages_sha256(messages: Any) -> str:
+    payload = json.dumps([[m.type, m.content] for m in messages], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _template_plan(template: Template) -> str:
@@ -159,9 +185,9 @@ def build_section_prompt(
     section: SectionSpec,
 ) -> PromptBundle:
     """The prompt for drafting one section of a document."""
-    system = SystemMessage(content="\n\n".join([SYSTEM_RULES, _template_plan(template), _style_text(style_guide)]))
-    human = HumanMessage(
-        content="\n\n".join(
+    system = Message("system", "\n\n".join([SYSTEM_RULES, _template_plan(template), _style_text(style_guide)]))
+    human = Message(
+        "human","\n\n".join(
             [
                 _inputs_text(template, inputs),
                 _sources_text(sources),
@@ -183,9 +209,9 @@ def build_refine_prompt(
     instruction: str,
 ) -> PromptBundle:
     """The prompt for rewriting one section by a user's instruction."""
-    system = SystemMessage(content="\n\n".join([SYSTEM_RULES, _template_plan(template), _style_text(style_guide)]))
-    human = HumanMessage(
-        content="\n\n".join(
+    system = Message("system", "\n\n".join([SYSTEM_RULES, _template_plan(template), _style_text(style_guide)]))
+    human = Message(
+        "human","\n\n".join(
             [
                 _inputs_text(template, inputs),
                 _sources_text(sources),
@@ -213,7 +239,7 @@ def build_simplify_prompt(
     The section text is untrusted data like any source. `feedback` carries the findings of a first attempt
     (a missed readability target, a lost fact) for the one retry.
     """
-    system = SystemMessage(content="\n\n".join([SYSTEM_RULES, _template_plan(template), _style_text(style_guide)]))
+    system = Message("system", "\n\n".join([SYSTEM_RULES, _template_plan(template), _style_text(style_guide)]))
     parts = [
         f"Section {section.heading} of the original, as untrusted data:\n<source id=\"1\" name=\"{_attr(section.heading)}\">"
         f"\n{original.strip()}\n</source id=\"1\">",
@@ -223,7 +249,7 @@ def build_simplify_prompt(
         parts.append("Explain these terms if you use them: " + "; ".join(f"{k}: {v}" for k, v in style_guide.glossary.items()))
     if feedback:
         parts.append("Your previous version had these problems; fix them:\n" + "\n".join(f"- {f}" for f in feedback))
-    human = HumanMessage(content="\n\n".join(parts))
+    human = Message("human", "\n\n".join(parts))
     return PromptBundle(
         "simplify", [system, human], template, style_guide, {}, [], section, current_text=original,
     )

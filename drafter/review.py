@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from drafter.errors import RefusedError
-from drafter.models import AuditEvent, Checklist, Draft, DraftStatus, Finding, Review
+from drafter.models import (
+    AuditEvent,
+    Checklist,
+    Draft,
+    DraftStatus,
+    Finding,
+    FindingSeverity,
+    FindingStatus,
+    Review,
+)
 
 
 def status_after_edit(draft: Draft) -> DraftStatus:
@@ -121,3 +130,8 @@ def describe_findings(findings: Sequence[Finding], limit: int = 5) -> str:
     if len(findings) > limit:
         parts.append(f"and {len(findings) - limit} more")
     return "; ".join(parts)
+
+
+def open_blocking(findings: list[Finding]) -> list[Finding]:
+    """The findings that stop approval: blocking and neither waived nor resolved."""
+    return [f for f in findings if f.severity == FindingSeverity.blocking and f.status == FindingStatus.open]

@@ -8,7 +8,7 @@ from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from drafter.guard.levels import Clearance
+from drafter.clearance import Clearance
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

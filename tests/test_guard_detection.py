@@ -15,7 +15,7 @@ from drafter.errors import InputError
 from drafter.guard import checksums, detectors, risk
 from drafter.guard.detectors import Detection, PiiDetector
 from drafter.guard.engine import Guard
-from drafter.guard.levels import Clearance
+from drafter.clearance import Clearance
 from drafter.guard.markings import find_markings
 from drafter.guard.policy import BackendPolicy
 from drafter.guard.pseudonymise import Pseudonymiser

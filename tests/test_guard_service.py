@@ -3,65 +3,33 @@ carries the original values, the output has them back, and risk tiers and decisi
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from drafter.backends.base import Backend, CallReport, Generation, GenerationOptions
 from drafter.backends.offline import OfflineBackend
 from drafter.cli import main
 from drafter.errors import RefusedError
 from drafter.models import DraftRequest, SourceDoc
-from drafter.prompts import PromptBundle
 from drafter.service import DrafterService
 from drafter.settings import Settings
 from tests.conftest import ROOT, briefing_request
+from tests.fakes import PLACEHOLDER, ScriptedBackend, echo_placeholders
 
 EMAIL, PHONE, CN_ID = "priya.shah@flood.gov.uk", "13812345678", "110101199003074514"
-PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]")
 
 
-class RecordingBackend(Backend):
-    """A scripted external backend: records every prompt it receives and echoes its placeholders back."""
-
-    name = "ext"
-    model = "scripted-external-1"
-    external = True
-
-    def __init__(self) -> None:
-        self.received: list[PromptBundle] = []
-
-    def generate(
-        self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None
-    ) -> Generation:
-        self.received.append(prompt)
-        found = sorted(set(PLACEHOLDER.findall(prompt.prompt_text)))
-        return Generation(f"Section {prompt.section.id}: contact " + ", ".join(found) + ".", self.model)
-
-    def stream(
-        self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None
-    ) -> Iterator[str]:
-        text = self.generate(prompt, options).text
-        for i in range(0, len(text), 3):  # small pieces, so placeholders are split across tokens
-            yield text[i : i + 3]
-
-    def structured(self, prompt, schema, options, report=None):  # type: ignore[no-untyped-def]
-        return schema.model_validate({"text": self.generate(prompt, options).text, "evidence": []})
-
-    def everything_sent(self) -> str:
-        parts = []
-        for p in self.received:
-            parts += [str(m.content) for m in p.messages]
-            parts += list(p.inputs.values()) + [s.text for s in p.sources] + [s.name for s in p.sources]
-            parts += [p.current_text or "", p.instruction or ""]
-        return "\n".join(parts)
+def RecordingBackend() -> ScriptedBackend:  # noqa: N802 - reads as the class it stood for
+    """A scripted external backend: records every request it receives and echoes its placeholders back,
+    in 3-character pieces so placeholders are split across tokens."""
+    return ScriptedBackend(name="ext", model="scripted-external-1", external=True, script=echo_placeholders,
+                           piece_chars=3)
 
 
 @pytest.fixture
-def ext_service(settings: Settings) -> Iterator[tuple[DrafterService, RecordingBackend]]:
+def ext_service(settings: Settings) -> Iterator[tuple[DrafterService, ScriptedBackend]]:
     backend = RecordingBackend()
     svc = DrafterService.from_settings(settings, backends={"offline": OfflineBackend(), "ext": backend})
     yield svc, backend
@@ -76,7 +44,7 @@ def personal_request() -> DraftRequest:
 
 
 def test_marked_source_is_refused_before_anything_is_sent(
-    ext_service: tuple[DrafterService, RecordingBackend],
+    ext_service: tuple[DrafterService, ScriptedBackend],
 ) -> None:
     svc, backend = ext_service
     req = briefing_request(backend="ext")
@@ -94,7 +62,7 @@ def test_marked_source_is_refused_before_anything_is_sent(
 
 
 def test_marked_refinement_is_refused_at_the_backend_call(
-    ext_service: tuple[DrafterService, RecordingBackend],
+    ext_service: tuple[DrafterService, ScriptedBackend],
 ) -> None:
     svc, backend = ext_service
     draft = svc.create_draft(briefing_request(backend="ext"), "alice")
@@ -106,7 +74,7 @@ def test_marked_refinement_is_refused_at_the_backend_call(
 
 
 def test_personal_data_is_pseudonymised_for_an_external_backend_and_restored(
-    ext_service: tuple[DrafterService, RecordingBackend],
+    ext_service: tuple[DrafterService, ScriptedBackend],
 ) -> None:
     svc, backend = ext_service
     draft = svc.create_draft(personal_request(), "alice")
@@ -133,7 +101,7 @@ def test_personal_data_is_pseudonymised_for_an_external_backend_and_restored(
     assert audit and EMAIL not in str(audit[0].details)
 
 
-def test_scan_report_states_the_action_per_backend(ext_service: tuple[DrafterService, RecordingBackend]) -> None:
+def test_scan_report_states_the_action_per_backend(ext_service: tuple[DrafterService, ScriptedBackend]) -> None:
     svc, _ = ext_service
     text = f"OFFICIAL-SENSITIVE\nWrite to {EMAIL}."
     ext = svc.scan(text, "ext")
@@ -144,7 +112,7 @@ def test_scan_report_states_the_action_per_backend(ext_service: tuple[DrafterSer
     assert [f.action for f in local.findings] == ["allow", "allow"] and not local.would_block
 
 
-def test_decision_about_a_person_is_refused(ext_service: tuple[DrafterService, RecordingBackend]) -> None:
+def test_decision_about_a_person_is_refused(ext_service: tuple[DrafterService, ScriptedBackend]) -> None:
     svc, backend = ext_service
     req = briefing_request(backend="offline")
     req = req.model_copy(update={"inputs": {**req.inputs,

@@ -40,7 +40,7 @@ def test_every_sentence_of_a_briefing_comes_from_inputs_or_sources() -> None:
     corpus = " ".join(request.inputs.values()) + " " + request.sources[0].text
     for spec in template.sections:
         prompt = build_section_prompt(template, guide, request.inputs, request.sources, spec)
-        text = backend.generate(prompt, GenerationOptions()).text
+        text = backend.generate(prompt.request(), GenerationOptions()).text
         assert text
         for line in text.splitlines():
             line = re.sub(r" \[\d+\]$", "", line)
@@ -54,7 +54,7 @@ def test_missing_material_is_marked_not_invented() -> None:
     template = catalog.template("briefing")
     spec = next(x for x in template.sections if x.id == "background")
     prompt = build_section_prompt(template, catalog.style_guide("house-style"), {"subject": "x"}, [], spec)
-    assert OfflineBackend().generate(prompt, GenerationOptions()).text.startswith("[To complete: Background.")
+    assert OfflineBackend().generate(prompt.request(), GenerationOptions()).text.startswith("[To complete: Background.")
 
 
 def test_offline_refine_applies_plain_words_and_shortens() -> None:
@@ -66,5 +66,5 @@ def test_offline_refine_applies_plain_words_and_shortens() -> None:
         template, catalog.style_guide("plain-english"), {}, [SourceDoc(name="a", text="b")], spec,
         "We will utilise the hall. It opens prior to noon. Bring a pen. Sign in.", "make it shorter",
     )
-    text = OfflineBackend().generate(prompt, GenerationOptions()).text
+    text = OfflineBackend().generate(prompt.request(), GenerationOptions()).text
     assert text == "We will use the hall. It opens before noon."

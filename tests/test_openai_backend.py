@@ -11,7 +11,8 @@ from drafter.backends.structured import CitedSection
 from drafter.catalog import Catalog
 from drafter.errors import BackendError
 from drafter.models import SourceDoc
-from drafter.prompts import SYSTEM_RULES, PromptBundle, build_section_prompt
+from drafter.backends.base import ChatRequest
+from drafter.prompts import SYSTEM_RULES, build_section_prompt
 from drafter.settings import Settings
 from tests.fake_openai import FakeOpenAI, cut, error, json_reply, slow, text
 
@@ -23,13 +24,13 @@ def backend_for(server: FakeOpenAI, **kw: object) -> OpenAICompatBackend:
     return OpenAICompatBackend(model="fake-model", base_url=server.base_url, api_key="sk-test", **kw)  # type: ignore[arg-type]
 
 
-def briefing_prompt(sources: list[SourceDoc] | None = None) -> PromptBundle:
+def briefing_prompt(sources: list[SourceDoc] | None = None) -> ChatRequest:
     s = Settings()
     catalog = Catalog.load(s.templates_dir, s.style_guides_dir)
     t = catalog.template("briefing")
     inputs = {f.name: f"sample {f.label}" for f in t.fields}
     srcs = sources if sources is not None else [SourceDoc(name="report.txt", text=HOSTILE)]
-    return build_section_prompt(t, catalog.style_guide(t.default_style_guide), inputs, srcs, t.sections[1])
+    return build_section_prompt(t, catalog.style_guide(t.default_style_guide), inputs, srcs, t.sections[1]).request()
 
 
 def test_every_option_and_the_prompt_reach_the_server(fake_openai: FakeOpenAI) -> None:

@@ -50,7 +50,7 @@ def test_offline_markers_resolve_to_source_paragraphs() -> None:
     t = catalog.template("briefing")
     prompt = build_section_prompt(t, catalog.style_guide("house-style"), request.inputs, request.sources,
                                   t.sections[1])
-    text = OfflineBackend().generate(prompt, GenerationOptions()).text
+    text = OfflineBackend().generate(prompt.request(), GenerationOptions()).text
     cits = resolve_citations(text, request.sources)
     assert cits and all(c.source == "barrier-report.txt" and c.paragraph for c in cits)
     paras = paragraphs(request.sources[0].text)

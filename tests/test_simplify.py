@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from drafter.backends.base import CallReport, GenerationOptions
+from drafter.backends.base import CallReport, ChatRequest, GenerationOptions
 from drafter.backends.offline import OfflineBackend
 from drafter.cli import main
 from drafter.models import DraftStatus, FindingSeverity, FindingStatus
-from drafter.prompts import PromptBundle
 from drafter.service import DrafterService
 from drafter.settings import Settings
-from drafter.simplify import evaluate, missing_facts, run_batch
+from drafter.simplification import compare, missing_facts
 from drafter.simplify_rules import enumerations_to_list, segment, simplify_offline, split_long_sentences
 from tests.conftest import EXAMPLES, FULL_CHECKLIST
 from tests.fake_openai import FakeOpenAI, Reply, Request, text
@@ -61,9 +60,9 @@ def test_evaluate_flags_a_dropped_fact_and_obligation() -> None:
     s = Settings()
     guide = Catalog.load(s.templates_dir, s.style_guides_dir).style_guide("plain-english")
     original = "You must apply within 30 days. The Council shall reply within 14 days."
-    good = evaluate(original, "Apply within thirty days. You must do this. The Council must reply in 14 days.", guide)
+    good = compare(original, "Apply within thirty days. You must do this. The Council must reply in 14 days.", guide)
     assert good.missing_facts == [] and not good.blocking
-    bad = evaluate(original, "Apply soon. The Council will reply in 14 days.", guide)
+    bad = compare(original, "Apply soon. The Council will reply in 14 days.", guide)
     assert bad.missing_facts == ["30 days"] and bad.blocking
     assert bad.obligations_after < bad.obligations_before
     assert missing_facts("第三条规定三十日内申请。", "第三条规定30日内申请。") == []
@@ -124,7 +123,7 @@ class _KilledAfter(OfflineBackend):
     def __init__(self, n: int) -> None:
         self.left = n
 
-    def stream(self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None) -> Iterator[str]:
+    def stream(self, prompt: ChatRequest, options: GenerationOptions, report: CallReport | None = None) -> Iterator[str]:
         if self.left == 0:
             raise KeyboardInterrupt
         self.left -= 1
@@ -137,7 +136,7 @@ def test_batch_resumes_after_a_killed_run_without_redoing_sections(tmp_path: Pat
     out = tmp_path / "out"
     killed = DrafterService.from_settings(settings, backends={"offline": _KilledAfter(3)})
     with pytest.raises(KeyboardInterrupt):
-        run_batch(killed, files, audience="plain", output_dir=out, user="comms", concurrency=1,
+        killed.simplify_files(files, audience="plain", output_dir=out, user="comms", concurrency=1,
                   progress=lambda _: None)
     partial = killed.list_drafts()
     assert len(partial) == 1 and partial[0].status == DraftStatus.generating and len(partial[0].sections) == 3
@@ -145,7 +144,7 @@ def test_batch_resumes_after_a_killed_run_without_redoing_sections(tmp_path: Pat
 
     service = DrafterService.from_settings(settings)
     messages: list[str] = []
-    results = run_batch(service, files, audience="plain", output_dir=out, user="comms", concurrency=2,
+    results = service.simplify_files(files, audience="plain", output_dir=out, user="comms", concurrency=2,
                         progress=messages.append)
     assert any("resuming after 3 finished sections" in m for m in messages)
     assert [r.sections for r in results] == [5, 6] and all(r.error is None for r in results)
@@ -155,7 +154,7 @@ def test_batch_resumes_after_a_killed_run_without_redoing_sections(tmp_path: Pat
     assert [s["status"] for s in summary] == ["draft", "draft"]
     assert "DRAFT — awaiting human review" in (out / "housing-benefit-regulation.plain.md").read_text()
     # a third run finds everything done and sends nothing
-    run_batch(service, files, audience="plain", output_dir=out, user="comms", progress=lambda _: None)
+    service.simplify_files(files, audience="plain", output_dir=out, user="comms", progress=lambda _: None)
     assert len(service.llm_calls()) - calls_before == 8
     for svc in (killed, service):
         svc.store.engine.dispose()

@@ -11,13 +11,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from drafter.backends.base import Backend, CallReport, Generation, GenerationOptions
-from drafter.prompts import INJECTION, PromptBundle
-from drafter.textfill import fill, placeholders
+from drafter.backends.base import (
+    Backend,
+    CallReport,
+    Capabilities,
+    ChatRequest,
+    Generation,
+    GenerationOptions,
+)
+from drafter.injection import INJECTION
+from drafter.textfill import cn_numeral, fill, placeholders
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -93,8 +100,6 @@ def _zh_values(
 ) -> dict[str, str]:
     """Chinese list inputs: inside a sentence ("出席：{attendees}") items are joined with 「、」; on a line
     of their own they become numbered paragraphs, 「一、」 in a section without a heading, 「（一）」 under one."""
-    from drafter.gongwen import cn_numeral
-
     alone = line.strip() == f"{{{names[0]}}}" if len(names) == 1 else False
     out = dict(values)
     for name in names:
@@ -110,6 +115,8 @@ def _zh_values(
 
 
 class OfflineBackend(Backend):
+    """Reads the task from the request's plain-data context; the messages are for language models."""
+
     name = "offline"
     model = MODEL_NAME
     external = False
@@ -118,75 +125,83 @@ class OfflineBackend(Backend):
         "sentences of your sources. It uses no language model and sends nothing off this machine."
     )
 
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(streaming=False, structured=True, local=True, language_model=False)
+
     def generate(
-        self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None
+        self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None
     ) -> Generation:
-        if prompt.task == "simplify":
-            text = self._simplify(prompt)
-        elif prompt.task == "refine":
-            text = self._refine(prompt)
+        ctx = request.context
+        if request.task == "simplify":
+            text = self._simplify(ctx)
+        elif request.task == "refine":
+            text = self._refine(ctx)
         else:
-            text = self._section(prompt)
+            text = self._section(ctx)
         if report is not None:
             report.raw.append(text)
             report.add_usage(0, 0)
         return Generation(text=text, model=self.model, input_tokens=0, output_tokens=0)
 
     def structured(
-        self, prompt: PromptBundle, schema: type[T], options: GenerationOptions, report: CallReport | None = None
+        self, request: ChatRequest, schema: type[T], options: GenerationOptions, report: CallReport | None = None
     ) -> T:
-        text = self.generate(prompt, options, report).text
+        text = self.generate(request, options, report).text
         return schema.model_validate({"text": text})
 
-    def _section(self, prompt: PromptBundle) -> str:
-        section = prompt.section
-        values = {k: _format_value(v) for k, v in prompt.inputs.items()}
-        zh = prompt.template.language == "zh"
-        lists = {f.name for f in prompt.template.fields if f.type == "list"}
+    def _section(self, ctx: Any) -> str:
+        section = ctx["section"]
+        inputs: dict[str, str] = ctx["inputs"]
+        values = {k: _format_value(v) for k, v in inputs.items()}
+        zh = ctx["language"] == "zh"
+        lists = set(ctx["list_fields"])
         parts: list[str] = []
-        for line in section.offline_text.splitlines():
+        for line in section["offline_text"].splitlines():
             names = placeholders(line)
             # a line whose every input is empty ("Apologies: {apologies}") is left out, not printed bare
             if names and not any(values.get(n, "").strip() for n in names):
                 continue
             if zh:
-                line_values = _zh_values(line, names, values, lists, level1=not section.heading_visible)
+                line_values = _zh_values(line, names, values, lists, level1=not section["heading_visible"])
             else:
                 line_values = values
             filled = fill(line, line_values).strip()
             if filled:
                 parts.append(filled)
-        if section.use_sources and prompt.sources:
+        sources = ctx["sources"]
+        if section["use_sources"] and sources:
             query = " ".join(
-                [section.heading, section.instruction, prompt.template.title]
-                + [prompt.inputs.get(n, "") for n in section.inputs]
-                + [prompt.inputs.get(prompt.template.title_field or "", "")]
+                [section["heading"], section["instruction"], ctx["template_title"]]
+                + [inputs.get(n, "") for n in section["inputs"]]
+                + [inputs.get(ctx["title_field"] or "", "")]
             )
-            k = _SENTENCES_BY_LENGTH[section.length]
-            picked = extract_relevant(query, [s.text for s in prompt.sources], k)
+            k = _SENTENCES_BY_LENGTH[section["length"]]
+            picked = extract_relevant(query, [s["text"] for s in sources], k)
             for si, sentence in picked:
                 parts.append(f"{sentence} [{si + 1}]")
         if not parts:
             # Say plainly what is missing rather than leave a silent gap or invent text.
-            if prompt.template.language == "zh":
-                return f"【待补充：{section.heading}。{section.instruction}】"
-            return f"[To complete: {section.heading}. {section.instruction}]"
+            if zh:
+                return f"【待补充：{section['heading']}。{section['instruction']}】"
+            return f"[To complete: {section['heading']}. {section['instruction']}]"
         return "\n".join(parts).strip()
 
-    def _simplify(self, prompt: PromptBundle) -> str:
+    def _simplify(self, ctx: Any) -> str:
         """Rule-based simplification: plain words, clause splitting, lists; never drops a fact."""
         from drafter.simplify_rules import simplify_offline
 
-        guide = prompt.style_guide
-        limit = guide.readability.max_sentence_words or guide.readability.max_avg_sentence_chars or 25
-        return simplify_offline(prompt.current_text or "", guide.plain_words, limit, guide.language)
+        style = ctx["style"]
+        target = style["readability"]
+        limit = target.get("max_sentence_words") or target.get("max_avg_sentence_chars") or 25
+        return simplify_offline(ctx["current_text"] or "", style["plain_words"], limit, style["language"])
 
-    def _refine(self, prompt: PromptBundle) -> str:
+    def _refine(self, ctx: Any) -> str:
         """Rule-based refinement: plain words always; 'short' keeps the first half of the sentences."""
-        text = prompt.current_text or ""
-        for hard, plain in sorted(prompt.style_guide.plain_words.items(), key=lambda kv: -len(kv[0])):
+        text = ctx["current_text"] or ""
+        for hard, plain in sorted(ctx["style"]["plain_words"].items(), key=lambda kv: -len(kv[0])):
             text = re.sub(rf"\b{re.escape(hard)}\b", plain, text, flags=re.IGNORECASE)
-        instruction = (prompt.instruction or "").lower()
+        instruction = (ctx["instruction"] or "").lower()
         if "short" in instruction or "brief" in instruction or "concise" in instruction:
             sentences = split_sentences(text)
             keep = max(1, math.ceil(len(sentences) / 2))

@@ -15,15 +15,23 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import openai
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import AzureChatOpenAI, ChatOpenAI
 from langchain_openai.chat_models.base import BaseChatOpenAI
 from pydantic import BaseModel, SecretStr
 
-from drafter.backends.base import Backend, CallReport, Generation, GenerationOptions, StreamInterrupted
+from drafter.backends.base import (
+    Backend,
+    CallReport,
+    Capabilities,
+    ChatRequest,
+    Generation,
+    GenerationOptions,
+    Message,
+    StreamInterrupted,
+)
 from drafter.backends.structured import instruction_for, parse_structured, repair_instruction
 from drafter.errors import BackendError
-from drafter.prompts import PromptBundle
 from drafter.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
@@ -79,22 +87,29 @@ class OpenAICompatBackend(Backend):
         )
         self._clients: dict[GenerationOptions, BaseChatOpenAI] = {}
 
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(streaming=True, structured=True, local=not self.external, language_model=True)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAICompatBackend | None:
         """The backend the settings describe, or None when neither OpenAI nor Azure is configured."""
         secret = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        backend: OpenAICompatBackend | None = None
         if settings.azure_openai_endpoint:
             azure_key = settings.azure_openai_api_key.get_secret_value() if settings.azure_openai_api_key else secret
-            return cls(
+            backend = cls(
                 model=settings.model, azure_endpoint=settings.azure_openai_endpoint, azure_api_key=azure_key,
                 api_version=settings.openai_api_version, azure_deployment=settings.azure_deployment,
             )
-        if secret or settings.openai_base_url:
-            return cls(
+        elif secret or settings.openai_base_url:
+            backend = cls(
                 model=settings.model, api_key=secret, base_url=settings.openai_base_url,
                 self_hosted=settings.openai_self_hosted,
             )
-        return None
+        if backend is not None:
+            backend.default_clearance = settings.openai_clearance
+        return backend
 
     def endpoint(self) -> str | None:
         if self.azure:
@@ -154,15 +169,15 @@ class OpenAICompatBackend(Backend):
     # --- the interface -------------------------------------------------------------------------------
 
     def generate(
-        self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None
+        self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None
     ) -> Generation:
         report = report if report is not None else CallReport()
-        text = self._invoke(prompt.messages, options, report)
+        text = self._invoke(_lc(request.messages), options, report)
         return Generation(text=text, model=self.model, input_tokens=report.input_tokens,
                           output_tokens=report.output_tokens)
 
     def stream(
-        self, prompt: PromptBundle, options: GenerationOptions, report: CallReport | None = None
+        self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None
     ) -> Iterator[str]:
         report = report if report is not None else CallReport()
         llm = self._llm(options)
@@ -170,7 +185,7 @@ class OpenAICompatBackend(Backend):
         report.requests += 1
         report.raw.append("")
         try:
-            for chunk in llm.stream(prompt.messages):
+            for chunk in llm.stream(_lc(request.messages)):
                 if chunk.usage_metadata:
                     report.add_usage(chunk.usage_metadata.get("input_tokens"),
                                      chunk.usage_metadata.get("output_tokens"))
@@ -196,11 +211,11 @@ class OpenAICompatBackend(Backend):
             )
 
     def structured(
-        self, prompt: PromptBundle, schema: type[T], options: GenerationOptions, report: CallReport | None = None
+        self, request: ChatRequest, schema: type[T], options: GenerationOptions, report: CallReport | None = None
     ) -> T:
         """JSON-schema output where the server supports it; else headed text; one repair request; then an error."""
         report = report if report is not None else CallReport()
-        messages = [*prompt.messages, HumanMessage(content=instruction_for(schema))]
+        messages = [*_lc(request.messages), HumanMessage(content=instruction_for(schema))]
         response_format: dict[str, Any] | None = {
             "type": "json_schema",
             "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema(), "strict": False},
@@ -272,6 +287,14 @@ def _error_message(exc: openai.APIStatusError) -> str:
         if isinstance(err, dict) and err.get("message"):
             return str(err["message"])[:200]
     return ""
+
+
+_LC_TYPES: dict[str, type[BaseMessage]] = {"system": SystemMessage, "human": HumanMessage, "ai": AIMessage}
+
+
+def _lc(messages: tuple[Message, ...] | list[Message]) -> list[BaseMessage]:
+    """Plain messages as langchain's message objects."""
+    return [_LC_TYPES[m.role](content=m.content) for m in messages]
 
 
 def _secret(value: str | None) -> SecretStr | None:

@@ -16,8 +16,11 @@ from functools import lru_cache
 
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
 from drafter.checks.style_lint import Issue, lint_section, required_elements
+from drafter.gongwen import check_document
+from drafter.injection import INJECTION
 from drafter.models import Draft, Finding, FindingSeverity, FindingStatus, Origin, StyleGuide, Template
-from drafter.prompts import INJECTION
+from drafter.prompts import SYSTEM_RULES
+from drafter.simplification import missing_facts, obligations
 
 FACT_RULE = "facts.unsupported"
 _KIND_TEXT = {"number": "number", "date": "date", "month": "date", "amount": "amount", "percent": "percentage",
@@ -65,8 +68,6 @@ def fact_issues(draft: Draft, support: SupportIndex) -> list[Issue]:
 
 def gongwen_issues(draft: Draft, template: Template) -> list[Issue]:
     """The 公文 format rules (drafter.gongwen) as findings: warnings for a person to judge, never blocking."""
-    from drafter.gongwen import check_document
-
     severity = {"error": FindingSeverity.warning, "warning": FindingSeverity.info}
     return [
         Issue(f"gongwen.{i.rule}", severity.get(i.severity, FindingSeverity.info), i.section, None, None, "",
@@ -76,8 +77,6 @@ def gongwen_issues(draft: Draft, template: Template) -> list[Issue]:
 
 
 def _system_rule_lines() -> list[str]:
-    from drafter.prompts import SYSTEM_RULES
-
     return [line.strip("- ").strip() for line in SYSTEM_RULES.splitlines() if len(line.strip("- ").strip()) >= 40]
 
 
@@ -106,8 +105,6 @@ def prompt_safety_issues(draft: Draft) -> list[Issue]:
 
 def simplification_issues(draft: Draft) -> list[Issue]:
     """For a simplified section: each fact of the original missing from it, and dropped obligations (blocking)."""
-    from drafter.simplify import missing_facts, obligations
-
     issues = []
     for section in draft.sections:
         if section.original is None:

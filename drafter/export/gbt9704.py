@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml.etree import _Element
 
-from drafter.export.docx_writer import (
+from drafter.export.common import (
     LABEL_STYLE,
     META_STYLE,
     SECTION_STYLE,

@@ -12,7 +12,7 @@ from docx import Document as open_document
 from docx.document import Document
 
 from drafter.errors import InputError
-from drafter.export.docx_writer import (
+from drafter.export.common import (
     AIGC_PROPERTY,
     LABEL_STYLE,
     META_STYLE,

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
+from drafter.backends.base import ChatRequest
 from drafter.errors import RefusedError
 from drafter.guard import risk
 from drafter.guard.detectors import Detection, PiiDetector
-from drafter.guard.levels import Clearance
+from drafter.clearance import Clearance
 from drafter.guard.markings import find_markings
-from drafter.guard.policy import NER_NOTE, BackendPolicy, Finding, ScanReport, action_for
+from drafter.guard.policy import NER_NOTE, BackendPolicy, ScanFinding, ScanReport, action_for
 from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.guard.scanning import Hit, WindowCache, read_text_pieces, scan_pieces, split_text
 from drafter.models import DraftRequest, RiskTier, Template
-from drafter.prompts import PromptBundle
 
 Part = tuple[str, str]  # (where, text), e.g. ("source 'report.txt'", "…")
 
@@ -44,24 +45,24 @@ class Guard:
         hits += [Hit(d.type, d.start, d.end, d.score, d.text) for d in self.detector.detect(window)]
         return hits
 
-    def iter_findings(self, pieces: Iterable[str], policy: BackendPolicy) -> Iterator[Finding]:
+    def iter_findings(self, pieces: Iterable[str], policy: BackendPolicy) -> Iterator[ScanFinding]:
         for h in scan_pieces(pieces, self._scan_window):
             level = Clearance(h.level) if h.level else None
-            yield Finding(h.type, h.start, h.end, h.score, action_for(h.type, level, policy), h.text,
+            yield ScanFinding(h.type, h.start, h.end, h.score, action_for(h.type, level, policy), h.text,
                           h.line, h.marking, level)
 
     def scan(self, text: str, policy: BackendPolicy) -> ScanReport:
         findings = list(self.iter_findings(split_text(text), policy))
         return self._report(policy, findings)
 
-    def scan_file(self, path: Path, policy: BackendPolicy) -> Iterator[Finding]:
+    def scan_file(self, path: Path, policy: BackendPolicy) -> Iterator[ScanFinding]:
         """Findings of a UTF-8 text file of any size, in bounded memory. The whole file is decoded once
         first, so a binary or non-UTF-8 file is refused before any finding is reported."""
         for _ in read_text_pieces(path):
             pass
         return self.iter_findings(read_text_pieces(path), policy)
 
-    def _report(self, policy: BackendPolicy, findings: list[Finding]) -> ScanReport:
+    def _report(self, policy: BackendPolicy, findings: list[ScanFinding]) -> ScanReport:
         notes = [] if self.ner_available else [NER_NOTE]
         return ScanReport(policy.backend, policy, findings, self.ner_available, notes)
 
@@ -97,8 +98,8 @@ class Guard:
 
     def check_parts(self, parts: list[Part], policy: BackendPolicy) -> ScanReport:
         """Scan each part; refuse, naming the marking and where it is, if any is above the clearance."""
-        findings: list[Finding] = []
-        blocked: list[tuple[str, Finding]] = []
+        findings: list[ScanFinding] = []
+        blocked: list[tuple[str, ScanFinding]] = []
         for where, text in parts:
             for f in self.iter_findings(split_text(text), policy):
                 findings.append(f)
@@ -110,7 +111,7 @@ class Guard:
 
     def check_markings(self, parts: list[Part], policy: BackendPolicy) -> None:
         blocked = [
-            (where, Finding("MARKING", m.start, m.end, 1.0, "block", text[m.start : m.end], m.line, m.label, m.level))
+            (where, ScanFinding("MARKING", m.start, m.end, 1.0, "block", text[m.start : m.end], m.line, m.label, m.level))
             for where, text in parts
             for m in find_markings(text)
             if not policy.clearance.allows(m.level)
@@ -121,40 +122,42 @@ class Guard:
     # --- prompt-level rules (before every backend call) -----------------------------------------
 
     def prepare_prompt(
-        self, prompt: PromptBundle, policy: BackendPolicy, pseudonymiser: Pseudonymiser
-    ) -> tuple[PromptBundle, ScanReport]:
+        self, request: ChatRequest, policy: BackendPolicy, pseudonymiser: Pseudonymiser
+    ) -> tuple[ChatRequest, ScanReport]:
         """Refuse marked content above the backend's clearance; pseudonymise what it may not receive.
 
-        Everything that is sent (every message) is scanned, not only the user's fields.
+        Everything that is sent (every message, and the plain-data context) is scanned, not only the user's fields.
         """
-        self.check_markings(prompt_parts(prompt), policy)  # names where a marking is, in the user's terms
-        per_message: list[list[Finding]] = []
-        blocked: list[tuple[str, Finding]] = []
-        for message in prompt.messages:
-            found = list(self.iter_findings(split_text(str(message.content)), policy))
+        self.check_markings(prompt_parts(request), policy)  # names where a marking is, in the user's terms
+        per_message: list[list[ScanFinding]] = []
+        blocked: list[tuple[str, ScanFinding]] = []
+        for message in request.messages:
+            found = list(self.iter_findings(split_text(message.content), policy))
             blocked += [("the prompt", f) for f in found if f.action == "block"]
             per_message.append(found)
         if blocked:
             raise RefusedError(refusal_message(blocked, policy))
         findings = [f for found in per_message for f in found]
         if policy.personal_data == "allow":
-            return prompt, self._report(policy, findings)
+            return request, self._report(policy, findings)
         messages = []
-        for message, found in zip(prompt.messages, per_message, strict=True):
+        for message, found in zip(request.messages, per_message, strict=True):
             dets = [Detection(f.type, f.start, f.end, f.score, f.text) for f in found if f.action == "redact"]
-            content = pseudonymiser.apply(str(message.content), dets)
-            messages.append(message.model_copy(update={"content": content}))
-        known = pseudonymiser.replace_known
+            messages.append(dataclasses.replace(message, content=pseudonymiser.apply(message.content, dets)))
         safe = dataclasses.replace(
-            prompt,
-            messages=messages,
-            inputs={k: known(v) for k, v in prompt.inputs.items()},
-            sources=[s.model_copy(update={"text": known(s.text), "name": known(s.name)}) for s in prompt.sources],
-            instruction=known(prompt.instruction) if prompt.instruction else prompt.instruction,
-            current_text=known(prompt.current_text) if prompt.current_text else prompt.current_text,
-            extra={k: known(v) for k, v in prompt.extra.items()},
+            request, messages=tuple(messages), context=_map_strings(request.context, pseudonymiser.replace_known)
         )
         return safe, self._report(policy, findings)
+
+
+def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list | tuple):
+        return [_map_strings(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: _map_strings(v, fn) for k, v in value.items()}
+    return value
 
 
 def request_parts(template: Template, request: DraftRequest) -> list[Part]:
@@ -164,17 +167,20 @@ def request_parts(template: Template, request: DraftRequest) -> list[Part]:
     return parts
 
 
-def prompt_parts(prompt: PromptBundle) -> list[Part]:
-    parts = request_parts(prompt.template, DraftRequest(template_id=prompt.template.id, inputs=prompt.inputs,
-                                                        sources=prompt.sources))
-    if prompt.current_text:
-        parts.append(("the current section text", prompt.current_text))
-    if prompt.instruction:
-        parts.append(("the instruction", prompt.instruction))
+def prompt_parts(request: ChatRequest) -> list[Part]:
+    """The parts of a request in the user's terms (input 'Subject', source 'memo.txt', …)."""
+    ctx = request.context
+    labels: dict[str, str] = ctx.get("field_labels", {})
+    parts: list[Part] = [(f"input '{labels.get(k, k)}'", v) for k, v in ctx.get("inputs", {}).items() if v]
+    parts += [(f"source '{s['name']}'", s["text"]) for s in ctx.get("sources", [])]
+    if ctx.get("current_text"):
+        parts.append(("the current section text", ctx["current_text"]))
+    if ctx.get("instruction"):
+        parts.append(("the instruction", ctx["instruction"]))
     return parts
 
 
-def refusal_message(blocked: list[tuple[str, Finding]], policy: BackendPolicy) -> str:
+def refusal_message(blocked: list[tuple[str, ScanFinding]], policy: BackendPolicy) -> str:
     where, first = blocked[0]
     others = f" (and {len(blocked) - 1} more)" if len(blocked) > 1 else ""
     level = first.level.value if first.level else "?"

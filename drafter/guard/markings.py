@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drafter.guard.levels import Clearance
+from drafter.clearance import Clearance
 
 # marking text (normalised) → level
 LEVELS: dict[str, Clearance] = {

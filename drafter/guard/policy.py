@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from drafter.guard.levels import Clearance
+from drafter.clearance import Clearance
 
 if TYPE_CHECKING:
     from drafter.backends.base import Backend
@@ -31,15 +31,14 @@ class BackendPolicy:
 
 
 def policy_for(backend: Backend, settings: Settings) -> BackendPolicy:
-    """Clearance from settings (per-backend map, then offline/openai fields); external backends default
-    to the lowest level, backends that keep data local to DRAFTER_OFFLINE_CLEARANCE."""
+    """Clearance from settings (DRAFTER_BACKEND_CLEARANCES for this backend), else the clearance the backend
+    was configured with; else external backends get the lowest level, local ones DRAFTER_OFFLINE_CLEARANCE."""
     name = backend.name
-    external = bool(getattr(backend, "external", True))
-    named = {"offline": settings.offline_clearance, "openai": settings.openai_clearance}
+    external = not backend.capabilities.local
     if name in settings.backend_clearances:
         clearance = settings.backend_clearances[name]
-    elif name in named:
-        clearance = named[name]
+    elif backend.default_clearance is not None:
+        clearance = Clearance(backend.default_clearance)
     else:
         clearance = Clearance.public if external else settings.offline_clearance
     allowed = not external or name in settings.personal_data_backends
@@ -47,7 +46,7 @@ def policy_for(backend: Backend, settings: Settings) -> BackendPolicy:
 
 
 @dataclass(frozen=True)
-class Finding:
+class ScanFinding:
     """One thing the guard found: personal data (type EMAIL, PHONE, …) or a MARKING."""
 
     type: str
@@ -74,16 +73,16 @@ class ScanReport:
 
     backend: str
     policy: BackendPolicy
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[ScanFinding] = field(default_factory=list)
     ner_available: bool = False
     notes: list[str] = field(default_factory=list)
 
     @property
-    def blocked(self) -> list[Finding]:
+    def blocked(self) -> list[ScanFinding]:
         return [f for f in self.findings if f.action == "block"]
 
     @property
-    def redacted(self) -> list[Finding]:
+    def redacted(self) -> list[ScanFinding]:
         return [f for f in self.findings if f.action == "redact"]
 
     @property

@@ -14,7 +14,7 @@ import streamlit as st
 from drafter.errors import DrafterError
 from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Section
 from drafter.service import DrafterService
-from drafter.simplify import AUDIENCES
+from drafter.simplification import AUDIENCES
 from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.ui.common import (
     KEEP,

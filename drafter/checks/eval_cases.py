@@ -1,4 +1,5 @@
-"""The evaluation harness: run a folder of cases through drafting and report what the checks find.
+"""Evaluation cases and their report: a folder of cases is drafted by the service
+(`drafter.service.evaluation`) and reported with what the checks find.
 
 A case is a YAML file:
 
@@ -17,19 +18,15 @@ time and tokens. A team runs the same folder against two backends or two prompt 
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from drafter.checks.style_lint import MIN_WORDS_FOR_READABILITY
-from drafter.errors import DrafterError, InputError
-from drafter.models import DraftRequest, FindingSeverity, SourceDoc, StyleGuide
-
-if TYPE_CHECKING:
-    from drafter.service import DrafterService
+from drafter.errors import InputError
+from drafter.models import DraftRequest, SourceDoc, StyleGuide
 
 EVAL_USER = "eval"
 
@@ -132,45 +129,3 @@ def within_target(metrics: dict[str, Any], guide: StyleGuide) -> bool | None:
     if target.min_reading_ease is not None:
         ok = ok and metrics["flesch_reading_ease"] >= target.min_reading_ease
     return ok
-
-
-def run_case(service: DrafterService, path: Path, backend: str | None) -> CaseResult:
-    result = CaseResult(case=path.stem)
-    started = time.perf_counter()
-    try:
-        request = load_case(path)
-        if backend:
-            request = request.model_copy(update={"backend": backend})
-        result.template = request.template_id
-        draft = service.create_draft(request, EVAL_USER)
-        result.draft_id, result.backend = draft.id, draft.backend
-        result.model = service.backend(draft.backend).model
-        result.sections = len(draft.sections)
-        findings = service.findings(draft.id)
-        result.blocking = sum(1 for f in findings if f.severity == FindingSeverity.blocking)
-        result.unsupported_facts = sum(1 for f in findings if f.rule_id == "facts.unsupported")
-        result.warnings = sum(1 for f in findings if f.severity == FindingSeverity.warning)
-        result.info = sum(1 for f in findings if f.severity == FindingSeverity.info)
-        guide = service.catalog.style_guide(draft.style_guide_id)
-        result.readability = service.readability(draft.id)
-        verdicts = [within_target(m, guide) for m in result.readability.values()]
-        result.sections_scored = sum(1 for v in verdicts if v is not None)
-        result.sections_within_target = sum(1 for v in verdicts if v)
-        calls = service.llm_calls(draft.id)
-        result.input_tokens = sum(c.input_tokens or 0 for c in calls)
-        result.output_tokens = sum(c.output_tokens or 0 for c in calls)
-    except DrafterError as exc:
-        result.error = str(exc)
-    result.seconds = round(time.perf_counter() - started, 3)
-    return result
-
-
-def run_eval(service: DrafterService, folder: Path, backend: str | None = None) -> EvalReport:
-    if not folder.is_dir():
-        raise InputError(f"Evaluation folder not found: {folder}")
-    cases = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    if not cases:
-        raise InputError(f"{folder} has no case files (*.yaml).")
-    if backend:
-        service.backend(backend)  # an unknown backend is one clear error, not one per case
-    return EvalReport(folder=str(folder), backend=backend, cases=[run_case(service, p, backend) for p in cases])

@@ -2,28 +2,22 @@
 
 Segmentation and the offline rules are in `simplify_rules.py`; facts and readability come from the shared
 `drafter.checks` modules, so drafting and simplification judge facts the same way. The service runs the
-pipeline (`DrafterService.simplify`); this module holds the evaluation and the batch runner.
+pipeline (`drafter.service.simplification`); this module holds the audience rules and the comparison of a
+simplified text with its original.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from drafter.checks.facts import SupportIndex, is_weak_name, unsupported_facts
 from drafter.checks.readability import measure
-from drafter.errors import DrafterError, InputError
+from drafter.errors import InputError
 from drafter.models import Draft, DraftStatus, StyleGuide
-from drafter.sources import read_source
-
-if TYPE_CHECKING:
-    from drafter.service import DrafterService
 
 AUDIENCES: dict[str, dict[str, str]] = {
     "plain": {"en": "plain-english", "zh": "plain-zh"},
@@ -41,7 +35,7 @@ _OBLIGATION = {
 
 
 @dataclass
-class Evaluation:
+class Comparison:
     """How a simplified section compares with its original."""
 
     before: dict[str, Any]
@@ -92,10 +86,11 @@ def obligations(text: str, language: str) -> int:
     return len(_OBLIGATION["zh" if language == "zh" else "en"].findall(text))
 
 
-def evaluate(original: str, simplified: str, guide: StyleGuide) -> Evaluation:
+def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
+    """How a simplified section compares with its original: readability, facts, obligations, the target."""
     lang = guide.language
     before, after = measure(original, lang), measure(simplified, lang)
-    ev = Evaluation(
+    ev = Comparison(
         before=before.as_dict(),
         after=after.as_dict(),
         missing_facts=missing_facts(original, simplified),
@@ -142,11 +137,11 @@ class FileResult:
         return dict(self.__dict__)
 
 
-def _fingerprint(text: str, audience: str, backend: str) -> str:
+def fingerprint(text: str, audience: str, backend: str) -> str:
     return hashlib.sha256(f"{audience}\0{backend}\0{text}".encode()).hexdigest()[:16]
 
 
-def _whole(draft: Draft, key: str) -> float | None:
+def whole_readability(draft: Draft, key: str) -> float | None:
     text = "\n".join((s.original if key == "before" else s.text) or "" for s in draft.sections)
     result = measure(text, draft.language)
     return result.flesch_kincaid_grade if draft.language == "en" else result.avg_sentence_chars
@@ -160,68 +155,3 @@ def write_markdown(draft: Draft, path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text("\n".join(lines), encoding="utf-8")
     tmp.replace(path)
-
-
-def run_batch(
-    service: DrafterService,
-    files: list[Path],
-    *,
-    audience: str,
-    output_dir: Path,
-    user: str,
-    backend: str | None = None,
-    concurrency: int = 4,
-    progress: Callable[[str], None] | None = None,
-) -> list[FileResult]:
-    """Simplify many files. Each becomes a draft awaiting review; a rerun resumes unfinished ones."""
-    if not output_dir.exists():
-        output_dir.mkdir(parents=True)
-    state_path = output_dir / ".drafter-simplify.json"
-    state: dict[str, str] = json.loads(state_path.read_text()) if state_path.exists() else {}
-    backend_name = service.backend(backend).name
-    results: list[FileResult] = []
-    say = progress or (lambda msg: print(msg, file=sys.stderr))
-    for i, path in enumerate(files, start=1):
-        result = FileResult(file=str(path), draft_id=None)
-        try:
-            source = read_source(path, service.settings.max_source_bytes)
-            key = _fingerprint(source.text, audience, backend_name)
-            draft_id = state.get(key)
-            done = 0
-
-            def tick(j: int, n: int, _: object, name: str = path.name, idx: int = i) -> None:
-                bar = "#" * int(20 * j / n)
-                say(f"[{idx}/{len(files)}] {name} [{bar:<20}] {j}/{n} sections")
-
-            if draft_id is None:
-                draft = service.start_simplification(
-                    source.text, title=path.stem, audience=audience, user=user, backend=backend, source_name=path.name
-                )
-                state[key] = draft.id
-                state_path.write_text(json.dumps(state, indent=1))
-                draft_id = draft.id
-            draft = service.get_draft(draft_id)
-            if draft.status in (DraftStatus.generating, DraftStatus.failed):
-                done = len(draft.sections)
-                if done:
-                    say(f"[{i}/{len(files)}] {path.name}: resuming after {done} finished sections")
-                draft = service.generate_simplified(draft_id, user, concurrency=concurrency, on_section=tick)
-            result.draft_id = draft.id
-            result.sections = len(draft.sections)
-            result.measure = "Flesch-Kincaid grade" if draft.language == "en" else "average sentence length (characters)"
-            result.grade_before, result.grade_after = _whole(draft, "before"), _whole(draft, "after")
-            result.blocking_findings = sum(
-                1 for f in service.findings(draft.id) if f.severity.value == "blocking" and f.status.value == "open"
-            )
-            result.status = draft.status.value
-            out = output_dir / f"{path.stem}.{audience}.md"
-            write_markdown(draft, out)
-            result.output = str(out)
-        except DrafterError as exc:
-            result.error = str(exc)
-            result.status = "error"
-        results.append(result)
-    (output_dir / "summary.json").write_text(
-        json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2), encoding="utf-8"
-    )
-    return results

@@ -1,0 +1,104 @@
+"""What every .docx layout shares: style names, the metadata properties, comments on AI passages, the body
+hash, and writing a file safely. Layouts (docx_writer, gbt9704) and verify import this; it imports neither."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Pt, RGBColor
+
+from drafter.errors import InputError
+from drafter.export.properties import set_custom_properties
+from drafter.labeling import aigc_json, origin_text
+from drafter.models import Label, Provenance
+
+META_STYLE = "Drafter Meta"
+LABEL_STYLE = "Drafter Label"
+ORIGINAL_STYLE = "Drafter Original"  # the source text beside a simplified section: not part of the content hash
+SECTION_STYLE = "Drafter Section"  # first paragraph of a section printed without a heading (公文)
+PROVENANCE_PROPERTY = "DrafterProvenance"
+AIGC_PROPERTY = "AIGC"
+
+
+def body_sha256(doc: Document) -> str:
+    """Hash of every body paragraph's text, in order; any edit to the body changes it."""
+    text = "\n".join(p.text for p in doc.paragraphs)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _ensure_styles(doc: Document) -> None:
+    styles = doc.styles
+    names = {s.name for s in styles}
+    if META_STYLE not in names:
+        meta = styles.add_style(META_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        meta.base_style = styles["Normal"]
+        meta.font.size = Pt(10)
+        meta.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+    if ORIGINAL_STYLE not in names:
+        original = styles.add_style(ORIGINAL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        original.base_style = styles["Normal"]
+        original.font.size = Pt(9)
+        original.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        original.paragraph_format.left_indent = Pt(18)
+    if LABEL_STYLE not in names:
+        label = styles.add_style(LABEL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        label.base_style = styles["Normal"]
+        label.font.size = Pt(9)
+        label.font.italic = True
+        label.paragraph_format.space_before = Pt(18)
+
+
+ensure_styles = _ensure_styles
+
+
+def comment_text(p: Provenance, language: str) -> str:
+    """The Word comment marking an AI passage, in the document's language."""
+    if language == "zh":
+        text = f"{origin_text(p.origin, 'zh')}：{p.backend} / {p.model}"
+        return text + (f"；经{p.edited_by}修改" if p.edited_by else "")
+    text = f"{origin_text(p.origin, language)}: {p.backend} / {p.model}"
+    return text + (f"; edited by {p.edited_by}" if p.edited_by else "")
+
+
+def embed_metadata(doc: Document, label: Label) -> None:
+    """The machine-readable label: AIGC (GB 45438-2025 Annex E) and DrafterProvenance with the body hash."""
+    provenance = dict(label.provenance)
+    provenance["body_sha256"] = body_sha256(doc)
+    set_custom_properties(
+        doc,
+        {
+            AIGC_PROPERTY: aigc_json(label.aigc),
+            PROVENANCE_PROPERTY: json.dumps(provenance, ensure_ascii=False, separators=(",", ":")),
+        },
+    )
+
+
+def check_writable(path: Path) -> None:
+    """Fail early, before anything is recorded, if `path` cannot be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.suffix.lower() != ".docx":
+        raise InputError(f"The output file must end in .docx: {path}")
+    if not folder.is_dir():
+        raise InputError(f"The folder {folder} does not exist; create it or choose another output path.")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"Cannot write to {path}: permission denied.")
+
+
+def save_atomically(doc: Document, path: Path) -> None:
+    """Write to a temporary file beside `path`, flush to disk, then rename: never a partial .docx."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            doc.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

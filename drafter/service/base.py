@@ -1,0 +1,237 @@
+"""What every use case shares: settings, store, catalog, backends, the guard, audited refusals, the one draft
+factory, the generation steps (begin, save a section, fail, finish) and the checks run after a change."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from drafter.backends.base import Backend, GenerationOptions
+from drafter.backends.registry import configured_backends
+from drafter.catalog import Catalog
+from drafter.checks import runner as checks
+from drafter.citations import resolve_citations
+from drafter.errors import DrafterError, InputError, RefusedError
+from drafter.guard.engine import Guard
+from drafter.guard.policy import BackendPolicy, ScanFinding, ScanReport, policy_for
+from drafter.models import (
+    Draft,
+    DraftRequest,
+    DraftStatus,
+    Finding,
+    Origin,
+    Provenance,
+    Section,
+    SectionSpec,
+    StyleGuide,
+    Template,
+    utcnow,
+)
+from drafter.prompts import PromptBundle
+from drafter.roles import Role, load_roles
+from drafter.service.calls import BackendCalls
+from drafter.settings import Settings
+from drafter.store import Store
+
+log = logging.getLogger("drafter.service")
+SectionCallback = Callable[[int, int, Section], None]
+
+
+def default_backends(settings: Settings) -> dict[str, Backend]:
+    return configured_backends(settings)
+
+
+def options_from_settings(settings: Settings) -> GenerationOptions:
+    return GenerationOptions(
+        temperature=settings.temperature, max_tokens=settings.max_tokens, timeout_s=settings.timeout_s,
+        max_retries=settings.max_retries,
+    )
+
+
+class ServiceBase:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        catalog: Catalog,
+        backends: dict[str, Backend] | None = None,
+        options: GenerationOptions | None = None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.catalog = catalog
+        self._backends = backends
+        self.options = options or GenerationOptions()
+        self.guard = Guard()
+        self.calls = BackendCalls(settings, store, self.guard, self.options, self._refuse)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, backends: dict[str, Backend] | None = None) -> Any:
+        catalog = Catalog.load(settings.templates_dir, settings.style_guides_dir)
+        store = Store.open(settings.sqlalchemy_url())
+        return cls(settings, store, catalog, backends, options_from_settings(settings))
+
+    @property
+    def backends(self) -> dict[str, Backend]:
+        """The configured backends, built on first use (so listing templates loads no LLM client)."""
+        if self._backends is None:
+            self._backends = default_backends(self.settings)
+        return self._backends
+
+    # --- catalog ----------------------------------------------------------------------------------
+
+    def templates(self, language: str | None = None) -> list[Template]:
+        return self.catalog.list_templates(language)
+
+    def template(self, template_id: str) -> Template:
+        return self.catalog.template(template_id)
+
+    def style_guides_for(self, template_id: str) -> list[StyleGuide]:
+        """The style guides a template may use (those in its language)."""
+        return self.catalog.compatible_style_guides(self.catalog.template(template_id))
+
+    def backend(self, name: str | None) -> Backend:
+        name = name or self.settings.backend
+        try:
+            return self.backends[name]
+        except KeyError:
+            known = ", ".join(sorted(self.backends))
+            raise InputError(f"Unknown or unconfigured backend {name!r}; available: {known}.") from None
+
+    # --- guard ------------------------------------------------------------------------------------
+
+    def guard_policy(self, backend_name: str | None = None) -> BackendPolicy:
+        """What the guard does for this backend: its clearance and how personal data is handled."""
+        return policy_for(self.backend(backend_name), self.settings)
+
+    def scan(self, text: str, backend_name: str | None = None) -> ScanReport:
+        """Findings in `text` and the action the policy takes for each (the UI's preview before sending)."""
+        return self.guard.scan(text, self.guard_policy(backend_name))
+
+    def scan_file(self, path: Path, backend_name: str | None = None) -> Iterator[ScanFinding]:
+        """Findings in a UTF-8 text file of any size (bounded memory); binary / non-UTF-8 files are refused."""
+        return self.guard.scan_file(path, self.guard_policy(backend_name))
+
+    def _guard_request(self, template: Template, request: DraftRequest, backend: Backend, user: str) -> ScanReport:
+        """The guard's request rules (risk tier, decisions about people, markings); a refusal is audited."""
+        with self._audited(user, "create_draft", None):
+            return self.guard.check_request(template, request, policy_for(backend, self.settings))
+
+    # --- refusals and roles -------------------------------------------------------------------------
+
+    def _refuse(self, user: str, action: str, draft_id: str | None, exc: RefusedError) -> None:
+        log.info("refused", extra={"draft_id": draft_id, "action": action})
+        self.store.append_audit(user, "refused", draft_id, {"action": action, "reason": str(exc)})
+
+    @contextmanager
+    def _audited(self, user: str, action: str, draft_id: str | None) -> Iterator[None]:
+        """A refusal raised inside is recorded in the audit log, then raised on to the caller."""
+        try:
+            yield
+        except RefusedError as exc:
+            self._refuse(user, action, draft_id, exc)
+            raise
+
+    def _require_reviewer(self, user: str, action: str, draft_id: str) -> None:
+        """Where roles are configured (DRAFTER_ROLES / DRAFTER_ROLES_FILE), only reviewers decide on drafts."""
+        roles = load_roles(self.settings)
+        if roles.configured and not roles.has(user, Role.reviewer):
+            with self._audited(user, action, draft_id):
+                raise RefusedError(f"{user} does not have the reviewer role, so cannot {action.replace('_', ' ')}; "
+                                   "an administrator grants roles in DRAFTER_ROLES.")
+
+    # --- the one draft factory and the generation steps ------------------------------------------------
+
+    def _new_draft(
+        self, template: Template, guide_id: str, backend: Backend, request: DraftRequest, user: str,
+        *, title: str, language: str,
+    ) -> Draft:
+        """A draft waiting for generation, with the request as it will be generated."""
+        now = utcnow()
+        return Draft(
+            id=uuid.uuid4().hex[:12], template_id=template.id, style_guide_id=guide_id, language=language,
+            title=title, status=DraftStatus.generating, author=user, backend=backend.name, version=1, sections=[],
+            request=request.model_copy(update={"style_guide_id": guide_id, "backend": backend.name}),
+            created_at=now, updated_at=now, updated_by=user,
+        )
+
+    def _begin_generation(self, draft_id: str, user: str) -> tuple[Draft, Template, StyleGuide, Backend]:
+        """Load a draft waiting for (or resuming) generation, with its template, style guide and backend."""
+        draft = self.store.get_draft(draft_id)
+        if draft.status not in (DraftStatus.generating, DraftStatus.failed):
+            raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been generated.")
+        template = self.catalog.template(draft.template_id)
+        guide = self.catalog.style_guide(draft.style_guide_id)
+        backend = self.backend(draft.backend)
+        if draft.status == DraftStatus.failed:
+            draft = self.store.save_draft(
+                draft.model_copy(update={"status": DraftStatus.generating, "error": None}),
+                expected_version=draft.version, actor=user, action="retried", details={},
+            )
+        return draft, template, guide, backend
+
+    def _save_generated(self, draft: Draft, section: Section, sections: list[Section], user: str) -> Draft:
+        p = section.provenance
+        return self.store.save_draft(
+            draft.model_copy(update={"sections": sections}), expected_version=draft.version, actor=user,
+            action="generated", content_changed=True,
+            details={"section": section.id, "backend": p.backend, "model": p.model, "prompt_sha256": p.prompt_sha256},
+        )
+
+    def _generation_failed(self, draft: Draft, user: str, exc: DrafterError, section_id: str | None) -> None:
+        """Leave the draft `failed` with the reason; what was generated so far is kept for a retry."""
+        details: dict[str, Any] = {"error": str(exc)}
+        if section_id:
+            details["section"] = section_id
+        self.store.save_draft(
+            draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
+            expected_version=draft.version, actor=user, action="generation_failed", details=details,
+        )
+
+    def _generation_finished(self, draft: Draft, user: str) -> Draft:
+        finished = self.store.save_draft(
+            draft.model_copy(update={"status": DraftStatus.draft}),
+            expected_version=draft.version, actor=user, action="generation_finished",
+            details={"sections": len(draft.sections)},
+        )
+        self.run_checks(finished)
+        return finished
+
+    def _ai_section(
+        self, spec: SectionSpec, text: str, backend: Backend, prompt: PromptBundle, user: str,
+        evidence: list[tuple[int, str]] | None = None,
+    ) -> Section:
+        return Section(
+            id=spec.id,
+            heading=spec.heading,
+            text=text.strip(),
+            provenance=Provenance(
+                origin=Origin.ai, backend=backend.name, model=backend.model, prompt_sha256=prompt.sha256,
+                generated_at=utcnow(), author=user, ai_text=text.strip(),
+            ),
+            citations=resolve_citations(text, prompt.sources, evidence or []),
+        )
+
+    # --- checks: run after every change ----------------------------------------------------------------
+
+    def run_checks(self, draft: Draft) -> list[Finding]:
+        """Check the draft's current content and store the findings, keeping waivers that still apply."""
+        template = self.catalog.template(draft.template_id)
+        guide = self.catalog.style_guide(draft.style_guide_id)
+        now = utcnow()
+        current = checks.check_draft(draft, template, guide, now=now)
+        merged = self.store.update_findings(draft.id, lambda previous: checks.merge(
+            previous, current, now=now, content_sha256=draft.content_sha256))
+        return checks.sort_findings(merged, [s.id for s in draft.sections])
+
+    def _current_findings(self, draft: Draft) -> list[Finding]:
+        """Stored findings if they were computed on this content, else checked afresh (and stored)."""
+        stored = self.store.findings(draft.id)
+        current = draft.content_sha256  # hashes the whole draft: compute it once, not once per finding
+        if not draft.sections or (stored and all(f.content_sha256 == current for f in stored)):
+            return checks.sort_findings(stored, [s.id for s in draft.sections])
+        return self.run_checks(draft)  # never checked, or changed behind the service's back

@@ -1,0 +1,173 @@
+"""Every call to a backend: guarded before it leaves, streamed or structured, retried when a stream is cut,
+and recorded in the store (in the shape of simonw/llm's `responses` table) whether it succeeds or fails.
+
+The behaviour is added by wrapping the backend (`drafter.backends.wrappers`): Retrying(Guarded(Recording(b))).
+This module supplies what the wrappers call: the guard's decision and pseudonymisation for the draft, and the
+call log row.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from drafter.backends.base import Backend, CallReport, ChatRequest, GenerationOptions
+from drafter.backends.structured import CitedSection
+from drafter.backends.wrappers import CallRecord, Guarded, Recording, Retrying
+from drafter.errors import RefusedError
+from drafter.guard.engine import Guard, request_parts
+from drafter.guard.policy import BackendPolicy, policy_for
+from drafter.guard.pseudonymise import Pseudonymiser
+from drafter.models import Draft, LLMCall, Template, utcnow
+from drafter.prompts import PromptBundle, messages_sha256, prompt_text, system_text
+from drafter.settings import Settings
+from drafter.store import Store
+
+log = logging.getLogger("drafter.service")
+TokenCallback = Callable[[str, str], None]  # (section id, piece of text)
+RetryCallback = Callable[[str, str], None]  # (section id, why): text streamed so far for it is void
+RefuseCallback = Callable[[str, str, "str | None", RefusedError], None]
+
+
+@dataclass
+class _Prepared:
+    request: ChatRequest
+    pseudonymiser: Pseudonymiser
+
+    def restore(self, text: str) -> str:
+        return self.pseudonymiser.restore(text)
+
+    def restore_stream(self, pieces: Iterator[str]) -> Iterator[str]:
+        if not self.pseudonymiser.mapping:
+            return pieces
+        return iter(self.pseudonymiser.restore_stream(pieces))
+
+
+class BackendCalls:
+    def __init__(
+        self, settings: Settings, store: Store, guard: Guard, options: GenerationOptions, refuse: RefuseCallback
+    ):
+        self.settings = settings
+        self.store = store
+        self.guard = guard
+        self.options = options
+        self._refuse = refuse
+        # sections generated concurrently (simplification) must not hand out the same placeholder twice
+        self._pseudonym_lock = threading.Lock()
+        # (draft id, policy) pairs whose whole request passed the marking check; a draft's request never changes
+        self._cleared: set[tuple[str, BackendPolicy]] = set()
+
+    # --- what the wrappers call ---------------------------------------------------------------------
+
+    def _prepare(
+        self, backend: Backend, draft: Draft, template: Template, actor: str, request: ChatRequest
+    ) -> _Prepared:
+        """The request as it may be sent to `backend`, or a refusal (audited; nothing is sent)."""
+        with self._pseudonym_lock:
+            mapping, types = self.store.guard_mapping(draft.id)
+            pseudonymiser = Pseudonymiser(mapping, types)
+            try:
+                policy = policy_for(backend, self.settings)
+                # The whole document's markings decide, not only the part in this prompt: a segment or a
+                # section sent alone must not leave when another part of the same request is marked.
+                self._check_document(draft, template, policy)
+                sent, _ = self.guard.prepare_prompt(request, policy, pseudonymiser)
+            except RefusedError as exc:
+                self._refuse(actor, "backend_call", draft.id, exc)
+                raise
+            if pseudonymiser.new:
+                # Saved before the call, so the output can always be restored.
+                self.store.add_guard_pseudonyms(draft.id, pseudonymiser.new)
+        if pseudonymiser.new:
+            counts: dict[str, int] = {}
+            for _, kind, _ in pseudonymiser.new:
+                counts[kind] = counts.get(kind, 0) + 1
+            self.store.append_audit(actor, "pseudonymised", draft.id, {"backend": backend.name, "new": counts})
+        return _Prepared(sent, pseudonymiser)
+
+    def _check_document(self, draft: Draft, template: Template, policy: BackendPolicy) -> None:
+        key = (draft.id, policy)
+        if key in self._cleared:
+            return
+        self.guard.check_markings(request_parts(template, draft.request), policy)
+        self._cleared.add(key)
+
+    def _record(self, backend: Backend, draft: Draft, record: CallRecord) -> None:
+        request, report = record.request, record.report
+        options: dict[str, object] = {
+            "temperature": self.options.temperature, "max_tokens": self.options.max_tokens,
+            "timeout_s": self.options.timeout_s, "max_retries": self.options.max_retries,
+            "task": request.task, "section": request.section_id, "requests": report.requests,
+        }
+        if record.structured:
+            options["structured"] = True
+        if report.finish_reason:
+            options["finish_reason"] = report.finish_reason
+        error = record.error
+        log.info("backend call", extra={"draft_id": draft.id, "backend": backend.name, "model": backend.model,
+                                        "section": request.section_id, "duration_ms": record.duration_ms,
+                                        "error_type": error.split(":")[0] if error else None})
+        self.store.record_llm_call(
+            LLMCall(
+                id=uuid.uuid4().hex,
+                draft_id=draft.id,
+                model=backend.model,
+                backend=backend.name,
+                template_id=draft.template_id,
+                style_guide_id=draft.style_guide_id,
+                system=system_text(request.messages),
+                prompt=prompt_text(request.messages),
+                prompt_sha256=messages_sha256(request.messages),
+                response=record.response,
+                options=options,
+                input_tokens=report.input_tokens,
+                output_tokens=report.output_tokens,
+                duration_ms=record.duration_ms,
+                datetime_utc=utcnow(),
+                error=error,
+            )
+        )
+
+    def wrapped(self, backend: Backend, draft: Draft, template: Template, user: str | None) -> Backend:
+        """`backend` with the guard, retries and the call log around it, for calls about `draft`."""
+        actor = user or draft.updated_by or draft.author
+        recorded = Recording(backend, lambda record: self._record(backend, draft, record))
+        guarded = Guarded(recorded, lambda request: self._prepare(backend, draft, template, actor, request))
+        return Retrying(guarded, 1 + max(0, self.options.max_retries))
+
+    # --- the calls the service makes ------------------------------------------------------------------
+
+    def call(
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None,
+        on_retry: RetryCallback | None = None,
+        user: str | None = None,
+    ) -> str:
+        """One guarded, streamed section, retried from the start if the stream is cut; every attempt is recorded.
+
+        The guard runs before anything is sent; the call log records the prompt as sent (pseudonymised).
+        """
+        section_id = prompt.section.id
+        pieces: list[str] = []
+
+        def retried(why: str) -> None:
+            pieces.clear()  # what streamed before the cut is void: the answer is the last attempt's
+            if on_retry:
+                on_retry(section_id, why)
+
+        report = CallReport(on_retry=retried)
+        for piece in self.wrapped(backend, draft, prompt.template, user).stream(prompt.request(), self.options, report):
+            pieces.append(piece)
+            if on_token:
+                on_token(section_id, piece)
+        return "".join(pieces).strip()
+
+    def call_structured(
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, user: str | None = None
+    ) -> tuple[str, list[tuple[int, str]]]:
+        """One guarded section as structured output (text + supporting quotes), recorded like any call."""
+        result = self.wrapped(backend, draft, prompt.template, user).structured(prompt.request(), CitedSection, self.options)
+        return result.text.strip(), [(e.source, e.quote) for e in result.evidence]
+

@@ -1,0 +1,67 @@
+"""The evaluation harness: run a folder of cases through drafting, in a scratch store that is thrown away."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from drafter.checks.eval_cases import EVAL_USER, CaseResult, EvalReport, load_case, within_target
+from drafter.errors import DrafterError, InputError
+from drafter.models import FindingSeverity
+from drafter.service.base import ServiceBase
+from drafter.store import Store
+
+
+class EvaluationUseCases(ServiceBase):
+    def evaluate(self, folder: Path, backend: str | None = None) -> EvalReport:
+        """Run a folder of evaluation cases through drafting, in a scratch store that is thrown away."""
+        if not folder.is_dir():
+            raise InputError(f"Evaluation folder not found: {folder}")
+        cases = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not cases:
+            raise InputError(f"{folder} has no case files (*.yaml).")
+        if backend:
+            self.backend(backend)  # an unknown backend is one clear error, not one per case
+        with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
+            scratch = type(self)(
+                self.settings.model_copy(update={"data_dir": Path(tmp), "database_url": None}),
+                Store.open(f"sqlite:///{Path(tmp) / 'eval.db'}"), self.catalog, self.backends, self.options,
+            )
+            try:
+                return EvalReport(folder=str(folder), backend=backend,
+                                  cases=[_run_case(scratch, p, backend) for p in cases])
+            finally:
+                scratch.store.engine.dispose()
+
+
+def _run_case(service: Any, path: Path, backend: str | None) -> CaseResult:
+    result = CaseResult(case=path.stem)
+    started = time.perf_counter()
+    try:
+        request = load_case(path)
+        if backend:
+            request = request.model_copy(update={"backend": backend})
+        result.template = request.template_id
+        draft = service.create_draft(request, EVAL_USER)
+        result.draft_id, result.backend = draft.id, draft.backend
+        result.model = service.backend(draft.backend).model
+        result.sections = len(draft.sections)
+        findings = service.findings(draft.id)
+        result.blocking = sum(1 for f in findings if f.severity == FindingSeverity.blocking)
+        result.unsupported_facts = sum(1 for f in findings if f.rule_id == "facts.unsupported")
+        result.warnings = sum(1 for f in findings if f.severity == FindingSeverity.warning)
+        result.info = sum(1 for f in findings if f.severity == FindingSeverity.info)
+        guide = service.catalog.style_guide(draft.style_guide_id)
+        result.readability = service.readability(draft.id)
+        verdicts = [within_target(m, guide) for m in result.readability.values()]
+        result.sections_scored = sum(1 for v in verdicts if v is not None)
+        result.sections_within_target = sum(1 for v in verdicts if v)
+        calls = service.llm_calls(draft.id)
+        result.input_tokens = sum(c.input_tokens or 0 for c in calls)
+        result.output_tokens = sum(c.output_tokens or 0 for c in calls)
+    except DrafterError as exc:
+        result.error = str(exc)
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result

@@ -1,0 +1,104 @@
+"""Export of an approved draft to a labelled .docx, verification of a file, and the label's wording."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from drafter import review as rules
+from drafter.checks import runner as checks
+from drafter.errors import InputError
+from drafter.export.docx_writer import build_document, check_writable, save_atomically
+from drafter.export.verify import VerifyReport, verify_docx
+from drafter.gongwen import GongwenIssue
+from drafter.gongwen import check_document as check_gongwen
+from drafter.labeling import build_label
+from drafter.models import (
+    Checklist,
+    Draft,
+    DraftRequest,
+    DraftStatus,
+    Origin,
+    Provenance,
+    Review,
+    Section,
+    utcnow,
+)
+from drafter.service.base import ServiceBase
+
+log = logging.getLogger("drafter.service")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    label_statement: str
+    produce_id: str
+    content_sha256: str
+
+
+class ExportUseCases(ServiceBase):
+    def export(self, draft_id: str, output: Path, user: str, *, include_original: bool = False) -> ExportResult:
+        """Write the approved draft to .docx; `include_original` adds each simplified section's source text."""
+        draft = self.store.get_draft(draft_id)
+        with self._audited(user, "export", draft_id):
+            approval = rules.check_export(draft, self.store.latest_approval(draft_id))
+            rules.check_approval_recorded(
+                draft, approval, self.store.audit_events(draft_id), self.store.verify_draft_events(draft_id)
+            )
+        check_writable(output)
+        template = self.catalog.template(draft.template_id)
+        label = build_label(
+            draft, approval, system=self.settings.system_name, organisation=self.settings.organisation,
+            exported_by=user, exported_at=utcnow(), findings=self._current_findings(draft),
+        )
+        doc = build_document(draft, template, label, include_original=include_original)
+        try:
+            save_atomically(doc, output)
+        except OSError as exc:
+            raise InputError(f"Could not write {output}: {exc.strerror or exc}. Nothing was exported.") from exc
+        produce_id = label.aigc["AIGC"]["ProduceID"]
+        log.info("exported", extra={"draft_id": draft_id, "action": "export"})
+        self.store.append_audit(
+            user, "exported", draft_id,
+            {"path": str(output), "produce_id": produce_id, "content_sha256": draft.content_sha256,
+             "label": label.statement, "checks_run": checks.checks_run(draft, template)},
+        )
+        return ExportResult(output, label.statement, produce_id, draft.content_sha256)
+
+    def gongwen_issues(self, draft_id: str) -> list[GongwenIssue]:
+        """The 公文 format and style rules (drafter.gongwen) for a draft; empty for other templates."""
+        draft = self.store.get_draft(draft_id)
+        return check_gongwen(self.catalog.template(draft.template_id), draft.request.inputs, draft.sections)
+
+    def verify_file(self, path: Path) -> VerifyReport:
+        return verify_docx(path)
+
+    def example_label_statement(self, language: str = "en", backend: str | None = None) -> str:
+        """The visible AI-use statement an exported document would carry, for a sample draft.
+
+        The sample has one AI-generated and one human-written section, drafted with `backend` (default:
+        the configured one) and approved by a reviewer other than the author, as in real use.
+        """
+        engine = self.backend(backend)
+        now = utcnow()
+        sections = [
+            Section(id="one", heading="One", text="Text.", provenance=Provenance(
+                origin=Origin.ai, backend=engine.name, model=engine.model, author="author", ai_text="Text.")),
+            Section(id="two", heading="Two", text="Text.", provenance=Provenance(origin=Origin.human, author="author")),
+        ]
+        draft = Draft(
+            id="example", template_id="example", style_guide_id="example", language=language, title="Example",
+            status=DraftStatus.approved, author="the author", backend=engine.name, version=2, sections=sections,
+            request=DraftRequest(template_id="example", inputs={}), created_at=now, updated_at=now,
+        )
+        approval = Review(
+            draft_id=draft.id, reviewer="the reviewer", decision="approved", content_sha256=draft.content_sha256,
+            checklist=Checklist(facts_checked=True, no_sensitive_data=True, label_accurate=True),
+            version=2, created_at=now,
+        )
+        return build_label(
+            draft, approval, system=self.settings.system_name, organisation=self.settings.organisation,
+            exported_by="the author", exported_at=now,
+        ).statement

@@ -1,0 +1,62 @@
+"""Reading: drafts, the review queue, history, the audit trail, the register, statistics, calls, backends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from drafter.models import AuditEvent, Draft, DraftStatus, LLMCall, Review
+from drafter.register import RegisterEntry, build_register
+from drafter.service.base import ServiceBase
+from drafter.stats import Statistics
+from drafter.stats import compute as compute_statistics
+
+
+class Queries(ServiceBase):
+    def get_draft(self, draft_id: str) -> Draft:
+        return self.store.get_draft(draft_id)
+
+    def list_drafts(self, *, author: str | None = None, status: str | None = None) -> list[Draft]:
+        return self.store.list_drafts(author=author, status=status)
+
+    def review_queue(self, user: str) -> list[Draft]:
+        """Drafts waiting for review that `user` did not write, oldest first."""
+        return [d for d in self.store.list_drafts(status=DraftStatus.in_review.value) if d.author != user]
+
+    def reviews(self, draft_id: str) -> list[Review]:
+        return self.store.reviews_for(draft_id)
+
+    def versions(self, draft_id: str) -> list[dict[str, Any]]:
+        return self.store.versions(draft_id)
+
+    def audit_trail(self, draft_id: str | None = None) -> list[AuditEvent]:
+        return self.store.audit_events(draft_id)
+
+    def verify_audit(self) -> tuple[int, str | None]:
+        return self.store.verify_audit_chain()
+
+    def register(self, since: datetime | None = None) -> list[RegisterEntry]:
+        """The AI-use register: one entry per exported document."""
+        kinds = {t.id: t.kind for t in self.catalog.templates.values()}
+        return build_register(self.store, kinds, since)
+
+    def statistics(self) -> Statistics:
+        """Usage statistics (weekly activity, approval times, findings, failures, tokens and cost)."""
+        return compute_statistics(self.store, self.register(), self.settings.prices)
+
+    def llm_calls(self, draft_id: str | None = None) -> list[LLMCall]:
+        return self.store.llm_calls(draft_id)
+
+    def backend_status(self, *, check: bool = False) -> list[dict[str, Any]]:
+        """The configured backends and what each can do; with `check`, whether each can be reached now."""
+        out = []
+        for name, b in self.backends.items():
+            caps = b.capabilities
+            row: dict[str, Any] = {"name": name, "model": b.model, "external": b.external,
+                                   "endpoint": b.endpoint(), "default": name == self.settings.backend,
+                                   "description": b.description, "language_model": caps.language_model,
+                                   "streaming": caps.streaming}
+            if check:
+                row["reachable"], row["check"] = b.check(self.options)
+            out.append(row)
+        return out

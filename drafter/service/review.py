@@ -1,0 +1,93 @@
+"""Review: submit, approve (four eyes, checklist, no open blocking finding), request changes, findings, waivers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drafter import review as rules
+from drafter.checks import readability as readability_measures
+from drafter.checks import runner as checks
+from drafter.errors import InputError, RefusedError
+from drafter.models import (
+    Checklist,
+    Draft,
+    DraftStatus,
+    Finding,
+    FindingSeverity,
+    FindingStatus,
+    Review,
+    utcnow,
+)
+from drafter.service.base import ServiceBase
+
+
+class ReviewUseCases(ServiceBase):
+    def submit(self, draft_id: str, user: str) -> Draft:
+        draft = self.store.get_draft(draft_id)
+        with self._audited(user, "submit", draft_id):
+            rules.check_submit(draft, user)
+        return self.store.save_draft(
+            draft.model_copy(update={"status": DraftStatus.in_review}),
+            expected_version=draft.version, actor=user, action="submitted",
+            details={"content_sha256": draft.content_sha256},
+        )
+
+    def approve(
+        self, draft_id: str, user: str, checklist: Checklist, *, comment: str = "", expected_version: int | None = None
+    ) -> Draft:
+        self._require_reviewer(user, "approve", draft_id)
+        draft = self.store.get_draft(draft_id)
+        current = self._current_findings(draft)
+        with self._audited(user, "approve", draft_id):
+            rules.check_approve(draft, user, checklist, expected_version, rules.open_blocking(current))
+        review = Review(
+            draft_id=draft.id, reviewer=user, decision="approved", comment=comment, checklist=checklist,
+            content_sha256=draft.content_sha256, version=draft.version + 1, created_at=utcnow(),
+        )
+        return self.store.save_draft(
+            draft.model_copy(update={"status": DraftStatus.approved}),
+            expected_version=draft.version, actor=user, action="approved",
+            details={"content_sha256": draft.content_sha256, "checklist": checklist.model_dump(),
+                     "findings": checks.summary(current)},
+            review=review,
+        )
+
+    def request_changes(self, draft_id: str, user: str, comment: str) -> Draft:
+        self._require_reviewer(user, "request_changes", draft_id)
+        draft = self.store.get_draft(draft_id)
+        with self._audited(user, "request_changes", draft_id):
+            rules.check_request_changes(draft, user, comment)
+        review = Review(
+            draft_id=draft.id, reviewer=user, decision="changes_requested", comment=comment,
+            content_sha256=draft.content_sha256, version=draft.version + 1, created_at=utcnow(),
+        )
+        return self.store.save_draft(
+            draft.model_copy(update={"status": DraftStatus.changes_requested}),
+            expected_version=draft.version, actor=user, action="changes_requested",
+            details={"comment": comment}, review=review,
+        )
+
+    def findings(self, draft_id: str, *, include_resolved: bool = False) -> list[Finding]:
+        """The draft's findings, most severe first; open before waived; resolved ones only if asked."""
+        found = self._current_findings(self.store.get_draft(draft_id))
+        return [f for f in found if include_resolved or f.status != FindingStatus.resolved]
+
+    def waive(self, draft_id: str, finding_id: str, reason: str, user: str) -> Finding:
+        """Waive one finding with a written reason; recorded in the audit log and the exported provenance."""
+        if len(reason.strip()) < 5:
+            raise InputError("Say why this finding can be waived: a reason of a few words is required.")
+        self._require_reviewer(user, "waive", draft_id)
+        draft = self.store.get_draft(draft_id)
+        current = self._current_findings(draft)  # make sure the id refers to the current text
+        finding = next((f for f in current if f.id == finding_id), None)
+        if finding is not None and finding.severity == FindingSeverity.blocking and user == draft.author:
+            with self._audited(user, "waive", draft.id):
+                raise RefusedError(
+                    f"{user} wrote draft {draft.id}; a blocking finding must be waived by a reviewer, not the author."
+                )
+        return self.store.waive_finding(draft_id, finding_id, reason=reason.strip(), user=user)
+
+    def readability(self, draft_id: str) -> dict[str, dict[str, Any]]:
+        """Readability of each section (English: textstat scores; Chinese: sentence length, uncommon share)."""
+        draft = self.store.get_draft(draft_id)
+        return {s.id: readability_measures.measure(s.text, draft.language).as_dict() for s in draft.sections}
