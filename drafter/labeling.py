@@ -11,8 +11,9 @@ import re
 import uuid
 from datetime import datetime
 
-from drafter.backends.offline import MODEL_NAME as OFFLINE_MODEL
-from drafter.models import Draft, Finding, Label, Origin, Review, Section
+from drafter.models import Draft, Finding, Label, Origin, Provenance, Review, Section
+
+OFFLINE_MODEL = "drafter-offline-extractive-1"  # the offline backend's model name in drafts saved before 0.2
 
 PROVENANCE_SCHEMA = "drafter-provenance/1"
 _ORIGIN_TEXT = {
@@ -39,6 +40,13 @@ def _date(dt: datetime, language: str) -> str:
     return f"{dt.day} {dt.strftime('%B %Y')} at {dt.strftime('%H:%M')} UTC"
 
 
+def _by_language_model(p: Provenance) -> bool:
+    """Whether a language model wrote the section; drafts saved before the flag existed name the offline model."""
+    if p.language_model is not None:
+        return p.language_model
+    return p.model != OFFLINE_MODEL
+
+
 def used_backends(sections: list[Section]) -> tuple[list[str], list[str]]:
     backends = sorted({s.provenance.backend for s in sections if s.provenance.backend})
     models = sorted({s.provenance.model for s in sections if s.provenance.model})
@@ -48,8 +56,8 @@ def used_backends(sections: list[Section]) -> tuple[list[str], list[str]]:
 def statement(draft: Draft, approval: Review, system: str) -> str:
     """The visible AI-use statement, in the document's language."""
     backends, models = used_backends(draft.sections)
-    offline_only = models == [OFFLINE_MODEL]
     ai_sections = [s for s in draft.sections if s.provenance.origin != Origin.human]
+    offline_only = bool(ai_sections) and not any(_by_language_model(s.provenance) for s in ai_sections)
     facts = approval.checklist.facts_checked
     if draft.language == "zh":
         how = "（由离线规则组装，未使用大语言模型）" if offline_only else f"（模型：{'、'.join(models)}）"

@@ -195,6 +195,9 @@ class Provenance(BaseModel):
     edited_at: datetime | None = None
     ai_text: str | None = Field(default=None, description="The AI's original text, kept for diffing.")
     instruction: str | None = Field(default=None, description="Refinement instruction, if any.")
+    language_model: bool | None = Field(
+        default=None, description="Whether a language model wrote the text (False: assembled by rule offline)."
+    )
 
 
 class Citation(BaseModel):

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from drafter.backends.base import ChatRequest
+from drafter.clearance import Clearance
 from drafter.errors import RefusedError
 from drafter.guard import risk
 from drafter.guard.detectors import Detection, PiiDetector
-from drafter.clearance import Clearance
 from drafter.guard.markings import find_markings
 from drafter.guard.policy import NER_NOTE, BackendPolicy, ScanFinding, ScanReport, action_for
 from drafter.guard.pseudonymise import Pseudonymiser

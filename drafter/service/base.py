@@ -212,6 +212,7 @@ class ServiceBase:
             provenance=Provenance(
                 origin=Origin.ai, backend=backend.name, model=backend.model, prompt_sha256=prompt.sha256,
                 generated_at=utcnow(), author=user, ai_text=text.strip(),
+                language_model=backend.capabilities.language_model,
             ),
             citations=resolve_citations(text, prompt.sources, evidence or []),
         )

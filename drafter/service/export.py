@@ -85,7 +85,8 @@ class ExportUseCases(ServiceBase):
         now = utcnow()
         sections = [
             Section(id="one", heading="One", text="Text.", provenance=Provenance(
-                origin=Origin.ai, backend=engine.name, model=engine.model, author="author", ai_text="Text.")),
+                origin=Origin.ai, backend=engine.name, model=engine.model, author="author", ai_text="Text.",
+                language_model=engine.capabilities.language_model)),
             Section(id="two", heading="Two", text="Text.", provenance=Provenance(origin=Origin.human, author="author")),
         ]
         draft = Draft(
