@@ -55,7 +55,7 @@ def render() -> None:
     st.subheader("Backends")
     rows = sorted(backend_rows(service), key=lambda r: str(r["name"]))
     default = next((row for row in rows if row["default"]), None)
-    if default is not None and runs_in_app(default):
+    if default is not None and not default["language_model"]:
         st.info(
             f"The {default['name']} backend is active. It uses no language model: it fills the template from "
             "your inputs and quotes the most relevant sentences of your sources. Its drafts are rough and need a person "
