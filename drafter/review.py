@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from drafter.errors import RefusedError
 from drafter.models import (
@@ -132,6 +134,101 @@ def describe_findings(findings: Sequence[Finding], limit: int = 5) -> str:
     return "; ".join(parts)
 
 
-def open_blocking(findings: list[Finding]) -> list[Finding]:
-    """The findings that stop approval: blocking and neither waived nor resolved."""
+# --- shared rules the UI and the service both ask ------------------------------------------------------------
+
+
+def open_blocking(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that stop an approval: blocking, and neither waived nor resolved."""
     return [f for f in findings if f.severity == FindingSeverity.blocking and f.status == FindingStatus.open]
+
+
+def check_resumable(draft: Draft) -> None:
+    """Generation can start or resume only on a draft still generating or whose generation failed."""
+    if draft.status not in (DraftStatus.generating, DraftStatus.failed):
+        raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been generated.")
+
+
+def check_reviewer_role(user: str, action: str, *, roles_configured: bool, is_reviewer: bool) -> None:
+    """Where roles are configured (DRAFTER_ROLES / DRAFTER_ROLES_FILE), only reviewers decide on drafts."""
+    if roles_configured and not is_reviewer:
+        raise RefusedError(f"{user} does not have the reviewer role, so cannot {action.replace('_', ' ')}; "
+                           "an administrator grants roles in DRAFTER_ROLES.")
+
+
+def check_waive(draft: Draft, user: str) -> None:
+    """A blocking finding is waived by a reviewer, never by the draft's author."""
+    if user == draft.author:
+        raise RefusedError(
+            f"{user} wrote draft {draft.id}; a blocking finding must be waived by a reviewer, not the author."
+        )
+
+
+def check_exportable(draft: Draft) -> None:
+    """Only an approved draft is exported (the service also checks the approval against the content)."""
+    if draft.status != DraftStatus.approved:
+        raise RefusedError(f"Draft {draft.id} is not approved; it must be approved by a reviewer before export.")
+
+
+class Action(StrEnum):
+    """What a person can do with a draft."""
+
+    edit = "edit"  # change a section, by hand or by an instruction to the AI
+    resume = "resume"  # start or resume generation
+    submit = "submit"
+    approve = "approve"  # given a confirmed checklist and no open blocking finding
+    request_changes = "request_changes"  # given a comment
+    waive = "waive"  # waive a blocking finding with a reason
+    export = "export"
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """The actions allowed on one draft for one user now, and for every other action the reason why not."""
+
+    allowed: frozenset[Action]
+    reasons: Mapping[Action, str] = field(default_factory=dict)
+
+    def __contains__(self, action: object) -> bool:
+        return action in self.allowed
+
+    def why_not(self, action: Action) -> str | None:
+        """The one-sentence reason `action` is refused, or None when it is allowed."""
+        return None if action in self.allowed else self.reasons.get(action)
+
+
+# The parts of an approval or a change request that depend on what the reviewer is about to type, taken as
+# given: whether the person may decide on this draft now does not depend on them.
+_CONFIRMED = Checklist(facts_checked=True, no_sensitive_data=True, label_accurate=True)
+_SOME_COMMENT = "a comment"
+
+
+def allowed_actions(draft: Draft, user: str, *, roles_configured: bool, is_reviewer: bool) -> Permissions:
+    """What `user` may do with `draft` now, decided by the same check_* rules the service enforces.
+
+    Approval is allowed here when everything but the reviewer's own input holds; the checklist, the open
+    blocking findings and the version the reviewer saw are checked when they approve.
+    """
+    def role(action: str) -> Callable[[], None]:
+        return lambda: check_reviewer_role(user, action, roles_configured=roles_configured, is_reviewer=is_reviewer)
+
+    rules: dict[Action, list[Callable[[], None]]] = {
+        Action.edit: [lambda: check_editable(draft)],
+        Action.resume: [lambda: check_resumable(draft)],
+        Action.submit: [lambda: check_submit(draft, user)],
+        Action.approve: [role("approve"), lambda: check_approve(draft, user, _CONFIRMED)],
+        Action.request_changes: [role("request_changes"),
+                                 lambda: check_request_changes(draft, user, _SOME_COMMENT)],
+        Action.waive: [role("waive"), lambda: check_waive(draft, user)],
+        Action.export: [lambda: check_exportable(draft)],
+    }
+    allowed: set[Action] = set()
+    reasons: dict[Action, str] = {}
+    for action, checks in rules.items():
+        try:
+            for check in checks:
+                check()
+        except RefusedError as exc:
+            reasons[action] = str(exc)
+        else:
+            allowed.add(action)
+    return Permissions(frozenset(allowed), reasons)

@@ -45,6 +45,9 @@ def app(tmp_path: Path) -> Iterator[tuple[str, DrafterService]]:
         svc = DrafterService.from_settings(Settings(data_dir=data))
         yield base, svc
         svc.store.engine.dispose()
+    # the server log stays free of Streamlit deprecation warnings (e.g. `use_container_width`)
+    log = "".join(p.read_text() for p in tmp_path.glob("streamlit-*.log"))
+    assert "deprecat" not in log.lower() and "will be removed" not in log.lower(), log
 
 
 @pytest.fixture

@@ -11,12 +11,13 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 
 from drafter.errors import ConflictError, DrafterError
 from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Origin, Section
+from drafter.review import Action, Permissions, allowed_actions, open_blocking
 from drafter.roles import Role, RoleMap, load_roles
 from drafter.service import DrafterService
 from drafter.settings import Settings, get_settings
@@ -66,6 +67,24 @@ def role_map(service: DrafterService) -> RoleMap:
     return load_roles(service.settings)
 
 
+def backends(service: DrafterService) -> dict[str, dict[str, Any]]:
+    """The configured backends as the service reports them (model, external, endpoint, default…), by name."""
+    return {row["name"]: row for row in sorted(service.backend_status(), key=lambda r: str(r["name"]))}
+
+
+def backend_select(service: DrafterService, key: str, help_text: str) -> str:
+    """Choose a backend (the configured default first time), with its description underneath."""
+    rows = backends(service)
+    names = list(rows)
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = next((name for name, row in rows.items() if row["default"]), names[0])
+    name = str(st.selectbox(
+        "Backend", names, key=kept(key), format_func=lambda n: f"{n} ({rows[n]['model']})", help=help_text
+    ))
+    st.caption(rows[name]["description"])
+    return name
+
+
 # --- identity -----------------------------------------------------------------------------------
 
 
@@ -102,6 +121,12 @@ def sign_out() -> None:
 
 def has_role(service: DrafterService, user: str, role: Role) -> bool:
     return role_map(service).has(user, role)
+
+
+def permissions(service: DrafterService, user: str, draft: Draft) -> Permissions:
+    """What `user` may do with `draft` now: the review rules' answer, so no page repeats them."""
+    roles = role_map(service)
+    return allowed_actions(draft, user, roles_configured=roles.configured, is_reviewer=roles.has(user, Role.reviewer))
 
 
 # --- state that survives page switches ------------------------------------------------------------
@@ -288,15 +313,15 @@ def findings_list(service: DrafterService, draft: Draft, *, allow_waive: bool) -
     headings = {s.id: s.heading for s in draft.sections}
     blocking = [f for f in findings if f.severity == FindingSeverity.blocking]
     others = [f for f in findings if f.severity != FindingSeverity.blocking]
-    open_blocking = [f for f in blocking if f.status == FindingStatus.open]
-    if open_blocking:
-        st.error(f"{len(open_blocking)} blocking finding(s) must be corrected or waived with a reason before "
+    still_open = open_blocking(findings)
+    if still_open:
+        st.error(f"{len(still_open)} blocking finding(s) must be corrected or waived with a reason before "
                  "approval.")
     user = current_user()
+    may_waive = allow_waive and user is not None and Action.waive in permissions(service, user, draft)
     for finding in blocking:
         st.markdown(_finding_line(finding, headings))
-        can_waive = allow_waive and finding.status == FindingStatus.open and user and user != draft.author
-        if can_waive:
+        if may_waive and finding in still_open:
             with st.form(key=f"waive.{draft.id}.{finding.id}", border=False):
                 reason = st.text_input(f"Reason for waiving finding {finding.id}",
                                        placeholder="e.g. figure confirmed with the finance team")

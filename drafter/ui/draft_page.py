@@ -9,11 +9,14 @@ import streamlit as st
 
 from drafter.errors import DrafterError
 from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Finding, Section, SourceDoc, Template
+from drafter.review import Action, Permissions
 from drafter.service import DrafterService
 from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.ui.common import (
     KEEP,
     attempt,
+    backend_select,
+    backends,
     citations_legend,
     clear_later,
     current_user,
@@ -25,6 +28,7 @@ from drafter.ui.common import (
     md_escape,
     origin_badge,
     page_header,
+    permissions,
     section_findings_note,
     show_flash_message,
     show_text,
@@ -229,20 +233,10 @@ def options_widget(service: DrafterService, template: Template) -> tuple[str, st
         st.session_state[guide_key] = template.default_style_guide
     titles = {g.id: g.title for g in guides}
     guide_id = st.selectbox("Style guide", guide_ids, key=kept(guide_key), format_func=lambda g: titles[g])
-    names = sorted(service.backends)
-    backend_key = KEEP + "draft.backend"
-    if st.session_state.get(backend_key) not in names:
-        st.session_state[backend_key] = (
-            service.settings.backend if service.settings.backend in names else names[0]
-        )
-    backend_name = st.selectbox(
-        "Backend",
-        names,
-        key=kept(backend_key),
-        format_func=lambda n: f"{n} ({service.backends[n].model})",
-        help="The offline backend uses no language model and sends nothing off this machine.",
+    backend_name = backend_select(
+        service, KEEP + "draft.backend",
+        "The offline backend uses no language model and sends nothing off this machine.",
     )
-    st.caption(service.backends[str(backend_name)].description)
     return str(guide_id), str(backend_name)
 
 
@@ -274,14 +268,14 @@ def guard_preview(service: DrafterService, request: DraftRequest) -> None:
                 "What happens": {"block": "blocks sending", "redact": "replaced by a placeholder, restored after",
                                  "allow": "sent as is"}[f["action"]],
             })
-    where = "sends text off this machine" if policy.personal_data != "allow" or service.backend(
-        request.backend).external else "runs on this machine"
+    external = bool(backends(service).get(policy.backend, {}).get("external"))
+    where = "sends text off this machine" if policy.personal_data != "allow" or external else "runs on this machine"
     st.markdown(f"**Sensitive-data check** for backend `{md_escape(policy.backend)}` (cleared up to "
                 f"{policy.clearance.value.replace('_', ' ')}; {where}).")
     if not rows:
         st.caption("Nothing sensitive found in the fields or sources.")
     else:
-        st.dataframe(rows, hide_index=True, use_container_width=True)
+        st.dataframe(rows, hide_index=True, width="stretch")
         if any(r["What happens"] == "blocks sending" for r in rows):
             st.error("This request will be refused for this backend because of a classification marking. "
                      "Choose a backend cleared for it (the offline backend runs on this machine) or remove the "
@@ -363,7 +357,8 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
     )
     if draft.author != user:
         st.info(f"This draft belongs to {draft.author}. If you edit it you can no longer approve it.")
-    if draft.status in (DraftStatus.failed, DraftStatus.generating):
+    allowed = permissions(service, user, draft)
+    if Action.resume in allowed:
         resume_panel(service, user, draft)
     latest = service.reviews(draft.id)[-1:] if draft.status == DraftStatus.changes_requested else []
     for review in latest:
@@ -374,10 +369,11 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
     )
     found = attempt("loading the checks", lambda: service.findings(draft.id)) or []
     for section in draft.sections:
-        section_card(service, user, draft, section, [f for f in found if f.section_id == section.id])
+        section_card(service, user, draft, section, [f for f in found if f.section_id == section.id],
+                     editable=Action.edit in allowed)
     citations_legend(draft)
     findings_panel(service, draft)
-    actions(service, user, draft)
+    actions(service, user, draft, allowed)
 
 
 def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
@@ -390,7 +386,8 @@ def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
 
 
 def section_card(
-    service: DrafterService, user: str, draft: Draft, section: Section, findings: list[Finding]
+    service: DrafterService, user: str, draft: Draft, section: Section, findings: list[Finding], *,
+    editable: bool = True,
 ) -> None:
     with st.container(border=True):
         st.markdown(f"### {md_escape(section.heading)}")
@@ -400,6 +397,8 @@ def section_card(
             st.caption(tr("Refined by instruction: “{}”", lang, section.provenance.instruction))
         show_text(section.text)
         section_findings_note(findings)
+        if not editable:
+            return
         with st.expander(tr("Edit “{}”", lang, section.heading)):
             if edit_box(service, user, draft, section, scope="draft", label=tr("Text of “{}”", lang, section.heading),
                         button=tr("Save edit", lang), button_key=f"save-{draft.id}-{section.id}"):
@@ -429,10 +428,9 @@ def findings_panel(service: DrafterService, draft: Draft) -> None:
     findings_list(service, draft, allow_waive=False)
 
 
-def actions(service: DrafterService, user: str, draft: Draft) -> None:
+def actions(service: DrafterService, user: str, draft: Draft, allowed: Permissions) -> None:
     cols = st.columns(2)
-    can_submit = draft.author == user and draft.status in (DraftStatus.draft, DraftStatus.changes_requested)
-    if can_submit and cols[0].button("Submit for review", type="primary"):
+    if Action.submit in allowed and cols[0].button("Submit for review", type="primary"):
         submitted = attempt("submitting the draft", lambda: service.submit(draft.id, user))
         if submitted is not None:
             flash("success", "Submitted for review. A reviewer other than you will see it in their queue.")

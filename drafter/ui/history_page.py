@@ -6,12 +6,12 @@ import json
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import streamlit as st
 
-from drafter.export.verify import VerifyReport
-from drafter.models import Draft, DraftStatus
+from drafter.models import Draft
+from drafter.review import Action
 from drafter.roles import Role
 from drafter.service import DrafterService
 from drafter.ui import draft_page
@@ -24,6 +24,7 @@ from drafter.ui.common import (
     kept,
     md_escape,
     page_header,
+    permissions,
     show_diff,
     status_label,
 )
@@ -32,6 +33,23 @@ SELECTED_KEY = KEEP + "history.selected"
 SCOPE_KEY = KEEP + "history.scope"
 EXPORT_KEY = "history.export."  # + draft id -> (file name, bytes, report, statement)
 DRAFT_PAGE = str(Path(__file__).parent / "pages" / "draft.py")
+
+
+class Verification(Protocol):
+    """What this page shows of the service's verification of a .docx (`DrafterService.verify_file`)."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def problems(self) -> list[str]: ...
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def aigc(self) -> dict[str, Any] | None: ...
+    @property
+    def content_matches(self) -> bool: ...
+    @property
+    def body_unchanged(self) -> bool: ...
 
 
 def render() -> None:
@@ -104,7 +122,7 @@ def _file_name(draft: Draft) -> str:
 
 
 def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
-    if draft.status != DraftStatus.approved:
+    if Action.export not in permissions(service, user, draft):
         st.info(
             f"This draft is {status_label(draft).lower()}. It can be exported once a reviewer approves it."
         )
@@ -131,7 +149,7 @@ def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
     show_verification(report)
 
 
-def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, bytes, VerifyReport, str]:
+def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, bytes, Verification, str]:
     name = _file_name(draft)
     with tempfile.TemporaryDirectory(prefix="drafter-export-") as folder:
         path = Path(folder) / name
@@ -140,7 +158,7 @@ def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, byte
         return name, path.read_bytes(), report, result.label_statement
 
 
-def show_verification(report: VerifyReport) -> None:
+def show_verification(report: Verification) -> None:
     if report.ok:
         st.success(
             "Verified: the file carries its AI-use label and metadata, and its text matches the approved "

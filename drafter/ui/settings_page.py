@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
 import streamlit as st
 
-from drafter.backends.base import Backend
 from drafter.roles import Role
 from drafter.service import DrafterService
 from drafter.ui.common import current_user, get_service, md_escape, oidc_configured, page_header, role_map
 
 
-def reachability(service: DrafterService, backend: Backend) -> str:
-    """Whether the backend can be reached now, in one sentence (asks a server for its models; no tokens)."""
-    if backend.name == "offline":
-        return "Always available: it runs inside this app and needs no network."
+def safe_url(url: str) -> str:
+    """The database URL with its password replaced by *** (what may be shown on screen)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo = f"{parts.username or ''}:***"
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{userinfo}@{host}"))
+
+
+def backend_rows(service: DrafterService) -> list[dict[str, Any]]:
+    """The service's backend status, checked now; if checking fails, said so rather than breaking the page."""
     try:
-        ok, message = backend.check(service.options)
+        return service.backend_status(check=True)
     except Exception as exc:  # report, never crash the page
-        return f"Not reachable: {exc}"
-    return ("Reachable: " if ok else "Not reachable: ") + message
+        return [{**row, "reachable": False, "check": str(exc)} for row in service.backend_status()]
+
+
+def runs_in_app(row: dict[str, Any]) -> bool:
+    """A backend with nothing to reach: it runs inside this app and sends nothing off the machine."""
+    return row["endpoint"] is None and not row["external"]
+
+
+def reachability(row: dict[str, Any]) -> str:
+    """Whether the backend can be reached now, in one sentence (the service asks a server for its models)."""
+    if runs_in_app(row):
+        return "Always available: it runs inside this app and needs no network."
+    return ("Reachable: " if row["reachable"] else "Not reachable: ") + str(row["check"])
 
 
 def render() -> None:
@@ -33,33 +53,34 @@ def render() -> None:
     )
 
     st.subheader("Backends")
-    default = service.backends.get(settings.backend)
-    if default is not None and default.name == "offline":
+    rows = sorted(backend_rows(service), key=lambda r: str(r["name"]))
+    default = next((row for row in rows if row["default"]), None)
+    if default is not None and not default["language_model"]:
         st.info(
-            "The offline backend is active. It uses no language model: it fills the template from your inputs "
-            "and quotes the most relevant sentences of your sources. Its drafts are rough and need a person "
+            f"The {default['name']} backend is active. It uses no language model: it fills the template from "
+            "your inputs and quotes the most relevant sentences of your sources. Its drafts are rough and need a person "
             "to finish them; the document label says that they were assembled by rule.",
             icon=":material/info:",
         )
     st.table(
         [
             {
-                "Backend": name + (" (default)" if name == settings.backend else ""),
-                "Model": b.model,
-                "Sends data off this machine": "yes" if b.external else "no",
-                "Reachability": reachability(service, b),
+                "Backend": row["name"] + (" (default)" if row["default"] else ""),
+                "Model": row["model"],
+                "Sends data off this machine": "yes" if row["external"] else "no",
+                "Reachability": reachability(row),
             }
-            for name, b in sorted(service.backends.items())
+            for row in rows
         ]
     )
     if default is None:
         st.error(
             f"The configured default backend {settings.backend!r} is not available; "
-            f"drafts use one of: {', '.join(sorted(service.backends))}."
+            f"drafts use one of: {', '.join(str(row['name']) for row in rows)}."
         )
 
     st.subheader("Data")
-    url = sa.make_url(settings.sqlalchemy_url()).render_as_string(hide_password=True)
+    url = safe_url(settings.sqlalchemy_url())
     st.markdown(
         f"**Data folder:** `{settings.data_dir}`  \n**Database:** `{url}`  \n"
         f"**Templates:** {len(service.templates())} from `{settings.templates_dir}`  \n"

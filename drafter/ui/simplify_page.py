@@ -13,12 +13,14 @@ import streamlit as st
 
 from drafter.errors import DrafterError
 from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Section
+from drafter.review import Action, Permissions, open_blocking
 from drafter.service import DrafterService
 from drafter.simplification import AUDIENCES
 from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.ui.common import (
     KEEP,
     attempt,
+    backend_select,
     current_user,
     edit_box,
     flash_message,
@@ -27,6 +29,7 @@ from drafter.ui.common import (
     md_escape,
     origin_badge,
     page_header,
+    permissions,
     show_flash_message,
     show_text,
     status_label,
@@ -136,18 +139,10 @@ def upload_widget(service: DrafterService) -> None:
 
 
 def backend_widget(service: DrafterService) -> str:
-    names = sorted(service.backends)
-    if st.session_state.get(BACKEND_KEY) not in names:
-        st.session_state[BACKEND_KEY] = service.settings.backend if service.settings.backend in names else names[0]
-    name = st.selectbox(
-        "Backend",
-        names,
-        key=kept(BACKEND_KEY),
-        format_func=lambda n: f"{n} ({service.backends[n].model})",
-        help="The offline backend simplifies by rule, uses no language model and sends nothing off this machine.",
+    return backend_select(
+        service, BACKEND_KEY,
+        "The offline backend simplifies by rule, uses no language model and sends nothing off this machine.",
     )
-    st.caption(service.backends[str(name)].description)
-    return str(name)
 
 
 def _on_simplify() -> None:
@@ -218,14 +213,15 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
         f"**Status:** {status_label(draft)} · **Audience:** {md_escape(AUDIENCE_TEXT.get(audience, audience))}"
         f" · **Version:** {draft.version} · **Backend:** {md_escape(draft.backend)}"
     )
-    if draft.status in (DraftStatus.failed, DraftStatus.generating):
+    allowed = permissions(service, user, draft)
+    if Action.resume in allowed:
         reason = f" ({draft.error})" if draft.error else ""
         st.warning(f"Simplification did not finish{reason}. {len(draft.sections)} section(s) are saved.")
         if st.button("Resume", type="primary"):
             run_with_progress(service, user, draft.id)
             st.rerun()
     findings = attempt("checking the simplified text", lambda: service.findings(draft.id)) or []
-    blocking = [f for f in findings if f.severity == FindingSeverity.blocking and f.status == FindingStatus.open]
+    blocking = open_blocking(findings)
     if blocking:
         st.error(
             f"{len(blocking)} blocking finding(s): a fact or an obligation of the original is missing or "
@@ -233,17 +229,19 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
             icon=":material/block:",
         )
     for section in draft.sections:
-        section_card(service, user, draft, section, [f for f in findings if f.section_id == section.id])
+        section_card(service, user, draft, section, [f for f in findings if f.section_id == section.id],
+                     editable=Action.edit in allowed)
     general = [f for f in findings if f.section_id is None]
     if general:
         st.markdown("**Findings about the whole text**")
         for finding in general:
             show_finding(finding)
-    actions(service, user, draft)
+    actions(service, user, draft, allowed)
 
 
 def section_card(
-    service: DrafterService, user: str, draft: Draft, section: Section, findings: list[Finding]
+    service: DrafterService, user: str, draft: Draft, section: Section, findings: list[Finding], *,
+    editable: bool = True,
 ) -> None:
     with st.container(border=True):
         st.markdown(f"### {md_escape(section.heading)}")
@@ -258,7 +256,7 @@ def section_card(
         readability(section, draft.language)
         for finding in findings:
             show_finding(finding)
-        if draft.status in (DraftStatus.draft, DraftStatus.changes_requested, DraftStatus.in_review):
+        if editable:
             edit_widget(service, user, draft, section)
 
 
@@ -336,10 +334,9 @@ def edit_widget(service: DrafterService, user: str, draft: Draft, section: Secti
             st.rerun()
 
 
-def actions(service: DrafterService, user: str, draft: Draft) -> None:
+def actions(service: DrafterService, user: str, draft: Draft, allowed: Permissions) -> None:
     cols = st.columns(2)
-    can_submit = draft.author == user and draft.status in (DraftStatus.draft, DraftStatus.changes_requested)
-    if can_submit and cols[0].button("Submit for review", type="primary"):
+    if Action.submit in allowed and cols[0].button("Submit for review", type="primary"):
         submitted = attempt("submitting the simplified version", lambda: service.submit(draft.id, user))
         if submitted is not None:
             flash("success", "Submitted for review. A reviewer other than you will see it in their queue.")
