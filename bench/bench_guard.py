@@ -7,9 +7,9 @@ import random
 import time
 from collections.abc import Callable
 
+from drafter.clearance import Clearance
 from drafter.guard.detectors import Detection, PiiDetector, presidio_default_detect
 from drafter.guard.engine import Guard
-from drafter.clearance import Clearance
 from drafter.guard.policy import BackendPolicy
 from drafter.guard.scanning import split_text
 

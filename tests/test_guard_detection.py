@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
+from drafter.clearance import Clearance
 from drafter.errors import InputError
 from drafter.guard import checksums, detectors, risk
 from drafter.guard.detectors import Detection, PiiDetector
 from drafter.guard.engine import Guard
-from drafter.clearance import Clearance
 from drafter.guard.markings import find_markings
 from drafter.guard.policy import BackendPolicy
 from drafter.guard.pseudonymise import Pseudonymiser

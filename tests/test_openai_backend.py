@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from drafter.backends.base import CallReport, GenerationOptions, StreamInterrupted
+from drafter.backends.base import CallReport, ChatRequest, GenerationOptions, StreamInterrupted
 from drafter.backends.openai_compat import OpenAICompatBackend, is_private_host
 from drafter.backends.structured import CitedSection
 from drafter.catalog import Catalog
 from drafter.errors import BackendError
 from drafter.models import SourceDoc
-from drafter.backends.base import ChatRequest
 from drafter.prompts import SYSTEM_RULES, build_section_prompt
 from drafter.settings import Settings
 from tests.fake_openai import FakeOpenAI, cut, error, json_reply, slow, text

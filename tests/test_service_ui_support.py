@@ -58,9 +58,8 @@ def test_only_the_ui_package_imports_streamlit() -> None:
 
 # What the UI may import from drafter: the service, the shared types and settings, and the pure review rules.
 UI_ALLOWED = {"drafter.service", "drafter.models", "drafter.settings", "drafter.errors", "drafter.review"}
-# Imported below the service until the service offers them (named in the lead's list of missing service methods):
-# roles (a role map per user), statistics rows and their CSV, the simplification audiences, reading an upload.
-UI_PENDING = {"drafter.roles", "drafter.stats", "drafter.simplification", "drafter.sources"}
+# Types the UI reads, with no behaviour below the service: the role names and role map, statistics rows and CSV.
+UI_PENDING = {"drafter.roles", "drafter.stats"}
 
 
 def _drafter_imports(path: Path) -> set[str]:

@@ -5,14 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from drafter.models import AuditEvent, Draft, DraftStatus, LLMCall, Review
+from drafter.models import AuditEvent, Draft, DraftStatus, LLMCall, Review, SourceDoc
 from drafter.register import RegisterEntry, build_register
 from drafter.service.base import ServiceBase
+from drafter.simplification import AUDIENCES
+from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.stats import Statistics
 from drafter.stats import compute as compute_statistics
 
 
 class Queries(ServiceBase):
+    def audiences(self) -> list[str]:
+        """The audiences a regulation can be simplified for (plain, child, easy-read)."""
+        return list(AUDIENCES)
+
+    def upload_types(self) -> list[str]:
+        """File types a source may be uploaded as."""
+        return list(UPLOAD_TYPES)
+
+    def read_source(self, name: str, data: bytes) -> SourceDoc:
+        """An uploaded file as a source, or one InputError saying why it cannot be read."""
+        return source_from_bytes(name, data, self.settings.max_source_bytes)
+
     def get_draft(self, draft_id: str) -> Draft:
         return self.store.get_draft(draft_id)
 

@@ -11,7 +11,6 @@ from drafter.errors import DrafterError
 from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Finding, Section, SourceDoc, Template
 from drafter.review import Action, Permissions
 from drafter.service import DrafterService
-from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.ui.common import (
     KEEP,
     attempt,
@@ -178,7 +177,7 @@ def sources_widget(service: DrafterService) -> None:
     limit_mb = service.settings.max_source_bytes / 1_048_576
     uploads = st.file_uploader(
         "Upload source documents (.docx, .txt, .md)",
-        type=UPLOAD_TYPES,
+        type=service.upload_types(),
         accept_multiple_files=True,
         help=f"Up to {limit_mb:.0f} MB each. Sources are quoted as data, never followed as instructions.",
     )
@@ -186,7 +185,7 @@ def sources_widget(service: DrafterService) -> None:
         if upload.file_id in seen:
             continue
         seen.add(upload.file_id)
-        read = partial(source_from_bytes, upload.name, upload.getvalue(), service.settings.max_source_bytes)
+        read = partial(service.read_source, upload.name, upload.getvalue())
         doc = attempt(f"reading {upload.name}", read)
         if doc is not None:
             sources[doc.name] = doc
@@ -199,10 +198,9 @@ def sources_widget(service: DrafterService) -> None:
             name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
             doc = attempt(
                 "adding the pasted text",
-                lambda: source_from_bytes(
+                lambda: service.read_source(
                     name if name.endswith((".txt", ".md")) else f"{name}.txt",
                     str(st.session_state.get(KEEP + "draft.paste_text", "")).encode("utf-8"),
-                    service.settings.max_source_bytes,
                 ),
             )
             if doc is not None and doc.text.strip():

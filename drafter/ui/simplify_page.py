@@ -15,8 +15,6 @@ from drafter.errors import DrafterError
 from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Section
 from drafter.review import Action, Permissions, open_blocking
 from drafter.service import DrafterService
-from drafter.simplification import AUDIENCES
-from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.ui.common import (
     KEEP,
     attempt,
@@ -97,10 +95,10 @@ def new_form(service: DrafterService, user: str) -> None:
     st.subheader("2. Title and readers")
     st.session_state.setdefault(TITLE_KEY, "")
     st.text_input("Title of the simplified version", key=kept(TITLE_KEY), placeholder=DEFAULT_TITLE)
-    if st.session_state.get(AUDIENCE_KEY) not in AUDIENCES:
+    if st.session_state.get(AUDIENCE_KEY) not in service.audiences():
         st.session_state[AUDIENCE_KEY] = "plain"
     st.selectbox(
-        "Audience", list(AUDIENCES), key=kept(AUDIENCE_KEY), format_func=lambda a: AUDIENCE_TEXT.get(a, a)
+        "Audience", service.audiences(), key=kept(AUDIENCE_KEY), format_func=lambda a: AUDIENCE_TEXT.get(a, a)
     )
     backend_name = backend_widget(service)
     st.button("Simplify", type="primary", on_click=_on_simplify)
@@ -116,7 +114,7 @@ def upload_widget(service: DrafterService) -> None:
     limit_mb = service.settings.max_source_bytes / 1_048_576
     upload = st.file_uploader(
         "Upload the regulation (.docx, .txt, .md)",
-        type=UPLOAD_TYPES,
+        type=service.upload_types(),
         help=f"Up to {limit_mb:.0f} MB. Its text appears below, where you can check it before simplifying.",
     )
     if upload is None or upload.file_id in seen:
@@ -124,7 +122,7 @@ def upload_widget(service: DrafterService) -> None:
     seen.add(upload.file_id)
     doc = attempt(
         f"reading {upload.name}",
-        lambda: source_from_bytes(upload.name, upload.getvalue(), service.settings.max_source_bytes),
+        lambda: service.read_source(upload.name, upload.getvalue()),
     )
     if doc is None:
         return
