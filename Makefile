@@ -2,19 +2,27 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.installed-test-stamp
 PORT ?= 8501
 # localhost by default: only this machine can reach the app (and Streamlit does not look up an external IP)
 ADDRESS ?= localhost
 
-.PHONY: install run demo test lint typecheck pytest bench clean
+.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference clean
 
+# `make run` installs what the app needs and nothing else; the test tools come with `make test`.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e .
 	@touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 run: install
 	@echo "Drafter is starting at http://$(ADDRESS):$(PORT) (Ctrl+C stops it)"
@@ -30,23 +38,27 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $(AXE)
 
-lint: install
+lint: install-test
 	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
 	$(VENV)/bin/mypy
 
-typecheck: install
+typecheck: install-test
 	$(VENV)/bin/mypy
 
-pytest: install
+pytest: install-test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: install $(AXE)
+test: install-test $(AXE)
 	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py
+
+# Rewrites the command reference in README.md from the parser (tests/cli/test_reference.py checks it is current).
+cli-reference: install
+	$(PY) -m drafter.cli.reference --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,4 +1,8 @@
-"""Loads and validates templates/ and style_guides/ (strict schemas, duplicate ids rejected)."""
+"""Loads and validates templates and style guides (strict schemas, duplicate ids rejected).
+
+They ship inside the package (drafter/templates/, drafter/style_guides/, found with importlib.resources by
+`drafter.settings.packaged_data`); DRAFTER_TEMPLATES_DIR and DRAFTER_STYLE_GUIDES_DIR point at other folders.
+"""
 
 from __future__ import annotations
 

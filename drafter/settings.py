@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -11,6 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from drafter.clearance import Clearance
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def packaged_data(name: str) -> Path:
+    """A data folder shipped inside the drafter package (templates, style guides), from a checkout or a wheel."""
+    return Path(str(resources.files("drafter") / name))
 
 
 class Settings(BaseSettings):
@@ -27,10 +33,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the store; default SQLite in data_dir. postgresql:// URLs use psycopg 3.",
     )
     templates_dir: Path = Field(
-        default=PROJECT_ROOT / "templates", description="Folder of template files (searched recursively)."
+        default_factory=lambda: packaged_data("templates"),
+        description="Folder of template files (searched recursively); default: the templates shipped with Drafter.",
     )
     style_guides_dir: Path = Field(
-        default=PROJECT_ROOT / "style_guides", description="Folder of style guide files."
+        default_factory=lambda: packaged_data("style_guides"),
+        description="Folder of style guide files; default: the style guides shipped with Drafter.",
     )
     backend: str = Field(default="offline", description="Default backend name: offline or openai.")
     user: str | None = Field(default=None, description="Default user name for the CLI (else --user).")

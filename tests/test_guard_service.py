@@ -128,7 +128,7 @@ def test_decision_about_a_person_is_refused(ext_service: tuple[DrafterService, S
 def test_risk_tiers(tmp_path: Path, tier: str, backend: str, refused: bool) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
-    text = (ROOT / "templates" / "en" / "briefing.yaml").read_text().replace("risk_tier: low", f"risk_tier: {tier}")
+    text = (ROOT / "drafter" / "templates" / "en" / "briefing.yaml").read_text().replace("risk_tier: low", f"risk_tier: {tier}")
     (templates / "briefing.yaml").write_text(text)
     settings = Settings(data_dir=tmp_path / "data", templates_dir=templates)
     ext = RecordingBackend()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from drafter.cli import main
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -124,7 +125,9 @@ def test_verify_of_unlabelled_file_exits_nonzero(capsys: pytest.CaptureFixture[s
 
 
 def test_console_script_runs(tmp_path: Path) -> None:
+    # PYTHONPATH: run this checkout's drafter, whichever checkout an editable install points at
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "drafter.cli", "templates"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "drafter.cli", "templates"], capture_output=True, text=True, timeout=120, env=env
     )
     assert result.returncode == 0 and "briefing" in result.stdout

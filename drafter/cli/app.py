@@ -1,0 +1,101 @@
+"""The parser and the dispatch: a table of commands, each handled in its own module under drafter/cli/commands/.
+
+Only the module of the command being run is imported, so `drafter --help` imports no command module at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from drafter.cli.context import Command, Context
+from drafter.errors import DrafterError
+
+DESCRIPTION = "Drafting assistant with mandatory human review."
+
+
+class Entry(NamedTuple):
+    module: str  # under drafter.cli.commands; the module's COMMANDS[name] declares options and handles it
+    help: str
+
+
+COMMANDS: dict[str, Entry] = {
+    "templates": Entry("catalog", "list templates"),
+    "draft": Entry("drafting", "draft a document from a template; prints the draft id"),
+    "generate": Entry("drafting", "resume or retry generation of a failed draft"),
+    "show": Entry("drafts", "show a draft"),
+    "list": Entry("drafts", "list drafts"),
+    "edit": Entry("drafting", "replace a section's text with your own"),
+    "refine": Entry("drafting", "regenerate one section by instruction"),
+    "submit": Entry("review", "submit a draft for review"),
+    "approve": Entry("review", "approve a draft in review (not your own)"),
+    "findings": Entry("drafts", "list the automatic checks' findings on a draft"),
+    "waive": Entry("review", "waive one finding with a written reason (recorded in the audit log)"),
+    "eval": Entry("evaluate", "draft a folder of YAML cases and report findings, readability, time, tokens"),
+    "request-changes": Entry("review", "send a draft in review back to its author"),
+    "export": Entry("export", "export an approved draft to .docx with AI-use labels"),
+    "verify": Entry("export", "check an exported .docx: label, provenance, approved hash"),
+    "audit": Entry("audit", "the audit log"),
+    "simplify": Entry("simplify", "plain-language / child-friendly / easy-read versions of regulations"),
+    "register": Entry("operations", "the AI-use register: one record per exported document"),
+    "record": Entry("operations", "transparency record of this deployment (ATRS tiers 1 and 2)"),
+    "doctor": Entry("operations", "check configuration, database, migrations and data folder"),
+    "purge": Entry("operations", "delete source texts and LLM call logs older than an age (audit log kept)"),
+    "scan": Entry("scan", "scan text files for personal data and classification markings"),
+    "calls": Entry("audit", "list recorded backend calls"),
+    "backends": Entry("catalog", "list the configured backends"),
+}
+
+
+def load_command(name: str) -> Command:
+    module = importlib.import_module(f"drafter.cli.commands.{COMMANDS[name].module}")
+    command: Command = module.COMMANDS[name]
+    return command
+
+
+def build_parser(only: str | None = None, *, full: bool = False) -> argparse.ArgumentParser:
+    """The parser. Every command is listed; options are declared (module imported) for `only`, or all if `full`."""
+    parser = argparse.ArgumentParser(prog="drafter", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, entry in COMMANDS.items():
+        p = sub.add_parser(name, help=entry.help, description=entry.help)
+        if full or name == only:
+            load_command(name).arguments(p)
+    return parser
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command named on the line (the first word that is not an option), if it is one we know."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen(argv))
+    args = parser.parse_args(argv)
+    try:
+        from drafter.logs import configure
+        from drafter.settings import get_settings
+
+        settings = get_settings()
+        configure(settings.log_format, settings.log_level)
+        return load_command(args.command).run(Context(parser, args, settings), args)
+    except DrafterError as exc:
+        print(f"drafter: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:
+        if os.environ.get("DRAFTER_DEBUG"):
+            raise
+        print(f"drafter: unexpected error: {type(exc).__name__}: {exc} (set DRAFTER_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("drafter: interrupted; work saved so far is kept.", file=sys.stderr)
+        return 130

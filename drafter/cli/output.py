@@ -1,0 +1,232 @@
+"""Everything the CLI prints: JSON shapes and text lines. Handlers get results from the service and pass them here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drafter.models import AuditEvent, Draft, Finding, LLMCall, Section, Template
+
+# Results of modules that the service split is moving (verify, ops, simplify, evaluation, guard) are typed Any
+# here: the printers read a few attributes and must not pin those modules' locations.
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def note(text: str) -> None:
+    """A line for the person at the terminal (stderr), apart from the command's output."""
+    print(text, file=sys.stderr)
+
+
+# --- JSON shapes (stable: scripts read them) -----------------------------------------------------------------
+
+
+def section_json(s: Section) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "heading": s.heading,
+        "text": s.text,
+        "origin": s.provenance.origin.value,
+        "backend": s.provenance.backend,
+        "model": s.provenance.model,
+        "citations": [c.model_dump() for c in s.citations],
+    }
+
+
+def draft_json(d: Draft) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "template": d.template_id,
+        "style_guide": d.style_guide_id,
+        "title": d.title,
+        "language": d.language,
+        "status": d.status.value,
+        "author": d.author,
+        "version": d.version,
+        "content_sha256": d.content_sha256,
+        "error": d.error,
+        "sections": [section_json(s) for s in d.sections],
+    }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "id": f.id, "severity": f.severity.value, "rule": f.rule_id, "section": f.section_id,
+        "span": [f.start, f.end] if f.start is not None else None, "excerpt": f.excerpt, "message": f.message,
+        "suggestion": f.suggestion, "status": f.status.value, "waiver_reason": f.waiver_reason,
+        "waived_by": f.waived_by, "waived_at": f.waived_at.isoformat() if f.waived_at else None,
+    }
+
+
+def template_json(t: Template) -> dict[str, Any]:
+    return {
+        "id": t.id, "title": t.title, "language": t.language, "kind": t.kind, "description": t.description,
+        "fields": [{"name": f.name, "label": f.label, "type": f.type, "required": f.required} for f in t.fields],
+    }
+
+
+# --- text ---------------------------------------------------------------------------------------------------
+
+
+def templates(items: list[Template]) -> None:
+    for t in items:
+        print(f"{t.id:20} {t.language}  {t.kind:14} {t.title}: {t.description}")
+
+
+def backends(rows: list[dict[str, Any]], checked: bool) -> None:
+    for r in rows:
+        where = "external" if r["external"] else "local"
+        mark = " (default)" if r["default"] else ""
+        print(f"{r['name']}{mark}: {r['model']} · {where} · {r['endpoint'] or 'in-process'}")
+        if checked:
+            print(f"  {'ok' if r['reachable'] else 'UNREACHABLE'}: {r['check']}")
+
+
+def draft(d: Draft) -> None:
+    print(f"{d.title}  [{d.id}]")
+    print(f"template {d.template_id} · status {d.status.value} · author {d.author} · version {d.version}")
+    print(f"content sha256 {d.content_sha256}")
+    if d.error:
+        print(f"last error: {d.error}")
+    for s in d.sections:
+        p = s.provenance
+        print(f"\n## {s.heading}  ({s.id}; {p.origin.value}; {p.backend}/{p.model})")
+        print(s.text)
+        for c in s.citations:
+            where = f"paragraph {c.paragraph}" if c.paragraph else "paragraph not located"
+            print(f"  [{c.marker}] {c.source}, {where}" + (f": \"{c.quote}\"" if c.quote else ""))
+
+
+def drafts(items: Iterable[Draft]) -> None:
+    for d in items:
+        print(f"{d.id}  {d.status.value:18} {d.author:12} {d.template_id:15} {d.title}")
+
+
+def findings(items: list[Finding]) -> None:
+    if not items:
+        print("no findings")
+    for f in items:
+        span = f"{f.start}-{f.end}" if f.start is not None else "-"
+        print(f"{f.id}  {f.severity.value:8} {f.status.value:8} {f.rule_id:24} {f.section_id or '(document)':16} "
+              f"{span:9} {f.message}")
+        if f.suggestion and f.status.value == "open":
+            print(f"{'':10}fix: {f.suggestion}")
+        if f.waiver_reason:
+            print(f"{'':10}waived by {f.waived_by}: {f.waiver_reason}")
+
+
+def section_progress(i: int, n: int, s: Section) -> None:
+    note(f"[{i}/{n}] {s.heading}")
+
+
+def stream_printer(headings: dict[str, str]) -> tuple[Callable[[str, str], None], Callable[[str, str], None]]:
+    """on_token / on_retry callbacks printing the text as it arrives, a heading before each section."""
+    current: list[str] = []
+
+    def on_token(section_id: str, piece: str) -> None:
+        if not current or current[-1] != section_id:
+            current.append(section_id)
+            print(f"\n## {headings.get(section_id, section_id)}\n", flush=True)
+        print(piece, end="", flush=True)
+
+    def on_retry(section_id: str, why: str) -> None:
+        current.append("")  # print the heading again for the fresh attempt
+        print(f"\n[{why} Retrying the section from the start.]", file=sys.stderr, flush=True)
+
+    return on_token, on_retry
+
+
+def verify_report(report: Any) -> None:
+    print(f"label: {report.label or '(none)'}")
+    if report.provenance:
+        prov = report.provenance
+        print(f"draft {prov.get('draft_id')} · author {prov.get('author')} · reviewer {prov.get('reviewer')} "
+              f"· approved {prov.get('approved_at')}")
+        print(f"models: {', '.join(prov.get('models', []))}")
+    print(f"content matches approved hash: {'yes' if report.content_matches else 'NO'}")
+    print(f"body unchanged since export: {'yes' if report.body_unchanged else 'NO'}")
+    for problem in report.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    print("verified" if report.ok else "NOT VERIFIED")
+
+
+def doctor(checks: list[Any]) -> None:
+    for check in checks:
+        fix = f"\n     fix: {check.fix}" if check.fix else ""
+        print(f"{'ok  ' if check.ok else 'FAIL'} {check.name:12} {check.detail}{fix}")
+
+
+def purged(result: Any) -> None:
+    verb = "would clear" if result.dry_run else "cleared"
+    print(f"{verb} the source texts of {result.sources_cleared} drafts and {result.calls_deleted} LLM call "
+          f"records older than {result.cutoff.isoformat()}; the audit log is kept")
+
+
+def text_or_file(text: str, output: Path | None, count: int) -> None:
+    """The register: written to `output` (with a count on stderr), else to stdout."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        note(f"{count} documents written to {output}")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def simplified(results: list[Any]) -> None:
+    for fr in results:
+        if fr.error:
+            print(f"{fr.file}: error: {fr.error}")
+            continue
+        print(f"{fr.file}: draft {fr.draft_id}, {fr.sections} sections, {fr.measure} {fr.grade_before} -> "
+              f"{fr.grade_after}, {fr.blocking_findings} sections flagged for review, written to {fr.output}")
+
+
+def evaluation(result: Any) -> None:
+    for case in result.cases:
+        if case.error:
+            print(f"{case.case:28} FAILED: {case.error}")
+            continue
+        print(f"{case.case:28} {case.template:14} {case.backend}/{case.model}: {case.sections} sections, "
+              f"{case.blocking} blocking ({case.unsupported_facts} unsupported facts), {case.warnings} warnings, "
+              f"readability {case.sections_within_target}/{case.sections_scored} on target, {case.seconds:.2f} s, "
+              f"{case.input_tokens}+{case.output_tokens} tokens")
+    total = result.totals()
+    print(f"total: {total['cases']} cases ({total['failed']} failed), {total['sections']} sections, {total['blocking']} "
+          f"blocking, {total['unsupported_facts']} unsupported facts, readability {total['sections_within_target']}/"
+          f"{total['sections_scored']} on target, {total['seconds']:.2f} s, "
+          f"{total['input_tokens']}+{total['output_tokens']} tokens")
+
+
+def audit_events(events: list[AuditEvent]) -> None:
+    for e in events:
+        print(f"{e.seq:6} {e.at.isoformat()} {e.actor:12} {e.action:20} {e.draft_id or '-'} "
+              f"{json.dumps(e.details, ensure_ascii=False)}")
+
+
+def calls(items: list[LLMCall]) -> None:
+    for c in items:
+        status = f"error: {c.error}" if c.error else "ok"
+        tokens = f"{c.input_tokens if c.input_tokens is not None else '?'}→" \
+                 f"{c.output_tokens if c.output_tokens is not None else '?'} tokens"
+        print(f"{c.datetime_utc.isoformat()} {c.backend}/{c.model} draft {c.draft_id} "
+              f"{c.options.get('section', '-')} {c.duration_ms} ms {tokens} {status}")
+
+
+def scan_finding(path: Path, f: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({**f.as_json(), "file": str(path)}, ensure_ascii=False))
+    else:
+        what = f"{f.marking} ({f.level.value if f.level else ''}) line {f.line}" if f.marking else f.type
+        print(f"{path}:{f.start}-{f.end}  {f.action:6} {what}  score {f.score:g}")
+
+
+def scan_summary(policy: Any, blocked: int, ner_available: bool) -> None:
+    note(f"backend {policy.backend}: clearance {policy.clearance.value}, personal data {policy.personal_data}; "
+         f"{blocked} finding(s) would be blocked")
+    if not ner_available:
+        note("note: no NER model: names are found only after a label and addresses are not detected")
