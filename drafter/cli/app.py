@@ -38,6 +38,7 @@ COMMANDS: dict[str, Entry] = {
     "eval": Entry("evaluate", "draft a folder of YAML cases and report findings, readability, time, tokens"),
     "request-changes": Entry("review", "send a draft in review back to its author"),
     "export": Entry("export", "export an approved draft to .docx with AI-use labels"),
+    "import-review": Entry("word_review", "read a reviewed Word review copy: summary; --apply records it"),
     "verify": Entry("export", "check an exported .docx: label, provenance, approved hash"),
     "audit": Entry("audit", "the audit log"),
     "simplify": Entry("simplify", "plain-language / child-friendly / easy-read versions of regulations"),

@@ -14,10 +14,16 @@ def export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", type=Path, required=True)
     p.add_argument("--with-original", action="store_true",
                    help="for a simplified regulation: put each section's original text after it")
+    p.add_argument("--review-copy", action="store_true",
+                   help="write a review copy for Word instead (any status; tracked changes, comments, no approval)")
     add_user_argument(p)
 
 
 def export(ctx: Context, args: argparse.Namespace) -> int:
+    if args.review_copy:
+        path = ctx.service.review_copy(args.draft_id, args.output, ctx.user())
+        print(f"review copy written to {path} (not the labelled export; it carries no approval)")
+        return 0
     result = ctx.service.export(args.draft_id, args.output, ctx.user(), include_original=args.with_original)
     print(f"exported {result.path}")
     print(f"label: {result.label_statement}")
