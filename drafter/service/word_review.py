@@ -13,17 +13,18 @@ import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drafter.errors import InputError
-from drafter.export.common import check_writable, save_atomically
-from drafter.export.review_copy import build_review_copy
-from drafter.export.review_import import ReviewerComment, Revision, check_review_file, read_review_file
 from drafter.models import Draft, DraftStatus
 from drafter.roles import Role, load_roles
 from drafter.service.drafting import DraftingUseCases
 from drafter.service.review import ReviewUseCases
 
+if TYPE_CHECKING:
+    from drafter.export.review_import import ReviewerComment, Revision
+
+# python-docx and lxml are imported when a review copy is written or read, not when the service is imported
 log = logging.getLogger("drafter.service")
 
 
@@ -91,6 +92,8 @@ class WordReviewUseCases(DraftingUseCases, ReviewUseCases):
 
     def review_copy(self, draft_id: str, output: Path, user: str) -> Path:
         """Write the review copy of a draft to `output` (.docx): tracked changes, comments, no approval."""
+        from drafter.export.common import check_writable, save_atomically
+
         draft = self.store.get_draft(draft_id)
         check_writable(output)
         doc = self._build_review_copy(draft)
@@ -102,6 +105,8 @@ class WordReviewUseCases(DraftingUseCases, ReviewUseCases):
         return output
 
     def _build_review_copy(self, draft: Draft) -> Any:
+        from drafter.export.review_copy import build_review_copy
+
         if draft.status in (DraftStatus.generating, DraftStatus.failed) or not draft.sections:
             raise InputError(f"Draft {draft.id} is {draft.status.value}; a review copy needs a generated draft.")
         return build_review_copy(draft, self._current_findings(draft), system=self.settings.system_name)
@@ -115,6 +120,8 @@ class WordReviewUseCases(DraftingUseCases, ReviewUseCases):
 
     def import_review(self, draft_id: str, path: Path | bytes, user: str, *, apply: bool) -> ReviewImport:
         """Read a reviewed copy; summarise it, and with `apply` record its changes and comments."""
+        from drafter.export.review_import import check_review_file, read_review_file
+
         draft = self.store.get_draft(draft_id)
         review = read_review_file(path)
         check_review_file(review, draft)
