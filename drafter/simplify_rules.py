@@ -94,10 +94,10 @@ def _match_heading(line: str, language: str) -> tuple[str, str] | None:
 # --- offline rules ------------------------------------------------------------------------------
 
 _EN_CLAUSE_BREAKS = (
-    (re.compile(r";\s+(?:and\s+|or\s+)?"), ". "),
-    (re.compile(r",\s+(but|however|unless|except that)\s+"), r". \1 "),
-    (re.compile(r",\s+and\s+(?=(?:you|we|it|they|he|she)\b)"), ". "),
-    (re.compile(r",\s+which\s+"), ". This "),
+    (re.compile(r";\s+(?:and\s+|or\s+)?"), ".\x00"),
+    (re.compile(r",\s+(but|however|unless|except that)\s+"), ".\x00\\1 "),
+    (re.compile(r",\s+and\s+(?=(?:you|we|it|they|he|she)\b)"), ".\x00"),
+    (re.compile(r",\s+which\s+"), ".\x00This "),
 )
 
 
@@ -138,7 +138,8 @@ def _starts_list_item(text: str, piece: Piece) -> bool:
 def _break_clauses(sentence: str) -> str:
     for pattern, replacement in _EN_CLAUSE_BREAKS:
         sentence = pattern.sub(replacement, sentence)
-    return re.sub(r"\.\s+([a-z])", lambda m: ". " + m.group(1).upper(), sentence)
+    # capitalise only the sentences made here: "e.g. the" and "etc. and" stay as they are
+    return re.sub(r"\.\x00([a-z]?)", lambda m: ". " + m.group(1).upper(), sentence)
 
 
 def _rewrite(text: str, pieces: list[Piece], change: Callable[[str], str]) -> str:

@@ -41,3 +41,37 @@ def test_list_items_and_enumerations() -> None:
 
 def test_sentence_starts() -> None:
     assert segment.sentence_starts("One. Two.\nThree.") == {0, 5, 10}
+
+
+def test_no_split_after_abbreviations_initials_and_decimals() -> None:
+    one = [
+        "Mr. Smith met Dr. Jones and Mrs. Lee at 3.5 p.m. on St. Mary's Road.",
+        "President Joseph R. Biden, Jr. declared that a major disaster exists.",
+        "Deanne E. Brogan of the U.S. Department of Homeland Security spoke.",
+        "Items, e.g. forms, i.e. paper ones, etc. and more are listed in No. 5, Sec. 3, Art. 4 and para. 2.",
+        "Smith v. Jones and Roe vs. Wade were cited under 38 U.S.C. 1310(a) and 20 C.F.R. 404.610.",
+        "Acme Inc. and Smith Co. signed.",
+    ]
+    for sentence in one:
+        assert segment.split_sentences(sentence) == [sentence]
+    assert segment.split_sentences("He works at Acme Inc. The firm is large.") == [
+        "He works at Acme Inc.", "The firm is large."]
+    assert segment.split_sentences("Lists go on, etc. Then we stop.") == ["Lists go on, etc.", "Then we stop."]
+
+
+def test_quotations_stay_whole_with_their_attribution() -> None:
+    text = '"We will rebuild. We will recover." said Smith. “Help is here,” she said. Next.'
+    assert segment.split_sentences(text) == ['"We will rebuild. We will recover." said Smith.',
+                                             "“Help is here,” she said.", "Next."]
+    zh = "会议指出：「稳就业。保民生。」各地要提出“保就业。”的措施。完毕！"
+    assert segment.split_sentences(zh, "zh") == ["会议指出：「稳就业。保民生。」", "各地要提出“保就业。”的措施。", "完毕！"]
+
+
+def test_references_are_not_enumerations() -> None:
+    for line in ["Under paragraph (a) or (b) of this section you may apply.",
+                 "See 38 U.S.C. 1310(a) and §§ 617.3(m)(2) (a) then (b) too.",
+                 "A notice under section 5(1)(b) or (c) must be in writing."]:
+        assert segment.enumeration(line) == []
+    assert segment.enumeration("依照第（二）、（三）项办理。", "zh") == []
+    items = segment.enumeration("Conditions are met: (1) you apply; (2) you qualify under paragraph (d); and (3) done.")
+    assert segment.texts(items) == ["(1) you apply;", "(2) you qualify under paragraph (d); and", "(3) done."]
