@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -35,10 +36,8 @@ def _create(path: Path) -> None:
             fh.write(pem)
             fh.flush()
             os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)  # atomic and fails if another process created the key first
-        except FileExistsError:
-            pass
+        with contextlib.suppress(FileExistsError):  # another process created the key first: keep theirs
+            os.link(tmp, path)  # atomic, never overwrites
     finally:
         Path(tmp).unlink(missing_ok=True)
 
@@ -46,7 +45,10 @@ def _create(path: Path) -> None:
 def load_private_key(path: Path, *, create: bool = False) -> Ed25519PrivateKey:
     """The private key in `path` (PEM, PKCS#8); with `create`, a new one is made there if none exists."""
     if create and not path.exists():
-        _create(path)
+        try:
+            _create(path)
+        except OSError as exc:
+            raise InputError(f"Cannot create the signing key {path}: {exc.strerror or exc}.") from exc
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:

@@ -90,7 +90,7 @@ def hidden_label_problems(doc: Document, label: Paragraph) -> list[str]:
         color = _effective(run, para_chain, styles, defaults, "w:color")
         if color is not None and (_near_white(color.get(qn("w:val")))
                                   or color.get(qn("w:themeColor"), "") in {"background1", "light1"}):
-            found.add("white text")
+            found.add("in white or nearly white text")
         size = _effective(run, para_chain, styles, defaults, "w:sz")
         try:
             if size is not None and int(size.get(qn("w:val"), "24")) < MIN_LABEL_HALF_POINTS:
@@ -124,7 +124,7 @@ def comment_problems(doc: Document, prov: dict[str, Any], blocks: list[list[_Ele
     missing = []
     for i, s in enumerate(sections):
         try:
-            origin = Origin(s.get("origin"))
+            origin = Origin(str(s.get("origin")))
         except ValueError:
             missing.append(f"Section {s.get('heading')!r} has an unknown origin {s.get('origin')!r}.")
             continue

@@ -37,7 +37,7 @@ def _c14n_sha256(el: _Element) -> str:
 def _part_element(part: Any) -> _Element:
     element = getattr(part, "element", None)
     if element is not None:
-        return element  # type: ignore[no-any-return]
+        return element
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     return etree.fromstring(part.blob, parser)
 

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from docx import Document as open_document
 from docx.document import Document
 from docx.text.paragraph import Paragraph
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from drafter.errors import InputError
 from drafter.export import integrity

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drafter import review as rules
+from drafter import signing
 from drafter.checks import runner as checks
 from drafter.errors import InputError
-from drafter import signing
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
 from drafter.export.signature import sign_document
 from drafter.export.verify import VerifyReport, verify_docx

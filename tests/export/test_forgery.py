@@ -221,8 +221,8 @@ def _run_property(xml: str) -> Attack:
     ("xml", "reason"),
     [
         (f"<w:vanish {nsdecls('w')}/>", "hidden (w:vanish)"),
-        (f'<w:color {nsdecls("w")} w:val="FFFFFF"/>', "white text"),
-        (f'<w:color {nsdecls("w")} w:val="FEFEFD"/>', "white text"),
+        (f'<w:color {nsdecls("w")} w:val="FFFFFF"/>', "in white or nearly white text"),
+        (f'<w:color {nsdecls("w")} w:val="FEFEFD"/>', "in white or nearly white text"),
         (f'<w:sz {nsdecls("w")} w:val="2"/>', "too small to read"),
     ],
     ids=["vanish", "white", "near-white", "size-1"],
@@ -374,3 +374,36 @@ def test_a_file_verifies_only_against_the_key_that_signed_it(
     shutil.copy(out, copy)
     report = verify_docx(copy, signing.load_public_key(stranger))
     assert not report.ok and any("signed with another key" in p for p in report.problems)
+
+
+def test_a_gongwen_comment_removed_is_found(tmp_path: Path) -> None:
+    """公文 sections printed without a heading (SECTION_STYLE) are matched to their comments too."""
+    from tests.gongwen_support import export_zh
+
+    svc = DrafterService.from_settings(Settings(data_dir=tmp_path / "data", backend="offline"))
+    try:
+        out = tmp_path / "tongzhi.docx"
+        export_zh(svc, "tongzhi", out)
+        assert svc.verify_file(out).ok
+        doc = Document(str(out))
+        first = list(doc.comments)[0]
+        _drop_comments(doc, {str(first.comment_id)})
+        target = tmp_path / "attacked.docx"
+        doc.save(str(target))
+        problems = svc.verify_file(target).problems
+        assert any("no longer carries its comment" in p for p in problems), problems
+    finally:
+        svc.store.engine.dispose()
+
+
+def test_a_key_that_cannot_be_created_or_read_is_one_sentence(tmp_path: Path) -> None:
+    from drafter.errors import InputError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(InputError, match="Cannot create the signing key"):
+        signing.load_private_key(blocker / "keys" / "signing.pem", create=True)
+    with pytest.raises(InputError, match="not an unencrypted PEM private key"):
+        signing.load_private_key(blocker)
+    with pytest.raises(InputError, match="not a PEM public key"):
+        signing.load_public_key(blocker)
