@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drafter import review as rules
+from drafter import signing
 from drafter.checks import runner as checks
 from drafter.errors import InputError
 from drafter.export.docx_writer import build_document, check_writable, save_atomically
+from drafter.export.signature import sign_document
 from drafter.export.verify import VerifyReport, verify_docx
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
@@ -54,6 +56,7 @@ class ExportUseCases(ServiceBase):
             exported_by=user, exported_at=utcnow(), findings=self._current_findings(draft),
         )
         doc = build_document(draft, template, label, include_original=include_original)
+        sign_document(doc, self.signing_key())
         try:
             save_atomically(doc, output)
         except OSError as exc:
@@ -72,8 +75,23 @@ class ExportUseCases(ServiceBase):
         draft = self.store.get_draft(draft_id)
         return check_gongwen(self.catalog.template(draft.template_id), draft.request.inputs, draft.sections)
 
-    def verify_file(self, path: Path) -> VerifyReport:
-        return verify_docx(path)
+    def signing_key(self) -> signing.Ed25519PrivateKey:
+        """The deployment's signing key, created on first use (settings.signing_key_path(), mode 0600)."""
+        return signing.load_private_key(self.settings.signing_key_path(), create=True)
+
+    def public_key_pem(self) -> str:
+        """The deployment's public key (PEM), to publish so anyone can verify an exported document."""
+        return signing.public_key_pem(self.signing_key())
+
+    def verify_file(self, path: Path, public_key: Path | None = None) -> VerifyReport:
+        """Check an exported file; the signature with `public_key` (a PEM file), else the deployment's own key."""
+        if public_key is not None:
+            key = signing.load_public_key(public_key)
+        elif self.settings.signing_key_path().is_file():
+            key = signing.load_private_key(self.settings.signing_key_path()).public_key()
+        else:
+            key = None  # this deployment has signed nothing yet: the report says the signature was not checked
+        return verify_docx(path, key)
 
     def example_label_statement(self, language: str = "en", backend: str | None = None) -> str:
         """The visible AI-use statement an exported document would carry, for a sample draft.
