@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drafter import review as rules
 from drafter import signing
 from drafter.checks import runner as checks
 from drafter.errors import InputError
-from drafter.export.docx_writer import build_document, check_writable, save_atomically
-from drafter.export.signature import sign_document
-from drafter.export.verify import VerifyReport, verify_docx
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
 from drafter.labeling import build_label
@@ -29,7 +27,12 @@ from drafter.models import (
 )
 from drafter.service.base import ServiceBase
 
+if TYPE_CHECKING:
+    from drafter.export.verify import VerifyReport
+
 log = logging.getLogger("drafter.service")
+# python-docx and lxml load when a document is first written or read, not when the service is imported
+# (`drafter templates` and `drafter --help` stay light).
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class ExportUseCases(ServiceBase):
             rules.check_approval_recorded(
                 draft, approval, self.store.audit_events(draft_id), self.store.verify_draft_events(draft_id)
             )
+        from drafter.export.docx_writer import build_document, check_writable, save_atomically
+        from drafter.export.signature import sign_document
+
         check_writable(output)
         template = self.catalog.template(draft.template_id)
         label = build_label(
@@ -91,6 +97,8 @@ class ExportUseCases(ServiceBase):
             key = signing.load_private_key(self.settings.signing_key_path()).public_key()
         else:
             key = None  # this deployment has signed nothing yet: the report says the signature was not checked
+        from drafter.export.verify import verify_docx
+
         return verify_docx(path, key)
 
     def example_label_statement(self, language: str = "en", backend: str | None = None) -> str:
