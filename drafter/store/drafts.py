@@ -50,12 +50,12 @@ def get(conn: Connection, draft_id: str) -> Draft:
     return rows.draft_from_row(row)
 
 
-def get_many(conn: Connection, draft_ids: list[str], *, chunk: int = 500) -> list[Draft]:
-    """The drafts with these ids (in no particular order), a bounded number of ids per query."""
-    out: list[Draft] = []
+def rows_by_ids(conn: Connection, draft_ids: list[str], *, chunk: int = 500) -> list[rows.Row]:
+    """The stored rows of these drafts (in no particular order), a bounded number of ids per query."""
+    out: list[rows.Row] = []
     for start in range(0, len(draft_ids), chunk):
         ids = draft_ids[start : start + chunk]
-        out += [rows.draft_from_row(r) for r in conn.execute(sa.select(drafts).where(drafts.c.id.in_(ids))).mappings()]
+        out += conn.execute(sa.select(drafts).where(drafts.c.id.in_(ids))).mappings().all()
     return out
 
 

@@ -17,28 +17,42 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from drafter.models import Draft
-from drafter.store.drafts import get_many
-from drafter.store.rows import iso
+from drafter.store.drafts import rows_by_ids
+from drafter.store.rows import Row, draft_from_row, iso
 from drafter.store.tables import audit_events, findings, llm_calls
 from drafter.store.tables import drafts as drafts_table
 
 
-class EventRow(NamedTuple):
-    """An audit event as stored: `at` is the ISO timestamp text, `details` the decoded JSON."""
+@dataclass(frozen=True)
+class EventRow:
+    """An audit event as stored: `at` is the ISO timestamp text; `details` decodes the JSON when asked."""
 
     draft_id: str | None
     action: str
     at: str
     actor: str
-    details: dict[str, Any]
+    details_json: str
+
+    @property
+    def details(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self.details_json)
+        return decoded
 
 
 @dataclass
 class ExportedDraft:
-    """A draft that was exported at least once, with its approval, export and waiver events in order."""
+    """A draft that was exported at least once, with its approval, export and waiver events in order.
 
-    draft: Draft
+    The draft is built from its row when asked, so a register of thousands of drafts never holds them
+    all as objects at once.
+    """
+
+    row: Row
     events: list[EventRow]
+
+    @property
+    def draft(self) -> Draft:
+        return draft_from_row(self.row)
 
 
 REGISTER_ACTIONS = ("exported", "approved", "finding_waived")
@@ -54,9 +68,9 @@ def exported_drafts(conn: Connection) -> list[ExportedDraft]:
     ).all()
     by_draft: dict[str, list[EventRow]] = defaultdict(list)
     for r in result:
-        by_draft[r.draft_id].append(EventRow(r.draft_id, r.action, r.at, r.actor, json.loads(r.details_json)))
+        by_draft[r.draft_id].append(EventRow(r.draft_id, r.action, r.at, r.actor, r.details_json))
     exported = [d for d, evs in by_draft.items() if any(e.action == "exported" for e in evs)]
-    return [ExportedDraft(d, by_draft[d.id]) for d in get_many(conn, exported)]
+    return [ExportedDraft(r, by_draft[r["id"]]) for r in rows_by_ids(conn, exported)]
 
 
 class EventSummary(NamedTuple):
