@@ -28,7 +28,10 @@ def _edges(modules: dict[str, Path]) -> dict[str, set[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             targets: list[str] = []
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                # `from pkg import sub` depends on the submodule; `from pkg import name` on the package
+                for a in node.names:
+                    sub = f"{node.module}.{a.name}"
+                    targets.append(sub if sub in modules else node.module)
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             for target in targets:
