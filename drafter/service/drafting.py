@@ -9,7 +9,7 @@ from drafter.backends.base import Backend
 from drafter.errors import DrafterError, InputError
 from drafter.guard.policy import ScanReport
 from drafter.models import Draft, DraftRequest, DraftStatus, Origin, Section, SectionSpec, Template, utcnow
-from drafter.prompts import build_refine_prompt, build_section_prompt
+from drafter.prompts import WrittenSection, build_refine_prompt, build_section_prompt
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
 
@@ -104,7 +104,7 @@ class DraftingUseCases(ServiceBase):
             if spec.id in done:
                 continue
             prompt = build_section_prompt(
-                template, guide, draft.request.inputs, draft.request.sources, spec
+                template, guide, draft.request.inputs, draft.request.sources, spec, _written(template, draft, spec.id)
             )
             structured = on_token is None and spec.use_sources and bool(draft.request.sources)
             try:
@@ -134,7 +134,8 @@ class DraftingUseCases(ServiceBase):
         current = _section(draft, section_id)
         backend = self.backend(draft.backend)
         prompt = build_refine_prompt(
-            template, guide, draft.request.inputs, draft.request.sources, spec, current.text, instruction
+            template, guide, draft.request.inputs, draft.request.sources, spec, current.text, instruction,
+            _written(template, draft, section_id, other=True),
         )
         text = self.calls.call(backend, prompt, draft, user=user)
         new_section = self._ai_section(spec, text, backend, prompt, user)
@@ -179,6 +180,18 @@ class DraftingUseCases(ServiceBase):
         )
         self.run_checks(saved)
         return saved
+
+
+def _written(template: Template, draft: Draft, section_id: str, *, other: bool = False) -> list[WrittenSection]:
+    """The sections the prompt for `section_id` is shown: those before it in the plan, or (`other`) all others."""
+    order = [s.id for s in template.sections]
+    limit = order.index(section_id) if section_id in order and not other else len(order)
+    by_id = {s.id: s for s in draft.sections}
+    return [
+        WrittenSection(sid, by_id[sid].heading, by_id[sid].text)
+        for sid in order[:limit]
+        if sid in by_id and sid != section_id and by_id[sid].text.strip()
+    ]
 
 
 def _spec(template: Template, section_id: str) -> SectionSpec:
