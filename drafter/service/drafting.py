@@ -6,10 +6,22 @@ from typing import Any
 
 from drafter import review as rules
 from drafter.backends.base import Backend
+from drafter.backends.structured import CitedSection
+from drafter.citations import sentence_citations
 from drafter.errors import DrafterError, InputError
 from drafter.guard.policy import ScanReport
-from drafter.models import Draft, DraftRequest, DraftStatus, Origin, Section, SectionSpec, Template, utcnow
-from drafter.prompts import WrittenSection, build_refine_prompt, build_section_prompt
+from drafter.models import (
+    Citation,
+    Draft,
+    DraftRequest,
+    DraftStatus,
+    Origin,
+    Section,
+    SectionSpec,
+    Template,
+    utcnow,
+)
+from drafter.prompts import PromptBundle, WrittenSection, build_refine_prompt, build_section_prompt
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
 
@@ -107,16 +119,22 @@ class DraftingUseCases(ServiceBase):
                 template, guide, draft.request.inputs, draft.request.sources, spec, _written(template, draft, spec.id)
             )
             structured = on_token is None and spec.use_sources and bool(draft.request.sources)
+            result: CitedSection | None = None
             try:
                 if structured:
-                    text, evidence = self.calls.call_structured(backend, prompt, draft, user=user)
+                    result = self.calls.wrapped(backend, draft, template, user).structured(
+                        prompt.request(), CitedSection, self.options
+                    )
+                    text = result.text.strip()
                 else:
                     text = self.calls.call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
-                    evidence = []
             except DrafterError as exc:
                 self._generation_failed(draft, user, exc, spec.id)
                 raise
-            section = self._ai_section(spec, text, backend, prompt, user, evidence)
+            section = self._ai_section(spec, text, backend, prompt, user,
+                                       [(e.source, e.quote) for e in result.evidence] if result else [])
+            if result is not None and result.sentences:
+                section = section.model_copy(update={"citations": _with_sentence_evidence(section, result, prompt)})
             draft = self._save_generated(draft, section, [*draft.sections, section], user)
             if on_section:
                 on_section(index + 1, total, section)
@@ -180,6 +198,13 @@ class DraftingUseCases(ServiceBase):
         )
         self.run_checks(saved)
         return saved
+
+
+def _with_sentence_evidence(section: Section, result: CitedSection, prompt: PromptBundle) -> list[Citation]:
+    """Each sentence's evidence, checked against its source, then the marker citations it does not already cover."""
+    per_sentence = sentence_citations(result.sentence_evidence(), prompt.sources)
+    covered = {(c.marker, c.paragraph) for c in per_sentence if c.verified}
+    return per_sentence + [c for c in section.citations if (c.marker, c.paragraph) not in covered]
 
 
 def _written(template: Template, draft: Draft, section_id: str, *, other: bool = False) -> list[WrittenSection]:
