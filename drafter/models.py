@@ -129,6 +129,14 @@ class Template(Strict):
     required_elements: tuple[RequiredElement, ...] = Field(
         default=(), description="Checked in addition to the built-in requirements of the document kind."
     )
+    guidance: str = Field(
+        default="", description="Genre guidance for a language model: how a good document of this kind is written."
+    )
+    example: str = Field(
+        default="",
+        description="A short worked example of the genre (invented), shown to the model as a model of form, "
+        "never of facts.",
+    )
 
 
 class ReadabilityTarget(Strict):

@@ -34,6 +34,8 @@ sources you actually used; never cite the inputs.
 - Each section has its own job in the document plan. Do not repeat what the sections already written say; \
 refer to them if needed.
 - A length is a limit, not a target: if the inputs and sources support less, write less. Never pad.
+- Spell out an abbreviation the first time you use it, as the inputs define it. Never write a relative date \
+("yesterday", "next week"): write the date itself, counted from the date given in the inputs.
 - Reply with the text of the requested section only: no heading, no preamble, no commentary."""
 
 __all__ = ["AUDIENCE_GUIDANCE", "INJECTION", "PromptBundle", "SIMPLIFY_RULES", "SYSTEM_RULES", "WrittenSection", "build_refine_prompt",
@@ -132,6 +134,11 @@ def _template_plan(template: Template) -> str:
     for i, s in enumerate(template.sections, start=1):
         uses = "" if s.use_sources else "; from the inputs only"
         lines.append(f"{i}. [{s.id}] {s.heading}: {s.instruction} ({length_text(s.length, template.language)}{uses})")
+    if template.guidance.strip():
+        lines.append(f"How a good {template.kind} is written:\n{template.guidance.strip()}")
+    if template.example.strip():
+        lines.append("A short example of the form (invented: follow its form, never use its facts):\n"
+                     f"<example>\n{template.example.strip()}\n</example>")
     return "\n".join(lines)
 
 
@@ -182,7 +189,7 @@ def _attr(value: str) -> str:
     return value.replace('"', "'").replace("<", "(").replace(">", ")")
 
 
-_DELIMITER_TAG = re.compile(r"<(/?)\s*(source|input|current|written|parent)\b", re.IGNORECASE)
+_DELIMITER_TAG = re.compile(r"<(/?)\s*(source|input|current|written|parent|example)\b", re.IGNORECASE)
 
 
 def _neutralise(text: str) -> str:
