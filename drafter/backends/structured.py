@@ -83,6 +83,20 @@ class CitedSection(BaseModel):
         return cls(text=fields["text"], evidence=items)
 
 
+class UnsupportedClaim(BaseModel):
+    section: str = Field(description="The id of the section the claim is in, as in <draft section=\"id\">.")
+    claim: str = Field(description="The claim, quoted exactly as it appears in that section.")
+    reason: str = Field(default="", description="In one sentence, why the inputs and sources do not support it.")
+
+
+class SelfCheck(BaseModel):
+    """The claims of a draft that its inputs and sources do not support, or that over-state them."""
+
+    claims: list[UnsupportedClaim] = Field(
+        default_factory=list, description="Unsupported or over-stated claims; empty if every claim is supported."
+    )
+
+
 _CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]$")
 
 

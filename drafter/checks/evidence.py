@@ -10,7 +10,10 @@ result on the section (`Citation.sentence` / `evidence` / `verified`). This chec
   name that neither the passage nor the author's inputs contain. Blocking for figures and names; a warning
   for a lone capitalised word, which is often a title or a common noun.
 
-A sentence no longer in the section's text (a person edited it away) is not checked: its finding resolves.
+- `self_check.unsupported_claim`: a claim the optional self-check (a second call, `Settings.self_check`)
+  listed as unsupported or over-stated, kept in the section's `metrics["self_check"]`: a warning.
+
+A sentence or claim no longer in the section's text (a person edited it away) is not checked: its finding resolves.
 In a section a person rewrote from scratch every finding is a warning.
 """
 
@@ -24,6 +27,7 @@ from drafter.models import Draft, FindingSeverity, Origin
 
 NOT_FOUND_RULE = "evidence.not_found"
 FACT_RULE = "evidence.fact_not_in_evidence"
+SELF_CHECK_RULE = "self_check.unsupported_claim"
 _EXCERPT_CHARS = 160
 
 
@@ -82,4 +86,23 @@ def evidence_issues(draft: Draft) -> list[Issue]:
                     "it is right.",
                     f"{fact.key}|{c.sentence.lower()}",
                 ))
+    return issues + self_check_issues(draft)
+
+
+def self_check_issues(draft: Draft) -> list[Issue]:
+    """The self-check's claims still present in their section, as warnings for the reviewer to judge."""
+    issues: list[Issue] = []
+    for section in draft.sections:
+        for item in section.metrics.get("self_check", []):
+            claim, reason = str(item.get("claim", "")), str(item.get("reason", ""))
+            span = _span(section.text, claim)
+            if span is None:
+                continue
+            issues.append(Issue(
+                SELF_CHECK_RULE, FindingSeverity.warning, section.id, span[0], span[1], _excerpt(claim),
+                "The self-check found this claim unsupported or over-stated by the inputs and sources"
+                + (f": {reason}" if reason else "."),
+                "Check it against the sources: correct it, remove it, or waive this finding with the reason it is right.",
+                claim.lower(),
+            ))
     return issues

@@ -6,7 +6,7 @@ from typing import Any
 
 from drafter import review as rules
 from drafter.backends.base import Backend
-from drafter.backends.structured import CitedSection
+from drafter.backends.structured import CitedSection, SelfCheck
 from drafter.citations import sentence_citations
 from drafter.errors import DrafterError, InputError
 from drafter.guard.policy import ScanReport
@@ -18,10 +18,17 @@ from drafter.models import (
     Origin,
     Section,
     SectionSpec,
+    StyleGuide,
     Template,
     utcnow,
 )
-from drafter.prompts import PromptBundle, WrittenSection, build_refine_prompt, build_section_prompt
+from drafter.prompts import (
+    PromptBundle,
+    WrittenSection,
+    build_refine_prompt,
+    build_section_prompt,
+    build_self_check_prompt,
+)
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
 
@@ -138,7 +145,34 @@ class DraftingUseCases(ServiceBase):
             draft = self._save_generated(draft, section, [*draft.sections, section], user)
             if on_section:
                 on_section(index + 1, total, section)
+        if self.settings.self_check and backend.capabilities.language_model and draft.sections:
+            draft = self._self_check(draft, template, guide, backend, user)
         return self._generation_finished(draft, user)
+
+    def _self_check(self, draft: Draft, template: Template, guide: StyleGuide, backend: Backend, user: str) -> Draft:
+        """One more call listing unsupported claims; kept on each section for the checks. Text is never changed.
+
+        A failed self-check does not fail the draft: it is recorded (call log and audit) and drafting goes on.
+        """
+        written = [WrittenSection(s.id, s.heading, s.text) for s in draft.sections]
+        prompt = build_self_check_prompt(template, guide, draft.request.inputs, draft.request.sources, written)
+        try:
+            result = self.calls.wrapped(backend, draft, template, user).structured(
+                prompt.request(), SelfCheck, self.options
+            )
+        except DrafterError as exc:
+            self.store.append_audit(user, "self_check_failed", draft.id, {"error": str(exc)})
+            return draft
+        claims: dict[str, list[dict[str, str]]] = {}
+        for c in result.claims:
+            if c.claim.strip():
+                claims.setdefault(c.section, []).append({"claim": c.claim.strip(), "reason": c.reason.strip()})
+        sections = [s.model_copy(update={"metrics": {**s.metrics, "self_check": claims.get(s.id, [])}})
+                    for s in draft.sections]
+        return self.store.save_draft(
+            draft.model_copy(update={"sections": sections}), expected_version=draft.version, actor=user,
+            action="self_checked", details={"claims": sum(len(v) for v in claims.values())},
+        )
 
     def refine_section(self, draft_id: str, section_id: str, instruction: str, user: str) -> Draft:
         """Regenerate one section by instruction; the instruction is stored with the new version."""

@@ -22,6 +22,7 @@ from drafter.prompts import (
     WrittenSection,
     build_refine_prompt,
     build_section_prompt,
+    build_self_check_prompt,
     build_simplify_prompt,
 )
 from drafter.settings import Settings
@@ -84,6 +85,13 @@ def simplify_child_retry() -> str:
     ))
 
 
+def self_check() -> str:
+    c, r = _catalog(), briefing_request()
+    t = c.template("briefing")
+    written = [WrittenSection("background", "Background", "The barrier protects 4,200 homes [1]. It is the best.")]
+    return _render(build_self_check_prompt(t, c.style_guide("house-style"), r.inputs, r.sources, written))
+
+
 def structured_instruction() -> str:
     schema = json.dumps(CitedSection.model_json_schema(), ensure_ascii=False, indent=1)
     return instruction_for(CitedSection) + "\n\n=== schema, indented ===\n" + schema + "\n"
@@ -95,6 +103,7 @@ CASES: dict[str, Callable[[], str]] = {
     "briefing-refine": briefing_refine,
     "tongzhi-section": tongzhi_section,
     "simplify-child-retry": simplify_child_retry,
+    "self-check": self_check,
     "structured-instruction": structured_instruction,
 }
 
