@@ -125,11 +125,20 @@ class Settings(BaseSettings):
         default_factory=list,
         description="External backends cleared to receive personal data unpseudonymised, as a JSON list.",
     )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM) that signs exported documents; default data_dir/keys/signing.pem, "
+        "created on first use with mode 0600. Kept outside the database: instances sharing a database share this file.",
+    )
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
         description='Price per 1,000 tokens by model, as JSON {model: [input, output]}, e.g. '
         '{"gpt-4o-mini": [0.00015, 0.0006]}; the statistics page shows cost for the models listed.',
     )
+
+    def signing_key_path(self) -> Path:
+        """Where the deployment's signing key is (or will be created)."""
+        return self.signing_key_file or self.data_dir / "keys" / "signing.pem"
 
     def sqlalchemy_url(self) -> str:
         """The database URL, with a plain postgresql:// URL mapped to the psycopg 3 driver."""

@@ -26,13 +26,14 @@ def export(ctx: Context, args: argparse.Namespace) -> int:
 
 def verify_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path)
+    p.add_argument("--public-key", type=Path, metavar="PEM",
+                   help="the Ed25519 public key (PEM) of the deployment that signed the file; without it, this "
+                        "deployment's own key")
     p.add_argument("--json", action="store_true")
 
 
 def verify(ctx: Context, args: argparse.Namespace) -> int:
-    from drafter.export.verify import verify_docx
-
-    report = verify_docx(args.file)
+    report = ctx.service.verify_file(args.file, public_key=args.public_key)
     if args.json:
         output.print_json(report.as_dict())
     else:
@@ -40,7 +41,17 @@ def verify(ctx: Context, args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def public_key_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def public_key(ctx: Context, args: argparse.Namespace) -> int:
+    print(ctx.service.public_key_pem(), end="")
+    return 0
+
+
 COMMANDS = {
     "export": Command(export_arguments, export),
     "verify": Command(verify_arguments, verify),
+    "public-key": Command(public_key_arguments, public_key),
 }
