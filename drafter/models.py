@@ -129,6 +129,14 @@ class Template(Strict):
     required_elements: tuple[RequiredElement, ...] = Field(
         default=(), description="Checked in addition to the built-in requirements of the document kind."
     )
+    guidance: str = Field(
+        default="", description="Genre guidance for a language model: how a good document of this kind is written."
+    )
+    example: str = Field(
+        default="",
+        description="A short worked example of the genre (invented), shown to the model as a model of form, "
+        "never of facts.",
+    )
 
 
 class ReadabilityTarget(Strict):
@@ -209,6 +217,14 @@ class Citation(BaseModel):
         default=None, description="1-based paragraph of the source the passage is in; None if not located."
     )
     quote: str = Field(default="", description="The supporting passage (the paragraph, shortened).")
+    sentence: str = Field(
+        default="", description="The sentence of the section this evidence is for (per-sentence evidence), else empty."
+    )
+    evidence: str = Field(default="", description="The passage the model gave as this sentence's evidence, as given.")
+    verified: bool | None = Field(
+        default=None,
+        description="Per-sentence evidence: whether the passage occurs in the cited source; None for a [n] marker.",
+    )
 
 
 class Section(BaseModel):

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         default=2, ge=0, le=10,
         description="Retries after a timeout, HTTP 429 (honouring Retry-After), 5xx, a cut stream or malformed output.",
     )
+    self_check: bool = Field(
+        default=False,
+        description="After drafting with a language model, one more call asks it to list the claims the inputs and "
+        "sources do not support or that over-state them; each becomes a warning for the reviewer. Text is never "
+        "rewritten.",
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
         description="API key for OpenAI or the OpenAI-compatible server (OPENAI_API_KEY).",

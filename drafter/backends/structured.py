@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -26,13 +26,51 @@ class Evidence(BaseModel):
     quote: str = Field(description="A short verbatim passage from that source supporting the section.")
 
 
-class CitedSection(BaseModel):
-    """One section of a document with the source passages that support it."""
+class CitedSentence(BaseModel):
+    """One sentence of a section with the exact source passage it rests on."""
 
-    text: str = Field(description="The section text, with [n] after each sentence that uses source n.")
+    text: str = Field(description="One sentence of the section, without any [n] marker.")
+    source: int | None = Field(
+        default=None,
+        description="Number n of the <source id=\"n\"> supporting this sentence; null if it rests on the inputs only.",
+    )
+    evidence: str = Field(
+        default="",
+        description="The passage of that source supporting this sentence, copied exactly, word for word; "
+        "empty when source is null.",
+    )
+
+
+class CitedSection(BaseModel):
+    """One section of a document, best given sentence by sentence (`sentences`), each sentence with the exact
+    passage of a source that supports it; `text` is then built from the sentences and may be left empty."""
+
+    text: str = Field(default="", description="The section text, with [n] after each sentence that uses source n.")
     evidence: list[Evidence] = Field(
         default_factory=list, description="Verbatim source passages supporting the text; empty if none used."
     )
+    sentences: list[CitedSentence] = Field(
+        default_factory=list,
+        description="The section sentence by sentence, in order, each with the exact source passage supporting it.",
+    )
+
+    @model_validator(mode="after")
+    def _text_from_sentences(self) -> CitedSection:
+        if not self.text.strip():
+            if not self.sentences:
+                raise ValueError("give the section as `text` or as `sentences`")
+            self.text = join_sentences(self.sentences)
+        return self
+
+    def sentence_evidence(self) -> list[tuple[str, int | None, str]]:
+        """(sentence, source number or None, evidence passage) for each sentence given with `sentences`."""
+        return [(s.text.strip(), s.source, s.evidence.strip()) for s in self.sentences if s.text.strip()]
+
+    def all_evidence(self) -> list[tuple[int, str]]:
+        """Every (source number, passage) pair: section-level evidence, then each sentence's."""
+        pairs = [(e.source, e.quote) for e in self.evidence]
+        pairs += [(s.source, s.evidence) for s in self.sentences if s.source is not None and s.evidence.strip()]
+        return pairs
 
     @classmethod
     def from_headed(cls, fields: dict[str, str]) -> CitedSection:
@@ -43,6 +81,38 @@ class CitedSection(BaseModel):
             if m:
                 items.append(Evidence(source=int(m.group(1)), quote=m.group(2).strip().strip('"“”')))
         return cls(text=fields["text"], evidence=items)
+
+
+class UnsupportedClaim(BaseModel):
+    section: str = Field(description="The id of the section the claim is in, as in <draft section=\"id\">.")
+    claim: str = Field(description="The claim, quoted exactly as it appears in that section.")
+    reason: str = Field(default="", description="In one sentence, why the inputs and sources do not support it.")
+
+
+class SelfCheck(BaseModel):
+    """The claims of a draft that its inputs and sources do not support, or that over-state them."""
+
+    claims: list[UnsupportedClaim] = Field(
+        default_factory=list, description="Unsupported or over-stated claims; empty if every claim is supported."
+    )
+
+
+_CJK_END = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]$")
+
+
+def join_sentences(sentences: list[CitedSentence]) -> str:
+    """The section text from its sentences: `[n]` after each sentence citing source n; no space after Chinese."""
+    out = ""
+    for s in sentences:
+        piece = s.text.strip()
+        if not piece:
+            continue
+        if s.source is not None and not piece.endswith(f"[{s.source}]"):
+            piece = f"{piece} [{s.source}]"
+        if out and not _CJK_END.search(out.rstrip("]0123456789[ ")):
+            out += " "
+        out += piece
+    return out
 
 
 def instruction_for(schema: type[BaseModel]) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 
+from drafter.checks.evidence import evidence_issues
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
 from drafter.checks.style_lint import Issue, lint_section, required_elements
 from drafter.gongwen import check_document
@@ -144,6 +145,7 @@ def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: dat
     issues += gongwen_issues(draft, template)
     issues += simplification_issues(draft)
     issues += prompt_safety_issues(draft)
+    issues += evidence_issues(draft)
     findings: list[Finding] = []
     seen: Counter[str] = Counter()
     content_sha256 = draft.content_sha256  # computed once: it hashes the whole draft

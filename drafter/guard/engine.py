@@ -145,7 +145,10 @@ class Guard:
         messages = []
         for message, found in zip(request.messages, per_message, strict=True):
             dets = [Detection(f.type, f.start, f.end, f.score, f.text) for f in found if f.action == "redact"]
-            messages.append(dataclasses.replace(message, content=pseudonymiser.apply(message.content, dets)))
+            # known originals too: text written earlier (restored for the user) may carry a value the detectors
+            # found only in its labelled input, such as a name
+            content = pseudonymiser.replace_known(pseudonymiser.apply(message.content, dets))
+            messages.append(dataclasses.replace(message, content=content))
         safe = dataclasses.replace(
             request, messages=tuple(messages), context=_map_strings(request.context, pseudonymiser.replace_known)
         )

@@ -6,10 +6,29 @@ from typing import Any
 
 from drafter import review as rules
 from drafter.backends.base import Backend
+from drafter.backends.structured import CitedSection, SelfCheck
+from drafter.citations import sentence_citations
 from drafter.errors import DrafterError, InputError
 from drafter.guard.policy import ScanReport
-from drafter.models import Draft, DraftRequest, DraftStatus, Origin, Section, SectionSpec, Template, utcnow
-from drafter.prompts import build_refine_prompt, build_section_prompt
+from drafter.models import (
+    Citation,
+    Draft,
+    DraftRequest,
+    DraftStatus,
+    Origin,
+    Section,
+    SectionSpec,
+    StyleGuide,
+    Template,
+    utcnow,
+)
+from drafter.prompts import (
+    PromptBundle,
+    WrittenSection,
+    build_refine_prompt,
+    build_section_prompt,
+    build_self_check_prompt,
+)
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
 
@@ -104,23 +123,56 @@ class DraftingUseCases(ServiceBase):
             if spec.id in done:
                 continue
             prompt = build_section_prompt(
-                template, guide, draft.request.inputs, draft.request.sources, spec
+                template, guide, draft.request.inputs, draft.request.sources, spec, _written(template, draft, spec.id)
             )
             structured = on_token is None and spec.use_sources and bool(draft.request.sources)
+            result: CitedSection | None = None
             try:
                 if structured:
-                    text, evidence = self.calls.call_structured(backend, prompt, draft, user=user)
+                    result = self.calls.wrapped(backend, draft, template, user).structured(
+                        prompt.request(), CitedSection, self.options
+                    )
+                    text = result.text.strip()
                 else:
                     text = self.calls.call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
-                    evidence = []
             except DrafterError as exc:
                 self._generation_failed(draft, user, exc, spec.id)
                 raise
-            section = self._ai_section(spec, text, backend, prompt, user, evidence)
+            section = self._ai_section(spec, text, backend, prompt, user,
+                                       [(e.source, e.quote) for e in result.evidence] if result else [])
+            if result is not None and result.sentences:
+                section = section.model_copy(update={"citations": _with_sentence_evidence(section, result, prompt)})
             draft = self._save_generated(draft, section, [*draft.sections, section], user)
             if on_section:
                 on_section(index + 1, total, section)
+        if self.settings.self_check and backend.capabilities.language_model and draft.sections:
+            draft = self._self_check(draft, template, guide, backend, user)
         return self._generation_finished(draft, user)
+
+    def _self_check(self, draft: Draft, template: Template, guide: StyleGuide, backend: Backend, user: str) -> Draft:
+        """One more call listing unsupported claims; kept on each section for the checks. Text is never changed.
+
+        A failed self-check does not fail the draft: it is recorded (call log and audit) and drafting goes on.
+        """
+        written = [WrittenSection(s.id, s.heading, s.text) for s in draft.sections]
+        prompt = build_self_check_prompt(template, guide, draft.request.inputs, draft.request.sources, written)
+        try:
+            result = self.calls.wrapped(backend, draft, template, user).structured(
+                prompt.request(), SelfCheck, self.options
+            )
+        except DrafterError as exc:
+            self.store.append_audit(user, "self_check_failed", draft.id, {"error": str(exc)})
+            return draft
+        claims: dict[str, list[dict[str, str]]] = {}
+        for c in result.claims:
+            if c.claim.strip():
+                claims.setdefault(c.section, []).append({"claim": c.claim.strip(), "reason": c.reason.strip()})
+        sections = [s.model_copy(update={"metrics": {**s.metrics, "self_check": claims.get(s.id, [])}})
+                    for s in draft.sections]
+        return self.store.save_draft(
+            draft.model_copy(update={"sections": sections}), expected_version=draft.version, actor=user,
+            action="self_checked", details={"claims": sum(len(v) for v in claims.values())},
+        )
 
     def refine_section(self, draft_id: str, section_id: str, instruction: str, user: str) -> Draft:
         """Regenerate one section by instruction; the instruction is stored with the new version."""
@@ -134,7 +186,8 @@ class DraftingUseCases(ServiceBase):
         current = _section(draft, section_id)
         backend = self.backend(draft.backend)
         prompt = build_refine_prompt(
-            template, guide, draft.request.inputs, draft.request.sources, spec, current.text, instruction
+            template, guide, draft.request.inputs, draft.request.sources, spec, current.text, instruction,
+            _written(template, draft, section_id, other=True),
         )
         text = self.calls.call(backend, prompt, draft, user=user)
         new_section = self._ai_section(spec, text, backend, prompt, user)
@@ -179,6 +232,25 @@ class DraftingUseCases(ServiceBase):
         )
         self.run_checks(saved)
         return saved
+
+
+def _with_sentence_evidence(section: Section, result: CitedSection, prompt: PromptBundle) -> list[Citation]:
+    """Each sentence's evidence, checked against its source, then the marker citations it does not already cover."""
+    per_sentence = sentence_citations(result.sentence_evidence(), prompt.sources)
+    covered = {(c.marker, c.paragraph) for c in per_sentence if c.verified}
+    return per_sentence + [c for c in section.citations if (c.marker, c.paragraph) not in covered]
+
+
+def _written(template: Template, draft: Draft, section_id: str, *, other: bool = False) -> list[WrittenSection]:
+    """The sections the prompt for `section_id` is shown: those before it in the plan, or (`other`) all others."""
+    order = [s.id for s in template.sections]
+    limit = order.index(section_id) if section_id in order and not other else len(order)
+    by_id = {s.id: s for s in draft.sections}
+    return [
+        WrittenSection(sid, by_id[sid].heading, by_id[sid].text)
+        for sid in order[:limit]
+        if sid in by_id and sid != section_id and by_id[sid].text.strip()
+    ]
 
 
 def _spec(template: Template, section_id: str) -> SectionSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -22,7 +23,7 @@ from drafter.simplification import (
     whole_readability,
     write_markdown,
 )
-from drafter.simplify_rules import detect_language, segment
+from drafter.simplify_rules import Segment, detect_language, segment
 from drafter.sources import read_source
 
 
@@ -72,15 +73,20 @@ class SimplificationUseCases(ServiceBase):
         todo = [seg for seg in segments if seg.id not in done]
         retry_with_feedback = backend.capabilities.language_model
 
+        audience = draft.request.inputs.get("audience", "plain")
+        parents = {seg.id: parent_clause(segments, i) for i, seg in enumerate(segments)}
+
         def work(seg: object) -> Section:
             seg_id, heading, original = seg.id, seg.heading, seg.text  # type: ignore[attr-defined]
             spec = template.sections[0].model_copy(update={"id": seg_id, "heading": heading})
-            prompt = build_simplify_prompt(template, guide, spec, original)
+            prompt = build_simplify_prompt(template, guide, spec, original, audience=audience,
+                                           parent=parents[seg_id])
             text = self.calls.call(backend, prompt, draft, user=user)
             result = compare(original, text, guide)
             attempts = 1
             if result.problems and retry_with_feedback:
-                prompt = build_simplify_prompt(template, guide, spec, original, feedback=result.problems)
+                prompt = build_simplify_prompt(template, guide, spec, original, feedback=result.problems,
+                                               audience=audience, parent=parents[seg_id])
                 text = self.calls.call(backend, prompt, draft, user=user)
                 result = compare(original, text, guide)
                 attempts = 2
@@ -180,3 +186,28 @@ class SimplificationUseCases(ServiceBase):
             json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2), encoding="utf-8"
         )
         return results
+
+
+# A sub-paragraph's own marker: (a), (ii), (3), a), 3., （一）, 一、
+_SUB_PARAGRAPH = re.compile(
+    r"^\s*(?:\(\s*(?:[a-z]|[ivx]{1,4}|\d{1,3})\s*\)|[a-z]\)|\d{1,3}[.)]\s|（[一二三四五六七八九十\d]+）|[一二三四五六七八九十]+、)",
+    re.IGNORECASE,
+)
+
+
+def parent_clause(segments: list[Segment], index: int) -> str | None:
+    """The clause a sub-paragraph segment continues ("You qualify if:"), to send with it; None if it stands alone.
+
+    A segment of a document split into paragraphs (no numbered sections of its own) that starts with a
+    sub-paragraph marker continues the nearest paragraph before it that does not: its lead-in line (the last
+    ending in a colon or dash, else its last line) is the parent clause.
+    """
+    seg = segments[index]
+    if not (seg.number.isdigit() and _SUB_PARAGRAPH.match(seg.text)):
+        return None
+    for prev in reversed(segments[:index]):
+        if _SUB_PARAGRAPH.match(prev.text):
+            continue
+        lines = [line.strip() for line in prev.text.splitlines() if line.strip()] or [prev.heading]
+        return next((line for line in reversed(lines) if line.endswith((":", "：", "—", "-", "–"))), lines[-1])
+    return None
