@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+from drafter.store.engine import READ
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 MIGRATION_LOCK_KEY = 73_010_002  # PostgreSQL advisory lock: one instance migrates at a time
 
@@ -29,7 +31,9 @@ def head_revision() -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply pending migrations in order."""
+    """Apply pending migrations in order; an up-to-date schema is checked with a read, taking no write lock."""
+    if current_revision(engine) == head_revision():
+        return
     with engine.begin() as conn:
         cfg = alembic_config(conn)
         head = ScriptDirectory.from_config(cfg).get_current_head()
@@ -40,5 +44,5 @@ def migrate(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(**{READ: True}) as conn:
         return MigrationContext.configure(conn).get_current_revision()
