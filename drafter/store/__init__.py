@@ -19,10 +19,11 @@ from drafter.store.audit import GENESIS_HASH
 from drafter.store.engine import DatabaseBusyError, safe_url
 from drafter.store.front import AuditCheck, Store
 from drafter.store.reports import EventRow, ExportedDraft, PurgeCounts, UsageRows
-from drafter.store.schema import MIGRATIONS, alembic_config, head_revision
+from drafter.store.schema import AUDIT_OWNER, MIGRATIONS, alembic_config, head_revision
 from drafter.store.tables import metadata
 
 __all__ = [
+    "AUDIT_OWNER",
     "GENESIS_HASH",
     "AuditCheck",
     "Checkpoint",

@@ -70,6 +70,10 @@ class Store:
     def schema_revision(self) -> str | None:
         return schema.current_revision(self.engine)
 
+    def audit_table_problem(self) -> str | None:
+        """On PostgreSQL, why this connection's role could alter the audit log (None when it may only append)."""
+        return self._read(schema.audit_table_problem)
+
     # --- transactions ---------------------------------------------------------------------------
 
     @contextmanager
