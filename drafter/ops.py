@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from drafter.catalog import Catalog
 from drafter.errors import DrafterError, InputError
 from drafter.settings import Settings
-from drafter.store import Store, safe_url
+from drafter.signing import load_private_key
+from drafter.store import AUDIT_OWNER, Store, safe_url
 
 
 @dataclass
@@ -45,9 +46,21 @@ def doctor(settings: Settings) -> list[Check]:
     else:
         checks.append(Check("database", True, f"{safe_url(settings.sqlalchemy_url())} ({store.dialect})"))
         checks.append(Check("migrations", True, f"schema at revision {store.schema_revision()}"))
-        count, problem = store.verify_audit_chain()
-        checks.append(Check("audit chain", problem is None, problem or f"intact, {count} events",
-                            "investigate: the audit log was altered outside Drafter" if problem else ""))
+        key_path = settings.signing_key_path()
+        public = load_private_key(key_path).public_key() if key_path.is_file() else None
+        report = store.verify_audit(settings.anchors_path(), public)
+        anchored = (f"matches {report.checkpoint.describe()}" if report.checkpoint
+                    else "no checkpoint yet (run `drafter audit anchor`)")
+        checks.append(Check("audit chain", report.problem is None, report.problem or f"intact, {report.count} events; "
+                            f"{anchored}",
+                            "investigate: the audit log was altered outside Drafter" if report.problem else ""))
+        if store.dialect == "postgresql":
+            problem = store.audit_table_problem()
+            checks.append(Check(
+                "audit table", problem is None, problem or f"owned by {AUDIT_OWNER}; this role may only INSERT and SELECT",
+                "" if problem is None else f"connect the application as a plain role; open the store once as a role "
+                f"that may create roles so the migrations hand audit_events to {AUDIT_OWNER}",
+            ))
         store.close()
     return checks
 

@@ -130,6 +130,11 @@ class Settings(BaseSettings):
         description="Ed25519 private key (PEM) that signs exported documents; default data_dir/keys/signing.pem, "
         "created on first use with mode 0600. Kept outside the database: instances sharing a database share this file.",
     )
+    anchors_dir: Path | None = Field(
+        default=None,
+        description="Folder for signed checkpoints of the audit chain (`drafter audit anchor`); default "
+        "data_dir/anchors. Keep it outside the database, ideally on storage the database's users cannot write.",
+    )
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
         description='Price per 1,000 tokens by model, as JSON {model: [input, output]}, e.g. '
@@ -139,6 +144,10 @@ class Settings(BaseSettings):
     def signing_key_path(self) -> Path:
         """Where the deployment's signing key is (or will be created)."""
         return self.signing_key_file or self.data_dir / "keys" / "signing.pem"
+
+    def anchors_path(self) -> Path:
+        """Where signed checkpoints of the audit chain are written."""
+        return self.anchors_dir or self.data_dir / "anchors"
 
     def sqlalchemy_url(self) -> str:
         """The database URL, with a plain postgresql:// URL mapped to the psycopg 3 driver."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drafter import review as rules
 from drafter import signing
@@ -25,7 +27,7 @@ from drafter.models import (
     Section,
     utcnow,
 )
-from drafter.service.base import ServiceBase
+from drafter.service.audit_signing import AuditSigning
 
 if TYPE_CHECKING:
     from drafter.export.verify import VerifyReport
@@ -43,16 +45,21 @@ class ExportResult:
     content_sha256: str
 
 
-class ExportUseCases(ServiceBase):
+class ExportUseCases(AuditSigning):
     def export(self, draft_id: str, output: Path, user: str, *, include_original: bool = False) -> ExportResult:
-        """Write the approved draft to .docx; `include_original` adds each simplified section's source text."""
+        """Write the approved draft to .docx; `include_original` adds each simplified section's source text.
+
+        The export is recorded before the file appears: the document is written to a temporary file beside
+        `output`, the signed `exported` event is appended, then the file is renamed into place. A failed rename is
+        recorded as `export_failed`; if the event cannot be recorded, no file appears.
+        """
         draft = self.store.get_draft(draft_id)
         with self._audited(user, "export", draft_id):
             approval = rules.check_export(draft, self.store.latest_approval(draft_id))
-            rules.check_approval_recorded(
-                draft, approval, self.store.audit_events(draft_id), self.store.verify_draft_events(draft_id)
-            )
-        from drafter.export.docx_writer import build_document, check_writable, save_atomically
+            history = self.store.audit_events(draft_id)
+            rules.check_approval_recorded(draft, approval, history, self.store.verify_draft_events(draft_id))
+            self._check_signed_approval(draft, approval, history)
+        from drafter.export.docx_writer import build_document, check_writable
         from drafter.export.signature import sign_document
 
         check_writable(output)
@@ -63,18 +70,49 @@ class ExportUseCases(ServiceBase):
         )
         doc = build_document(draft, template, label, include_original=include_original)
         sign_document(doc, self.signing_key())
-        try:
-            save_atomically(doc, output)
-        except OSError as exc:
-            raise InputError(f"Could not write {output}: {exc.strerror or exc}. Nothing was exported.") from exc
         produce_id = label.aigc["AIGC"]["ProduceID"]
+        tmp = self._write_temporary(doc, output)
+        try:
+            self.store.append_audit(
+                user, "exported", draft_id,
+                {"path": str(output), "produce_id": produce_id, "content_sha256": draft.content_sha256,
+                 "label": label.statement, "checks_run": checks.checks_run(draft, template),
+                 **self._signed({"action": "exported", "draft_id": draft_id, "content_sha256": draft.content_sha256,
+                                 "exported_by": user, "produce_id": produce_id, "path": str(output)})},
+            )
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # not recorded, so it never appears
+            raise
+        try:
+            os.replace(tmp, output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            reason = exc.strerror or str(exc)
+            self.store.append_audit(user, "export_failed", draft_id,
+                                    {"path": str(output), "produce_id": produce_id, "reason": reason})
+            raise InputError(f"Could not write {output}: {reason}. Nothing was exported (recorded as a failed "
+                             "export).") from exc
+        self._anchor_after("exported")
         log.info("exported", extra={"draft_id": draft_id, "action": "export"})
-        self.store.append_audit(
-            user, "exported", draft_id,
-            {"path": str(output), "produce_id": produce_id, "content_sha256": draft.content_sha256,
-             "label": label.statement, "checks_run": checks.checks_run(draft, template)},
-        )
         return ExportResult(output, label.statement, produce_id, draft.content_sha256)
+
+    @staticmethod
+    def _write_temporary(doc: Any, output: Path) -> Path:
+        """Write `doc` to a hidden temporary file beside `output`, flushed to disk (same folder: the rename is atomic)."""
+        fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                doc.save(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError(f"Could not write {output}: {exc.strerror or exc}. Nothing was exported.") from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
 
     def gongwen_issues(self, draft_id: str) -> list[GongwenIssue]:
         """The 公文 format and style rules (drafter.gongwen) for a draft; empty for other templates."""

@@ -7,14 +7,15 @@ from typing import Any
 
 from drafter.models import AuditEvent, Draft, DraftStatus, LLMCall, Review, SourceDoc
 from drafter.register import RegisterEntry, build_register
-from drafter.service.base import ServiceBase
+from drafter.service.audit_signing import AuditSigning
 from drafter.simplification import AUDIENCES
 from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.stats import Statistics
 from drafter.stats import compute as compute_statistics
+from drafter.store import AuditCheck, Checkpoint
 
 
-class Queries(ServiceBase):
+class Queries(AuditSigning):
     def audiences(self) -> list[str]:
         """The audiences a regulation can be simplified for (plain, child, easy-read)."""
         return list(AUDIENCES)
@@ -47,7 +48,17 @@ class Queries(ServiceBase):
         return self.store.audit_events(draft_id)
 
     def verify_audit(self) -> tuple[int, str | None]:
-        return self.store.verify_audit_chain()
+        """(events walked, the first problem or None): the chain, its latest checkpoint, the signed records."""
+        report = self.audit_report()
+        return report.count, report.problem
+
+    def audit_report(self) -> AuditCheck:
+        """The chain walked, compared with its latest signed checkpoint (if any), and every signed record checked."""
+        return self.store.verify_audit(self.settings.anchors_path(), self._public_key())
+
+    def anchor_audit(self) -> Checkpoint:
+        """Check the whole chain, then write a signed checkpoint of its head outside the database."""
+        return self.store.anchor(self.settings.anchors_path(), self._deployment_key(), full=True)
 
     def register(self, since: datetime | None = None) -> list[RegisterEntry]:
         """The AI-use register: one entry per exported document."""

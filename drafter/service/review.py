@@ -18,10 +18,10 @@ from drafter.models import (
     Review,
     utcnow,
 )
-from drafter.service.base import ServiceBase
+from drafter.service.audit_signing import AuditSigning, approval_payload
 
 
-class ReviewUseCases(ServiceBase):
+class ReviewUseCases(AuditSigning):
     def submit(self, draft_id: str, user: str) -> Draft:
         draft = self.store.get_draft(draft_id)
         with self._audited(user, "submit", draft_id):
@@ -44,13 +44,15 @@ class ReviewUseCases(ServiceBase):
             draft_id=draft.id, reviewer=user, decision="approved", comment=comment, checklist=checklist,
             content_sha256=draft.content_sha256, version=draft.version + 1, created_at=utcnow(),
         )
-        return self.store.save_draft(
+        approved = self.store.save_draft(
             draft.model_copy(update={"status": DraftStatus.approved}),
             expected_version=draft.version, actor=user, action="approved",
             details={"content_sha256": draft.content_sha256, "checklist": checklist.model_dump(),
-                     "findings": checks.summary(current)},
+                     "findings": checks.summary(current), **self._signed(approval_payload(draft, review))},
             review=review,
         )
+        self._anchor_after("approved")
+        return approved
 
     def request_changes(self, draft_id: str, user: str, comment: str) -> Draft:
         self._require_reviewer(user, "request_changes", draft_id)

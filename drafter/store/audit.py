@@ -90,19 +90,40 @@ def verify_draft_events(conn: Connection, draft_id: str) -> str | None:
     return None
 
 
-def verify_chain(chain: list[AuditEvent]) -> tuple[int, str | None]:
-    """Walk the whole chain in order; (events checked, description of the first bad event or None)."""
-    expected_prev = GENESIS_HASH
-    count = 0
-    for count, event in enumerate(chain, start=1):
-        if event.seq != count:
-            return count, f"event {count} is missing (found seq {event.seq} in its place)"
+def events_from(conn: Connection, first_seq: int) -> list[AuditEvent]:
+    """The events from `first_seq` on, in order."""
+    query = sa.select(audit_events).where(audit_events.c.seq >= first_seq).order_by(audit_events.c.seq)
+    return [_event_from_row(r) for r in conn.execute(query).mappings()]
+
+
+def head_and_hash_at(conn: Connection, seq: int) -> tuple[int, str | None]:
+    """(the highest seq, the hash of event `seq` or None if there is none)."""
+    head = conn.execute(sa.select(sa.func.max(audit_events.c.seq))).scalar()
+    at = conn.execute(sa.select(audit_events.c.hash).where(audit_events.c.seq == seq)).scalar()
+    return int(head or 0), at
+
+
+def verify_segment(segment: list[AuditEvent], expected_prev: str, *, first_seq: int) -> str | None:
+    """Walk consecutive events starting at `first_seq`, the first linking to `expected_prev`; the first problem."""
+    for offset, event in enumerate(segment):
+        seq = first_seq + offset
+        if event.seq != seq:
+            return f"event {seq} is missing (found seq {event.seq} in its place)"
         if event.prev_hash != expected_prev:
-            return count, f"event {event.seq} does not link to the event before it"
+            return f"event {event.seq} does not link to the event before it"
         recomputed = AuditEvent.compute_hash(
             event.seq, event.at, event.actor, event.action, event.draft_id, event.details, event.prev_hash
         )
         if recomputed != event.hash:
-            return count, f"event {event.seq} ({event.action}) was altered"
+            return f"event {event.seq} ({event.action}) was altered"
         expected_prev = event.hash
-    return count, None
+    return None
+
+
+def verify_chain(chain: list[AuditEvent]) -> tuple[int, str | None]:
+    """Walk the whole chain in order; (events checked, description of the first bad event or None)."""
+    problem = verify_segment(chain, GENESIS_HASH, first_seq=1)
+    if problem is None:
+        return len(chain), None
+    bad = int(problem.split()[1])  # "event N ..."
+    return bad, problem

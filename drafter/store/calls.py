@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import drafter.store.rows as rows
 from drafter.models import LLMCall, utcnow
-from drafter.store import rows
 from drafter.store.tables import guard_pseudonyms, llm_calls
 
 

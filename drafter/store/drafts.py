@@ -7,9 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import drafter.store.rows as rows
 from drafter.errors import ConflictError, NotFoundError
 from drafter.models import Draft, Review, utcnow
-from drafter.store import rows
 from drafter.store.tables import draft_versions, drafts, reviews
 
 

@@ -1,15 +1,32 @@
-"""Engines for SQLite and PostgreSQL, connecting with retries, and URLs safe to print."""
+"""Engines for SQLite and PostgreSQL, connecting with retries, busy databases, and URLs safe to print.
+
+Writes and reads are told apart by an execution option: a write transaction on SQLite starts with
+`BEGIN IMMEDIATE` (it takes the write lock at once, so the read-then-append of the audit chain cannot interleave
+between processes); a read starts with a plain deferred `BEGIN`, which in WAL mode never waits for a writer.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from drafter.errors import DrafterError
+
+READ = "drafter_read"  # execution option marking a read-only connection
+BUSY_TIMEOUT_S = 10.0  # SQLite waits this long for a lock before reporting the database busy
+BUSY_RETRIES = 3  # attempts to start a write transaction on a busy database
+T = TypeVar("T")
+
+
+class DatabaseBusyError(DrafterError):
+    """The database stayed locked by another writer through every retry."""
+
+    exit_code = 1
 
 
 def safe_url(url: str) -> str:
@@ -17,39 +34,71 @@ def safe_url(url: str) -> str:
     return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str) -> Engine:
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` says the database is locked by someone else (SQLite busy, PostgreSQL lock timeout)."""
+    if not isinstance(exc, sa.exc.OperationalError):
+        return False
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "database is busy" in text or "lock timeout" in text
+
+
+def busy_error(what: str, attempts: int) -> DatabaseBusyError:
+    return DatabaseBusyError(
+        f"The database is busy: another process kept it locked while Drafter tried to {what} "
+        f"({attempts} attempts); nothing was changed, try again in a moment."
+    )
+
+
+def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout_s})
 
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")  # once per database file; readers then never wait
             cur.close()
 
         @sa.event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            # IMMEDIATE takes the write lock at the start, so read-then-append of the audit chain
-            # cannot interleave between processes.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(READ):
+                conn.exec_driver_sql("BEGIN")  # deferred: takes no lock a writer would wait for
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30)
 
 
-def connect(url: str, *, retries: int, retry_wait_s: float) -> Engine:
+def with_retries(what: str, attempt: Callable[[], T], *, retries: int = BUSY_RETRIES, wait_s: float = 0.2) -> T:
+    """Run `attempt` (which must be safe to repeat), retrying while the database is busy; one sentence after."""
+    for n in range(retries):
+        try:
+            return attempt()
+        except sa.exc.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            if n + 1 < retries:
+                time.sleep(wait_s * (n + 1))
+    raise busy_error(what, retries)
+
+
+def connect(url: str, *, retries: int, retry_wait_s: float, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
     """An engine that has reached the database, retrying a few times; a clear error otherwise."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout_s=busy_timeout_s)
     last: Exception | None = None
     for attempt in range(retries):
         try:
             with engine.connect():
                 return engine
         except sa.exc.OperationalError as exc:
+            if is_busy(exc):
+                raise busy_error("open it", attempt + 1) from None
             last = exc
             if attempt + 1 < retries:
                 time.sleep(retry_wait_s * (attempt + 1))

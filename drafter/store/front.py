@@ -8,15 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy.engine import Connection, Engine
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, RootTransaction
 
-from drafter.errors import ConflictError, NotFoundError
+import drafter.store.anchors as anchors
+import drafter.store.audit as audit
+import drafter.store.calls as calls
+import drafter.store.drafts as drafts
+import drafter.store.engine as engine
+import drafter.store.findings as findings
+import drafter.store.reports as reports
+import drafter.store.schema as schema
+from drafter.errors import ConflictError, NotFoundError, VerificationError
 from drafter.models import AuditEvent, Draft, Finding, FindingStatus, LLMCall, Review, utcnow
-from drafter.store import audit, calls, drafts, findings, reports, schema
-from drafter.store.engine import connect
+from drafter.signing import Ed25519PrivateKey, Ed25519PublicKey
+from drafter.store.anchors import Checkpoint
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """What `audit verify` found: events walked, the first problem (or None), the checkpoint compared with."""
+
+    count: int
+    problem: str | None
+    checkpoint: Checkpoint | None
 
 
 class Store:
@@ -27,9 +49,11 @@ class Store:
         self.dialect = engine.dialect.name
 
     @classmethod
-    def open(cls, url: str, *, retries: int = 3, retry_wait_s: float = 1.0) -> Store:
+    def open(
+        cls, url: str, *, retries: int = 3, retry_wait_s: float = 1.0, busy_timeout_s: float = engine.BUSY_TIMEOUT_S
+    ) -> Store:
         """Connect, retrying a few times, and bring the schema up to date."""
-        store = cls(connect(url, retries=retries, retry_wait_s=retry_wait_s))
+        store = cls(engine.connect(url, retries=retries, retry_wait_s=retry_wait_s, busy_timeout_s=busy_timeout_s))
         store.migrate()
         return store
 
@@ -46,12 +70,43 @@ class Store:
     def schema_revision(self) -> str | None:
         return schema.current_revision(self.engine)
 
+    def audit_table_problem(self) -> str | None:
+        """On PostgreSQL, why this connection's role could alter the audit log (None when it may only append)."""
+        return self._read(schema.audit_table_problem)
+
     # --- transactions ---------------------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        """One write transaction. On SQLite it takes the write lock first (retried while the database is busy)."""
+        conn, tx = engine.with_retries("write to it", self._begin)
+        try:
+            with conn:
+                try:
+                    yield conn
+                except BaseException:
+                    tx.rollback()
+                    raise
+                tx.commit()
+        except sa.exc.OperationalError as exc:
+            if engine.is_busy(exc):
+                raise engine.busy_error("write to it", 1) from None
+            raise
+
+    def _begin(self) -> tuple[Connection, RootTransaction]:
+        conn = self.engine.connect()
+        try:
+            return conn, conn.begin()  # SQLite: BEGIN IMMEDIATE, which fails at once if the lock cannot be had
+        except BaseException:
+            conn.close()
+            raise
+
+    def _read(self, read: Callable[[Connection], T]) -> T:
+        """Run `read` outside any write lock (SQLite: a deferred transaction), retried while the database is busy."""
+        def attempt() -> T:
+            with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
+                return read(conn)
+        return engine.with_retries("read it", attempt)
 
     # --- drafts ---------------------------------------------------------------------------------
 
@@ -85,22 +140,18 @@ class Store:
         return new
 
     def get_draft(self, draft_id: str) -> Draft:
-        with self.engine.connect() as conn:
-            return drafts.get(conn, draft_id)
+        return self._read(lambda conn: drafts.get(conn, draft_id))
 
     def list_drafts(self, *, author: str | None = None, status: str | None = None) -> list[Draft]:
-        with self.engine.connect() as conn:
-            return drafts.list_(conn, author=author, status=status)
+        return self._read(lambda conn: drafts.list_(conn, author=author, status=status))
 
     def versions(self, draft_id: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return drafts.versions(conn, draft_id)
+        return self._read(lambda conn: drafts.versions(conn, draft_id))
 
     # --- reviews --------------------------------------------------------------------------------
 
     def reviews_for(self, draft_id: str) -> list[Review]:
-        with self.engine.connect() as conn:
-            return drafts.reviews_for(conn, draft_id)
+        return self._read(lambda conn: drafts.reviews_for(conn, draft_id))
 
     def latest_approval(self, draft_id: str) -> Review | None:
         approvals = [r for r in self.reviews_for(draft_id) if r.decision == "approved"]
@@ -113,15 +164,13 @@ class Store:
             calls.record(conn, call)
 
     def llm_calls(self, draft_id: str | None = None) -> list[LLMCall]:
-        with self.engine.connect() as conn:
-            return calls.list_(conn, draft_id)
+        return self._read(lambda conn: calls.list_(conn, draft_id))
 
     # --- guard pseudonyms (kept with the draft, never sent) ---------------------------------------
 
     def guard_mapping(self, draft_id: str) -> tuple[dict[str, str], dict[str, str]]:
         """(placeholder → original, placeholder → entity type) for a draft."""
-        with self.engine.connect() as conn:
-            return calls.guard_mapping(conn, draft_id)
+        return self._read(lambda conn: calls.guard_mapping(conn, draft_id))
 
     def add_guard_pseudonyms(self, draft_id: str, items: list[tuple[str, str, str]]) -> None:
         """Store new (placeholder, entity type, original) entries for a draft."""
@@ -133,8 +182,7 @@ class Store:
     # --- findings of the checks -----------------------------------------------------------------
 
     def findings(self, draft_id: str) -> list[Finding]:
-        with self.engine.connect() as conn:
-            return findings.for_draft(conn, draft_id)
+        return self._read(lambda conn: findings.for_draft(conn, draft_id))
 
     def update_findings(self, draft_id: str, merge: Callable[[list[Finding]], list[Finding]]) -> list[Finding]:
         """Replace a draft's findings by `merge(stored findings)`, in one transaction holding the draft row."""
@@ -181,32 +229,87 @@ class Store:
         return audit.append(conn, actor, action, draft_id, details)
 
     def audit_events(self, draft_id: str | None = None) -> list[AuditEvent]:
-        with self.engine.connect() as conn:
-            return audit.events(conn, draft_id)
+        return self._read(lambda conn: audit.events(conn, draft_id))
 
     def verify_draft_events(self, draft_id: str) -> str | None:
         """Check one draft's audit events and their links to their neighbours; the first problem, or None.
 
         Cheaper than walking the whole chain, and enough to trust the draft's own history at export time.
         """
-        with self.engine.connect() as conn:
-            return audit.verify_draft_events(conn, draft_id)
+        return self._read(lambda conn: audit.verify_draft_events(conn, draft_id))
 
     def verify_audit_chain(self) -> tuple[int, str | None]:
         """Walk the chain; return (events checked, description of the first bad event or None)."""
         return audit.verify_chain(self.audit_events())
 
+    # --- checkpoints of the audit chain, outside the database --------------------------------------------
+
+    @property
+    def database(self) -> str:
+        """This database's URL with the password hidden: the identity checkpoints are filed under."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def verify_audit(self, anchors_dir: Path, public: Ed25519PublicKey | None) -> AuditCheck:
+        """Walk the whole chain, compare it with the latest signed checkpoint and check every signed record."""
+        chain = self.audit_events()
+        count, problem = audit.verify_chain(chain)
+        cp, cp_problem = anchors.latest(anchors.folder_for(anchors_dir, self.database), public)
+        problem = problem or cp_problem
+        if problem is None and cp is not None:
+            problem = anchors.against_checkpoint(cp, len(chain), chain[cp.count - 1].hash if len(chain) >= cp.count
+                                                 else None)
+        if problem is None:
+            problem = anchors.signed_events_problem(chain, public, cp.count if cp else 0)
+        return AuditCheck(count, problem, cp)
+
+    def checkpoint_problem(self, anchors_dir: Path, public: Ed25519PublicKey | None) -> tuple[int, str | None]:
+        """Cheap check of the chain against its latest checkpoint: (events it vouches for, problem or None)."""
+        cp, problem = anchors.latest(anchors.folder_for(anchors_dir, self.database), public)
+        if problem or cp is None:
+            return 0, problem
+        count, hash_at = self._read(lambda conn: audit.head_and_hash_at(conn, cp.count))
+        return cp.count, anchors.against_checkpoint(cp, count, hash_at)
+
+    def anchor(self, anchors_dir: Path, key: Ed25519PrivateKey, *, full: bool = True) -> Checkpoint:
+        """Write a signed checkpoint of the head, after checking the chain (VerificationError if it is broken).
+
+        `full` walks the whole chain; otherwise only the events after the previous checkpoint are walked, from
+        its hash (cheap enough to run after every approval and export).
+        """
+        folder = anchors.folder_for(anchors_dir, self.database)
+        public = key.public_key()
+        if full:
+            report = self.verify_audit(anchors_dir, public)
+            if report.problem:
+                raise VerificationError(f"The audit chain is broken, so it was not anchored: {report.problem}.")
+            head = self.audit_events()[-1:]
+        else:
+            cp, problem = anchors.latest(folder, public)
+            after = cp.count if cp else 0
+            tail = self._read(lambda conn: audit.events_from(conn, max(after, 1)))
+            if problem is None and cp is not None:
+                problem = anchors.against_checkpoint(cp, tail[-1].seq if tail else 0,
+                                                     tail[0].hash if tail and tail[0].seq == cp.count else None)
+            if problem is None:
+                start = tail[0].prev_hash if cp is not None and tail else audit.GENESIS_HASH
+                problem = audit.verify_segment(tail, start, first_seq=max(after, 1))
+            if problem is None:
+                problem = anchors.signed_events_problem(tail, public, after)
+            if problem:
+                raise VerificationError(f"The audit chain is broken, so it was not anchored: {problem}.")
+            head = tail[-1:]
+        count, head_hash = (head[0].seq, head[0].hash) if head else (0, audit.GENESIS_HASH)
+        return anchors.write(folder, key, count=count, head_hash=head_hash, database=self.database)
+
     # --- reports --------------------------------------------------------------------------------
 
     def exported_drafts(self) -> list[reports.ExportedDraft]:
         """Every exported draft with its approval, export and waiver events (for the AI-use register)."""
-        with self.engine.connect() as conn:
-            return reports.exported_drafts(conn)
+        return self._read(lambda conn: reports.exported_drafts(conn))
 
     def usage_rows(self, actions: Iterable[str]) -> reports.UsageRows:
         """Audit events with these actions and summary rows of drafts, findings and calls (for statistics)."""
-        with self.engine.connect() as conn:
-            return reports.usage_rows(conn, actions)
+        return self._read(lambda conn: reports.usage_rows(conn, actions))
 
     def purge(self, cutoff: datetime, *, older_than: str, dry_run: bool, actor: str) -> reports.PurgeCounts:
         """Clear source texts of drafts created before `cutoff` and delete older LLM calls, in one transaction.

@@ -1,4 +1,4 @@
-"""`drafter audit verify|list` and `drafter calls`: what happened, from the log."""
+"""`drafter audit verify|anchor|list` and `drafter calls`: what happened, from the log."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from drafter.cli.context import Command, Context
 
 def audit_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")
-    sub.add_parser("verify", help="walk the hash chain")
+    sub.add_parser("verify", help="walk the hash chain and compare it with the latest signed checkpoint")
+    sub.add_parser("anchor", help="write a signed checkpoint of the chain's head outside the database")
     q = sub.add_parser("list", help="list events")
     q.add_argument("--draft")
     q.add_argument("--json", action="store_true")
@@ -18,11 +19,19 @@ def audit_arguments(p: argparse.ArgumentParser) -> None:
 
 def audit(ctx: Context, args: argparse.Namespace) -> int:
     if args.audit_command == "verify":
-        count, broken = ctx.service.verify_audit()
-        if broken:
-            output.note(f"audit chain broken: {broken}")
+        report = ctx.service.audit_report()
+        if report.problem:
+            output.note(f"audit chain broken: {report.problem}")
             return 1
-        print(f"audit chain intact: {count} events")
+        if report.checkpoint is None:
+            print(f"audit chain intact: {report.count} events; no checkpoint yet (run `drafter audit anchor`)")
+        else:
+            print(f"audit chain intact: {report.count} events; matches {report.checkpoint.describe()}")
+        return 0
+    if args.audit_command == "anchor":
+        checkpoint = ctx.service.anchor_audit()
+        print(f"audit chain anchored: {checkpoint.count} events, head {checkpoint.head_hash[:16]}…, "
+              f"written to {checkpoint.path}")
         return 0
     events = ctx.service.audit_trail(args.draft)
     if args.json:

@@ -1,0 +1,147 @@
+"""Signed checkpoints of the audit chain's head, kept outside the database, and signed records inside it.
+
+A checkpoint is a small JSON file (head hash, event count, time, database) signed with the deployment's
+Ed25519 key. Someone who can write to the database but not to the anchors folder or the key cannot hide a
+deleted tail (the chain is shorter than a checkpoint says) nor a re-hashed chain (the event a checkpoint names
+has another hash). Approvals and exports carry a signed record in their audit event's details, so an event
+inserted by hand (with no key) is found too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drafter import signing
+from drafter.models import AuditEvent, utcnow
+
+FORMAT = "drafter-audit-checkpoint/1"
+SIGNED_ACTIONS = frozenset({"approved", "exported"})  # events that must carry a signed record
+RECORD_KEY = "signed"  # where in an event's details the signed record is kept
+
+
+def canonical(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def sign_record(key: signing.Ed25519PrivateKey, payload: dict[str, Any]) -> dict[str, Any]:
+    """`payload` with the deployment's signature over it, to store in an audit event's details."""
+    return {"payload": payload, "signature": signing.sign(key, canonical(payload)), "key_id": signing.key_id(key)}
+
+
+def record_problem(public: signing.Ed25519PublicKey | None, record: object) -> str | None:
+    """Why a signed record is not good (malformed, or not signed by the deployment key), or None."""
+    if not isinstance(record, dict) or not isinstance(record.get("payload"), dict) or not isinstance(
+        record.get("signature"), str
+    ):
+        return "its signed record is malformed"
+    if public is None:
+        return "the deployment's signing key is missing, so its signature cannot be checked"
+    if not signing.verify(public, canonical(record["payload"]), record["signature"]):
+        return "its signature is not the deployment's"
+    return None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    count: int
+    head_hash: str
+    at: str
+    database: str
+    key_id: str
+    path: Path
+
+    def describe(self) -> str:
+        return f"the checkpoint of {self.at} ({self.count} events)"
+
+
+def folder_for(anchors_dir: Path, database: str) -> Path:
+    """Each database's checkpoints in their own folder, so pointing the data folder at another database is no alarm."""
+    return anchors_dir / hashlib.sha256(database.encode()).hexdigest()[:16]
+
+
+def write(folder: Path, key: signing.Ed25519PrivateKey, *, count: int, head_hash: str, database: str) -> Checkpoint:
+    """Write a signed checkpoint file atomically (name: the zero-padded event count)."""
+    payload: dict[str, Any] = {"format": FORMAT, "count": count, "head_hash": head_hash, "at": utcnow().isoformat(),
+               "database": database}
+    record = {**payload, "key_id": signing.key_id(key), "signature": signing.sign(key, canonical(payload))}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{count:012d}.json"
+    fd, tmp = tempfile.mkstemp(prefix=".checkpoint-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(record, fh, sort_keys=True, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Checkpoint(count, head_hash, str(payload["at"]), database, record["key_id"], path)
+
+
+def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Checkpoint | None, str | None]:
+    """The checkpoint with the highest count in `folder`, checked; (None, None) when there is none."""
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not files:
+        return None, None
+    path = files[-1]
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        payload = {k: record[k] for k in ("format", "count", "head_hash", "at", "database")}
+        signature = record["signature"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, f"the checkpoint {path} cannot be read"
+    if public is None:
+        return None, f"the signing key is missing, so the checkpoint {path} cannot be checked"
+    if payload["format"] != FORMAT or not signing.verify(public, canonical(payload), signature):
+        return None, f"the checkpoint {path} is not signed with the deployment's key"
+    return Checkpoint(int(payload["count"]), str(payload["head_hash"]), str(payload["at"]), str(payload["database"]),
+                      str(record.get("key_id", "")), path), None
+
+
+def against_checkpoint(cp: Checkpoint, count: int, hash_at: str | None) -> str | None:
+    """Compare the chain (its length, and the hash of the event the checkpoint names) with a checkpoint."""
+    if count < cp.count:
+        return (f"the chain has {count} events but {cp.describe()} recorded {cp.count}: "
+                "events were deleted from the end of the log")
+    if hash_at != cp.head_hash:
+        return f"event {cp.count} does not match {cp.describe()}: the chain was rewritten"
+    return None
+
+
+def signed_events_problem(
+    chain: list[AuditEvent], public: signing.Ed25519PublicKey | None, covered_up_to: int
+) -> str | None:
+    """Every approval and export carries the deployment's signature over what it says.
+
+    An unsigned one is accepted only where a checkpoint vouches for it (events from before signing existed).
+    """
+    for e in chain:
+        if e.action not in SIGNED_ACTIONS:
+            continue
+        record = e.details.get(RECORD_KEY)
+        if record is None:
+            if e.seq <= covered_up_to:
+                continue
+            return f"event {e.seq} ({e.action}) is not signed and no checkpoint vouches for it"
+        problem = record_problem(public, record)
+        if problem is None:
+            problem = payload_mismatch(e, record["payload"])  # type: ignore[index]
+        if problem:
+            return f"event {e.seq} ({e.action}): {problem}"
+    return None
+
+
+def payload_mismatch(e: AuditEvent, payload: dict[str, Any]) -> str | None:
+    """The signed payload must say what the event says: same draft, same content, same person."""
+    person = payload.get("reviewer") if e.action == "approved" else payload.get("exported_by")
+    if (payload.get("action") != e.action or payload.get("draft_id") != e.draft_id or person != e.actor
+            or payload.get("content_sha256") != e.details.get("content_sha256")):
+        return "its signed record does not match the event"
+    return None
