@@ -8,10 +8,12 @@ from drafter import review as rules
 from drafter.backends.base import Backend
 from drafter.errors import DrafterError, InputError
 from drafter.guard.policy import ScanReport
+from drafter.labeling import origin_from_spans
 from drafter.models import Draft, DraftRequest, DraftStatus, Origin, Section, SectionSpec, Template, utcnow
 from drafter.prompts import build_refine_prompt, build_section_prompt
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
+from drafter.spans import after_edit
 
 
 class DraftingUseCases(ServiceBase):
@@ -152,10 +154,14 @@ class DraftingUseCases(ServiceBase):
         if text.strip() == current.text.strip():
             return draft
         p = current.provenance
-        origin = Origin.human if p.origin == Origin.human else Origin.ai_edited
+        spans = after_edit(current.text, current.spans, text.strip(), *self._span_material(draft)) if current.spans else []
+        # drafts saved before spans existed: an AI section becomes ai_edited, a person's stays theirs
+        origin = (origin_from_spans(spans, machine_before=p.origin != Origin.human, edited=True) if spans
+                  else Origin.human if p.origin == Origin.human else Origin.ai_edited)
         section = current.model_copy(
             update={
                 "text": text.strip(),
+                "spans": spans,
                 "provenance": p.model_copy(update={"origin": origin, "edited_by": user, "edited_at": utcnow()}),
             }
         )
