@@ -195,3 +195,31 @@ def machine_share(text: str, spans: Sequence[Span]) -> float:
 def quoted(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
     """(start, end) of the quote spans: text no rule may change."""
     return [(sp.start, sp.end) for sp in spans if sp.origin == SpanOrigin.quote]
+
+
+def drop_repeated_quotes(text: str, spans: Sequence[Span], already: set[str]) -> str:
+    """`text` without the quoted sentences (and their `[n]` markers) already quoted in `already`.
+
+    Used for rule-assembled text, where the same source sentence can be picked for two sections; a section
+    is never emptied this way.
+    """
+    cuts: list[tuple[int, int]] = []
+    for sp in spans:
+        if sp.origin == SpanOrigin.quote and text[sp.start:sp.end] in already:
+            end = sp.end
+            m = re.match(r"(?:[ \t]*\[\d{1,3}\])*[ \t]*\n?", text[end:])
+            cuts.append((sp.start, end + (m.end() if m else 0)))
+    if not cuts:
+        return text
+    out, pos = [], 0
+    for start, end in cuts:
+        out.append(text[pos:start])
+        pos = end
+    out.append(text[pos:])
+    result = "".join(out).strip()
+    return result if re.search(r"\w", _MARKER.sub("", result)) else text
+
+
+def quotes(text: str, spans: Sequence[Span]) -> set[str]:
+    """The quoted passages of a text."""
+    return {text[sp.start:sp.end] for sp in spans if sp.origin == SpanOrigin.quote}

@@ -37,6 +37,7 @@ from drafter.roles import Role, load_roles
 from drafter.service.calls import BackendCalls
 from drafter.settings import Settings
 from drafter.spans import compute as compute_spans
+from drafter.spans import drop_repeated_quotes, quotes
 from drafter.store import Store
 
 log = logging.getLogger("drafter.service")
@@ -205,15 +206,23 @@ class ServiceBase:
 
     def _ai_section(
         self, spec: SectionSpec, text: str, backend: Backend, prompt: PromptBundle, user: str,
-        evidence: list[tuple[int, str]] | None = None,
+        evidence: list[tuple[int, str]] | None = None, earlier: list[Section] | None = None,
     ) -> Section:
-        """A section a backend wrote; its spans, and so its origin, come from matching the text."""
+        """A section a backend wrote; its spans, and so its origin, come from matching the text.
+
+        Text assembled by rule does not quote a source sentence an `earlier` section already quoted.
+        """
         text = text.strip()
         language_model = backend.capabilities.language_model
         # the text being simplified is the person's document: what is carried over unchanged is theirs
         given = [prompt.current_text or ""] if prompt.task == "simplify" else []
-        spans = compute_spans(text, [*given, *prompt.inputs.values()], _named(prompt.sources),
-                              language_model=language_model)
+        material = ([*given, *prompt.inputs.values()], _named(prompt.sources))
+        spans = compute_spans(text, *material, language_model=language_model)
+        if earlier and not language_model:
+            used = set().union(*(quotes(s.text, s.spans) for s in earlier))
+            kept = drop_repeated_quotes(text, spans, used)
+            if kept != text:
+                text, spans = kept, compute_spans(kept, *material, language_model=language_model)
         return Section(
             id=spec.id,
             heading=spec.heading,

@@ -118,7 +118,7 @@ class DraftingUseCases(ServiceBase):
             except DrafterError as exc:
                 self._generation_failed(draft, user, exc, spec.id)
                 raise
-            section = self._ai_section(spec, text, backend, prompt, user, evidence)
+            section = self._ai_section(spec, text, backend, prompt, user, evidence, earlier=draft.sections)
             draft = self._save_generated(draft, section, [*draft.sections, section], user)
             if on_section:
                 on_section(index + 1, total, section)

@@ -9,7 +9,7 @@ from drafter.labeling import origin_from_spans, statement
 from drafter.models import Checklist, Origin, Review, SpanOrigin, utcnow
 from drafter.service import DrafterService
 from drafter.spans import after_edit, compute
-from tests.conftest import briefing_request
+from tests.conftest import EXAMPLES, briefing_request
 
 REPORT = ("report.txt", "The barrier was finished in 2026 after two years of work.\n\nIt cost £46.6 million in all.")
 
@@ -93,3 +93,22 @@ def test_offline_refine_refuses_what_it_cannot_do(sqlite_service: DrafterService
     assert background.text.split(" [1]")[0] == before.text.split(" [1]")[0]
     assert background.text.count("[1]") == 2
     assert all(sp.origin == SpanOrigin.quote for sp in background.spans)  # still the sources' own words
+
+
+def test_offline_press_release_quotes_no_source_sentence_twice(sqlite_service: DrafterService) -> None:
+    from collections import Counter
+
+    import yaml
+
+    from drafter import segment
+    from drafter.models import DraftRequest
+    from drafter.sources import read_source
+
+    case = yaml.safe_load((EXAMPLES / "eval" / "press-release-opening.yaml").read_text())
+    request = DraftRequest(template_id="press-release", inputs=case["inputs"],
+                           sources=[read_source(EXAMPLES / "barrier-report.txt", 5_000_000)])
+    draft = sqlite_service.create_draft(request, "alice")
+    quoted = Counter(s for sec in draft.sections for s in segment.split_sentences(sec.text) if "[1]" in s)
+    assert quoted and max(quoted.values()) == 1  # before: two sentences in both Lead and Details
+    details = next(s for s in draft.sections if s.id == "details")
+    assert details.text.strip() and details.provenance.ai_text == details.text
