@@ -11,7 +11,18 @@ import re
 import uuid
 from datetime import datetime
 
-from drafter.models import Draft, Finding, Label, Origin, Provenance, Review, Section
+from drafter.models import (
+    MACHINE_SPANS,
+    Draft,
+    Finding,
+    Label,
+    Origin,
+    Provenance,
+    Review,
+    Section,
+    Span,
+    SpanOrigin,
+)
 
 OFFLINE_MODEL = "drafter-offline-extractive-1"  # the offline backend's model name in drafts saved before 0.2
 
@@ -34,6 +45,32 @@ def origin_text(origin: Origin, language: str) -> str:
     return _ORIGIN_TEXT.get(language, _ORIGIN_TEXT["en"])[origin]
 
 
+def origin_from_spans(spans: list[Span], *, machine_before: bool = False, edited: bool = False) -> Origin:
+    """A section's origin, computed from its spans.
+
+    Machine text (a language model's, a rule's, or a quote a machine chose) makes it `ai`, or `ai_edited` once
+    a person has changed it. A section made only of the author's inputs is `human`; so is a person's edit of
+    such a section. A section a machine drafted and a person then rewrote stays `ai_edited` (`machine_before`):
+    the person worked from the machine's draft, which is kept for the reviewer's diff.
+    """
+    machine = any(sp.origin in MACHINE_SPANS for sp in spans)
+    changed = edited or any(sp.origin == SpanOrigin.edited for sp in spans)
+    if machine:
+        return Origin.ai_edited if changed else Origin.ai
+    if machine_before and changed:
+        return Origin.ai_edited
+    return Origin.human
+
+
+def section_origin(section: Section) -> Origin:
+    """The section's origin from its spans; drafts saved before spans existed keep their recorded origin."""
+    if not section.spans:
+        return section.provenance.origin
+    p = section.provenance
+    return origin_from_spans(section.spans, machine_before=p.origin == Origin.ai_edited,
+                             edited=p.edited_by is not None)
+
+
 def _date(dt: datetime, language: str) -> str:
     if language == "zh":
         return f"{dt.year}年{dt.month}月{dt.day}日"
@@ -53,34 +90,59 @@ def used_backends(sections: list[Section]) -> tuple[list[str], list[str]]:
     return backends, models
 
 
+def machine_words(section: Section) -> tuple[int, int]:
+    """(word characters a machine wrote or chose, all word characters) of a section, from its spans."""
+    words = sum(1 for ch in section.text if ch.isalnum())
+    if not section.spans:  # saved before spans existed: the recorded origin decides for the whole section
+        return (words if section.provenance.origin != Origin.human else 0), words
+    machine = sum(1 for sp in section.spans if sp.origin in MACHINE_SPANS
+                  for ch in section.text[sp.start:sp.end] if ch.isalnum())
+    return machine, words
+
+
+def _percent(sections: list[Section]) -> str:
+    counts = [machine_words(s) for s in sections]
+    total = sum(w for _, w in counts)
+    share = sum(m for m, _ in counts) / total if total else 0.0
+    return f"{round(share * 100)}%"
+
+
 def statement(draft: Draft, approval: Review, system: str) -> str:
-    """The visible AI-use statement, in the document's language."""
+    """The visible AI-use statement, in the document's language, counting what a machine wrote from the spans."""
     backends, models = used_backends(draft.sections)
-    ai_sections = [s for s in draft.sections if s.provenance.origin != Origin.human]
+    ai_sections = [s for s in draft.sections if section_origin(s) != Origin.human]
     offline_only = bool(ai_sections) and not any(_by_language_model(s.provenance) for s in ai_sections)
     facts = approval.checklist.facts_checked
+    share = _percent(draft.sections)
     if draft.language == "zh":
         how = "（由离线规则组装，未使用大语言模型）" if offline_only else f"（模型：{'、'.join(models)}）"
         if not ai_sections:
             return f"本文由人工撰写，经{approval.reviewer}于{_date(approval.created_at, 'zh')}人工审核。"
         return (
-            f"本文由人工智能辅助生成{how}，经{approval.reviewer}于{_date(approval.created_at, 'zh')}人工审核"
+            f"本文由人工智能辅助生成{how}，共{len(draft.sections)}节中{len(ai_sections)}节含机器生成内容"
+            f"（约占文字{share}），经{approval.reviewer}于{_date(approval.created_at, 'zh')}人工审核"
             f"{'，事实已对照来源核实' if facts else ''}。"
         )
+    edited = sum(1 for s in ai_sections if section_origin(s) == Origin.ai_edited)
+    then_edited = f" ({edited} of them then edited by a person)" if edited else ""
     if not ai_sections:
-        drafted = f"This document was written by {draft.author}"
+        drafted = (f"This document was written by {draft.author}. No part of it was written by a language model "
+                   "or assembled by a machine")
     elif offline_only:
         drafted = (
             f"This document was drafted with {system}'s offline assembler, which uses no language model: "
-            f"it filled the template from {draft.author}'s inputs and quoted the sources"
+            f"it filled the template from {draft.author}'s inputs and quoted the sources. "
+            f"{len(ai_sections)} of {len(draft.sections)} sections contain text it assembled or quoted "
+            f"({share} of the words){then_edited} and are marked with comments; the rest is {draft.author}'s own words"
         )
     else:
-        drafted = f"This document was drafted with AI assistance by {system} using {', '.join(models)} for {draft.author}"
-    edited = sum(1 for s in ai_sections if s.provenance.origin == Origin.ai_edited)
-    then_edited = f" ({edited} of them then edited by a person)" if edited else ""
+        drafted = (
+            f"This document was drafted with AI assistance by {system} using {', '.join(models)} for {draft.author}. "
+            f"{len(ai_sections)} of {len(draft.sections)} sections are machine-generated ({share} of the words "
+            f"written by a language model or quoted from the sources){then_edited} and marked with comments"
+        )
     return (
-        f"{drafted}. {len(ai_sections)} of {len(draft.sections)} sections are machine-generated{then_edited} "
-        f"and marked with comments. It was reviewed and approved by {approval.reviewer} on {_date(approval.created_at, 'en')}. "
+        f"{drafted}. It was reviewed and approved by {approval.reviewer} on {_date(approval.created_at, 'en')}. "
         f"Facts {'were' if facts else 'were not'} checked against the sources by the reviewer."
     )
 
@@ -150,6 +212,7 @@ def provenance(
                 "id": s.id,
                 "heading": s.heading,
                 "origin": s.provenance.origin.value,
+                "spans": _span_summary(s),
                 "backend": s.provenance.backend,
                 "model": s.provenance.model,
                 "prompt_sha256": s.provenance.prompt_sha256,
@@ -174,6 +237,14 @@ def provenance(
 
         data["checks"] = summary(findings)  # counts by severity, open findings and waivers with reasons
     return data
+
+
+def _span_summary(section: Section) -> dict[str, int]:
+    """Characters of the section's text by span origin (empty for drafts saved before spans existed)."""
+    out: dict[str, int] = {}
+    for sp in section.spans:
+        out[sp.origin.value] = out.get(sp.origin.value, 0) + sp.end - sp.start
+    return out
 
 
 def build_label(

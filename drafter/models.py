@@ -227,6 +227,30 @@ class Citation(BaseModel):
     )
 
 
+class SpanOrigin(StrEnum):
+    """Who wrote a stretch of a section's text."""
+
+    input = "input"  # the author's own words, carried over from the request's inputs
+    quote = "quote"  # copied verbatim from a source (with source and paragraph)
+    assembled = "assembled"  # connective text written by a rule (the offline backend)
+    model = "model"  # written by a language model
+    edited = "edited"  # changed by a person in a section a machine wrote
+
+
+MACHINE_SPANS = frozenset({SpanOrigin.quote, SpanOrigin.assembled, SpanOrigin.model})
+
+
+class Span(BaseModel):
+    """`text[start:end]` of a section has this origin; text outside every span is layout only (white space,
+    punctuation, list marks, `[n]` citation markers)."""
+
+    start: int
+    end: int
+    origin: SpanOrigin
+    source: str | None = Field(default=None, description="The source document's name (quotes).")
+    paragraph: int | None = Field(default=None, description="1-based paragraph of the source (quotes).")
+
+
 class Section(BaseModel):
     id: str
     heading: str
@@ -235,6 +259,9 @@ class Section(BaseModel):
     original: str | None = Field(default=None, description="The source text this section rewrites (simplification).")
     metrics: dict[str, Any] = Field(default_factory=dict, description="Readability before/after and similar.")
     citations: list[Citation] = Field(default_factory=list)
+    spans: list[Span] = Field(
+        default_factory=list, description="Who wrote which part of `text`; empty in drafts saved before 0.4."
+    )
 
 
 class DraftStatus(StrEnum):

@@ -45,6 +45,18 @@ class Comparison:
     obligations_before: int = 0
     obligations_after: int = 0
     target_missed: list[str] = field(default_factory=list)
+    changed: bool = True
+
+    @property
+    def outcome(self) -> str:
+        """What the simplification did, in plain words: never "Simplified." when nothing changed."""
+        if not self.changed:
+            return "Not simplified: the rules found nothing to change in this section; it is the original text."
+        if self.before == self.after:
+            return "Words changed, but readability is the same as the original."
+        if self.target_missed:
+            return "Simplified, but not to the target: " + "; ".join(self.target_missed) + "."
+        return "Simplified."
 
     @property
     def problems(self) -> list[str]:
@@ -70,6 +82,8 @@ class Comparison:
             "obligations_before": self.obligations_before,
             "obligations_after": self.obligations_after,
             "target_missed": self.target_missed,
+            "changed": self.changed,
+            "outcome": self.outcome,
         }
 
 
@@ -97,6 +111,7 @@ def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
         new_facts=_facts_not_in(simplified, original),
         obligations_before=obligations(original, lang),
         obligations_after=obligations(simplified, lang),
+        changed=" ".join(original.split()) != " ".join(simplified.split()),
     )
     target = guide.readability
     grade = after.flesch_kincaid_grade
@@ -108,6 +123,21 @@ def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
             f"average sentence length {avg:.0f} characters is above the target {target.max_avg_sentence_chars}"
         )
     return ev
+
+
+def outcome_summary(draft: Draft) -> str:
+    """One sentence on what a simplification did to the whole text, from its sections' metrics."""
+    done = [s for s in draft.sections if s.original is not None]
+    unchanged = [s for s in done if s.metrics.get("changed") is False]
+    missed = [s for s in done if s.metrics.get("target_missed")]
+    if done and len(unchanged) == len(done):
+        return "Not simplified: the rules found nothing to change; every section is the original text."
+    parts = [f"Simplified {len(done) - len(unchanged)} of {len(done)} sections"]
+    if unchanged:
+        parts.append(f"{len(unchanged)} unchanged")
+    if missed:
+        parts.append(f"{len(missed)} still above the audience's readability target")
+    return ", ".join(parts) + "."
 
 
 def guide_for(audience: str, language: str) -> str:

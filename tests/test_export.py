@@ -21,6 +21,7 @@ def exported(sqlite_service: DrafterService, tmp_path: Path) -> tuple[DrafterSer
     svc = sqlite_service
     draft = svc.create_draft(briefing_request(), "alice")
     svc.edit_section(draft.id, "contact", "Priya Shah, 020 7946 0000.", "alice")
+    svc.edit_section(draft.id, "summary", "The Minister opens the barrier on 12 March 2026.", "alice")
     svc.submit(draft.id, "alice")
     svc.approve(draft.id, "bob", FULL_CHECKLIST)
     out = tmp_path / "out" / "briefing.docx"
@@ -38,8 +39,11 @@ def test_statement_comments_and_properties_read_back(exported: tuple[DrafterServ
     assert "offline assembler, which uses no language model" in labels[0]
     assert "reviewed and approved by bob" in labels[0] and "Facts were checked" in labels[0]
 
+    # only the sections with machine text carry a comment: Key points, Recommendation and Contact are the
+    # author's own inputs (the contact then edited by the author), so the label does not claim 5 of 5
+    assert "2 of 5 sections contain text it assembled or quoted" in labels[0] and "5 of 5" not in labels[0]
     comments = list(doc.comments)
-    assert len(comments) == len(draft.sections)
+    assert len(comments) == 2
     texts = [c.text for c in comments]
     assert sum(t.startswith("AI-generated, then edited by a person") for t in texts) == 1
     assert all("offline / drafter-offline-extractive-1" in t for t in texts)
@@ -54,7 +58,8 @@ def test_statement_comments_and_properties_read_back(exported: tuple[DrafterServ
     prov = json.loads(props["DrafterProvenance"])
     assert prov["author"] == "alice" and prov["reviewer"] == "bob"
     assert prov["content_sha256"] == draft.content_sha256
-    assert [s["origin"] for s in prov["sections"]] == ["ai", "ai", "ai", "ai", "ai_edited"]
+    assert [s["origin"] for s in prov["sections"]] == ["ai_edited", "ai", "human", "human", "human"]
+    assert prov["sections"][2]["spans"] == {"input": len(draft.sections[2].text)}
 
 
 def test_each_export_has_a_unique_produce_id(exported: tuple[DrafterService, str, Path], tmp_path: Path) -> None:

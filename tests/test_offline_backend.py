@@ -68,3 +68,36 @@ def test_offline_refine_applies_plain_words_and_shortens() -> None:
     )
     text = OfflineBackend().generate(prompt.request(), GenerationOptions()).text
     assert text == "We will use the hall. It opens before noon."
+
+
+def _refine(instruction: str, current: str, sources: list[SourceDoc] | None = None) -> str:
+    s = Settings()
+    catalog = Catalog.load(s.templates_dir, s.style_guides_dir)
+    template = catalog.template("briefing")
+    prompt = build_refine_prompt(template, catalog.style_guide("house-style"), {}, sources or [],
+                                 template.sections[1], current, instruction)
+    return OfflineBackend().generate(prompt.request(), GenerationOptions()).text
+
+
+def test_offline_refine_never_rewrites_a_quoted_sentence() -> None:
+    source = SourceDoc(name="minutes.txt", text="Going forward, the board will meet monthly.")
+    current = "Going forward, the board will meet monthly. [1] We will utilise the hall going forward."
+    # the quote keeps its words and its [1]; the assembled sentence gets plain words
+    assert _refine("use plain words", current, [source]) == (
+        "Going forward, the board will meet monthly. [1] We will use the hall from now on.")
+
+
+def test_offline_refine_does_only_what_it_can() -> None:
+    import pytest
+
+    from drafter.errors import RefusedError
+
+    text = "One is first. Two is second. Three is third. Four is fourth."
+    assert _refine("keep 2 sentences", text) == "One is first. Two is second."
+    assert _refine("remove the last sentence", text) == "One is first. Two is second. Three is third."
+    assert _refine("remove sentence 2", text) == "One is first. Three is third. Four is fourth."
+    assert _refine("turn it into a bullet list", text).splitlines() == [
+        "- One is first.", "- Two is second.", "- Three is third.", "- Four is fourth."]
+    for instruction in ("keep only the decisions and actions", "Mention the contact", "make it friendlier"):
+        with pytest.raises(RefusedError, match="cannot follow this instruction; nothing was changed"):
+            _refine(instruction, text)

@@ -196,3 +196,28 @@ def test_export_with_the_original_beside_each_section_still_verifies(sqlite_serv
     doc.save(str(tampered))
     report = sqlite_service.verify_file(tampered)
     assert not report.ok and not report.body_unchanged
+
+
+def test_an_unchanged_section_says_so_and_stays_the_authors() -> None:
+    from drafter.catalog import Catalog
+    from drafter.settings import Settings
+    from drafter.simplification import compare
+
+    s = Settings()
+    guide = Catalog.load(s.templates_dir, s.style_guides_dir).style_guide("plain-english")
+    same = compare("You must pay the fee by 1 May.", "You must pay the fee by 1 May.", guide)
+    assert not same.changed and same.outcome.startswith("Not simplified")
+    assert same.as_dict()["changed"] is False
+    changed = compare("You must utilise the form.", "You must use the form.", guide)
+    assert changed.changed and changed.outcome != same.outcome
+
+
+def test_offline_simplification_reports_unchanged_sections_honestly(sqlite_service: DrafterService) -> None:
+    from drafter.models import Origin
+    from drafter.simplification import outcome_summary
+
+    text = "1. Fees\nYou must pay the fee by 1 May.\n\n2. Forms\nYou must utilise the form prior to payment."
+    draft = sqlite_service.simplify(text, title="t", audience="plain", user="alice", backend="offline")
+    unchanged = [s for s in draft.sections if s.metrics["changed"] is False]
+    assert unchanged and all(s.provenance.origin == Origin.human for s in unchanged)  # not "AI-generated"
+    assert "unchanged" in outcome_summary(draft) and outcome_summary(draft) != "Simplified."

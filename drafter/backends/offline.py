@@ -24,7 +24,9 @@ from drafter.backends.base import (
     Generation,
     GenerationOptions,
 )
+from drafter.errors import RefusedError
 from drafter.injection import INJECTION
+from drafter.simplify_rules import substitute_plain_words
 from drafter.textfill import cn_numeral, fill, placeholders
 
 T = TypeVar("T", bound=BaseModel)
@@ -191,13 +193,87 @@ class OfflineBackend(Backend):
         return simplify_offline(ctx["current_text"] or "", style["plain_words"], limit, style["language"])
 
     def _refine(self, ctx: Any) -> str:
-        """Rule-based refinement: plain words always; 'short' keeps the first half of the sentences."""
+        """A refinement by rule: only the operations in `REFINE_OPERATIONS`; any other instruction is refused.
+
+        Plain words are substituted as well, except in quoted source sentences: a quote is never changed.
+        """
         text = ctx["current_text"] or ""
-        for hard, plain in sorted(ctx["style"]["plain_words"].items(), key=lambda kv: -len(kv[0])):
-            text = re.sub(rf"\b{re.escape(hard)}\b", plain, text, flags=re.IGNORECASE)
-        instruction = (ctx["instruction"] or "").lower()
-        if "short" in instruction or "brief" in instruction or "concise" in instruction:
-            sentences = split_sentences(text)
-            keep = max(1, math.ceil(len(sentences) / 2))
-            text = " ".join(sentences[:keep])
-        return text
+        language = ctx["style"]["language"]
+        operation = refine_operation(ctx["instruction"] or "")
+        if operation is None:
+            raise RefusedError(
+                "The offline backend cannot follow this instruction; nothing was changed. Without a language model "
+                f"it can only {REFINE_OPERATIONS}."
+            )
+        sources = [s["text"] for s in ctx.get("sources", [])]
+        sentences = split_sentences(text)
+        kind, n = operation
+        if kind == "keep":
+            sentences = sentences[:n]
+        elif kind == "shorten":
+            sentences = sentences[: max(1, math.ceil(len(sentences) / 2))]
+        elif kind == "remove" and len(sentences) > 1:
+            index = len(sentences) - 1 if n == -1 else n - 1
+            sentences = [x for i, x in enumerate(sentences) if i != index]
+        plain = [x if _is_quote(x, sources) else
+                 substitute_plain_words(x, ctx["style"]["plain_words"], language) for x in sentences]
+        if kind == "list":
+            return "\n".join(f"- {x}" for x in plain)
+        joiner = "" if language == "zh" else " "
+        if kind == "plain" and "\n" in text:  # keep the lines as they were; only words change
+            return "\n".join(x if _is_quote(x, sources) else
+                             substitute_plain_words(x, ctx["style"]["plain_words"], language)
+                             for x in text.split("\n"))
+        return joiner.join(plain)
+
+
+REFINE_OPERATIONS = (
+    "shorten (\"make it shorter\", \"keep 2 sentences\"), remove a sentence (\"remove the last sentence\", "
+    "\"remove sentence 2\"), turn it into a bullet list, or use plain words"
+)
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "一": 1, "两": 2, "二": 2, "三": 3,
+            "四": 4, "五": 5}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+_COUNT = r"(\d+|one|two|three|four|five|six)"
+
+
+def refine_operation(instruction: str) -> tuple[str, int] | None:
+    """The deterministic operation an instruction asks for, as (kind, n), or None when it needs a language model.
+
+    Kinds: `keep` the first n sentences, `shorten` to half, `remove` sentence n (-1: the last), `list`, `plain`.
+    An instruction that asks for anything more ("keep only the decisions") is not guessed at.
+    """
+    text = " ".join(instruction.lower().split())
+    m = re.fullmatch(rf"(?:please )?(?:shorten|cut|reduce|trim|keep|limit)(?: it| this| the text)?(?: down)? "
+                     rf"(?:to |at )?(?:the first |only |just )?{_COUNT} sentences?\.?", text)
+    if m:
+        return "keep", _NUMBERS.get(m.group(1)) or int(m.group(1))
+    m = re.fullmatch(r"(?:please )?(?:remove|delete|drop)(?: the)? (first|second|third|fourth|fifth|last) "
+                     r"sentence\.?", text)
+    if m:
+        return "remove", _ORDINALS[m.group(1)]
+    m = re.fullmatch(r"(?:please )?(?:remove|delete|drop) sentence (\d+)\.?", text)
+    if m:
+        return "remove", int(m.group(1))
+    m = re.fullmatch(r"(?:保留|只保留|缩短为|精简为)前?([一二两三四五\d])句。?", text)
+    if m:
+        return "keep", _NUMBERS.get(m.group(1)) or int(m.group(1))
+    m = re.fullmatch(r"删除?(?:掉)?第([一二三四五\d])句。?", text)
+    if m:
+        return "remove", _NUMBERS.get(m.group(1)) or int(m.group(1))
+    if re.fullmatch(r"(?:please )?(?:make it |make this )?(?:shorter|more concise|briefer|shorten(?: it)?|"
+                    r"be (?:brief|concise)|cut it down)\.?|(?:缩短|精简|简短一些|更简短)。?", text):
+        return "shorten", 0
+    if re.fullmatch(r"(?:please )?(?:make it |turn it into |format (?:it )?as |use )?(?:a )?(?:bullet(?:ed)? list|"
+                    r"bullet points|bullets|a list)\.?|(?:改为|分条)列(?:表|出)。?", text):
+        return "list", 0
+    if re.fullmatch(r"(?:please )?(?:use )?(?:plain words|plain english|plainer words|simpler words|plain language)"
+                    r"\.?|(?:用)?通俗(?:的)?(?:语言|词语)。?", text):
+        return "plain", 0
+    return None
+
+
+def _is_quote(sentence: str, sources: list[str]) -> bool:
+    """A sentence carrying a `[n]` citation, or found word for word in a source, is a quote: no rule changes it."""
+    bare = re.sub(r"(?:\s*\[\d{1,3}\])+\s*$", "", sentence).strip()
+    return bool(re.search(r"\[\d{1,3}\]\s*$", sentence)) or (len(bare) >= 12 and any(bare in s for s in sources))

@@ -18,15 +18,16 @@ from drafter.citations import resolve_citations
 from drafter.errors import DrafterError, InputError, RefusedError
 from drafter.guard.engine import Guard
 from drafter.guard.policy import BackendPolicy, ScanFinding, ScanReport, policy_for
+from drafter.labeling import origin_from_spans
 from drafter.models import (
     Draft,
     DraftRequest,
     DraftStatus,
     Finding,
-    Origin,
     Provenance,
     Section,
     SectionSpec,
+    SourceDoc,
     StyleGuide,
     Template,
     utcnow,
@@ -35,6 +36,8 @@ from drafter.prompts import PromptBundle
 from drafter.roles import Role, load_roles
 from drafter.service.calls import BackendCalls
 from drafter.settings import Settings
+from drafter.spans import compute as compute_spans
+from drafter.spans import drop_repeated_quotes, quotes
 from drafter.store import Store
 
 log = logging.getLogger("drafter.service")
@@ -203,19 +206,44 @@ class ServiceBase:
 
     def _ai_section(
         self, spec: SectionSpec, text: str, backend: Backend, prompt: PromptBundle, user: str,
-        evidence: list[tuple[int, str]] | None = None,
+        evidence: list[tuple[int, str]] | None = None, earlier: list[Section] | None = None,
     ) -> Section:
+        """A section a backend wrote; its spans, and so its origin, come from matching the text.
+
+        Text assembled by rule does not quote a source sentence an `earlier` section already quoted.
+        """
+        text = text.strip()
+        language_model = backend.capabilities.language_model
+        # the text being simplified is the person's document: what is carried over unchanged is theirs
+        given = [prompt.current_text or ""] if prompt.task == "simplify" else []
+        material = ([*given, *prompt.inputs.values()], _named(prompt.sources))
+        spans = compute_spans(text, *material, language_model=language_model)
+        if earlier and not language_model:
+            used = set().union(*(quotes(s.text, s.spans) for s in earlier))
+            kept = drop_repeated_quotes(text, spans, used)
+            if kept != text:
+                text, spans = kept, compute_spans(kept, *material, language_model=language_model)
         return Section(
             id=spec.id,
             heading=spec.heading,
-            text=text.strip(),
+            text=text,
             provenance=Provenance(
-                origin=Origin.ai, backend=backend.name, model=backend.model, prompt_sha256=prompt.sha256,
-                generated_at=utcnow(), author=user, ai_text=text.strip(),
-                language_model=backend.capabilities.language_model,
+                origin=origin_from_spans(spans), backend=backend.name, model=backend.model,
+                prompt_sha256=prompt.sha256, generated_at=utcnow(), author=user, ai_text=text,
+                language_model=language_model,
             ),
             citations=resolve_citations(text, prompt.sources, evidence or []),
+            spans=spans,
         )
+
+    def _span_material(self, draft: Draft) -> tuple[list[str], list[tuple[str, str]]]:
+        """What a section's text is matched against: the person's words, and the sources a machine quotes.
+
+        The document being simplified is the person's own text, not a source quoted by a machine.
+        """
+        if self.catalog.template(draft.template_id).workflow == "simplify":
+            return [s.text for s in draft.request.sources], []
+        return list(draft.request.inputs.values()), _named(draft.request.sources)
 
     # --- checks: run after every change ----------------------------------------------------------------
 
@@ -236,3 +264,7 @@ class ServiceBase:
         if not draft.sections or (stored and all(f.content_sha256 == current for f in stored)):
             return checks.sort_findings(stored, [s.id for s in draft.sections])
         return self.run_checks(draft)  # never checked, or changed behind the service's back
+
+
+def _named(sources: list[SourceDoc]) -> list[tuple[str, str]]:
+    return [(s.name, s.text) for s in sources]

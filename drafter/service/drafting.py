@@ -10,6 +10,7 @@ from drafter.backends.structured import CitedSection, SelfCheck
 from drafter.citations import sentence_citations
 from drafter.errors import DrafterError, InputError
 from drafter.guard.policy import ScanReport
+from drafter.labeling import origin_from_spans
 from drafter.models import (
     Citation,
     Draft,
@@ -31,6 +32,7 @@ from drafter.prompts import (
 )
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
+from drafter.spans import after_edit
 
 
 class DraftingUseCases(ServiceBase):
@@ -139,7 +141,8 @@ class DraftingUseCases(ServiceBase):
                 self._generation_failed(draft, user, exc, spec.id)
                 raise
             section = self._ai_section(spec, text, backend, prompt, user,
-                                       [(e.source, e.quote) for e in result.evidence] if result else [])
+                                       [(e.source, e.quote) for e in result.evidence] if result else [],
+                                       earlier=draft.sections)
             if result is not None and result.sentences:
                 section = section.model_copy(update={"citations": _with_sentence_evidence(section, result, prompt)})
             draft = self._save_generated(draft, section, [*draft.sections, section], user)
@@ -205,10 +208,14 @@ class DraftingUseCases(ServiceBase):
         if text.strip() == current.text.strip():
             return draft
         p = current.provenance
-        origin = Origin.human if p.origin == Origin.human else Origin.ai_edited
+        spans = after_edit(current.text, current.spans, text.strip(), *self._span_material(draft)) if current.spans else []
+        # drafts saved before spans existed: an AI section becomes ai_edited, a person's stays theirs
+        origin = (origin_from_spans(spans, machine_before=p.origin != Origin.human, edited=True) if spans
+                  else Origin.human if p.origin == Origin.human else Origin.ai_edited)
         section = current.model_copy(
             update={
                 "text": text.strip(),
+                "spans": spans,
                 "provenance": p.model_copy(update={"origin": origin, "edited_by": user, "edited_at": utcnow()}),
             }
         )

@@ -219,6 +219,7 @@ ZH_UI = {
     "AI-generated": "人工智能生成",
     "AI-generated, edited by a person": "人工智能生成，经人工修改",
     "Written by a person": "人工撰写",
+    "The author's own words": "作者原文",
     "Edit “{}”": "修改「{}」",
     "Text of “{}”": "「{}」正文",
     "Save edit": "保存修改",
@@ -238,7 +239,10 @@ def tr(text: str, language: str, *args: str) -> str:
 
 
 def origin_badge(section: Section, language: str = "en") -> None:
+    """The section's origin, which the service computed from its spans (who wrote which part)."""
     label, colour = ORIGIN_BADGE[section.provenance.origin]
+    if section.spans and all(sp.origin == "input" for sp in section.spans):
+        label = "The author's own words"  # carried over from the inputs: nothing here was written by a machine
     st.badge(tr(label, language), color=colour)  # type: ignore[arg-type]
 
 
