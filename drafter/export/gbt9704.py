@@ -463,11 +463,20 @@ def _body_line(doc: Document, line: str, style: str | None, minutes: bool) -> Pa
     return p
 
 
-def build_gbt9704_document(draft: Draft, template: Template, label: Label) -> Document:
-    doc = new_document()
+def prepare(doc: Document) -> None:
+    """Impose the standard's page, grid, styles, fonts and page numbers on `doc` (idempotent): the gbt9704 house
+    style is built with this, and an export re-applies it to whatever reference file it starts from."""
     _styles(doc)
     _page_setup(doc)
-    _page_number_footer(doc)
+    footer = doc.sections[0].footer
+    if footer.is_linked_to_previous or not any("PAGE" in (t.text or "") for t in footer._element.iter(qn("w:instrText"))):
+        _page_number_footer(doc)
+
+
+def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: Document | None = None) -> Document:
+    """The 公文; `doc` is the reference document to start from (the gbt9704 house style), else a blank one."""
+    doc = doc if doc is not None else new_document()
+    prepare(doc)
     doc.core_properties.title = draft.title
     doc.core_properties.author = draft.author
     doc.core_properties.language = "zh-CN"
