@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
 import streamlit as st
 
-from drafter.export import naming
 from drafter.models import Draft
 from drafter.review import Action
 from drafter.roles import Role
@@ -117,7 +117,8 @@ def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
 
 
 def _file_name(draft: Draft) -> str:
-    return naming.file_name(draft.title, draft.id)  # cut at a word boundary, safe on Windows
+    slug = re.sub(r"[^\w\-]+", "-", draft.title, flags=re.UNICODE).strip("-")[:60] or draft.id
+    return f"{slug}.docx"
 
 
 def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
