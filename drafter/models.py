@@ -137,6 +137,14 @@ class Template(Strict):
         description="A short worked example of the genre (invented), shown to the model as a model of form, "
         "never of facts.",
     )
+    house_style: Identifier | None = Field(
+        default=None, description="Reference .docx the export starts from (house_styles/<name>.docx); default: the "
+        "style guide's, else gbt9704 for 公文 and uk-gov (us-letter for American spelling) otherwise.",
+    )
+    numbered_paragraphs: bool = Field(
+        default=False, description="Number the body paragraphs 1, 2, 3… (submissions), with the house style's "
+        "'Numbered Paragraph' style.",
+    )
 
 
 class ReadabilityTarget(Strict):
@@ -166,6 +174,9 @@ class StyleGuide(Strict):
     )
     max_passive_share: float | None = Field(
         default=None, description="Highest share of sentences in the passive voice (English), 0-1."
+    )
+    house_style: Identifier | None = Field(
+        default=None, description="Reference .docx for documents written to this guide, unless the template names one."
     )
 
 

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         default_factory=lambda: packaged_data("style_guides"),
         description="Folder of style guide files; default: the style guides shipped with Drafter.",
     )
+    house_styles_dir: Path | None = Field(
+        default=None,
+        description="Folder of house styles (reference .docx/.dotx files named by templates); searched before the "
+        "ones shipped with Drafter (uk-gov, us-letter, gbt9704), so a file here replaces a shipped one of that name.",
+    )
     backend: str = Field(default="offline", description="Default backend name: offline or openai.")
     user: str | None = Field(default=None, description="Default user name for the CLI (else --user).")
     max_source_bytes: int = Field(

@@ -24,9 +24,11 @@ META_STYLE = "Drafter Meta"
 LABEL_STYLE = "Drafter Label"
 ORIGINAL_STYLE = "Drafter Original"  # the source text beside a simplified section: not part of the content hash
 SECTION_STYLE = "Drafter Section"  # first paragraph of a section printed without a heading (公文)
+SOURCES_STYLE = "Drafter Sources"  # the closing list of sources the footnotes name: not part of the content hash
 PROVENANCE_PROPERTY = "DrafterProvenance"
 AIGC_PROPERTY = "AIGC"
 _P, _R, _T, _TAB, _BR, _CR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+_NOTE_REF = qn("w:footnoteReference")
 
 
 def paragraph_text(p: _Element) -> str:
@@ -34,6 +36,9 @@ def paragraph_text(p: _Element) -> str:
     insertions included (python-docx's Paragraph.text skips some of them); deleted text left out."""
     out = []
     for el in p.iter(_T, _TAB, _BR, _CR):
+        parent = el.getparent()
+        if parent is not None and parent.find(_NOTE_REF) is not None:
+            continue  # a footnote's custom reference mark, not text (drafter.export.footnotes)
         if el.tag == _T:
             out.append(el.text or "")
         elif el.getparent() is not None and el.getparent().tag == _R:  # not the tab stops of w:pPr
@@ -73,6 +78,10 @@ def _ensure_styles(doc: Document) -> None:
         label.font.size = Pt(9)
         label.font.italic = True
         label.paragraph_format.space_before = Pt(18)
+    if SOURCES_STYLE not in names:
+        sources = styles.add_style(SOURCES_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        sources.base_style = styles["Normal"]
+        sources.font.size = Pt(10)
 
 
 ensure_styles = _ensure_styles

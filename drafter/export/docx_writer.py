@@ -1,11 +1,22 @@
-"""Writes an approved draft to .docx: layout, visible label, Word comments on AI passages, metadata."""
+"""Writes an approved draft to .docx: layout, visible label, Word comments on AI passages, metadata.
+
+The document starts from the template's house style (drafter.export.house_style) and uses its named styles:
+Title, Heading 1, List Bullet for the items of list fields, Numbered Paragraph where the template numbers its
+paragraphs, footnotes for `[n]` citations and a closing list of sources. Every line of the approved text is one
+paragraph whose text is exactly that line, so `drafter verify` reads the approved content back.
+"""
 
 from __future__ import annotations
 
-from docx import Document as new_document
+import re
+from pathlib import Path
+
 from docx.document import Document
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 
+from drafter import citations
+from drafter.export import house_style
 from drafter.export.common import (
     AIGC_PROPERTY,
     LABEL_STYLE,
@@ -13,6 +24,7 @@ from drafter.export.common import (
     ORIGINAL_STYLE,
     PROVENANCE_PROPERTY,
     SECTION_STYLE,
+    SOURCES_STYLE,
     _ensure_styles,
     body_sha256,
     check_writable,
@@ -21,51 +33,136 @@ from drafter.export.common import (
     ensure_styles,
     save_atomically,
 )
+from drafter.export.footnotes import Footnotes
 from drafter.export.gbt9704 import build_gbt9704_document
-from drafter.models import Draft, Label, Origin, Template
+from drafter.models import Draft, Label, Origin, SourceDoc, StyleGuide, Template
 
 __all__ = [
     "AIGC_PROPERTY", "LABEL_STYLE", "META_STYLE", "ORIGINAL_STYLE", "PROVENANCE_PROPERTY", "SECTION_STYLE",
-    "body_sha256", "build_document", "check_writable", "comment_text", "embed_metadata", "ensure_styles",
-    "save_atomically",
+    "SOURCES_STYLE", "body_sha256", "build_document", "check_writable", "comment_text", "embed_metadata",
+    "ensure_styles", "save_atomically",
 ]
+
+LIST_STYLE = "List Bullet"
+NUMBERED_STYLE = "Numbered Paragraph"
+# the words a memo header uses, instead of the form's labels ("From (team)")
+HEADER_WORDS = {"recipient": "To", "to": "To", "author_unit": "From", "sender": "From", "issuer": "From",
+                "date": "Date", "location": "Location", "prepared_by": "Prepared by"}
+HEADER_FIELDS = {
+    "memo": ["recipient", "author_unit", "date", "location"],
+    "letter": ["to", "sender", "issuer", "date"],
+    "report": ["prepared_by", "date"],
+}
+
+
+def _header_word(name: str, label: str, language: str) -> str:
+    if language == "en" and name in HEADER_WORDS:
+        return HEADER_WORDS[name]
+    return re.sub(r"\s*[(（][^)）]*[)）]", "", label).strip()
 
 
 def _meta_lines(template: Template, draft: Draft) -> list[str]:
     inputs = draft.request.inputs
     labels = {f.name: f.label for f in template.fields}
-    wanted = {
-        "memo": ["recipient", "author_unit", "date", "meeting", "location"],
-        "letter": ["to", "sender", "issuer", "date"],
-        "press": ["date_line"],
-        "report": ["prepared_by", "date"],
-    }.get(template.layout, [])
     release = "新闻稿" if template.language == "zh" else "FOR IMMEDIATE RELEASE"
     lines = [release] if template.layout == "press" else []
     sep = "：" if template.language == "zh" else ": "
-    lines += [f"{labels[n]}{sep}{inputs[n].strip()}" for n in wanted if n in labels and inputs.get(n, "").strip()]
+    for name in HEADER_FIELDS.get(template.layout, []):
+        value = inputs.get(name, "").strip()
+        if name in labels and value:
+            lines.append(f"{_header_word(name, labels[name], template.language)}{sep}{value}")
     return lines
 
 
-def build_document(draft: Draft, template: Template, label: Label, *, include_original: bool = False) -> Document:
-    """The labelled document; with `include_original`, each simplified section is followed by its original."""
+def marking(template: Template, draft: Draft) -> str:
+    """The protective marking: the field with the classification role, else that field's default."""
+    for f in template.fields:
+        if f.role == "classification":
+            return (draft.request.inputs.get(f.name, "") or f.default or "").strip()
+    return ""
+
+
+def _list_items(template: Template, draft: Draft) -> set[str]:
+    """The items of the list fields: a line of the text equal to one of them is printed as a list item."""
+    items: set[str] = set()
+    for f in template.fields:
+        if f.type == "list":
+            items |= {ln.strip() for ln in draft.request.inputs.get(f.name, "").splitlines() if ln.strip()}
+    return items
+
+
+def _footnote_text(n: int, line: str, start: int, sources: list[SourceDoc], language: str) -> str | None:
+    if not 1 <= n <= len(sources):
+        return None  # a marker naming no source supports nothing: it stays plain text
+    src = sources[n - 1]
+    para = citations.locate(citations._cited_sentence(line, start), src.text) if src.text else None
+    if para is None:
+        return f"{src.name}。" if language == "zh" else f"{src.name}."
+    quote = citations._shorten(citations.paragraphs(src.text)[para - 1])
+    if language == "zh":
+        return f"{src.name}，第{para}段：「{quote}」"
+    return f"{src.name}, paragraph {para}: “{quote}”"
+
+
+def _add_line(doc: Document, line: str, style: str | None, notes: Footnotes, sources: list[SourceDoc],
+              language: str, cited: set[int]) -> Paragraph:
+    """One paragraph whose text is exactly `line`; each `[n]` naming a source becomes a footnote reference."""
+    p = doc.add_paragraph(style=style)
+    pos = 0
+    for m in citations.MARKER.finditer(line):
+        n = int(m.group(1))
+        text = _footnote_text(n, line, m.start(), sources, language)
+        if text is None:
+            continue
+        if m.start() > pos:
+            p.add_run(line[pos:m.start()])
+        notes.add(p, m.group(0), text)
+        cited.add(n)
+        pos = m.end()
+    if pos < len(line) or not line:
+        p.add_run(line[pos:])
+    return p
+
+
+def _sources_list(doc: Document, sources: list[SourceDoc], cited: set[int], language: str) -> None:
+    if not cited:
+        return
+    heading = doc.add_paragraph(style=SOURCES_STYLE)
+    heading.add_run("来源" if language == "zh" else "Sources").bold = True
+    for n in sorted(cited):
+        doc.add_paragraph(f"[{n}] {sources[n - 1].name}", style=SOURCES_STYLE)
+
+
+def build_document(draft: Draft, template: Template, label: Label, *, include_original: bool = False,
+                   guide: StyleGuide | None = None, house_styles_dir: Path | None = None) -> Document:
+    """The labelled document; with `include_original`, each simplified section is followed by its original.
+
+    It starts from the house style the template (or `guide`) names, looked up in `house_styles_dir` first.
+    """
+    doc = house_style.start_document(template, guide, house_styles_dir)
     if template.layout == "gbt9704":
-        return build_gbt9704_document(draft, template, label)
-    doc = new_document()
+        return build_gbt9704_document(draft, template, label, doc)
     _ensure_styles(doc)
     if draft.language == "zh":
         _zh_fonts(doc)
+    house_style.set_marking(doc, marking(template, draft))
     doc.core_properties.title = draft.title
     doc.core_properties.author = draft.author
     doc.core_properties.keywords = "AIGC; AI-assisted; human-reviewed"
     doc.add_paragraph(draft.title, style="Title")
     for line in _meta_lines(template, draft):
         doc.add_paragraph(line, style=META_STYLE)
+    names = {s.name for s in doc.styles}
+    numbered = NUMBERED_STYLE if template.numbered_paragraphs and NUMBERED_STYLE in names else None
+    bullet = LIST_STYLE if LIST_STYLE in names else None
+    items = _list_items(template, draft)
+    notes, sources, cited = Footnotes(doc), draft.request.sources, set[int]()
     for section in draft.sections:
         doc.add_heading(section.heading, level=1)
         runs = []
         for line in section.text.split("\n"):
-            paragraph = doc.add_paragraph(line)
+            style = bullet if line.strip() in items else numbered if line.strip() else None
+            paragraph = _add_line(doc, line, style, notes, sources, draft.language, cited)
             runs.extend(paragraph.runs)
         if section.provenance.origin != Origin.human and runs:
             comment = comment_text(section.provenance, draft.language)
@@ -75,6 +172,7 @@ def build_document(draft: Draft, template: Template, label: Label, *, include_or
             for line in section.original.split("\n"):
                 if line.strip():
                     doc.add_paragraph(line, style=ORIGINAL_STYLE)
+    _sources_list(doc, sources, cited, draft.language)
     doc.add_paragraph(label.statement, style=LABEL_STYLE)
     embed_metadata(doc, label)
     return doc

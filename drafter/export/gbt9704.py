@@ -304,6 +304,63 @@ def _field_runs(p: Paragraph, instruction: str, shown: str) -> None:
     run(" —")
 
 
+# --- title ---------------------------------------------------------------------------------------
+
+TITLE_CHARS_PER_LINE = 20  # 2号 (22 pt) characters in the 156 mm text block
+# a title breaks best after these (the end of a unit, a date, a conjunction) and before 的 + 文种
+_BREAK_AFTER = set("、，和与及年月日省市县区局厅室部委会办府院司处所于")
+_BREAK_BEFORE = ("关于", "的通知", "的决定", "的报告", "的意见", "的批复", "的函", "的请示", "的通报", "的纪要", "和", "与", "及",
+                 "暨", "做好", "印发", "加强", "开展", "进一步", "切实", "推进", "落实")
+NO_BONUS_PENALTY = 3.0  # a break at no known boundary may fall inside a word: only when nothing else fits
+_NO_SPLIT = re.compile(r"[0-9A-Za-z〔〕（）()《》“”\-.%]")
+
+
+def _can_break(text: str, i: int) -> bool:
+    """Whether a line may end before text[i]: never inside a number, a Latin word or a bracketed group."""
+    if i <= 0 or i >= len(text):
+        return False
+    a, b = text[i - 1], text[i]
+    if _NO_SPLIT.match(a) and _NO_SPLIT.match(b):
+        return False
+    return not (b in "，。、；：）》〕”" or a in "（《〔“")
+
+
+def _break_penalty(text: str, i: int) -> float:
+    if text[i - 1] in _BREAK_AFTER or any(text.startswith(w, i) for w in _BREAK_BEFORE):
+        return 0.0
+    return NO_BONUS_PENALTY
+
+
+def title_lines(title: str, per_line: int = TITLE_CHARS_PER_LINE) -> list[str]:
+    """The title in lines (GB/T 9704 §7.3.1: 梯形 or 菱形): the author's own line breaks if any; otherwise, if it
+    does not fit on one line, balanced lines (upper lines not shorter, 梯形) broken at a word boundary."""
+    if "\n" in title:
+        return [ln.strip() for ln in title.split("\n") if ln.strip()]
+    if _width_chars(title) <= per_line:
+        return [title]
+    n = -(-int(_width_chars(title) * 2) // (per_line * 2))
+    lines: list[str] = []
+    rest = title
+    while n > 1:
+        target = _width_chars(rest) / n
+        best, best_score = None, float("inf")
+        for i in range(1, len(rest)):
+            head = _width_chars(rest[:i])
+            if head > per_line or not _can_break(rest, i):
+                continue
+            if _width_chars(rest[i:]) > per_line * (n - 1):
+                continue
+            score = abs(head - target) + _break_penalty(rest, i) + (0.75 if head < target else 0.0)
+            if score < best_score:
+                best, best_score = i, score
+        if best is None:
+            break
+        lines.append(rest[:best])
+        rest = rest[best:]
+        n -= 1
+    return [*lines, rest]
+
+
 # --- document parts ------------------------------------------------------------------------------
 
 
@@ -380,19 +437,42 @@ def _attachments(doc: Document, text: str) -> None:
             _indent(p._p.get_or_add_pPr(), left=5)
 
 
-def _signature(doc: Document, roles: dict[str, str]) -> None:
+def _keep_with_next(p: Paragraph) -> None:
+    _ppr(p._p.get_or_add_pPr(), "w:keepNext")
+
+
+def signature_indents(issuer: str, date: str) -> tuple[float, float]:
+    """Right indents (characters) of 署名 and 成文日期 without a seal (GB/T 9704-2012 §7.3.5.2).
+
+    署名 two characters in from the right; 成文日期 on the next line, its first character two characters right of
+    the 署名's first; if the date is too long for that, the date is two characters in and the 署名 moves left.
+    """
+    wi, wd = _width_chars(issuer), _width_chars(date)
+    if not issuer:
+        return 0.0, 2.0
+    if not date:
+        return 2.0, 0.0
+    date_right = 2 + wi - 2 - wd
+    if date_right >= 2:
+        return 2.0, date_right
+    return wd + 4 - wi, 2.0
+
+
+def _signature(doc: Document, roles: dict[str, str]) -> list[Paragraph]:
     issuer, date = roles.get("issuer_signature"), roles.get("date")
     if not issuer and not date:
-        return
-    _meta(doc)
+        return []
+    block = [_meta(doc)]  # one empty line below the text (or the 附件说明)
+    issuer_right, date_right = signature_indents(issuer or "", date or "")
     if issuer:
-        # 署名 centred over the 成文日期, which is two characters in from the right
-        shift = max(0.0, (_width_chars(date or "") - _width_chars(issuer)) / 2)
         p = _meta(doc, issuer, align="right")
-        _indent(p._p.get_or_add_pPr(), right=2 + shift)
+        _indent(p._p.get_or_add_pPr(), right=issuer_right)
+        block.append(p)
     if date:
         p = _meta(doc, date, align="right")
-        _indent(p._p.get_or_add_pPr(), right=2)
+        _indent(p._p.get_or_add_pPr(), right=date_right)
+        block.append(p)
+    return block
 
 
 def _rule(doc: Document, sz: int) -> None:
@@ -463,18 +543,32 @@ def _body_line(doc: Document, line: str, style: str | None, minutes: bool) -> Pa
     return p
 
 
-def build_gbt9704_document(draft: Draft, template: Template, label: Label) -> Document:
-    doc = new_document()
+def prepare(doc: Document) -> None:
+    """Impose the standard's page, grid, styles, fonts and page numbers on `doc` (idempotent): the gbt9704 house
+    style is built with this, and an export re-applies it to whatever reference file it starts from."""
     _styles(doc)
     _page_setup(doc)
-    _page_number_footer(doc)
+    footer = doc.sections[0].footer
+    if footer.is_linked_to_previous or not any("PAGE" in (t.text or "") for t in footer._element.iter(qn("w:instrText"))):
+        _page_number_footer(doc)
+
+
+def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: Document | None = None) -> Document:
+    """The 公文; `doc` is the reference document to start from (the gbt9704 house style), else a blank one."""
+    doc = doc if doc is not None else new_document()
+    prepare(doc)
     doc.core_properties.title = draft.title
     doc.core_properties.author = draft.author
     doc.core_properties.language = "zh-CN"
     doc.core_properties.keywords = "AIGC; 人工智能生成; 人工审核"
     roles = _roles(template, draft)
     _head(doc, roles, template)
-    doc.add_paragraph(draft.title, style="Title")
+    title = doc.add_paragraph(style="Title")
+    for i, line in enumerate(title_lines(draft.title)):
+        run = title.add_run(line)
+        if i:
+            run._r.addprevious(OxmlElement("w:r"))
+            run._r.getprevious().append(OxmlElement("w:br"))
     recipients = roles.get("recipients")
     if recipients:
         _meta(doc)
@@ -500,12 +594,17 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label) -> Do
                             author=label.system, initials="AI")
     if "attachments" in roles:
         _attachments(doc, roles["attachments"])
-    _signature(doc, roles)
+    block = _signature(doc, roles)
     if "note" in roles:
         p = _meta(doc, f"（{roles['note'].strip('（）()')}）")
         _indent(p._p.get_or_add_pPr(), first=2)
-    # the visible AI statement in the 附注 position, two characters in
-    doc.add_paragraph(label.statement, style=LABEL_STYLE)
+        block.append(p)
+    # the visible AI statement as 附注 (§7.3.6) under the 成文日期, two characters in; the 署名 block is kept on
+    # its page, so the statement never starts a page of its own
+    for p in block:
+        _keep_with_next(p)
+    statement = doc.add_paragraph(label.statement, style=LABEL_STYLE)
+    _ppr(statement._p.get_or_add_pPr(), "w:keepLines")
     _record(doc, roles, template)
     embed_metadata(doc, label)
     return doc

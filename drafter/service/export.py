@@ -68,7 +68,9 @@ class ExportUseCases(AuditSigning):
             draft, approval, system=self.settings.system_name, organisation=self.settings.organisation,
             exported_by=user, exported_at=utcnow(), findings=self._current_findings(draft),
         )
-        doc = build_document(draft, template, label, include_original=include_original)
+        guide = self.catalog.style_guides.get(draft.style_guide_id)
+        doc = build_document(draft, template, label, include_original=include_original, guide=guide,
+                             house_styles_dir=self.settings.house_styles_dir)
         sign_document(doc, self.signing_key())
         produce_id = label.aigc["AIGC"]["ProduceID"]
         tmp = self._write_temporary(doc, output)
