@@ -12,6 +12,7 @@ from drafter.models import Draft, DraftRequest, DraftStatus, Origin, Section, Se
 from drafter.prompts import build_refine_prompt, build_section_prompt
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
+from drafter.store import SaveStep
 
 
 class DraftingUseCases(ServiceBase):
@@ -100,6 +101,11 @@ class DraftingUseCases(ServiceBase):
         draft, template, guide, backend = self._begin_generation(draft_id, user)
         done = {s.id for s in draft.sections}
         total = len(template.sections)
+        # Work is saved before every call to a language model. Without one (the offline backend) nothing
+        # costly can be lost, so the sections are written together with the end of generation: one commit.
+        hold = not backend.capabilities.language_model
+        pending: list[SaveStep] = []
+        sections = list(draft.sections)
         for index, spec in enumerate(template.sections):
             if spec.id in done:
                 continue
@@ -114,13 +120,19 @@ class DraftingUseCases(ServiceBase):
                     text = self.calls.call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
                     evidence = []
             except DrafterError as exc:
-                self._generation_failed(draft, user, exc, spec.id)
+                self._generation_failed(self._save_pending(draft, pending), user, exc, spec.id)
                 raise
             section = self._ai_section(spec, text, backend, prompt, user, evidence)
-            draft = self._save_generated(draft, section, [*draft.sections, section], user)
+            sections = [*sections, section]
+            step = self._generated_step(draft, section, sections, user)
+            if hold:
+                pending.append(step)
+                draft = step.draft.model_copy(update={"version": draft.version + 1})
+            else:
+                draft = self.store.save_draft_steps([step])
             if on_section:
                 on_section(index + 1, total, section)
-        return self._generation_finished(draft, user)
+        return self._generation_finished(draft, user, pending)
 
     def refine_section(self, draft_id: str, section_id: str, instruction: str, user: str) -> Draft:
         """Regenerate one section by instruction; the instruction is stored with the new version."""

@@ -14,6 +14,7 @@ Nothing outside this package (and drafter/migrations) imports SQLAlchemy.
 """
 
 from drafter.store.audit import GENESIS_HASH
+from drafter.store.drafts import SaveStep
 from drafter.store.engine import safe_url
 from drafter.store.front import Store
 from drafter.store.reports import EventRow, ExportedDraft, PurgeCounts, UsageRows
@@ -26,6 +27,7 @@ __all__ = [
     "EventRow",
     "ExportedDraft",
     "PurgeCounts",
+    "SaveStep",
     "Store",
     "UsageRows",
     "alembic_config",
