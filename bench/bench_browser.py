@@ -128,7 +128,10 @@ class Journey:
             "The draft contains no sensitive data that should not be there",
             "The AI-use label (which sections are AI-generated) is accurate",
         ):
-            page.get_by_role("checkbox", name=label).check()
+            box = page.get_by_role("checkbox", name=label)
+            box.focus()  # Streamlit's checkbox input sits under its label: tick it by keyboard, as the tests do
+            box.press("Space")
+            expect(box).to_be_checked()
             wait_for_app(page)
         self.timed("approve", page, lambda: page.get_by_role("button", name="Approve").click(),
                    "Nothing is waiting for your review.")
