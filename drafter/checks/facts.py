@@ -320,6 +320,16 @@ class _Collector:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+# A word each pattern cannot match without: text lacking it is not scanned by that pattern at all.
+_NEEDS_AMOUNT_WORD = re.compile(r"pounds|dollars|euros|yuan", _I)
+_NEEDS_PERCENT = re.compile(r"%|％|per\s*cent|百分之", _I)
+_NEEDS_DURATION_EN = re.compile(r"days?\b|weeks?\b|months?\b|years?\b|hours?\b|minutes?\b", _I)
+
+
+def _if(needed: re.Pattern[str], text: str) -> str:
+    return text if needed.search(text) else ""
+
+
 def _han_only(text: str) -> str:
     """`text` for the patterns that need a Chinese character to match; empty when it has none (they would
     only scan it in vain)."""
@@ -365,7 +375,7 @@ def extract_facts(text: str) -> list[Fact]:
         scale = _SCALE_WORDS.get((m.group(3) or "").lower(), 1)
         if value is not None:
             c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[m.group(1).lower()]}:{fmt_number(value * scale)}")
-    for m in _P_AMOUNT_WORD.finditer(text):
+    for m in _P_AMOUNT_WORD.finditer(_if(_NEEDS_AMOUNT_WORD, text)):
         value = to_number(m.group(1))
         scale = _SCALE_WORDS.get((m.group(2) or "").lower(), 1)
         if value is not None:
@@ -378,7 +388,7 @@ def extract_facts(text: str) -> list[Fact]:
             scale = _SCALE_WORDS.get(m.group(2) or "", 1)
             currency = _CURRENCIES[m.group(3)]
             c.add("amount", m.start(), m.end(), f"amount:{currency}:{fmt_number(value * scale)}")
-    for m in _P_PERCENT.finditer(text):
+    for m in _P_PERCENT.finditer(_if(_NEEDS_PERCENT, text)):
         raw = m.group(1) or m.group(2)
         if "点" in raw:
             whole, _, frac = raw.partition("点")
@@ -388,7 +398,7 @@ def extract_facts(text: str) -> list[Fact]:
             value = to_number(raw)
         if value is not None:
             c.add("percent", m.start(), m.end(), f"percent:{fmt_number(value)}")
-    for m in _P_DURATION_EN.finditer(text):
+    for m in _P_DURATION_EN.finditer(_if(_NEEDS_DURATION_EN, text)):
         if m.group(1).lower() in ("a", "an"):  # "once a year" states no figure
             continue
         value = to_number(m.group(1))
