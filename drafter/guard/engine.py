@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from drafter.backends.base import ChatRequest
