@@ -129,7 +129,7 @@ def _cuts(line: str, language: str, semicolons: bool) -> list[int]:
     if language == "zh":
         zh_ends += "!?" + (";" if semicolons else "")
     cuts: list[int] = []
-    for i, ch in enumerate(line):
+    for i, ch in enumerate(line) if not set(zh_ends).isdisjoint(line) else ():
         if ch in zh_ends:
             j = i + 1
             while j < len(line) and (line[j] in _CLOSERS or line[j] in zh_ends):
@@ -146,6 +146,7 @@ def _cuts(line: str, language: str, semicolons: bool) -> list[int]:
 
 _ZH_CONTINUES = "，、；：,的等和与及"
 _OPEN_CLOSE = {"“": "”", "「": "」", "『": "』", "‘": "’"}
+_QUOTE_CHARS = frozenset([*_OPEN_CLOSE, '"'])
 
 
 def _quotations(line: str) -> list[tuple[int, int]]:
@@ -155,6 +156,8 @@ def _quotations(line: str) -> list[tuple[int, int]]:
     closes otherwise. An unclosed quotation protects nothing (it is more likely a typo than a long quote).
     """
     found: list[tuple[int, int]] = []
+    if not _QUOTE_CHARS.intersection(line):  # most lines quote nothing: skip the walk character by character
+        return found
     stack: list[tuple[str, int]] = []
     straight: int | None = None
     for i, ch in enumerate(line):

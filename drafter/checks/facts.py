@@ -317,10 +317,30 @@ class _Collector:
         self.facts.append(Fact(kind, self.text[start:end], start, end, key, alt_key))
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+# A word each pattern cannot match without: text lacking it is not scanned by that pattern at all.
+_NEEDS_AMOUNT_WORD = re.compile(r"pounds|dollars|euros|yuan", _I)
+_NEEDS_PERCENT = re.compile(r"%|％|per\s*cent|百分之", _I)
+_NEEDS_DURATION_EN = re.compile(r"days?\b|weeks?\b|months?\b|years?\b|hours?\b|minutes?\b", _I)
+
+
+def _if(needed: re.Pattern[str], text: str) -> str:
+    return text if needed.search(text) else ""
+
+
+def _han_only(text: str) -> str:
+    """`text` for the patterns that need a Chinese character to match; empty when it has none (they would
+    only scan it in vain)."""
+    return text if _HAN.search(text) else ""
+
+
 def extract_facts(text: str) -> list[Fact]:
     """Every fact in `text` (English and Chinese alike), in order of position."""
     c = _Collector(text)
-    for m in _P_DOCNO.finditer(text):
+    han = _han_only(text)
+    for m in _P_DOCNO.finditer(han):
         # the issuer prefix (国办发...) is kept in the text, not the key: its start is ambiguous without
         # word segmentation ("根据国办发〔2026〕7号")
         c.add("docno", m.start(2) - 1, m.end(), f"docno:{m.group(2)}:{int(m.group(3))}")
@@ -330,11 +350,11 @@ def extract_facts(text: str) -> list[Fact]:
         kind = _REF_WORDS[m.group(1).lower()]
         target = m.group(2).lower()
         c.add("reference", m.start(), m.end(), f"ref:{kind}:{target}")
-    for m in _P_REF_CN.finditer(text):
+    for m in _P_REF_CN.finditer(han):
         value = to_number(m.group(1))
         if value is not None:
             c.add("reference", m.start(), m.end(), f"ref:{_REF_WORDS[m.group(2)]}:{fmt_number(value)}")
-    for m in _P_DATE_CN.finditer(text):
+    for m in _P_DATE_CN.finditer(han):
         c.add("date", m.start(), m.end(), _date_key(_int(m.group(1)), _int(m.group(2)) or 0, _int(m.group(3))))
     for m in _P_DATE_ISO.finditer(text):
         c.add("date", m.start(), m.end(), _date_key(int(m.group(1)), int(m.group(2)), int(m.group(3))))
@@ -348,19 +368,19 @@ def extract_facts(text: str) -> list[Fact]:
         c.add("date", m.start(), m.end(), _date_key(int(m.group(3)), month, int(m.group(2))))
     for m in _P_DATE_MY.finditer(text):
         c.add("date", m.start(), m.end(), _date_key(int(m.group(2)), _MONTHS[m.group(1).lower().rstrip(".")], None))
-    for m in _P_DATE_CN_MD.finditer(text):
+    for m in _P_DATE_CN_MD.finditer(han):
         c.add("date", m.start(), m.end(), _date_key(None, _int(m.group(1)) or 0, _int(m.group(2))))
     for m in _P_AMOUNT_SYM.finditer(text):
         value = to_number(m.group(2))
         scale = _SCALE_WORDS.get((m.group(3) or "").lower(), 1)
         if value is not None:
             c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[m.group(1).lower()]}:{fmt_number(value * scale)}")
-    for m in _P_AMOUNT_WORD.finditer(text):
+    for m in _P_AMOUNT_WORD.finditer(_if(_NEEDS_AMOUNT_WORD, text)):
         value = to_number(m.group(1))
         scale = _SCALE_WORDS.get((m.group(2) or "").lower(), 1)
         if value is not None:
             c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[m.group(3).lower()]}:{fmt_number(value * scale)}")
-    for m in _P_AMOUNT_CN.finditer(text):
+    for m in _P_AMOUNT_CN.finditer(han):
         if not m.group(1):
             continue
         value = to_number(m.group(1))
@@ -368,7 +388,7 @@ def extract_facts(text: str) -> list[Fact]:
             scale = _SCALE_WORDS.get(m.group(2) or "", 1)
             currency = _CURRENCIES[m.group(3)]
             c.add("amount", m.start(), m.end(), f"amount:{currency}:{fmt_number(value * scale)}")
-    for m in _P_PERCENT.finditer(text):
+    for m in _P_PERCENT.finditer(_if(_NEEDS_PERCENT, text)):
         raw = m.group(1) or m.group(2)
         if "点" in raw:
             whole, _, frac = raw.partition("点")
@@ -378,13 +398,13 @@ def extract_facts(text: str) -> list[Fact]:
             value = to_number(raw)
         if value is not None:
             c.add("percent", m.start(), m.end(), f"percent:{fmt_number(value)}")
-    for m in _P_DURATION_EN.finditer(text):
+    for m in _P_DURATION_EN.finditer(_if(_NEEDS_DURATION_EN, text)):
         if m.group(1).lower() in ("a", "an"):  # "once a year" states no figure
             continue
         value = to_number(m.group(1))
         if value is not None:
             c.add("duration", m.start(), m.end(), f"duration:{fmt_number(value)}:{_DURATION_UNITS[m.group(2).lower()]}")
-    for m in _P_DURATION_CN.finditer(text):
+    for m in _P_DURATION_CN.finditer(han):
         value = to_number(m.group(1))
         unit = _DURATION_UNITS[m.group(2)]
         if value is None or (unit == "year" and value >= 1000):  # "2026年" is a year, not a duration
@@ -413,6 +433,7 @@ def _sentence_starts(text: str) -> set[int]:
 
 
 def _extract_names(text: str, c: _Collector) -> None:
+    han = _han_only(text)
     starts = _sentence_starts(text)
     for m in _P_CAP_RUN.finditer(text):
         words = list(re.finditer(r"\S+", m.group(0)))
@@ -443,7 +464,7 @@ def _extract_names(text: str, c: _Collector) -> None:
             if optional_first and a == m.start() and len(piece.split()) > 1:
                 alt = _name_key(piece.split(None, 1)[1])
             c.add(kind, a, b, _name_key(piece), alt)
-    for m in _P_CN_ORG.finditer(text):
+    for m in _P_CN_ORG.finditer(han):
         suffix, core = m.group("suffix"), m.group("core")
         if any(ch in _CN_STOP for ch in core):
             continue
@@ -454,10 +475,10 @@ def _extract_names(text: str, c: _Collector) -> None:
             continue
         start = m.start("level") if m.group("level") else m.start("core")
         c.add("organisation", start, m.end(), _name_key(text[start:m.end()]))
-    for m in _P_CN_ROSTER.finditer(text):
+    for m in _P_CN_ROSTER.finditer(han):
         for item in re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(1)):
             c.add("name", m.start(1) + item.start(), m.start(1) + item.end(), _name_key(item.group(0)))
-    for m in _P_CN_PERSON.finditer(text):
+    for m in _P_CN_PERSON.finditer(han):
         name = re.split("[" + "".join(_CN_STOP) + "副]", m.group(1))[-1]
         if len(name) >= 2 and name not in _CN_NOT_NAMES and name[-2:] not in _CN_NOT_NAMES:
             c.add("name", m.end(1) - len(name), m.end(1), _name_key(name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from drafter.clearance import Clearance
 from drafter.errors import RefusedError
 from drafter.guard import risk
 from drafter.guard.detectors import Detection, PiiDetector
-from drafter.guard.markings import find_markings
+from drafter.guard.markings import Marking, find_markings
 from drafter.guard.normalise import normalise
 from drafter.guard.policy import NER_NOTE, BackendPolicy, ScanFinding, ScanReport, action_for
 from drafter.guard.pseudonymise import Pseudonymiser
@@ -115,7 +116,7 @@ class Guard:
         blocked = [
             (where, ScanFinding("MARKING", m.start, m.end, 1.0, "block", text[m.start : m.end], m.line, m.label, m.level))
             for where, text in parts
-            for m in find_markings(text)
+            for m in _markings(text)
             if not policy.clearance.allows(m.level)
         ]
         if blocked:
@@ -153,6 +154,13 @@ class Guard:
             request, messages=tuple(messages), context=_map_strings(request.context, pseudonymiser.replace_known)
         )
         return safe, self._report(policy, findings)
+
+
+@lru_cache(maxsize=32)
+def _markings(text: str) -> tuple[Marking, ...]:
+    """The markings of one whole text. A draft's sources are checked with its request and then again in
+    every prompt that quotes them: the same text, so it is read once."""
+    return tuple(find_markings(text))
 
 
 def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:

@@ -38,7 +38,7 @@ from drafter.service.calls import BackendCalls
 from drafter.settings import Settings
 from drafter.spans import compute as compute_spans
 from drafter.spans import drop_repeated_quotes, quotes
-from drafter.store import Store
+from drafter.store import SaveStep, Store
 
 log = logging.getLogger("drafter.service")
 SectionCallback = Callable[[int, int, Section], None]
@@ -178,12 +178,24 @@ class ServiceBase:
         return draft, template, guide, backend
 
     def _save_generated(self, draft: Draft, section: Section, sections: list[Section], user: str) -> Draft:
+        return self.store.save_draft_steps([self._generated_step(draft, section, sections, user)])
+
+    def _generated_step(self, draft: Draft, section: Section, sections: list[Section], user: str) -> SaveStep:
+        """The save of a newly generated section (with its audit event), to write now or with others."""
         p = section.provenance
-        return self.store.save_draft(
-            draft.model_copy(update={"sections": sections}), expected_version=draft.version, actor=user,
-            action="generated", content_changed=True,
-            details={"section": section.id, "backend": p.backend, "model": p.model, "prompt_sha256": p.prompt_sha256},
+        return SaveStep(
+            draft.model_copy(update={"sections": sections}), draft.version, user, "generated",
+            {"section": section.id, "backend": p.backend, "model": p.model, "prompt_sha256": p.prompt_sha256},
+            content_changed=True,
         )
+
+    def _save_pending(self, draft: Draft, pending: list[SaveStep]) -> Draft:
+        """Write generated sections held back (a backend without a language model), in one transaction."""
+        if not pending:
+            return draft
+        saved = self.store.save_draft_steps(pending)
+        pending.clear()
+        return saved
 
     def _generation_failed(self, draft: Draft, user: str, exc: DrafterError, section_id: str | None) -> None:
         """Leave the draft `failed` with the reason; what was generated so far is kept for a retry."""
@@ -195,12 +207,12 @@ class ServiceBase:
             expected_version=draft.version, actor=user, action="generation_failed", details=details,
         )
 
-    def _generation_finished(self, draft: Draft, user: str) -> Draft:
-        finished = self.store.save_draft(
-            draft.model_copy(update={"status": DraftStatus.draft}),
-            expected_version=draft.version, actor=user, action="generation_finished",
-            details={"sections": len(draft.sections)},
-        )
+    def _generation_finished(self, draft: Draft, user: str, pending: list[SaveStep] | None = None) -> Draft:
+        """Mark the draft generated (writing any sections held back in the same transaction) and check it."""
+        finished = self.store.save_draft_steps([*(pending or []), SaveStep(
+            draft.model_copy(update={"status": DraftStatus.draft}), draft.version, user, "generation_finished",
+            {"sections": len(draft.sections)},
+        )])
         self.run_checks(finished)
         return finished
 

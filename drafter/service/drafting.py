@@ -33,6 +33,7 @@ from drafter.prompts import (
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
 from drafter.spans import after_edit
+from drafter.store import SaveStep
 
 
 class DraftingUseCases(ServiceBase):
@@ -121,6 +122,11 @@ class DraftingUseCases(ServiceBase):
         draft, template, guide, backend = self._begin_generation(draft_id, user)
         done = {s.id for s in draft.sections}
         total = len(template.sections)
+        # Work is saved before every call to a language model. Without one (the offline backend) nothing
+        # costly can be lost, so the sections are written together with the end of generation: one commit.
+        hold = not backend.capabilities.language_model
+        pending: list[SaveStep] = []
+        sections = list(draft.sections)
         for index, spec in enumerate(template.sections):
             if spec.id in done:
                 continue
@@ -138,19 +144,25 @@ class DraftingUseCases(ServiceBase):
                 else:
                     text = self.calls.call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
             except DrafterError as exc:
-                self._generation_failed(draft, user, exc, spec.id)
+                self._generation_failed(self._save_pending(draft, pending), user, exc, spec.id)
                 raise
             section = self._ai_section(spec, text, backend, prompt, user,
                                        [(e.source, e.quote) for e in result.evidence] if result else [],
                                        earlier=draft.sections)
             if result is not None and result.sentences:
                 section = section.model_copy(update={"citations": _with_sentence_evidence(section, result, prompt)})
-            draft = self._save_generated(draft, section, [*draft.sections, section], user)
+            sections = [*sections, section]
+            step = self._generated_step(draft, section, sections, user)
+            if hold:
+                pending.append(step)
+                draft = step.draft.model_copy(update={"version": draft.version + 1})
+            else:
+                draft = self.store.save_draft_steps([step])
             if on_section:
                 on_section(index + 1, total, section)
         if self.settings.self_check and backend.capabilities.language_model and draft.sections:
-            draft = self._self_check(draft, template, guide, backend, user)
-        return self._generation_finished(draft, user)
+            draft = self._self_check(draft, template, guide, backend, user)  # nothing is pending with a model
+        return self._generation_finished(draft, user, pending)
 
     def _self_check(self, draft: Draft, template: Template, guide: StyleGuide, backend: Backend, user: str) -> Draft:
         """One more call listing unsupported claims; kept on each section for the checks. Text is never changed.

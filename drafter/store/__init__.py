@@ -16,6 +16,7 @@ Nothing outside this package (and drafter/migrations) imports SQLAlchemy.
 
 from drafter.store.anchors import Checkpoint
 from drafter.store.audit import GENESIS_HASH
+from drafter.store.drafts import SaveStep
 from drafter.store.engine import DatabaseBusyError, safe_url
 from drafter.store.front import AuditCheck, Store
 from drafter.store.reports import EventRow, ExportedDraft, PurgeCounts, UsageRows
@@ -32,6 +33,7 @@ __all__ = [
     "EventRow",
     "ExportedDraft",
     "PurgeCounts",
+    "SaveStep",
     "Store",
     "UsageRows",
     "alembic_config",

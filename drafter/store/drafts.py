@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -11,6 +11,18 @@ import drafter.store.rows as rows
 from drafter.errors import ConflictError, NotFoundError
 from drafter.models import Draft, Review, utcnow
 from drafter.store.tables import draft_versions, drafts, reviews
+
+
+class SaveStep(NamedTuple):
+    """One save of a draft: `draft` written if its stored version is `expected_version`, then audited as `action`."""
+
+    draft: Draft
+    expected_version: int
+    actor: str
+    action: str
+    details: dict[str, Any]
+    content_changed: bool = False
+    review: Review | None = None
 
 
 def insert(conn: Connection, draft: Draft) -> None:

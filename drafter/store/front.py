@@ -129,14 +129,38 @@ class Store:
         content_changed: bool = False,
     ) -> Draft:
         """Write `draft` if nobody changed it since `expected_version` (optimistic locking)."""
-        new = draft.model_copy(update={"version": expected_version + 1, "updated_at": utcnow(), "updated_by": actor})
         with self.transaction() as conn:
-            drafts.update(conn, new, expected_version=expected_version)
-            if content_changed:
-                drafts.insert_version(conn, new, actor=actor, reason=action)
-            if review is not None:
-                drafts.insert_review(conn, review)
-            self._append_audit(conn, actor, action, draft.id, details)
+            return self._save_step(conn, drafts.SaveStep(draft, expected_version, actor, action, details,
+                                                         content_changed, review))
+
+    def save_draft_steps(self, steps: list[drafts.SaveStep]) -> Draft:
+        """Several saves of one draft in one transaction (one commit), each as `save_draft` would write it.
+
+        Every step keeps its own version, stored version and audit event; only the commit is shared. The first
+        step's `expected_version` is checked (optimistic locking); each later step follows the one before it.
+        """
+        if not steps:
+            raise ValueError("save_draft_steps needs at least one step")
+        new: Draft | None = None
+        with self.transaction() as conn:
+            for step in steps:
+                if new is not None:
+                    step = step._replace(draft=step.draft.model_copy(update={"version": new.version}),
+                                         expected_version=new.version)
+                new = self._save_step(conn, step)
+        assert new is not None
+        return new
+
+    def _save_step(self, conn: Connection, step: drafts.SaveStep) -> Draft:
+        new = step.draft.model_copy(
+            update={"version": step.expected_version + 1, "updated_at": utcnow(), "updated_by": step.actor}
+        )
+        drafts.update(conn, new, expected_version=step.expected_version)
+        if step.content_changed:
+            drafts.insert_version(conn, new, actor=step.actor, reason=step.action)
+        if step.review is not None:
+            drafts.insert_review(conn, step.review)
+        self._append_audit(conn, step.actor, step.action, step.draft.id, step.details)
         return new
 
     def get_draft(self, draft_id: str) -> Draft:
