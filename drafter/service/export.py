@@ -116,6 +116,13 @@ class ExportUseCases(AuditSigning):
             raise
         return tmp
 
+    def export_file_name(self, draft_id: str) -> str:
+        """A file name for the export: the title cut at a word boundary, safe on every system."""
+        from drafter.export.naming import file_name
+
+        draft = self.store.get_draft(draft_id)
+        return file_name(draft.title, draft.id)
+
     def gongwen_issues(self, draft_id: str) -> list[GongwenIssue]:
         """The 公文 format and style rules (drafter.gongwen) for a draft; empty for other templates."""
         draft = self.store.get_draft(draft_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from pathlib import Path
 from typing import Any, Protocol
@@ -116,11 +115,6 @@ def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
         audit_panel(service, draft)
 
 
-def _file_name(draft: Draft) -> str:
-    slug = re.sub(r"[^\w\-]+", "-", draft.title, flags=re.UNICODE).strip("-")[:60] or draft.id
-    return f"{slug}.docx"
-
-
 def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
     if Action.export not in permissions(service, user, draft):
         st.info(
@@ -150,7 +144,7 @@ def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
 
 
 def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, bytes, Verification, str]:
-    name = _file_name(draft)
+    name = service.export_file_name(draft.id)
     with tempfile.TemporaryDirectory(prefix="drafter-export-") as folder:
         path = Path(folder) / name
         result = service.export(draft.id, path, user)
