@@ -162,6 +162,7 @@ class FileResult:
     status: str = ""
     error: str | None = None
     output: str | None = None
+    outcome: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -274,7 +274,7 @@ def test_journey_4_drafter_simplifies_a_regulation_and_submits_it(
     check_accessibility(page, "simplify-form")
     screenshot(page, "simplify-form")
     page.get_by_role("button", name="Simplify", exact=True).click()
-    expect_text(page, "Simplified. Compare each section")
+    expect_text(page, "Compare each section with the original")  # after the honest outcome sentence
     [draft] = svc.list_drafts(author="alice")
     assert draft.title == "Housing help in plain words" and draft.status == DraftStatus.draft
     # side by side: the original wording and the simplified wording of the same section

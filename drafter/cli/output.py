@@ -186,6 +186,8 @@ def simplified(results: list[Any]) -> None:
             continue
         print(f"{fr.file}: draft {fr.draft_id}, {fr.sections} sections, {fr.measure} {fr.grade_before} -> "
               f"{fr.grade_after}, {fr.blocking_findings} sections flagged for review, written to {fr.output}")
+        if fr.outcome:
+            print(f"  {fr.outcome}")
 
 
 def evaluation(result: Any) -> None:

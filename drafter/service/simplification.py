@@ -20,6 +20,7 @@ from drafter.simplification import (
     compare,
     fingerprint,
     guide_for,
+    outcome_summary,
     whole_readability,
     write_markdown,
 )
@@ -115,6 +116,10 @@ class SimplificationUseCases(ServiceBase):
                 raise
         return self._generation_finished(draft, user)
 
+    def simplification_outcome(self, draft: Draft) -> str:
+        """One honest sentence on what the simplification changed (or that it changed nothing)."""
+        return outcome_summary(draft)
+
     def simplify(
         self, text: str, *, title: str, audience: str, user: str, backend: str | None = None,
         concurrency: int = 1, on_section: SectionCallback | None = None,
@@ -175,6 +180,7 @@ class SimplificationUseCases(ServiceBase):
                 result.grade_after = whole_readability(draft, "after")
                 result.blocking_findings = len(open_blocking(self._current_findings(draft)))
                 result.status = draft.status.value
+                result.outcome = outcome_summary(draft)
                 out = output_dir / f"{path.stem}.{audience}.md"
                 write_markdown(draft, out)
                 result.output = str(out)

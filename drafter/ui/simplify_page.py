@@ -175,8 +175,9 @@ def run_with_progress(service: DrafterService, user: str, draft_id: str) -> None
         def on_section(done: int, total: int, section: Section) -> None:
             bar.progress(done / total, text=f"{done} of {total} sections simplified (last: {section.heading})")
 
+        outcome = ""
         try:
-            service.generate_simplified(draft_id, user, on_section=on_section)
+            outcome = service.simplification_outcome(service.generate_simplified(draft_id, user, on_section=on_section))
         except DrafterError as exc:
             status.update(label="Simplification stopped", state="error")
             flash("error", f"{exc} The sections already simplified are saved; press “Resume” to try again.")
@@ -188,10 +189,11 @@ def run_with_progress(service: DrafterService, user: str, draft_id: str) -> None
                 "press “Resume” to try again.",
             )
         else:
-            status.update(label="Simplified", state="complete", expanded=False)
+            status.update(label="Finished", state="complete", expanded=False)
+            # says honestly what the rules changed ("Not simplified: …" when they found nothing to change)
             flash(
-                "success",
-                "Simplified. Compare each section with the original, fix what the checks flag, "
+                "success" if outcome.startswith("Simplified") else "warning",
+                f"{outcome} Compare each section with the original, fix what the checks flag, "
                 "then submit it for review.",
             )
 
