@@ -41,6 +41,7 @@ class ExportResult:
 class ExportUseCases(ServiceBase):
     def export(self, draft_id: str, output: Path, user: str, *, include_original: bool = False) -> ExportResult:
         """Write the approved draft to .docx; `include_original` adds each simplified section's source text."""
+        user = self._user(user)
         draft = self.store.get_draft(draft_id)
         with self._audited(user, "export", draft_id):
             approval = rules.check_export(draft, self.store.latest_approval(draft_id))
