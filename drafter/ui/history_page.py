@@ -72,10 +72,10 @@ def render() -> None:
         st.table(
             [
                 {
-                    "Title": d.title,
+                    "Title": md_escape(d.title),  # st.table renders Markdown
                     "Status": status_label(d),
                     "Version": d.version,
-                    "Author": d.author,
+                    "Author": md_escape(d.author),
                     "Last change": f"{d.updated_at:%d %b %Y %H:%M} UTC",
                 }
                 for d in drafts
@@ -95,7 +95,7 @@ def render() -> None:
 
 
 def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
-    st.subheader(draft.title)
+    st.subheader(md_escape(draft.title))
     st.markdown(
         f"**Status:** {status_label(draft)} · **Version:** {draft.version} · "
         f"**Author:** {md_escape(draft.author)} · **Template:** {md_escape(draft.template_id)}"
@@ -185,7 +185,7 @@ def versions_panel(service: DrafterService, draft: Draft) -> None:
         [
             {
                 "Version": v["version"],
-                "By": v["actor"],
+                "By": md_escape(v["actor"]),
                 "What": v["reason"],
                 "When": f"{v['created_at']:%d %b %Y %H:%M}",
             }
@@ -216,9 +216,9 @@ def audit_panel(service: DrafterService, draft: Draft) -> None:
             {
                 "#": e.seq,
                 "When": f"{e.at:%d %b %Y %H:%M:%S}",
-                "Who": e.actor,
+                "Who": md_escape(e.actor),
                 "What": e.action,
-                "Details": json.dumps(e.details, ensure_ascii=False, default=str)[:200],
+                "Details": md_escape(json.dumps(e.details, ensure_ascii=False, default=str)[:200]),
             }
             for e in events
         ]

@@ -117,7 +117,7 @@ def render() -> None:
     )
     st.table(
         [
-            {"User": name, "Roles": ", ".join(r.value for r in Role if r in roles.roles(name))}
+            {"User": md_escape(name), "Roles": ", ".join(r.value for r in Role if r in roles.roles(name))}
             for name in roles.known_users()
         ]
     )
