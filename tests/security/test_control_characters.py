@@ -74,9 +74,13 @@ def test_cli_refuses_in_one_sentence_with_the_input_error_code(tmp_path: Path, c
     assert "\x1b" not in err and "Traceback" not in err
 
 
-def test_show_escapes_what_is_already_stored(service: DrafterService, capsys: pytest.CaptureFixture[str],
+def test_show_escapes_what_is_already_stored(sqlite_service: DrafterService, capsys: pytest.CaptureFixture[str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """Text stored before intake checks existed (or written to the database directly) is shown escaped."""
+    """Text stored before intake checks existed (or written to the database directly) is shown escaped.
+
+    (SQLite only: the CLI's own engine is not disposed, and escaping does not depend on the database.)
+    """
+    service = sqlite_service
     draft = service.create_draft(briefing_request(), "alice")
     with service.store.engine.begin() as conn:
         import sqlalchemy as sa
