@@ -41,6 +41,7 @@ $(AXE): package.json package-lock.json
 lint: install-test
 	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 typecheck: install-test
 	$(VENV)/bin/mypy
@@ -51,6 +52,7 @@ pytest: install-test
 test: install-test $(AXE)
 	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install

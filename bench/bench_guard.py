@@ -1,19 +1,24 @@
 """Guard scan throughput and recall on a generated 5 MB mixed English / Chinese text, against Presidio's
-default pattern recognizers alone (default regions and flags, no NLP engine). Prints figures; asserts none."""
+default pattern recognizers alone (default regions and flags, no NLP engine), and the guard's recall on the
+evasion corpus (tests/data/guard/evasion.yaml: identifiers and markings written to slip past a matcher).
+Prints figures; asserts none."""
 
 from __future__ import annotations
 
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from drafter.clearance import Clearance
 from drafter.guard.detectors import Detection, PiiDetector, presidio_default_detect
 from drafter.guard.engine import Guard
+from drafter.guard.evasion import load_corpus, score
 from drafter.guard.policy import BackendPolicy
 from drafter.guard.scanning import split_text
 
 TARGET_BYTES = 5 * 1024 * 1024
+EVASION_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "guard" / "evasion.yaml"
 FILLER_EN = [
     "The barrier protects 4,200 homes and was completed in 2024 at a cost of £48 million.",
     "Officials met residents in March to explain the new timetable for the works.",
@@ -86,6 +91,12 @@ def main() -> None:
 
     timed("drafter guard (windowed, markings + PII)", drafter_scan, mb, truth)
     timed("presidio default pattern recognizers alone", lambda: presidio_default_detect(text), mb, truth)
+    cases, clean = load_corpus(EVASION_CORPUS)
+    result = score(guard, cases, clean)
+    print(f"{'evasion corpus recall (found / expected)':44} {result.found}/{len(result.cases)} = {result.recall:.3f}"
+          f"  (clean sentences flagged: {len(result.flagged_clean)}/{len(clean)})")
+    for case in result.missed:
+        print(f"  missed {case.expect}: {case.text!r}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ from drafter.models import Draft, DraftRequest, DraftStatus, Origin, Provenance,
 from drafter.register import register_csv, register_json
 from drafter.service import DrafterService
 from drafter.settings import Settings
-from drafter.store import _draft_row, audit_events, drafts
+from drafter.store.rows import draft_row
+from drafter.store.tables import audit_events, drafts
 
 DOCUMENTS = 10_000
 
@@ -30,7 +31,7 @@ def _seed(service: DrafterService) -> None:
                           language="en", title=f"Document {i}", status=DraftStatus.approved, author=f"user{i % 50}",
                           backend="offline", version=3, sections=[section],
                           request=DraftRequest(template_id="briefing", inputs={}), created_at=now, updated_at=now)
-            draft_rows.append(_draft_row(draft))
+            draft_rows.append(draft_row(draft))
             for action, actor in (("approved", f"user{(i + 1) % 50}"), ("exported", draft.author)):
                 events.append((draft.id, action, actor))
         conn.execute(drafts.insert(), draft_rows)

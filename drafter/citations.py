@@ -11,20 +11,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from drafter import segment
 from drafter.models import Citation, SourceDoc
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+|\d[\d,.%£$€]*|[\u4e00-\u9fff]")
-_SENTENCE_START = re.compile(r"(?:[.!?]\s+|[。！？；]|\]\s*|\n)")
 QUOTE_CHARS = 300
 
 
 def paragraphs(text: str) -> list[str]:
     """A source's paragraphs: blocks separated by blank lines, or lines when there are no blank lines."""
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
-    if len(blocks) == 1 and "\n" in blocks[0]:
-        blocks = [line.strip() for line in blocks[0].splitlines() if line.strip()]
-    return blocks
+    return segment.texts(segment.blocks(text))
 
 
 def _words(text: str) -> set[str]:
@@ -64,11 +61,13 @@ def _shorten(text: str) -> str:
 def _cited_sentence(text: str, marker_start: int) -> str:
     """The text the marker at `marker_start` follows: back to the previous sentence end or marker."""
     before = text[:marker_start].rstrip()
-    # step over the sentence's own final punctuation, then find the end of the one before
-    cut = 0
-    for m in _SENTENCE_START.finditer(before[:-1] if before else before):
-        cut = m.end()
-    return before[cut:].strip()
+    found = segment.sentences(before, semicolons=True)
+    if not found:
+        return ""
+    last = found[-1].text
+    # an earlier marker in the same sentence closes the part that marker cites
+    cut = max((m.end() for m in MARKER.finditer(last)), default=0)
+    return last[cut:].strip()
 
 
 def resolve_citations(

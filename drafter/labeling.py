@@ -91,18 +91,33 @@ def _ascii(value: str) -> str:
     return re.sub(r"[^\x20-\x7e]", "", escaped)
 
 
-def aigc_metadata(draft: Draft, *, organisation: str, system: str, produce_id: str) -> dict[str, dict[str, str]]:
+def _aigc_fields(
+    *, system: str, organisation: str, produce_id: str, content_sha256: str, draft_id: str
+) -> dict[str, dict[str, str]]:
     return {
         "AIGC": {
             "Label": "1",
             "ContentProducer": _ascii(f"{system} ({organisation})"),
             "ProduceID": _ascii(produce_id),
-            "ReservedCode1": draft.content_sha256,
+            "ReservedCode1": content_sha256,
             "ContentPropagator": _ascii(organisation),
-            "PropagateID": _ascii(f"{draft.id}/{produce_id}"),
-            "ReservedCode2": _ascii(draft.id),
+            "PropagateID": _ascii(f"{draft_id}/{produce_id}"),
+            "ReservedCode2": _ascii(draft_id),
         }
     }
+
+
+def aigc_metadata(draft: Draft, *, organisation: str, system: str, produce_id: str) -> dict[str, dict[str, str]]:
+    return _aigc_fields(system=system, organisation=organisation, produce_id=produce_id,
+                        content_sha256=draft.content_sha256, draft_id=draft.id)
+
+
+def expected_aigc(provenance: dict[str, object]) -> dict[str, str] | None:
+    """The AIGC fields an export with this provenance carries; None for provenance written before 0.3."""
+    keys = ("system", "organisation", "produce_id", "content_sha256", "draft_id")
+    if not all(isinstance(provenance.get(k), str) for k in keys):
+        return None
+    return _aigc_fields(**{k: str(provenance[k]) for k in keys})["AIGC"]
 
 
 def aigc_json(aigc: dict[str, dict[str, str]]) -> str:
@@ -114,12 +129,17 @@ def aigc_json(aigc: dict[str, dict[str, str]]) -> str:
 
 def provenance(
     draft: Draft, approval: Review, *, system: str, exported_by: str, exported_at: datetime,
-    findings: list[Finding] | None = None,
+    findings: list[Finding] | None = None, organisation: str | None = None, produce_id: str | None = None,
+    statement_text: str | None = None,
 ) -> dict[str, object]:
+    """What a verifier needs: section origins, backends and models, approval, hashes; the export signs it."""
     backends, models = used_backends(draft.sections)
     data: dict[str, object] = {
         "schema": PROVENANCE_SCHEMA,
         "system": system,
+        "organisation": organisation,
+        "produce_id": produce_id,
+        "statement": statement_text,
         "draft_id": draft.id,
         "template": draft.template_id,
         "style_guide": draft.style_guide_id,
@@ -162,6 +182,7 @@ def build_label(
 ) -> Label:
     produce_id = uuid.uuid4().hex
     backends, models = used_backends(draft.sections)
+    text = statement(draft, approval, system)
     return Label(
         language=draft.language,
         system=system,
@@ -171,8 +192,9 @@ def build_label(
         reviewer=approval.reviewer,
         approved_at=approval.created_at,
         facts_checked=approval.checklist.facts_checked,
-        statement=statement(draft, approval, system),
+        statement=text,
         aigc=aigc_metadata(draft, organisation=organisation, system=system, produce_id=produce_id),
         provenance=provenance(draft, approval, system=system, exported_by=exported_by, exported_at=exported_at,
-                              findings=findings),
+                              findings=findings, organisation=organisation, produce_id=produce_id,
+                              statement_text=text),
     )

@@ -9,15 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from drafter.models import Origin
-from drafter.store import Store, audit_events, drafts
+from drafter.store import Store
 
 REGISTER_SCHEMA = "drafter-ai-use-register/1"
 REGISTER_FIELDS = [
@@ -65,28 +62,9 @@ class RegisterEntry:
 
 def build_register(store: Store, catalog_kinds: dict[str, str], since: datetime | None = None) -> list[RegisterEntry]:
     """One entry per exported draft, from two queries whatever the size of the store."""
-    from drafter.store import _draft_from_row
-
-    with store.engine.connect() as conn:
-        events = conn.execute(
-            sa.select(audit_events.c.draft_id, audit_events.c.action, audit_events.c.at, audit_events.c.actor,
-                      audit_events.c.details_json)
-            .where(audit_events.c.action.in_(("exported", "approved", "finding_waived")))
-            .order_by(audit_events.c.seq)
-        ).all()
-        by_draft: dict[str, list[Any]] = defaultdict(list)
-        for e in events:
-            if e.draft_id:
-                by_draft[e.draft_id].append(e)
-        exported_ids = [d for d, evs in by_draft.items() if any(e.action == "exported" for e in evs)]
-        rows: list[Any] = []
-        for chunk_start in range(0, len(exported_ids), 500):
-            chunk = exported_ids[chunk_start : chunk_start + 500]
-            rows += conn.execute(sa.select(drafts).where(drafts.c.id.in_(chunk))).mappings().all()
     entries = []
-    for row in rows:
-        draft = _draft_from_row(row)
-        evs = by_draft[draft.id]
+    for record in store.exported_drafts():
+        draft, evs = record.draft, record.events
         exports = [e for e in evs if e.action == "exported"]
         approvals = [e for e in evs if e.action == "approved"]
         if since is not None and datetime.fromisoformat(exports[-1].at) < since:
@@ -95,7 +73,7 @@ def build_register(store: Store, catalog_kinds: dict[str, str], since: datetime 
         for s in draft.sections:
             counts[s.provenance.origin] += len(s.text)
         total = sum(counts.values()) or 1
-        last_export = json.loads(exports[-1].details_json)
+        last_export = exports[-1].details
         entries.append(
             RegisterEntry(
                 document_id=draft.id,
@@ -117,7 +95,7 @@ def build_register(store: Store, catalog_kinds: dict[str, str], since: datetime 
                 characters=sum(counts.values()),
                 checks_run=list(last_export.get("checks_run", [])),
                 findings_waived=[
-                    {**json.loads(e.details_json), "waived_by": e.actor} for e in evs if e.action == "finding_waived"
+                    {**e.details, "waived_by": e.actor} for e in evs if e.action == "finding_waived"
                 ],
                 label=str(last_export.get("label", "")),
             )

@@ -30,7 +30,7 @@ def packaged_data(name: str) -> Path:
 # come only from the real environment or from explicit arguments and files, never from a `.env`.
 SECURITY_FIELDS = frozenset({
     "roles", "roles_file", "offline_clearance", "openai_clearance", "backend_clearances",
-    "personal_data_backends", "openai_self_hosted",
+    "personal_data_backends", "openai_self_hosted", "signing_key_file",
 })
 
 
@@ -142,6 +142,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="External backends cleared to receive personal data unpseudonymised, as a JSON list.",
     )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM) that signs exported documents; default data_dir/keys/signing.pem, "
+        "created on first use with mode 0600. Kept outside the database: instances sharing a database share this file.",
+    )
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
         description='Price per 1,000 tokens by model, as JSON {model: [input, output]}, e.g. '
@@ -159,6 +164,10 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Arguments, then the environment, then `.env` without the security settings, then secrets files."""
         return init_settings, env_settings, _DotEnvWithoutSecurity(settings_cls), file_secret_settings
+
+    def signing_key_path(self) -> Path:
+        """Where the deployment's signing key is (or will be created)."""
+        return self.signing_key_file or self.data_dir / "keys" / "signing.pem"
 
     def sqlalchemy_url(self) -> str:
         """The database URL, with a plain postgresql:// URL mapped to the psycopg 3 driver."""

@@ -11,6 +11,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from drafter.segment import Piece, detect_language, enumeration, texts
+from drafter.segment import paragraphs as split_paragraphs
+from drafter.segment import sentences as split_into_sentences
+
 # --- segmentation -------------------------------------------------------------------------------
 
 _EN_HEADING = re.compile(
@@ -32,11 +36,6 @@ class Segment:
     number: str
     heading: str
     text: str
-
-
-def detect_language(text: str) -> str:
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    return "zh" if cjk > max(20, len(text) * 0.1) else "en"
 
 
 def segment(text: str, language: str | None = None) -> list[Segment]:
@@ -67,7 +66,7 @@ def segment(text: str, language: str | None = None) -> list[Segment]:
     ]
     segments = [s for s in segments if s.text or s.heading]
     if len(segments) <= 1:
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+        paragraphs = texts(split_paragraphs(text))
         if len(paragraphs) > 1:
             label = "Paragraph" if language == "en" else "段"
             return [
@@ -94,16 +93,12 @@ def _match_heading(line: str, language: str) -> tuple[str, str] | None:
 
 # --- offline rules ------------------------------------------------------------------------------
 
-_EN_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
-_ZH_SENTENCE = re.compile(r"(?<=[。！？])")
 _EN_CLAUSE_BREAKS = (
-    (re.compile(r";\s+(?:and\s+|or\s+)?"), ". "),
-    (re.compile(r",\s+(but|however|unless|except that)\s+"), r". \1 "),
-    (re.compile(r",\s+and\s+(?=(?:you|we|it|they|he|she)\b)"), ". "),
-    (re.compile(r",\s+which\s+"), ". This "),
+    (re.compile(r";\s+(?:and\s+|or\s+)?"), ".\x00"),
+    (re.compile(r",\s+(but|however|unless|except that)\s+"), ".\x00\\1 "),
+    (re.compile(r",\s+and\s+(?=(?:you|we|it|they|he|she)\b)"), ".\x00"),
+    (re.compile(r",\s+which\s+"), ".\x00This "),
 )
-_EN_ENUM = re.compile(r"\((?:[a-z]|[ivx]+|\d+)\)\s")
-_ZH_ENUM = re.compile(r"[（(](?:[一二三四五六七八九十]+|\d+)[)）]")
 
 
 def substitute_plain_words(text: str, plain_words: dict[str, str], language: str) -> str:
@@ -127,45 +122,49 @@ def _case_keeping(replacement: str) -> Callable[[re.Match[str]], str]:
 def split_long_sentences(text: str, max_words: int, language: str) -> str:
     """Break sentences longer than max_words (or max chars for Chinese) at clause boundaries."""
     if language == "zh":
-        out = []
-        for sentence in _ZH_SENTENCE.split(text):
-            if len(sentence) > max_words and "；" in sentence:
-                sentence = sentence.replace("；", "。")
-            out.append(sentence)
-        return "".join(out)
-    lines = []
-    for line in text.split("\n"):
-        if line.startswith("- "):  # a list item keeps its "; and" / "; or": it says how the conditions combine
-            lines.append(line)
-            continue
-        sentences = _EN_SENTENCE.split(line)
-        rebuilt = []
-        for sentence in sentences:
-            if len(sentence.split()) > max_words:
-                for pattern, replacement in _EN_CLAUSE_BREAKS:
-                    sentence = pattern.sub(replacement, sentence)
-                sentence = re.sub(r"\.\s+([a-z])", lambda m: ". " + m.group(1).upper(), sentence)
-            rebuilt.append(sentence)
-        lines.append(" ".join(rebuilt))
-    return "\n".join(lines)
+        # a ； becomes a 。 only in a sentence that is too long (so ； is no sentence end here)
+        return _rewrite(text, split_into_sentences(text, "zh"),
+                        lambda s: s.replace("；", "。") if len(s) > max_words and "；" in s else s)
+    # a list item keeps its "; and" / "; or": it says how the conditions combine
+    prose = [p for p in split_into_sentences(text, "en") if not _starts_list_item(text, p)]
+    return _rewrite(text, prose, lambda s: _break_clauses(s) if len(s.split()) > max_words else s)
+
+
+def _starts_list_item(text: str, piece: Piece) -> bool:
+    line_start = text.rfind("\n", 0, piece.start) + 1
+    return text.startswith("- ", line_start)
+
+
+def _break_clauses(sentence: str) -> str:
+    for pattern, replacement in _EN_CLAUSE_BREAKS:
+        sentence = pattern.sub(replacement, sentence)
+    # capitalise only the sentences made here: "e.g. the" and "etc. and" stay as they are
+    return re.sub(r"\.\x00([a-z]?)", lambda m: ". " + m.group(1).upper(), sentence)
+
+
+def _rewrite(text: str, pieces: list[Piece], change: Callable[[str], str]) -> str:
+    """`text` with each piece replaced by change(piece), everything between pieces kept as it was."""
+    out, pos = [], 0
+    for p in pieces:
+        out.append(text[pos : p.start])
+        out.append(change(p.text))
+        pos = p.end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def enumerations_to_list(text: str, language: str) -> str:
     """'... if (a) X; (b) Y; or (c) Z.' becomes an introduction followed by one line per condition."""
-    pattern = _ZH_ENUM if language == "zh" else _EN_ENUM
     out_lines = []
     for line in text.split("\n"):
-        marks = list(pattern.finditer(line))
-        if len(marks) < 2:
+        items = enumeration(line, language)
+        if not items:
             out_lines.append(line)
             continue
-        intro = line[: marks[0].start()].rstrip()
+        intro = line[: items[0].start].rstrip()
         if intro:
             out_lines.append(intro)
-        for i, m in enumerate(marks):
-            end = marks[i + 1].start() if i + 1 < len(marks) else len(line)
-            item = line[m.start() : end].strip()
-            out_lines.append(f"- {item}")
+        out_lines.extend(f"- {item.text}" for item in items)
     return "\n".join(out_lines)
 
 

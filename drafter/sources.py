@@ -1,9 +1,14 @@
-"""Reading source documents: text, Markdown and .docx, with size limits and clear errors."""
+"""Reading source documents: text, Markdown, .docx and PDF, with size limits and clear errors.
+
+A source is read as a person sees it, since everything read is scanned by the guard and may be sent: every
+part of a .docx a reader sees (headers, footers, tables, text boxes, notes, comments) and every PDF page.
+"""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from drafter.errors import InputError
 from drafter.models import SourceDoc
@@ -49,7 +54,18 @@ def _decode(name: str, data: bytes) -> str:
     raise InputError(f"Source {name} is not UTF-8 (or GB 18030) text; save it as UTF-8 and try again.")
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+# Parts a person sees besides the body, in the order they are read out: headers above, notes and
+# footers below, comments in the margin. Every kind of header and footer (default, first page, even pages)
+# is its own part, so each is read.
+_SIDE_PARTS = ("header+xml", "footnotes+xml", "endnotes+xml", "footer+xml", "comments+xml")
+
+
 def _docx_text(name: str, data: bytes, max_bytes: int) -> str:
+    """The text of a .docx as a person sees it: body (tables cell by cell, each paragraph of a cell on its own
+    line, text boxes after their paragraph), then headers, footnotes, endnotes, footers and comments."""
     import io
 
     from docx import Document
@@ -63,13 +79,71 @@ def _docx_text(name: str, data: bytes, max_bytes: int) -> str:
         raise InputError(f"Source {name} expands to {total / 1_048_576:.0f} MB when unpacked; refused as unsafe.")
     try:
         doc = Document(io.BytesIO(data))
+        lines: list[str] = []
+        _block_lines(doc.element.body, lines)
+        side: dict[str, list[str]] = {kind: [] for kind in _SIDE_PARTS}
+        for part in doc.part.package.iter_parts():
+            kind = part.content_type.removeprefix(_CT)
+            if kind in side and part.content_type.startswith(_CT):
+                _block_lines(_part_root(part), side[kind])
     except Exception as exc:  # python-docx raises several types for broken packages
         raise InputError(f"Source {name} could not be read as a .docx file ({exc}).") from exc
-    paragraphs = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            paragraphs.append(" | ".join(cell.text for cell in row.cells))
-    return "\n".join(paragraphs)
+    for kind in _SIDE_PARTS:
+        extra = [line for line in side[kind] if line.strip()]
+        if extra:
+            lines += ["", *extra]
+    return "\n".join(lines)
+
+
+def _part_root(part: Any) -> Any:
+    """The XML of a package part: python-docx's parsed element where it has one, else parsed here with its
+    safe parser (no entities, no network)."""
+    element = getattr(part, "element", None)
+    if element is not None:
+        return element
+    from docx.oxml.parser import parse_xml
+
+    return parse_xml(part.blob)
+
+
+def _block_lines(element: Any, out: list[str]) -> None:
+    """Append one line per paragraph under `element`, in document order (table cells included)."""
+    for child in element:
+        tag = child.tag
+        if tag == _MC_FALLBACK:  # the same content as its mc:Choice, for older readers
+            continue
+        if tag == f"{_W}p":
+            _paragraph_lines(child, out)
+        elif isinstance(tag, str):
+            _block_lines(child, out)
+
+
+def _paragraph_lines(p: Any, out: list[str]) -> None:
+    """A paragraph's own text as one line, then the lines of any text box anchored in it."""
+    parts: list[str] = []
+    boxes: list[str] = []
+
+    def walk(el: Any) -> None:
+        for c in el:
+            tag = c.tag
+            if tag == f"{_W}t":
+                parts.append(c.text or "")
+            elif tag == f"{_W}tab":
+                parts.append("\t")
+            elif tag in (f"{_W}br", f"{_W}cr"):
+                parts.append("\n")
+            elif tag == f"{_W}noBreakHyphen":
+                parts.append("-")
+            elif tag == _MC_FALLBACK:
+                continue
+            elif tag == f"{_W}txbxContent":
+                _block_lines(c, boxes)
+            elif isinstance(tag, str):
+                walk(c)
+
+    walk(p)
+    out.append("".join(parts))
+    out.extend(boxes)
 
 
 def _pdf_text(name: str, data: bytes) -> str:

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from drafter.models import FindingStatus
 from drafter.register import RegisterEntry
-from drafter.store import Store, audit_events, drafts, findings_table, llm_calls
+from drafter.store import Store
 
 Row = dict[str, Any]
 # audit action -> column of the weekly table
@@ -71,22 +69,8 @@ def compute(
 ) -> Statistics:
     """All the statistics. `register` gives the exported text's origins; `prices` is {model: (in, out) per 1k}."""
     prices = prices or {}
-    with store.engine.connect() as conn:
-        events = conn.execute(
-            sa.select(audit_events.c.action, audit_events.c.at, audit_events.c.draft_id)
-            .where(audit_events.c.action.in_([*WEEKLY_ACTIONS, "generation_failed", "retried"]))
-            .order_by(audit_events.c.seq)
-        ).all()
-        draft_rows = conn.execute(
-            sa.select(drafts.c.id, drafts.c.template_id, drafts.c.backend, drafts.c.created_at)
-        ).all()
-        finding_rows = conn.execute(
-            sa.select(findings_table.c.rule_id, findings_table.c.severity, findings_table.c.status)
-        ).all()
-        call_rows = conn.execute(
-            sa.select(llm_calls.c.backend, llm_calls.c.model, llm_calls.c.input_tokens, llm_calls.c.output_tokens,
-                      llm_calls.c.error)
-        ).all()
+    rows = store.usage_rows([*WEEKLY_ACTIONS, "generation_failed", "retried"])
+    events, draft_rows, finding_rows, call_rows = rows.events, rows.drafts, rows.findings, rows.calls
     info = {r.id: r for r in draft_rows}
     stats = Statistics()
 

@@ -1,4 +1,5 @@
-"""The guard over the real wire: the openai client talking to a local OpenAI-compatible server."""
+"""The guard over the real wire: the openai client talking to a local OpenAI-compatible server. Every form
+in the evasion corpus is put in a source: markings send nothing, identifiers arrive only as placeholders."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from drafter.errors import RefusedError
+from drafter.guard.evasion import EvasionCase, load_corpus
+from drafter.guard.normalise import normalise
 from drafter.models import DraftRequest, SourceDoc
 from drafter.service import DrafterService
 from drafter.settings import Settings
@@ -110,3 +113,32 @@ def test_simplify_cli_and_batch_send_nothing_from_a_marked_file(
     wire = "\n".join(json.dumps(r.body, ensure_ascii=False) for r in fake_openai.chat_requests())
     assert fake_openai.chat_requests() and "1 March 2026" in wire
     assert marking not in wire
+
+
+# --- the evasion corpus on the wire (issue 20) -----------------------------------------------------
+
+EVASION = load_corpus(Path(__file__).parent / "data" / "guard" / "evasion.yaml")[0]
+
+
+@pytest.mark.parametrize("case", [c for c in EVASION if c.expect == "MARKING"], ids=lambda c: c.text[:30])
+def test_an_evasive_marking_in_a_source_sends_nothing(
+    case: EvasionCase, external: DrafterService, fake_openai: FakeOpenAI
+) -> None:
+    source = SourceDoc(name="memo.txt", text=f"{case.text}\n\nThe barrier budget will be cut by £10 million.")
+    with pytest.raises(RefusedError, match="Nothing was sent"):
+        external.create_draft(briefing_request(sources=[source]), "alice")
+    assert fake_openai.requests == []
+
+
+@pytest.mark.parametrize("case", [c for c in EVASION if c.expect != "MARKING"], ids=lambda c: c.text[:30])
+def test_an_evasive_identifier_in_a_source_never_reaches_the_server(
+    case: EvasionCase, external: DrafterService, fake_openai: FakeOpenAI
+) -> None:
+    source = SourceDoc(name="case.txt", text=f"Case notes. {case.text} Reply within 10 days.")
+    draft = external.create_draft(briefing_request(sources=[source]), "alice")
+    wire = "\n".join(json.dumps(r.body, ensure_ascii=False) for r in fake_openai.chat_requests())
+    assert fake_openai.chat_requests() and "Case notes." in wire
+    assert case.value is not None and case.value not in wire
+    assert normalise(case.value).text not in normalise(wire).text, "nor a normalised copy of it"
+    assert PLACEHOLDER.search(wire)
+    assert draft.sections

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from drafter import segment
 from drafter.backends.base import (
     Backend,
     CallReport,
@@ -30,7 +31,6 @@ T = TypeVar("T", bound=BaseModel)
 
 MODEL_NAME = "drafter-offline-extractive-1"
 _SENTENCES_BY_LENGTH = {"short": 2, "medium": 4, "long": 6}
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？；])|\n{2,}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+|\d[\d,.%]*|[\u4e00-\u9fff]")
 _STOP = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with", "which", "who", "what", "when", "where", "why", "how", "not", "no", "but", "if", "then", "than", "there", "their", "they", "them", "we", "you", "your", "our"]
@@ -39,13 +39,7 @@ _STOP = frozenset(
 
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences (English and Chinese punctuation), dropping empties."""
-    out: list[str] = []
-    for block in text.splitlines():
-        for piece in _SENTENCE_END.split(block):
-            piece = piece.strip()
-            if piece:
-                out.append(piece)
-    return out
+    return segment.split_sentences(text, semicolons=True)
 
 
 def _terms(text: str) -> list[str]:

@@ -35,6 +35,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from drafter import segment
+
 # --- numbers in words and in Chinese numerals ------------------------------------------------------
 
 _EN_UNITS = {
@@ -242,9 +244,10 @@ _LEADING_WORDS_TEXT = (
     "no each every all some any both many most other such what which who how why an"
 )
 _LEADING_WORDS = frozenset(_LEADING_WORDS_TEXT.split())
-_SENTENCE_BOUNDARY = re.compile(
-    r"(?:^|[.!?。！？;；:：]\s+|\n\s*|[\"“‘(（\[—–]\s*)(?:[-*•·][ \t]+|\(?\d{1,2}[.)][ \t]+|\[\d{1,3}\][ \t]*)?"
-)
+# Where a capital may be only sentence case: a sentence start (from drafter.segment), or after a clause
+# mark, an opening quote or bracket, a dash; each optionally followed by a list marker or citation.
+_CLAUSE_START = re.compile(r"(?:^|[;；:：]\s+|\n\s*|[\"“‘(（\[—–]\s*)")
+_ITEM_MARK = re.compile(r"(?:[-*•·][ \t]+|\(?\d{1,2}[.)][ \t]+|\[\d{1,3}\][ \t]*)?")
 
 _CN_ORG_SUFFIXES = ("委员会", "办公室", "办公厅", "人民政府", "政府", "中心", "公司", "集团", "协会", "银行",
                     "大学", "医院", "法院", "检察院", "研究院", "管理局", "局", "厅", "部", "委", "署", "处")
@@ -405,7 +408,8 @@ def extract_facts(text: str) -> list[Fact]:
 
 
 def _sentence_starts(text: str) -> set[int]:
-    return {m.end() for m in _SENTENCE_BOUNDARY.finditer(text)}
+    starts = {m.end() for m in _CLAUSE_START.finditer(text)} | segment.sentence_starts(text)
+    return {m.end() for m in (_ITEM_MARK.match(text, i) for i in starts) if m}
 
 
 def _extract_names(text: str, c: _Collector) -> None:

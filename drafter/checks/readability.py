@@ -19,13 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from drafter import segment
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COMMON_CHARSET_FILE = DATA_DIR / "common_hanzi_gb2312_level1.txt"
 COMMON_CHARSET_NAME = "GB 2312-80 level-1 hanzi (stand-in for 通用规范汉字表 一级字表)"
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_ZH_SENTENCE_END = re.compile(r"[。！？；!?;]+|\n+")
-_EN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|\n+")
 _CITATION = re.compile(r"\s*\[\d{1,3}\]")
 
 
@@ -78,7 +78,7 @@ def _offline_syllables() -> None:
 
 
 def split_sentences_en(text: str) -> list[str]:
-    return [s.strip() for s in _EN_SENTENCE_END.split(_CITATION.sub("", text)) if s.strip()]
+    return segment.split_sentences(_CITATION.sub("", text), "en")
 
 
 def english(text: str) -> Readability:
@@ -141,7 +141,8 @@ def write_charset(path: Path = COMMON_CHARSET_FILE) -> None:
 
 
 def split_sentences_zh(text: str) -> list[str]:
-    return [s.strip() for s in _ZH_SENTENCE_END.split(_CITATION.sub("", text)) if s.strip()]
+    # a clause closed by ； counts as a sentence for length
+    return segment.split_sentences(_CITATION.sub("", text), "zh", semicolons=True)
 
 
 def _sentence_chars(sentence: str) -> int:

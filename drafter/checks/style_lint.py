@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from drafter import segment
 from drafter.checks import readability
 from drafter.checks.facts import extract_facts
 from drafter.models import FindingSeverity, RequiredElement, Section, StyleGuide, Template
@@ -132,14 +133,8 @@ def _base_form(found: str, entries: dict[str, str]) -> str:
 
 
 def _sentences_with_spans(text: str, language: str) -> list[tuple[int, int, str]]:
-    pattern = r"[^。！？；!?;\n]+[。！？；!?;]*" if language == "zh" else r"[^\n]+?(?:[.!?](?=\s|$)|$)"
-    out = []
-    for m in re.finditer(pattern, text, re.MULTILINE):
-        sentence = m.group(0).strip()
-        if sentence:
-            start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-            out.append((start, start + len(sentence), sentence))
-    return out
+    # a Chinese clause closed by ； counts as a sentence for length
+    return [(p.start, p.end, p.text) for p in segment.sentences(text, language, semicolons=language == "zh")]
 
 
 def _word_count(sentence: str) -> int:

@@ -151,6 +151,8 @@ def verify_report(report: Any) -> None:
         print(f"models: {', '.join(prov.get('models', []))}")
     print(f"content matches approved hash: {'yes' if report.content_matches else 'NO'}")
     print(f"body unchanged since export: {'yes' if report.body_unchanged else 'NO'}")
+    signed = f"yes (key {report.signing_key_id})" if report.signature_valid else "NO"
+    print(f"signature valid: {signed}")
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
     print("verified" if report.ok else "NOT VERIFIED")

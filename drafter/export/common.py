@@ -11,7 +11,9 @@ from pathlib import Path
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from lxml.etree import _Element
 
 from drafter.errors import InputError
 from drafter.export.properties import set_custom_properties
@@ -24,11 +26,30 @@ ORIGINAL_STYLE = "Drafter Original"  # the source text beside a simplified secti
 SECTION_STYLE = "Drafter Section"  # first paragraph of a section printed without a heading (公文)
 PROVENANCE_PROPERTY = "DrafterProvenance"
 AIGC_PROPERTY = "AIGC"
+_P, _R, _T, _TAB, _BR, _CR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+
+
+def paragraph_text(p: _Element) -> str:
+    """All the text a w:p holds, read from the XML: runs inside hyperlinks, content controls, fields and tracked
+    insertions included (python-docx's Paragraph.text skips some of them); deleted text left out."""
+    out = []
+    for el in p.iter(_T, _TAB, _BR, _CR):
+        if el.tag == _T:
+            out.append(el.text or "")
+        elif el.getparent() is not None and el.getparent().tag == _R:  # not the tab stops of w:pPr
+            out.append("\t" if el.tag == _TAB else "\n")
+    return "".join(out)
+
+
+def body_paragraph_texts(doc: Document) -> list[str]:
+    """The text of every paragraph in the body, in document order: top-level, in tables, content controls and
+    text boxes alike."""
+    return [paragraph_text(p) for p in doc.element.body.iter(_P)]
 
 
 def body_sha256(doc: Document) -> str:
-    """Hash of every body paragraph's text, in order; any edit to the body changes it."""
-    text = "\n".join(p.text for p in doc.paragraphs)
+    """Hash of every body paragraph's text, in order (tables and content controls too); any edit changes it."""
+    text = "\n".join(body_paragraph_texts(doc))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from docx import Document as open_document
 from docx.document import Document
+from docx.text.paragraph import Paragraph
 
 from drafter.errors import InputError
+from drafter.export import integrity
 from drafter.export.common import (
     AIGC_PROPERTY,
     LABEL_STYLE,
@@ -22,6 +25,7 @@ from drafter.export.common import (
     body_sha256,
 )
 from drafter.export.properties import get_custom_properties
+from drafter.export.signature import check_signature
 from drafter.models import Origin, Provenance, Section, content_sha256
 
 
@@ -33,6 +37,8 @@ class VerifyReport:
     provenance: dict[str, Any] | None = None
     content_matches: bool = False
     body_unchanged: bool = False
+    signature_valid: bool = False
+    signing_key_id: str | None = None
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -48,6 +54,8 @@ class VerifyReport:
             "provenance": self.provenance,
             "content_matches_approved_hash": self.content_matches,
             "body_unchanged_since_export": self.body_unchanged,
+            "signature_valid": self.signature_valid,
+            "signing_key_id": self.signing_key_id,
             "problems": self.problems,
         }
 
@@ -63,15 +71,16 @@ def _open(path: Path) -> Document:
         raise InputError(f"{path} could not be read as a .docx file ({exc}).") from exc
 
 
-def _sections_from_body(doc: Document, expected: list[dict[str, Any]]) -> tuple[str, list[Section]]:
+def _blocks(doc: Document, expected: list[dict[str, Any]]) -> tuple[str, list[tuple[str, list[Paragraph]]]]:
+    """The title, and the body split into sections (heading, paragraphs) as the layouts wrote them."""
     title = ""
-    blocks: list[tuple[str, list[str]]] = []
+    blocks: list[tuple[str, list[Paragraph]]] = []
     for p in doc.paragraphs:
         style = p.style.name if p.style is not None else ""
         if style == SECTION_STYLE:
             # a section printed without a heading (公文 opening, closing phrase): heading from provenance
             i = len(blocks)
-            blocks.append((expected[i].get("heading", "") if i < len(expected) else "", [p.text]))
+            blocks.append((expected[i].get("heading", "") if i < len(expected) else "", [p]))
             continue
         if style == "Title" and not title:
             title = p.text
@@ -80,50 +89,69 @@ def _sections_from_body(doc: Document, expected: list[dict[str, Any]]) -> tuple[
         elif style == "Heading 1":
             blocks.append((p.text, []))
         elif blocks:
-            blocks[-1][1].append(p.text)
+            blocks[-1][1].append(p)
+    return title, blocks
+
+
+def _sections_from_body(title: str, blocks: list[tuple[str, list[Paragraph]]],
+                        expected: list[dict[str, Any]]) -> list[Section]:
     sections = []
     dummy = Provenance(origin=Origin.human, author="-")
-    for i, (heading, lines) in enumerate(blocks):
+    for i, (heading, paragraphs) in enumerate(blocks):
         sid = expected[i]["id"] if i < len(expected) else f"extra-{i}"
-        sections.append(Section(id=sid, heading=heading, text="\n".join(lines), provenance=dummy))
-    return title, sections
+        text = "\n".join(p.text for p in paragraphs)
+        sections.append(Section(id=sid, heading=heading, text=text, provenance=dummy))
+    return sections
 
 
-def verify_docx(path: Path) -> VerifyReport:
+def _load_json(props: dict[str, str], name: str, report: VerifyReport) -> Any:
+    raw = props.get(name)
+    if raw is None:
+        report.problems.append(f"The document has no {name} metadata property.")
+        return None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        report.problems.append(f"The {name} metadata property is not valid JSON.")
+        return None
+
+
+def verify_docx(path: Path, public_key: Ed25519PublicKey | None = None) -> VerifyReport:
+    """Read an exported file back and check it; `public_key` checks the signature (without it, it is not proven)."""
     doc = _open(path)
     report = VerifyReport(path=str(path))
     props = get_custom_properties(doc)
-    labels = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == LABEL_STYLE]
-    report.label = labels[-1] if labels else None
+    labels = [p for p in doc.paragraphs if p.style is not None and p.style.name == LABEL_STYLE]
+    report.label = labels[-1].text if labels else None
     if not report.label:
         report.problems.append("The document has no visible AI-use statement.")
-    raw_aigc = props.get(AIGC_PROPERTY)
-    if raw_aigc is None:
-        report.problems.append("The document has no AIGC metadata property.")
     else:
-        try:
-            report.aigc = json.loads(raw_aigc)
-        except json.JSONDecodeError:
-            report.problems.append("The AIGC metadata property is not valid JSON.")
-    raw_prov = props.get(PROVENANCE_PROPERTY)
-    if raw_prov is None:
-        report.problems.append("The document has no DrafterProvenance metadata property.")
-        return report
-    try:
-        prov = json.loads(raw_prov)
-    except json.JSONDecodeError:
-        report.problems.append("The DrafterProvenance property is not valid JSON.")
-        return report
-    report.provenance = prov
-    title, sections = _sections_from_body(doc, prov.get("sections", []))
-    report.content_matches = content_sha256(title, sections) == prov.get("content_sha256")
-    if not report.content_matches:
-        report.problems.append("The text no longer matches the approved content hash: it was changed after approval.")
-    report.body_unchanged = body_sha256(doc) == prov.get("body_sha256")
-    if not report.body_unchanged:
-        report.problems.append("The document body was changed after export.")
-    if report.aigc is not None:
-        code = report.aigc.get("AIGC", {}).get("ReservedCode1")
-        if code != prov.get("content_sha256"):
-            report.problems.append("The AIGC metadata does not match the provenance content hash.")
+        report.problems += integrity.hidden_label_problems(doc, labels[-1])
+    report.aigc = _load_json(props, AIGC_PROPERTY, report)
+    prov = _load_json(props, PROVENANCE_PROPERTY, report)
+    if isinstance(prov, dict):
+        report.provenance = prov
+        expected = [s for s in prov.get("sections", []) if isinstance(s, dict)]
+        title, blocks = _blocks(doc, expected)
+        sections = _sections_from_body(title, blocks, expected)
+        report.content_matches = content_sha256(title, sections) == prov.get("content_sha256")
+        if not report.content_matches:
+            report.problems.append(
+                "The text no longer matches the approved content hash: it was changed after approval.")
+        report.body_unchanged = body_sha256(doc) == prov.get("body_sha256")
+        if not report.body_unchanged:
+            report.problems.append("The document body was changed after export.")
+        if report.label and prov.get("statement") is not None and report.label != prov.get("statement"):
+            report.problems.append("The visible AI-use statement differs from the one recorded at export.")
+        report.problems += integrity.comment_problems(doc, prov, [[p._p for p in b[1]] for b in blocks])
+        if isinstance(report.aigc, dict):
+            report.problems += integrity.aigc_problems(report.aigc, prov)
+    elif prov is not None:
+        report.problems.append(f"The {PROVENANCE_PROPERTY} metadata property is not a JSON object.")
+    report.problems += integrity.added_content_problems(doc)
+    report.problems += integrity.extra_property_problems(props)
+    check = check_signature(doc, public_key)
+    report.signature_valid, report.signing_key_id = check.valid, check.key_id
+    if check.problem:
+        report.problems.append(check.problem)
     return report

@@ -8,6 +8,11 @@ while pattern recognizers only need the text. Each recognizer is called directly
   characters and `\\b` would never match in "电话13812345678" or "卡号4111111111111111".
 Presidio has no Chinese resident ID recognizer and no NRIC check-letter or SSN 9xx-area rules, and its phone
 recognizer runs libphonenumber's matcher over the whole text once per region; those are ours (below).
+
+Every recognizer runs on the normalised text (`drafter.guard.normalise`: NFKC, invisible characters removed,
+look-alike letters folded) and each finding is mapped back to the original span. Identifiers written with
+separators the recognizers do not expect (JG-10-37-59-A, 110105 19491231 002X, 4111.1111.1111.1111,
+6222 0210 0123 4567 870) are found by joining the pieces and checking the joined value (`_separated_ids`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 import phonenumbers
 
 from drafter.guard import checksums
+from drafter.guard.normalise import Normalised, normalise
 
 # Entity types, in order of precedence when two findings overlap (checksummed identifiers first).
 ENTITY_TYPES = (
@@ -133,6 +139,58 @@ def _unionpay_cards(text: str) -> list[Detection]:
     ]
 
 
+# Identifiers split by separators: runs of short alphanumeric pieces joined by spaces, hyphens, dots or
+# slashes, holding digits. Each stretch of whole pieces with a separator inside is joined and checked.
+# Pieces hold a digit, except a short letter prefix or suffix (JG … A, S … D).
+_ID_DIGITS = r"[A-Za-z]{0,4}\d[0-9A-Za-z]{0,19}"
+_ID_SEP = r"[ \t\-./_]{1,3}"
+_ID_RUN = re.compile(
+    rf"(?<![0-9A-Za-z@])(?:[A-Za-z]{{1,4}}{_ID_SEP})?{_ID_DIGITS}(?:{_ID_SEP}{_ID_DIGITS})*"
+    rf"(?:{_ID_SEP}[A-Za-z]{{1,4}})?(?![0-9A-Za-z@])"
+)
+_ID_PIECES = re.compile(r"[0-9A-Za-z]+")
+_CARD_DIGITS = re.compile(r"(?:4|5[1-5]|2[2-7]|3[0-9]|6)\d{12,18}")
+_JOINED: list[tuple[str, re.Pattern[str], Callable[[str], bool], tuple[int, ...] | None]] = [
+    # (type, joined form, validator, required piece lengths or None)
+    ("UK_NINO", re.compile(r"[A-Za-z]{2}\d{6}[A-Da-d]"), checksums.uk_nino_valid, None),
+    ("CN_RESIDENT_ID", re.compile(r"[1-9]\d{16}[\dXx]"), checksums.cn_resident_id_valid, None),
+    ("SG_NRIC_FIN", re.compile(r"[STFGMstfgm]\d{7}[A-Za-z]"), checksums.sg_nric_valid, None),
+    ("IBAN", re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}"), checksums.iban_valid, None),
+    ("US_SSN", re.compile(r"\d{9}"), checksums.us_ssn_valid, (3, 2, 4)),
+    ("PAYMENT_CARD", _CARD_DIGITS, checksums.luhn_valid, None),
+]
+
+
+def _separated_ids(text: str) -> list[Detection]:
+    found: list[Detection] = []
+    for run in _ID_RUN.finditer(text):
+        body = run.group()
+        if len(body) < 8 or body.isalnum() or sum(c.isdigit() for c in body) < 6:
+            continue
+        pieces = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in _ID_PIECES.finditer(body)]
+        if len(pieces) < 2:
+            continue
+        for i in range(len(pieces)):
+            if i > 0 and pieces[i - 1][2][-1].isdigit():  # a number does not start inside a longer number
+                continue
+            joined = ""
+            for j in range(i, len(pieces)):
+                joined += pieces[j][2]
+                if len(joined) > 34:
+                    break
+                if j == i:  # a single piece has no separator inside: the other recognizers see it
+                    continue
+                if j + 1 < len(pieces) and pieces[j + 1][2][0].isdigit():  # nor end inside one
+                    continue
+                lengths = tuple(len(p[2]) for p in pieces[i : j + 1])
+                for kind, pattern, validator, shape in _JOINED:
+                    if (shape is None or lengths == shape) and pattern.fullmatch(joined) and validator(joined):
+                        start, end = pieces[i][0], pieces[j][1]
+                        found.append(Detection(kind, start, end, 1.0, text[start:end]))
+                        break
+    return found
+
+
 def _phones(text: str, taken: list[Detection]) -> list[Detection]:
     """libphonenumber validation of each candidate, trying the international form then each region.
 
@@ -175,7 +233,19 @@ class PiiDetector:
     def __init__(self) -> None:
         self._presidio = _presidio_recognizers()
 
-    def detect(self, text: str) -> list[Detection]:
+    def detect(self, text: str | Normalised) -> list[Detection]:
+        """Findings with offsets into the original text and its original characters as `text`."""
+        norm = normalise(text)
+        found = self._detect_normalised(norm.text)
+        if norm.identity:
+            return found
+        out = []
+        for d in found:
+            start, end = norm.span(d.start, d.end)
+            out.append(Detection(d.type, start, end, d.score, norm.original[start:end]))
+        return out
+
+    def _detect_normalised(self, text: str) -> list[Detection]:
         found: list[Detection] = []
         for kind, recognizer, validator in self._presidio:
             for r in recognizer.analyze(text, recognizer.supported_entities):
@@ -188,6 +258,7 @@ class PiiDetector:
                 found.append(Detection(kind, r.start, r.end, round(score, 2), value))
         found += _cn_ids(text)
         found += _unionpay_cards(text)
+        found += _separated_ids(text)
         found += _phones(text, found)
         found += _labelled_names(text)
         return resolve_overlaps(found)

@@ -13,6 +13,7 @@ from drafter.errors import RefusedError
 from drafter.guard import risk
 from drafter.guard.detectors import Detection, PiiDetector
 from drafter.guard.markings import find_markings
+from drafter.guard.normalise import normalise
 from drafter.guard.policy import NER_NOTE, BackendPolicy, ScanFinding, ScanReport, action_for
 from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.guard.scanning import Hit, WindowCache, read_text_pieces, scan_pieces, split_text
@@ -38,11 +39,12 @@ class Guard:
     # --- scanning -------------------------------------------------------------------------------
 
     def _window_hits(self, window: str, line_base: int) -> list[Hit]:
+        norm = normalise(window)  # once for both: markings and personal data are found in the normalised text
         hits = [
             Hit("MARKING", m.start, m.end, 1.0, window[m.start : m.end], m.label, m.level.value, m.line)
-            for m in find_markings(window, line_offset=line_base)
+            for m in find_markings(norm, line_offset=line_base)
         ]
-        hits += [Hit(d.type, d.start, d.end, d.score, d.text) for d in self.detector.detect(window)]
+        hits += [Hit(d.type, d.start, d.end, d.score, d.text) for d in self.detector.detect(norm)]
         return hits
 
     def iter_findings(self, pieces: Iterable[str], policy: BackendPolicy) -> Iterator[ScanFinding]:

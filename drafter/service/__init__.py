@@ -14,12 +14,16 @@ from drafter.service.export import ExportResult, ExportUseCases
 from drafter.service.queries import Queries
 from drafter.service.review import ReviewUseCases
 from drafter.service.simplification import SimplificationUseCases
+from drafter.service.word_review import ReviewImport, WordReviewUseCases
 
 
 class DrafterService(
+    WordReviewUseCases,  # builds on drafting and review, so it comes before them
     DraftingUseCases, SimplificationUseCases, ReviewUseCases, ExportUseCases, EvaluationUseCases, Queries
 ):
     """Settings, store, catalog and backends, with every use case (see the modules of this package)."""
 
 
-__all__ = ["DrafterService", "ExportResult", "SectionCallback", "default_backends", "options_from_settings"]
+__all__ = [
+    "DrafterService", "ExportResult", "ReviewImport", "SectionCallback", "default_backends", "options_from_settings",
+]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drafter import review as rules
+from drafter import signing
 from drafter.checks import runner as checks
 from drafter.errors import InputError
-from drafter.export.docx_writer import build_document, check_writable, save_atomically
-from drafter.export.verify import VerifyReport, verify_docx
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
 from drafter.labeling import build_label
@@ -27,7 +27,12 @@ from drafter.models import (
 )
 from drafter.service.base import ServiceBase
 
+if TYPE_CHECKING:
+    from drafter.export.verify import VerifyReport
+
 log = logging.getLogger("drafter.service")
+# python-docx and lxml load when a document is first written or read, not when the service is imported
+# (`drafter templates` and `drafter --help` stay light).
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class ExportUseCases(ServiceBase):
             rules.check_approval_recorded(
                 draft, approval, self.store.audit_events(draft_id), self.store.verify_draft_events(draft_id)
             )
+        from drafter.export.docx_writer import build_document, check_writable, save_atomically
+        from drafter.export.signature import sign_document
+
         check_writable(output)
         template = self.catalog.template(draft.template_id)
         label = build_label(
@@ -55,6 +63,7 @@ class ExportUseCases(ServiceBase):
             exported_by=user, exported_at=utcnow(), findings=self._current_findings(draft),
         )
         doc = build_document(draft, template, label, include_original=include_original)
+        sign_document(doc, self.signing_key())
         try:
             save_atomically(doc, output)
         except OSError as exc:
@@ -73,8 +82,25 @@ class ExportUseCases(ServiceBase):
         draft = self.store.get_draft(draft_id)
         return check_gongwen(self.catalog.template(draft.template_id), draft.request.inputs, draft.sections)
 
-    def verify_file(self, path: Path) -> VerifyReport:
-        return verify_docx(path)
+    def signing_key(self) -> signing.Ed25519PrivateKey:
+        """The deployment's signing key, created on first use (settings.signing_key_path(), mode 0600)."""
+        return signing.load_private_key(self.settings.signing_key_path(), create=True)
+
+    def public_key_pem(self) -> str:
+        """The deployment's public key (PEM), to publish so anyone can verify an exported document."""
+        return signing.public_key_pem(self.signing_key())
+
+    def verify_file(self, path: Path, public_key: Path | None = None) -> VerifyReport:
+        """Check an exported file; the signature with `public_key` (a PEM file), else the deployment's own key."""
+        if public_key is not None:
+            key = signing.load_public_key(public_key)
+        elif self.settings.signing_key_path().is_file():
+            key = signing.load_private_key(self.settings.signing_key_path()).public_key()
+        else:
+            key = None  # this deployment has signed nothing yet: the report says the signature was not checked
+        from drafter.export.verify import verify_docx
+
+        return verify_docx(path, key)
 
     def example_label_statement(self, language: str = "en", backend: str | None = None) -> str:
         """The visible AI-use statement an exported document would carry, for a sample draft.

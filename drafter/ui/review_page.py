@@ -104,7 +104,56 @@ def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
         for source in draft.request.sources:
             st.markdown(f"**{md_escape(source.name)}**")
             st.text(source.text)
+    word_review_panel(service, user, draft)
     decision_form(service, user, draft)
+
+
+def word_review_panel(service: DrafterService, user: str, draft: Draft) -> None:
+    """Review in Word: download a review copy; upload the reviewed file, see what it changes, then apply."""
+    with st.expander("Review in Word"):
+        st.caption(
+            "The review copy shows a person's changes to the AI text as tracked changes, with comments on AI "
+            "passages and open findings. It is not the labelled export and carries no approval. Upload it "
+            "after review: you see what it changes before anything is applied."
+        )
+        st.download_button(
+            "Download review copy",
+            data=lambda: service.review_copy_bytes(draft.id, user),
+            file_name=f"review-copy-{draft.id}-v{draft.version}.docx",
+            key=f"review-copy-{draft.id}",
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            on_click="ignore",
+        )
+        upload = st.file_uploader("Reviewed copy (.docx)", type=["docx"], key=f"review-upload-{draft.id}")
+        if upload is None:
+            return
+        data = upload.getvalue()
+        summary = attempt("reading the reviewed copy",
+                          lambda: service.import_review(draft.id, data, user, apply=False))
+        if summary is None:
+            return
+        changed = summary.changed_sections
+        st.markdown(f"**{len(changed)} section(s) change, {len(summary.comments)} comment(s).**")
+        for change in changed:
+            st.markdown(f"**{md_escape(change.heading)}**")
+            show_diff(change.old_text, change.new_text, caption="Changes in the reviewed copy")
+            st.text(change.new_text)
+        for comment in summary.comments:
+            who = md_escape(comment.author or "an unnamed reviewer")
+            st.caption(f"Comment by {who} on “{md_escape(comment.anchor)}”:")
+            st.text(comment.text)
+        if not changed and not summary.comments:
+            return
+        if st.button("Apply the reviewed changes", key=f"review-apply-{draft.id}"):
+            done = attempt("applying the reviewed copy",
+                           lambda: service.import_review(draft.id, data, user, apply=True))
+            if done is not None:
+                st.session_state[FLASH_KEY] = (
+                    "success",
+                    f"Applied {len(changed)} change(s) and {len(summary.comments)} comment(s) from the reviewed "
+                    f"copy as {user}; “{draft.title}” is now {done.status.replace('_', ' ')}.",
+                )
+                st.rerun()
 
 
 def review_section(section: Section, findings: list[Finding], language: str = "en") -> None:

@@ -25,6 +25,7 @@ DRAFTER_OFFLINE_CLEARANCE=public
 DRAFTER_BACKEND_CLEARANCES={"openai": "secret"}
 DRAFTER_PERSONAL_DATA_BACKENDS=["openai"]
 DRAFTER_OPENAI_SELF_HOSTED=true
+DRAFTER_SIGNING_KEY_FILE=/tmp/attacker-key.pem
 DRAFTER_MODEL=model-from-dotenv
 """
 
@@ -37,6 +38,7 @@ def test_security_settings_in_dotenv_have_no_effect(tmp_path: Path) -> None:
     assert settings.offline_clearance == Clearance.top_secret
     assert settings.backend_clearances == {} and settings.personal_data_backends == []
     assert settings.openai_self_hosted is False
+    assert settings.signing_key_file is None
     assert settings.model == "model-from-dotenv"  # ordinary settings still come from .env
     assert not load_roles(settings).configured
 

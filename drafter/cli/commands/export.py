@@ -14,10 +14,16 @@ def export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", type=Path, required=True)
     p.add_argument("--with-original", action="store_true",
                    help="for a simplified regulation: put each section's original text after it")
+    p.add_argument("--review-copy", action="store_true",
+                   help="write a review copy for Word instead (any status; tracked changes, comments, no approval)")
     add_user_argument(p)
 
 
 def export(ctx: Context, args: argparse.Namespace) -> int:
+    if args.review_copy:
+        path = ctx.service.review_copy(args.draft_id, args.output, ctx.user())
+        print(f"review copy written to {path} (not the labelled export; it carries no approval)")
+        return 0
     result = ctx.service.export(args.draft_id, args.output, ctx.user(), include_original=args.with_original)
     print(f"exported {result.path}")
     print(f"label: {result.label_statement}")
@@ -26,13 +32,14 @@ def export(ctx: Context, args: argparse.Namespace) -> int:
 
 def verify_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path)
+    p.add_argument("--public-key", type=Path, metavar="PEM",
+                   help="the Ed25519 public key (PEM) of the deployment that signed the file; without it, this "
+                        "deployment's own key")
     p.add_argument("--json", action="store_true")
 
 
 def verify(ctx: Context, args: argparse.Namespace) -> int:
-    from drafter.export.verify import verify_docx
-
-    report = verify_docx(args.file)
+    report = ctx.service.verify_file(args.file, public_key=args.public_key)
     if args.json:
         output.print_json(report.as_dict())
     else:
@@ -40,7 +47,17 @@ def verify(ctx: Context, args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def public_key_arguments(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def public_key(ctx: Context, args: argparse.Namespace) -> int:
+    print(ctx.service.public_key_pem(), end="")
+    return 0
+
+
 COMMANDS = {
     "export": Command(export_arguments, export),
     "verify": Command(verify_arguments, verify),
+    "public-key": Command(public_key_arguments, public_key),
 }

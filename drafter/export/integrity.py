@@ -1,0 +1,187 @@
+"""Checks of an exported file that name what was done to it: a hidden label, a removed comment, AIGC fields
+that disagree with the provenance, content or metadata that the export did not write.
+
+The signature already fails for each of these; these checks say why, and hold for files checked without a key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docx.document import Document
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from lxml.etree import _Element
+
+from drafter.export.common import AIGC_PROPERTY, PROVENANCE_PROPERTY, comment_text, paragraph_text
+from drafter.export.signature import SIGNATURE_PROPERTY, comment_anchors
+from drafter.labeling import expected_aigc
+from drafter.models import Origin, Provenance
+
+EXPORTED_PROPERTIES = {AIGC_PROPERTY, PROVENANCE_PROPERTY, SIGNATURE_PROPERTY}
+# body elements an export never writes: each one found is content added afterwards
+FOREIGN = {
+    "w:tbl": "a table", "w:sdt": "a content control", "w:ins": "a tracked insertion",
+    "w:del": "a tracked deletion", "w:moveTo": "moved text", "w:moveFrom": "moved text",
+    "w:txbxContent": "a text box", "w:altChunk": "an embedded document", "w:object": "an embedded object",
+    "w:drawing": "a drawing", "w:pict": "a drawing", "w:subDoc": "a subdocument",
+}
+MIN_LABEL_HALF_POINTS = 12  # 6 pt: below this the statement cannot be read
+OFF = {"0", "false", "off"}
+
+
+# --- the visible label ------------------------------------------------------------------------------
+
+def _styles(doc: Document) -> dict[str, _Element]:
+    return {s.get(qn("w:styleId"), ""): s for s in doc.styles.element.findall(qn("w:style"))}
+
+
+def _style_chain(styles: dict[str, _Element], style_id: str | None) -> list[_Element]:
+    chain: list[_Element] = []
+    while style_id and style_id in styles and len(chain) < 20:
+        style = styles[style_id]
+        chain.append(style)
+        based = style.find(qn("w:basedOn"))
+        style_id = based.get(qn("w:val")) if based is not None else None
+    return chain
+
+
+def _effective(run: _Element, para_chain: list[_Element], styles: dict[str, _Element],
+               defaults: _Element | None, tag: str) -> _Element | None:
+    """The run property `tag` as Word resolves it: run, character style, paragraph style, document defaults."""
+    rpr = run.find(qn("w:rPr"))
+    holders = [rpr] if rpr is not None else []
+    rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+    chains = _style_chain(styles, rstyle.get(qn("w:val")) if rstyle is not None else None) + para_chain
+    holders += [s.find(qn("w:rPr")) for s in chains]
+    holders.append(defaults)
+    for holder in holders:
+        if holder is not None and (found := holder.find(qn(tag))) is not None:
+            return found
+    return None
+
+
+def _near_white(value: str | None) -> bool:
+    if not value or len(value) != 6:
+        return False
+    try:
+        r, g, b = (int(value[i:i + 2], 16) for i in (0, 2, 4))
+    except ValueError:
+        return False
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 230
+
+
+def hidden_label_problems(doc: Document, label: Paragraph) -> list[str]:
+    """Why the visible statement would not be seen: hidden, white, or too small to read."""
+    styles = _styles(doc)
+    pstyle = label._p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    para_chain = _style_chain(styles, pstyle.get(qn("w:val")) if pstyle is not None else None)
+    para_chain += _style_chain(styles, next((k for k, s in styles.items() if s.get(qn("w:default")) == "1"
+                                             and s.get(qn("w:type")) == "paragraph"), None))
+    defaults = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    found: set[str] = set()
+    for run in label._p.iter(qn("w:r")):
+        if not "".join(t.text or "" for t in run.iter(qn("w:t"))).strip():
+            continue
+        for tag in ("w:vanish", "w:webHidden", "w:specVanish"):
+            el = _effective(run, para_chain, styles, defaults, tag)
+            if el is not None and el.get(qn("w:val"), "true").lower() not in OFF:
+                found.add("hidden (w:vanish)")
+        color = _effective(run, para_chain, styles, defaults, "w:color")
+        if color is not None and (_near_white(color.get(qn("w:val")))
+                                  or color.get(qn("w:themeColor"), "") in {"background1", "light1"}):
+            found.add("in white or nearly white text")
+        size = _effective(run, para_chain, styles, defaults, "w:sz")
+        try:
+            if size is not None and int(size.get(qn("w:val"), "24")) < MIN_LABEL_HALF_POINTS:
+                found.add("too small to read")
+        except ValueError:
+            pass
+    return [f"The visible AI-use statement is {how}." for how in sorted(found)]
+
+
+# --- comments on machine-written sections -------------------------------------------------------
+
+def comment_problems(doc: Document, prov: dict[str, Any], blocks: list[list[_Element]]) -> list[str]:
+    """Every machine-written section still carries its comment, with the wording and author of the export."""
+    body = doc.element.body
+    block_of = {id(p): i for i, block in enumerate(blocks) for p in block}
+    starts = {}
+    for cid, (start, _end) in comment_anchors(doc).items():
+        starts[cid] = start
+    paragraphs = list(body.iter(qn("w:p")))
+    comments: dict[int, list[tuple[str, str]]] = {}
+    for c in doc.comments:
+        index = starts.get(str(c.comment_id))
+        if index is None:
+            continue
+        block = block_of.get(id(paragraphs[index]))
+        if block is not None:
+            comments.setdefault(block, []).append((c.author, c.text))
+    language = str(prov.get("language", "en"))
+    system = str(prov.get("system", ""))
+    sections = [s for s in prov.get("sections", []) if isinstance(s, dict)]
+    missing = []
+    for i, s in enumerate(sections):
+        try:
+            origin = Origin(str(s.get("origin")))
+        except ValueError:
+            missing.append(f"Section {s.get('heading')!r} has an unknown origin {s.get('origin')!r}.")
+            continue
+        if origin == Origin.human:
+            continue
+        p = Provenance(origin=origin, backend=s.get("backend"), model=s.get("model"), author="-",
+                       edited_by=s.get("edited_by"))
+        if (system, comment_text(p, language)) not in comments.get(i, []):
+            missing.append(f"Section {s.get('heading')!r} was written by a machine ({origin.value}) but no longer "
+                           "carries its comment saying so.")
+    machine = sum(1 for s in sections if s.get("origin") != Origin.human.value)
+    if machine and len(missing) == machine and not len(doc.comments):
+        return [f"All Word comments were removed: {machine} machine-written section(s) are no longer marked."]
+    return missing
+
+
+# --- AIGC metadata ------------------------------------------------------------------------------
+
+def aigc_problems(aigc: dict[str, Any], prov: dict[str, Any]) -> list[str]:
+    fields = aigc.get("AIGC")
+    if not isinstance(fields, dict):
+        return ["The AIGC metadata has no AIGC object."]
+    problems = []
+    machine = sum(1 for s in prov.get("sections", []) if isinstance(s, dict) and s.get("origin") != "human")
+    if fields.get("Label") != "1":
+        problems.append(f"The AIGC Label is {fields.get('Label')!r}, but the export labels every document '1' "
+                        f"({machine} section(s) are machine-written according to the provenance).")
+    if fields.get("ReservedCode1") != prov.get("content_sha256"):
+        problems.append("The AIGC metadata does not match the provenance content hash.")
+    expected = expected_aigc(prov)
+    if expected is not None:
+        for name, value in expected.items():
+            if name not in ("Label", "ReservedCode1") and fields.get(name) != value:
+                problems.append(f"The AIGC field {name} is {fields.get(name)!r}, not {value!r} as the provenance "
+                                "records.")
+        extra = sorted(set(fields) - set(expected))
+        if extra:
+            problems.append(f"The AIGC metadata has fields the export did not write: {', '.join(extra)}.")
+    return problems
+
+
+# --- content and metadata added after export ----------------------------------------------------
+
+def added_content_problems(doc: Document) -> list[str]:
+    problems = []
+    for tag, what in FOREIGN.items():
+        for el in doc.element.body.iter(qn(tag)):
+            text = " ".join(t for t in (paragraph_text(p) for p in el.iter(qn("w:p"))) if t)
+            if not text:
+                text = "".join(t.text or "" for t in el.iter(qn("w:t"), qn("w:delText")))
+            shown = f" («{text[:60]}»)" if text.strip() else ""
+            problems.append(f"The body holds content the export did not write: {what}{shown}.")
+    return problems
+
+
+def extra_property_problems(props: dict[str, str]) -> list[str]:
+    extra = sorted(set(props) - EXPORTED_PROPERTIES)
+    if extra:
+        return [f"The metadata holds properties the export did not write: {', '.join(extra)}."]
+    return []

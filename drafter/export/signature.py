@@ -1,0 +1,137 @@
+"""The export's signature: a canonical payload over body, label, comments and metadata, signed with Ed25519.
+
+The payload is read from the XML, not from python-docx's view of it, so text in tables, content controls
+(w:sdt), tracked insertions (w:ins) and text boxes counts as body. The body, styles, headers, footers and notes
+are covered by the SHA-256 of their exclusive XML canonical form, so a hidden run (w:vanish), a recoloured or
+shrunk label, or any added element breaks the signature as surely as changed text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from lxml import etree
+from lxml.etree import _Element
+
+from drafter import signing
+from drafter.export.common import LABEL_STYLE, body_paragraph_texts, paragraph_text
+from drafter.export.properties import get_custom_properties, set_custom_properties
+
+SIGNATURE_PROPERTY = "DrafterSignature"
+PAYLOAD_SCHEMA = "drafter-signature/1"
+# parts whose every element a reader sees or that shape what is seen
+SIGNED_PARTS = (RT.STYLES, RT.NUMBERING, RT.HEADER, RT.FOOTER, RT.FOOTNOTES, RT.ENDNOTES)
+
+
+def _c14n_sha256(el: _Element) -> str:
+    return hashlib.sha256(etree.tostring(el, method="c14n", exclusive=True)).hexdigest()
+
+
+def _part_element(part: Any) -> _Element:
+    element = getattr(part, "element", None)
+    if element is not None:
+        return element
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    return etree.fromstring(part.blob, parser)
+
+
+def _label_texts(doc: Document) -> list[str]:
+    styles = {s.style_id for s in doc.styles if s.name == LABEL_STYLE}
+    out = []
+    for p in doc.element.body.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if style is not None and style.get(qn("w:val")) in styles:
+            out.append(paragraph_text(p))
+    return out
+
+
+def comment_anchors(doc: Document) -> dict[str, tuple[int, int]]:
+    """Comment id → indexes (in body order) of the paragraphs holding its range start and end."""
+    anchors: dict[str, list[int]] = {}
+    for i, p in enumerate(doc.element.body.iter(qn("w:p"))):
+        for tag in ("w:commentRangeStart", "w:commentRangeEnd"):
+            for mark in p.iter(qn(tag)):
+                anchors.setdefault(mark.get(qn("w:id"), ""), []).append(i)
+    return {cid: (min(ix), max(ix)) for cid, ix in anchors.items()}
+
+
+def _comments(doc: Document) -> list[dict[str, Any]]:
+    anchors = comment_anchors(doc)
+    return [
+        {"id": str(c.comment_id), "author": c.author, "initials": c.initials, "text": c.text,
+         "anchor": list(anchors.get(str(c.comment_id), ()))}
+        for c in doc.comments
+    ]
+
+
+def _parts(doc: Document) -> dict[str, str]:
+    out = {}
+    for rel in doc.part.rels.values():
+        if not rel.is_external and rel.reltype in SIGNED_PARTS:
+            part = rel.target_part
+            out[str(part.partname)] = _c14n_sha256(_part_element(part))
+    return dict(sorted(out.items()))
+
+
+def canonical_payload(doc: Document) -> bytes:
+    """The bytes the signature covers: body (text and XML), visible label, comments, parts and custom properties."""
+    props = {k: v for k, v in get_custom_properties(doc).items() if k != SIGNATURE_PROPERTY}
+    payload = {
+        "schema": PAYLOAD_SCHEMA,
+        "body_text": body_paragraph_texts(doc),
+        "body_xml_sha256": _c14n_sha256(doc.element.body),
+        "label": _label_texts(doc),
+        "comments": _comments(doc),
+        "parts": _parts(doc),
+        "properties": dict(sorted(props.items())),
+    }
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sign_document(doc: Document, key: Ed25519PrivateKey) -> None:
+    """Add the DrafterSignature property; call it last, after the label and metadata are in place."""
+    props = {k: v for k, v in get_custom_properties(doc).items() if k != SIGNATURE_PROPERTY}
+    set_custom_properties(doc, props)
+    signature = {"alg": signing.ALGORITHM, "key_id": signing.key_id(key),
+                 "value": signing.sign(key, canonical_payload(doc))}
+    set_custom_properties(doc, {**props, SIGNATURE_PROPERTY: json.dumps(signature, separators=(",", ":"))})
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    valid: bool
+    key_id: str | None  # the key the file says it was signed with
+    problem: str | None
+
+
+def check_signature(doc: Document, key: Ed25519PublicKey | None) -> SignatureCheck:
+    """Whether the file's signature is `key`'s signature of its canonical payload, with the reason if not."""
+    raw = get_custom_properties(doc).get(SIGNATURE_PROPERTY)
+    if raw is None:
+        return SignatureCheck(False, None, "The document carries no signature (DrafterSignature property is missing): "
+                                           "its label and provenance cannot be trusted.")
+    try:
+        data = json.loads(raw)
+        claimed, value = str(data["key_id"]), str(data["value"])
+        if data.get("alg") != signing.ALGORITHM:
+            raise ValueError(data.get("alg"))
+    except (ValueError, KeyError, TypeError):
+        return SignatureCheck(False, None, "The DrafterSignature property is malformed.")
+    if key is None:
+        return SignatureCheck(False, claimed, "The signature was not checked: no public key was given "
+                                              "(pass the deployment's public key with --public-key).")
+    expected = signing.key_id(key)
+    if claimed != expected:
+        return SignatureCheck(False, claimed, f"The document was signed with another key ({claimed}), "
+                                              f"not the expected one ({expected}).")
+    if not signing.verify(key, canonical_payload(doc), value):
+        return SignatureCheck(False, claimed, "The signature does not match: the body, label, comments or metadata "
+                                              "were changed after export.")
+    return SignatureCheck(True, claimed, None)

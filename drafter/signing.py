@@ -1,0 +1,117 @@
+"""The deployment's Ed25519 signing key: created on first use, kept in a file outside the database.
+
+Exports are signed with the private key; anyone holding the public key (PEM) can check a signature without
+the database. The key file is written once, with mode 0600, and never replaced: several processes starting at
+once all end up with the same key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from drafter.errors import InputError
+
+ALGORITHM = "Ed25519"
+
+
+def _create(path: Path) -> None:
+    """Write a new key to `path` unless one is there already (never overwrites, even in a race)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd, tmp = tempfile.mkstemp(prefix=".signing-", suffix=".tmp", dir=path.parent)  # mkstemp: mode 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):  # another process created the key first: keep theirs
+            os.link(tmp, path)  # atomic, never overwrites
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def load_private_key(path: Path, *, create: bool = False) -> Ed25519PrivateKey:
+    """The private key in `path` (PEM, PKCS#8); with `create`, a new one is made there if none exists."""
+    if create and not path.exists():
+        try:
+            _create(path)
+        except OSError as exc:
+            raise InputError(f"Cannot create the signing key {path}: {exc.strerror or exc}.") from exc
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"No signing key at {path}.") from exc
+    except OSError as exc:
+        raise InputError(f"Cannot read the signing key {path}: {exc.strerror or exc}.") from exc
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"The signing key {path} is not an unencrypted PEM private key.") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputError(f"The signing key {path} is not an Ed25519 key.")
+    return key
+
+
+def public_key_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    """The public half as PEM (SubjectPublicKeyInfo), to publish beside the documents."""
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    """An Ed25519 public key from a PEM file (a private key file is accepted too: its public half is used)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read the public key {path}: {exc.strerror or exc}.") from exc
+    return parse_public_key(data, str(path))
+
+
+def parse_public_key(data: bytes, name: str = "the public key") -> Ed25519PublicKey:
+    key: object
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError):
+        try:
+            key = serialization.load_pem_private_key(data, password=None).public_key()
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"{name} is not a PEM public key.") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise InputError(f"{name} is not an Ed25519 key.")
+    return key
+
+
+def key_id(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    """A short fingerprint of the public key (SHA-256 of its raw bytes, 16 hex digits), to name it in reports."""
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def sign(key: Ed25519PrivateKey, payload: bytes) -> str:
+    """The signature of `payload`, base64."""
+    return base64.b64encode(key.sign(payload)).decode("ascii")
+
+
+def verify(key: Ed25519PublicKey, payload: bytes, signature_b64: str) -> bool:
+    """Whether `signature_b64` is `key`'s signature of `payload`."""
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+        key.verify(signature, payload)
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True

@@ -1,0 +1,108 @@
+"""The hash-chained, append-only audit log: appending, reading and walking the chain."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from drafter.models import AuditEvent, utcnow
+from drafter.store.rows import Row, from_iso, iso
+from drafter.store.tables import audit_events
+
+GENESIS_HASH = "0" * 64
+AUDIT_LOCK_KEY = 73_010_001  # PostgreSQL advisory lock serialising audit-chain appends
+
+
+def append(conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any]) -> AuditEvent:
+    """Append one event inside the caller's transaction, linked to the current head."""
+    if conn.dialect.name == "postgresql":
+        # Serialise appends across connections and instances so the chain never forks.
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
+    last = conn.execute(
+        sa.select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
+    ).first()
+    seq = (last.seq + 1) if last else 1
+    prev_hash = last.hash if last else GENESIS_HASH
+    at = utcnow()
+    details = json.loads(json.dumps(details, default=str))
+    digest = AuditEvent.compute_hash(seq, at, actor, action, draft_id, details, prev_hash)
+    conn.execute(
+        audit_events.insert().values(
+            seq=seq,
+            at=iso(at),
+            actor=actor,
+            action=action,
+            draft_id=draft_id,
+            details_json=json.dumps(details, ensure_ascii=False, sort_keys=True),
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+    )
+    return AuditEvent(
+        seq=seq, at=at, actor=actor, action=action, draft_id=draft_id, details=details,
+        prev_hash=prev_hash, hash=digest,
+    )
+
+
+def _event_from_row(r: Row) -> AuditEvent:
+    return AuditEvent(
+        seq=r["seq"],
+        at=from_iso(r["at"]),
+        actor=r["actor"],
+        action=r["action"],
+        draft_id=r["draft_id"],
+        details=json.loads(r["details_json"]),
+        prev_hash=r["prev_hash"],
+        hash=r["hash"],
+    )
+
+
+def events(conn: Connection, draft_id: str | None = None) -> list[AuditEvent]:
+    query = sa.select(audit_events).order_by(audit_events.c.seq)
+    if draft_id is not None:
+        query = query.where(audit_events.c.draft_id == draft_id)
+    return [_event_from_row(r) for r in conn.execute(query).mappings()]
+
+
+def verify_draft_events(conn: Connection, draft_id: str) -> str | None:
+    """Check one draft's events and their links to their neighbours; the first problem, or None."""
+    own = events(conn, draft_id)
+    seqs = {e.seq for e in own} | {e.seq - 1 for e in own} | {e.seq + 1 for e in own}
+    rows = conn.execute(
+        sa.select(audit_events.c.seq, audit_events.c.prev_hash, audit_events.c.hash).where(
+            audit_events.c.seq.in_(seqs)
+        )
+    ).all()
+    by_seq = {r.seq: r for r in rows}
+    for e in own:
+        recomputed = AuditEvent.compute_hash(e.seq, e.at, e.actor, e.action, e.draft_id, e.details, e.prev_hash)
+        if recomputed != e.hash:
+            return f"audit event {e.seq} ({e.action}) of draft {draft_id} was altered"
+        before = by_seq.get(e.seq - 1)
+        if (before.hash if before else GENESIS_HASH) != e.prev_hash:
+            return f"audit event {e.seq} of draft {draft_id} does not link to the event before it"
+        after = by_seq.get(e.seq + 1)
+        if after is not None and after.prev_hash != e.hash:
+            return f"audit event {e.seq + 1} does not link to event {e.seq} of draft {draft_id}"
+    return None
+
+
+def verify_chain(chain: list[AuditEvent]) -> tuple[int, str | None]:
+    """Walk the whole chain in order; (events checked, description of the first bad event or None)."""
+    expected_prev = GENESIS_HASH
+    count = 0
+    for count, event in enumerate(chain, start=1):
+        if event.seq != count:
+            return count, f"event {count} is missing (found seq {event.seq} in its place)"
+        if event.prev_hash != expected_prev:
+            return count, f"event {event.seq} does not link to the event before it"
+        recomputed = AuditEvent.compute_hash(
+            event.seq, event.at, event.actor, event.action, event.draft_id, event.details, event.prev_hash
+        )
+        if recomputed != event.hash:
+            return count, f"event {event.seq} ({event.action}) was altered"
+        expected_prev = event.hash
+    return count, None

@@ -1,0 +1,97 @@
+"""Drafts, their versions and their reviews, with optimistic locking on the draft's version number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from drafter.errors import ConflictError, NotFoundError
+from drafter.models import Draft, Review, utcnow
+from drafter.store import rows
+from drafter.store.tables import draft_versions, drafts, reviews
+
+
+def insert(conn: Connection, draft: Draft) -> None:
+    conn.execute(drafts.insert().values(**rows.draft_row(draft)))
+
+
+def update(conn: Connection, draft: Draft, *, expected_version: int) -> None:
+    """Write `draft` if its stored version is still `expected_version`; ConflictError names who changed it."""
+    result = conn.execute(
+        drafts.update()
+        .where(drafts.c.id == draft.id, drafts.c.version == expected_version)
+        .values(**rows.draft_row(draft))
+    )
+    if result.rowcount != 1:
+        current = conn.execute(
+            sa.select(drafts.c.updated_by, drafts.c.updated_at).where(drafts.c.id == draft.id)
+        ).first()
+        if current is None:
+            raise NotFoundError(f"Draft {draft.id} does not exist.")
+        raise ConflictError(
+            f"Draft {draft.id} was changed by {current.updated_by} at {current.updated_at}; "
+            "reload it and apply your change again."
+        )
+
+
+def lock(conn: Connection, draft_id: str) -> None:
+    """Hold the draft's row until the transaction ends (NotFoundError if there is none)."""
+    row = conn.execute(sa.select(drafts.c.id).where(drafts.c.id == draft_id).with_for_update()).first()
+    if row is None:
+        raise NotFoundError(f"Draft {draft_id} does not exist.")
+
+
+def get(conn: Connection, draft_id: str) -> Draft:
+    row = conn.execute(sa.select(drafts).where(drafts.c.id == draft_id)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"Draft {draft_id} does not exist.")
+    return rows.draft_from_row(row)
+
+
+def rows_by_ids(conn: Connection, draft_ids: list[str], *, chunk: int = 500) -> list[rows.Row]:
+    """The stored rows of these drafts (in no particular order), a bounded number of ids per query."""
+    out: list[rows.Row] = []
+    for start in range(0, len(draft_ids), chunk):
+        ids = draft_ids[start : start + chunk]
+        out += conn.execute(sa.select(drafts).where(drafts.c.id.in_(ids))).mappings().all()
+    return out
+
+
+def list_(conn: Connection, *, author: str | None = None, status: str | None = None) -> list[Draft]:
+    query = sa.select(drafts).order_by(drafts.c.created_at)
+    if author is not None:
+        query = query.where(drafts.c.author == author)
+    if status is not None:
+        query = query.where(drafts.c.status == status)
+    return [rows.draft_from_row(r) for r in conn.execute(query).mappings()]
+
+
+def insert_version(conn: Connection, draft: Draft, *, actor: str, reason: str) -> None:
+    conn.execute(
+        draft_versions.insert().values(
+            draft_id=draft.id,
+            version=draft.version,
+            title=draft.title,
+            sections_json=rows.sections_json(draft.sections),
+            content_sha256=draft.content_sha256,
+            actor=actor,
+            reason=reason,
+            created_at=rows.iso(utcnow()),
+        )
+    )
+
+
+def versions(conn: Connection, draft_id: str) -> list[dict[str, Any]]:
+    query = sa.select(draft_versions).where(draft_versions.c.draft_id == draft_id).order_by(draft_versions.c.version)
+    return [rows.version_from_row(r) for r in conn.execute(query).mappings()]
+
+
+def insert_review(conn: Connection, review: Review) -> None:
+    conn.execute(reviews.insert().values(**rows.review_row(review)))
+
+
+def reviews_for(conn: Connection, draft_id: str) -> list[Review]:
+    query = sa.select(reviews).where(reviews.c.draft_id == draft_id).order_by(reviews.c.id)
+    return [rows.review_from_row(r) for r in conn.execute(query).mappings()]

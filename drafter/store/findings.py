@@ -1,0 +1,29 @@
+"""Findings of the automatic checks, per draft; merged and waived while holding the draft's row."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from drafter.models import Finding
+from drafter.store import rows
+from drafter.store.tables import findings
+
+
+def for_draft(conn: Connection, draft_id: str) -> list[Finding]:
+    result = conn.execute(sa.select(findings).where(findings.c.draft_id == draft_id)).mappings()
+    return [rows.finding_from_row(r) for r in result]
+
+
+def replace(conn: Connection, draft_id: str, new: list[Finding]) -> None:
+    conn.execute(findings.delete().where(findings.c.draft_id == draft_id))
+    if new:
+        conn.execute(findings.insert(), [rows.finding_row(f) for f in new])
+
+
+def update(conn: Connection, draft_id: str, finding: Finding) -> None:
+    conn.execute(
+        findings.update()
+        .where(findings.c.draft_id == draft_id, findings.c.id == finding.id)
+        .values(**rows.finding_row(finding))
+    )

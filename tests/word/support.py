@@ -1,0 +1,106 @@
+"""Editing a review copy the way Word writes tracked changes and comments, with lxml on the saved package."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+COMMENTS = "word/comments.xml"
+DATE = "2026-03-02T10:15:00Z"
+
+
+def w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+def _el(name: str, text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.Element(w(name), {w(k): v for k, v in attrs.items()})
+    if text is not None:
+        el.set(XML_SPACE, "preserve")
+        el.text = text
+    return el
+
+
+def _run(name: str, text: str) -> etree._Element:
+    r = _el("r")
+    r.append(_el(name, text))
+    return r
+
+
+class WordEdit:
+    """Open a .docx package, change document.xml and comments.xml as Word would, save it under a new name."""
+
+    def __init__(self, path: Path):
+        with zipfile.ZipFile(path) as z:
+            self.parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+        self.doc = etree.fromstring(self.parts["word/document.xml"])
+        self.comments = etree.fromstring(self.parts[COMMENTS]) if COMMENTS in self.parts else None
+        self.next_id = 9000
+
+    def _id(self) -> str:
+        self.next_id += 1
+        return str(self.next_id)
+
+    def run_with(self, text: str) -> etree._Element:
+        for t in self.doc.iter(w("t")):
+            r = t.getparent()
+            if text in (t.text or "") and r.getparent().tag == w("p"):
+                return r
+        raise AssertionError(f"no plain run in a paragraph contains {text!r}")
+
+    def replace(self, old: str, new: str, author: str) -> None:
+        """Track-change `old` to `new` inside the run holding it: w:del of the old words, w:ins of the new."""
+        r = self.run_with(old)
+        t = r.find(w("t"))
+        before, after = (t.text or "").split(old, 1)
+        parent, index = r.getparent(), r.getparent().index(r)
+        parent.remove(r)
+        pieces: list[etree._Element] = []
+        if before:
+            pieces.append(_run("t", before))
+        deletion = _el("del", id=self._id(), author=author, date=DATE)
+        deletion.append(_run("delText", old))
+        insertion = _el("ins", id=self._id(), author=author, date=DATE)
+        insertion.append(_run("t", new))
+        pieces += [deletion, insertion]
+        if after:
+            pieces.append(_run("t", after))
+        for offset, piece in enumerate(pieces):
+            parent.insert(index + offset, piece)
+
+    def comment(self, on: str, text: str, author: str, *, anchored: bool = True) -> None:
+        """A comment on the run holding `on` (range start, range end, reference run), as Word writes it."""
+        assert self.comments is not None, "the review copy has a comments part"
+        cid = self._id()
+        c = _el("comment", id=cid, author=author, date=DATE, initials=author[:2].upper())
+        p = _el("p")
+        p.append(_run("t", text))
+        c.append(p)
+        self.comments.append(c)
+        if not anchored:
+            return
+        r = self.run_with(on)
+        r.addprevious(_el("commentRangeStart", id=cid))
+        end = _el("commentRangeEnd", id=cid)
+        r.addnext(end)
+        ref = _el("r")
+        ref.append(_el("commentReference", id=cid))
+        end.addnext(ref)
+
+    def save(self, path: Path) -> Path:
+        self.parts["word/document.xml"] = etree.tostring(self.doc, xml_declaration=True, encoding="UTF-8",
+                                                         standalone=True)
+        if self.comments is not None:
+            self.parts[COMMENTS] = etree.tostring(self.comments, xml_declaration=True, encoding="UTF-8",
+                                                  standalone=True)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, blob in self.parts.items():
+                z.writestr(name, blob)
+        path.write_bytes(buffer.getvalue())
+        return path
