@@ -192,7 +192,7 @@ def clear_errors(what: str) -> Iterator[None]:
     try:
         yield
     except DrafterError as exc:
-        st.error(md_escape(str(exc)), icon=":material/error:")
+        st.error(md_safe(str(exc)), icon=":material/error:")
     except Exception as exc:  # an unexpected bug: still one sentence, and nothing typed is lost
         st.error(
             f"Something went wrong while {what} ({type(exc).__name__}). Your work is saved; "
@@ -216,6 +216,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@])")
 def md_escape(text: str) -> str:
     """Text shown as Markdown exactly as typed (no accidental emphasis, links, lists or maths)."""
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+# What Markdown needs to fetch, link or run anything: images and links (brackets), autolinks and HTML (angle
+# brackets), maths ($). Escaping only these keeps our own one-sentence messages readable as they are.
+_MD_ACTIVE = re.compile(r"([\\\[\]<>$])")
+
+
+def md_safe(text: str) -> str:
+    """A message that may quote author text (a title, a file name), shown so nothing in it is fetched or linked."""
+    return _MD_ACTIVE.sub(r"\\\1", text)
 
 
 def show_text(text: str) -> None:
@@ -256,7 +266,7 @@ def citations_legend(draft: Draft) -> None:
     """Name the sources behind the [n] markers the backends put after quoted sentences."""
     if draft.request.sources:
         st.caption(
-            md_escape("Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1)))
+            md_safe("Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1)))
         )
 
 
@@ -386,7 +396,7 @@ def show_flash_message(key: str) -> None:
     if item:
         kind, message = item
         # messages quote titles, headings and error sentences: author-controlled, so shown as text
-        {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(md_escape(message))
+        {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(md_safe(message))
 
 
 def edit_box(
@@ -424,10 +434,10 @@ def edit_box(
         # keep the text; the next save applies it to the version now on screen
         st.session_state[base_key] = (draft.version, section.text)
         st.session_state[conflict_key] = True
-        st.error(md_escape(str(exc)))
+        st.error(md_safe(str(exc)))
         return False
     except DrafterError as exc:
-        st.error(md_escape(str(exc)))
+        st.error(md_safe(str(exc)))
         return False
     for k in (key, base_key, conflict_key):
         st.session_state.pop(k, None)

@@ -23,6 +23,7 @@ from drafter.ui.common import (
     has_role,
     kept,
     md_escape,
+    md_safe,
     page_header,
     permissions,
     show_diff,
@@ -72,10 +73,10 @@ def render() -> None:
         st.table(
             [
                 {
-                    "Title": md_escape(d.title),  # st.table renders Markdown
+                    "Title": md_safe(d.title),  # st.table renders Markdown
                     "Status": status_label(d),
                     "Version": d.version,
-                    "Author": md_escape(d.author),
+                    "Author": md_safe(d.author),
                     "Last change": f"{d.updated_at:%d %b %Y %H:%M} UTC",
                 }
                 for d in drafts
@@ -95,7 +96,7 @@ def render() -> None:
 
 
 def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
-    st.subheader(md_escape(draft.title))
+    st.subheader(md_safe(draft.title))
     st.markdown(
         f"**Status:** {status_label(draft)} · **Version:** {draft.version} · "
         f"**Author:** {md_escape(draft.author)} · **Template:** {md_escape(draft.template_id)}"
@@ -185,7 +186,7 @@ def versions_panel(service: DrafterService, draft: Draft) -> None:
         [
             {
                 "Version": v["version"],
-                "By": md_escape(v["actor"]),
+                "By": md_safe(v["actor"]),
                 "What": v["reason"],
                 "When": f"{v['created_at']:%d %b %Y %H:%M}",
             }
@@ -216,9 +217,9 @@ def audit_panel(service: DrafterService, draft: Draft) -> None:
             {
                 "#": e.seq,
                 "When": f"{e.at:%d %b %Y %H:%M:%S}",
-                "Who": md_escape(e.actor),
+                "Who": md_safe(e.actor),
                 "What": e.action,
-                "Details": md_escape(json.dumps(e.details, ensure_ascii=False, default=str)[:200]),
+                "Details": md_safe(json.dumps(e.details, ensure_ascii=False, default=str)[:200]),
             }
             for e in events
         ]
