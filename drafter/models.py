@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from drafter.errors import InputError
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 
@@ -20,6 +23,71 @@ def utcnow() -> datetime:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- Validators for text that people type or upload -----------------------------------------------
+
+USER_NAME_MAX = 64
+_SPACES = re.compile(r"\s+")
+_ALLOWED_CONTROLS = frozenset("\t\n")
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters in `text` other than tab and newline (a CR only as part of CRLF), as U+XXXX."""
+    found: list[str] = []
+    for i, ch in enumerate(text):
+        if ch in _ALLOWED_CONTROLS or unicodedata.category(ch) != "Cc":
+            continue
+        if ch == "\r" and text[i + 1 : i + 2] == "\n":
+            continue
+        code = f"U+{ord(ch):04X}"
+        if code not in found:
+            found.append(code)
+    return found
+
+
+def check_text(text: str, what: str) -> str:
+    """`text` unchanged, or one InputError naming the control characters it holds (NUL, ESC and the like)."""
+    found = control_characters(text)
+    if found:
+        raise InputError(
+            f"{what} contains control characters ({', '.join(found[:5])}); remove them and try again "
+            "(only tabs and new lines are allowed)."
+        )
+    return text
+
+
+def user_name(raw: str) -> str:
+    """The one form of a user name that is stored and compared: NFKC, trimmed, inner spaces collapsed, case-folded.
+
+    So "alice ", "ALICE", "ａｌｉｃｅ" and a decomposed "é" all name the same person. A name holding control
+    or format characters (NUL, ESC, a zero-width space, a direction override) or longer than USER_NAME_MAX
+    characters is refused with one InputError.
+    """
+    if not isinstance(raw, str):
+        raise InputError("A user name must be text.")
+    name = unicodedata.normalize("NFKC", raw).strip()
+    bad = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn")})
+    if bad:
+        raise InputError(f"A user name cannot contain control or invisible characters ({', '.join(bad[:5])}).")
+    name = unicodedata.normalize("NFKC", _SPACES.sub(" ", name).strip().casefold())
+    if not name:
+        raise InputError("A user name cannot be empty.")
+    if len(name) > USER_NAME_MAX:
+        raise InputError(f"A user name is at most {USER_NAME_MAX} characters; this one has {len(name)}.")
+    return name
+
+
+def same_user(a: str | None, b: str | None) -> bool:
+    """Whether two stored names are the same person (names stored before normalisation compare too)."""
+    if a is None or b is None:
+        return False
+    return user_key(a) == user_key(b)
+
+
+def user_key(name: str) -> str:
+    """The form a name is compared in: user_name's normalisation without its validation (never raises)."""
+    return unicodedata.normalize("NFKC", _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold())
 
 
 class Strict(BaseModel):

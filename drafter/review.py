@@ -16,6 +16,8 @@ from drafter.models import (
     FindingSeverity,
     FindingStatus,
     Review,
+    Section,
+    same_user,
 )
 
 
@@ -30,7 +32,7 @@ def check_editable(draft: Draft) -> None:
 
 
 def check_submit(draft: Draft, user: str) -> None:
-    if user != draft.author:
+    if not same_user(user, draft.author):
         raise RefusedError(f"Only the author ({draft.author}) can submit draft {draft.id} for review.")
     if draft.status not in (DraftStatus.draft, DraftStatus.changes_requested):
         raise RefusedError(f"Draft {draft.id} is {draft.status.value}; only a draft can be submitted for review.")
@@ -38,21 +40,42 @@ def check_submit(draft: Draft, user: str) -> None:
         raise RefusedError(f"Draft {draft.id} has no content to review.")
 
 
-def _contributors(draft: Draft) -> set[str]:
-    people = {draft.author}
-    people.update(s.provenance.edited_by for s in draft.sections if s.provenance.edited_by)
+CONTENT_ACTIONS = frozenset({"generated", "edited", "refined"})
+# Every event that put text into a draft: its creation (the request's inputs and sources) and each change.
+CONTRIBUTING_ACTIONS = CONTENT_ACTIONS | {"created"}
+
+
+def contributors(
+    draft: Draft, versions: Iterable[Sequence[Section]] = (), history: Iterable[AuditEvent] = (),
+    version_actors: Iterable[str] = (),
+) -> set[str]:
+    """Everyone who generated, refined or edited any version of the draft, and its author.
+
+    Taken from the whole history, not the current sections alone: who wrote or changed a section that was
+    later overwritten (by a person or by a refinement) still had a hand in the text being approved.
+    """
+    people = {draft.author, *version_actors}
+    for sections in [draft.sections, *versions]:
+        for s in sections:
+            people.update(p for p in (s.provenance.author, s.provenance.edited_by) if p)
+    people.update(e.actor for e in history if e.draft_id == draft.id and e.action in CONTRIBUTING_ACTIONS)
     return people
+
+
+def _is_one_of(user: str, people: Iterable[str]) -> bool:
+    return any(same_user(user, p) for p in people)
 
 
 def check_approve(
     draft: Draft, reviewer: str, checklist: Checklist, expected_version: int | None = None,
-    open_blocking: Sequence[Finding] = (),
+    open_blocking: Sequence[Finding] = (), contributed: Iterable[str] = (),
 ) -> None:
+    """`contributed`: the people the draft's history shows generating, refining or editing any version."""
     if draft.status != DraftStatus.in_review:
         raise RefusedError(f"Draft {draft.id} is {draft.status.value}; only a draft in review can be approved.")
-    if reviewer == draft.author:
+    if same_user(reviewer, draft.author):
         raise RefusedError(f"{reviewer} wrote draft {draft.id} and cannot approve it; another person must review it.")
-    if reviewer in _contributors(draft):
+    if _is_one_of(reviewer, contributors(draft) | set(contributed)):
         raise RefusedError(
             f"{reviewer} edited draft {draft.id} and cannot approve it; another person must review it."
         )
@@ -74,13 +97,11 @@ def check_approve(
 def check_request_changes(draft: Draft, reviewer: str, comment: str) -> None:
     if draft.status != DraftStatus.in_review:
         raise RefusedError(f"Draft {draft.id} is {draft.status.value}; changes can only be requested in review.")
-    if reviewer == draft.author:
+    if same_user(reviewer, draft.author):
         raise RefusedError(f"{reviewer} wrote draft {draft.id}; a reviewer other than the author requests changes.")
     if not comment.strip():
         raise RefusedError("Say what needs to change: a comment is required.")
 
-
-CONTENT_ACTIONS = frozenset({"generated", "edited", "refined"})
 
 
 def check_approval_recorded(draft: Draft, approval: Review, history: list[AuditEvent], chain_problem: str | None) -> None:
@@ -117,7 +138,7 @@ def check_export(draft: Draft, approval: Review | None) -> Review:
             f"Draft {draft.id} is at version {draft.version} but the approval is for version {approval.version}; "
             "it must be approved again."
         )
-    if approval.reviewer == draft.author:
+    if same_user(approval.reviewer, draft.author):
         raise RefusedError(f"The approval of draft {draft.id} was made by its author; it is not valid.")
     return approval
 
@@ -157,7 +178,7 @@ def check_reviewer_role(user: str, action: str, *, roles_configured: bool, is_re
 
 def check_waive(draft: Draft, user: str) -> None:
     """A blocking finding is waived by a reviewer, never by the draft's author."""
-    if user == draft.author:
+    if same_user(user, draft.author):
         raise RefusedError(
             f"{user} wrote draft {draft.id}; a blocking finding must be waived by a reviewer, not the author."
         )
@@ -202,7 +223,9 @@ _CONFIRMED = Checklist(facts_checked=True, no_sensitive_data=True, label_accurat
 _SOME_COMMENT = "a comment"
 
 
-def allowed_actions(draft: Draft, user: str, *, roles_configured: bool, is_reviewer: bool) -> Permissions:
+def allowed_actions(
+    draft: Draft, user: str, *, roles_configured: bool, is_reviewer: bool, contributed: Iterable[str] = (),
+) -> Permissions:
     """What `user` may do with `draft` now, decided by the same check_* rules the service enforces.
 
     Approval is allowed here when everything but the reviewer's own input holds; the checklist, the open
@@ -215,7 +238,7 @@ def allowed_actions(draft: Draft, user: str, *, roles_configured: bool, is_revie
         Action.edit: [lambda: check_editable(draft)],
         Action.resume: [lambda: check_resumable(draft)],
         Action.submit: [lambda: check_submit(draft, user)],
-        Action.approve: [role("approve"), lambda: check_approve(draft, user, _CONFIRMED)],
+        Action.approve: [role("approve"), lambda: check_approve(draft, user, _CONFIRMED, contributed=contributed)],
         Action.request_changes: [role("request_changes"),
                                  lambda: check_request_changes(draft, user, _SOME_COMMENT)],
         Action.waive: [role("waive"), lambda: check_waive(draft, user)],

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from drafter.errors import InputError
+from drafter.models import user_key, user_name
 from drafter.settings import Settings
 
 
@@ -25,14 +26,15 @@ DEVELOPMENT_ROLES = "alice=drafter;bob=drafter,reviewer;carol=drafter,reviewer,a
 
 @dataclass(frozen=True)
 class RoleMap:
-    """Roles per user. A user who is not listed holds `default` (drafter) only."""
+    """Roles per user (names in their normalised form, see models.user_name). A user who is not listed holds
+    `default` (drafter) only."""
 
     users: dict[str, frozenset[Role]] = field(default_factory=dict)
     default: frozenset[Role] = frozenset({Role.drafter})
     configured: bool = True
 
     def roles(self, user: str) -> frozenset[Role]:
-        found = self.users.get(user)
+        found = self.users.get(user_key(user))
         if found is None:
             return self.default
         # an admin can do everything a reviewer and a drafter can
@@ -51,9 +53,12 @@ def parse_roles(text: str, *, source: str = "roles") -> RoleMap:
     entries = [e.split("#", 1)[0].strip() for line in text.splitlines() for e in line.split(";")]
     for entry in filter(None, entries):
         name, sep, names = entry.partition("=")
-        name = name.strip()
-        if not sep or not name:
+        if not sep or not name.strip():
             raise InputError(f"{source}: {entry!r} is not of the form 'user=role,role'.")
+        try:
+            name = user_name(name)
+        except InputError as exc:
+            raise InputError(f"{source}: {exc}") from None
         roles = set()
         for raw in (r.strip().lower() for r in names.split(",")):
             if not raw:

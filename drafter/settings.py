@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from drafter.clearance import Clearance
 
@@ -19,8 +25,25 @@ def packaged_data(name: str) -> Path:
     return Path(str(resources.files("drafter") / name))
 
 
+# Who may review, what each backend may receive, and which backends may see personal data. Anyone who can
+# write a file in the working directory could otherwise grant themselves a role or clear a backend, so these
+# come only from the real environment or from explicit arguments and files, never from a `.env`.
+SECURITY_FIELDS = frozenset({
+    "roles", "roles_file", "offline_clearance", "openai_clearance", "backend_clearances",
+    "personal_data_backends", "openai_self_hosted", "signing_key_file",
+})
+
+
+class _DotEnvWithoutSecurity(DotEnvSettingsSource):
+    """The `.env` source with the security settings left out."""
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in super().__call__().items() if k not in SECURITY_FIELDS}
+
+
 class Settings(BaseSettings):
-    """Drafter configuration, read from DRAFTER_* environment variables and `.env`."""
+    """Drafter configuration, read from DRAFTER_* environment variables and `.env` (security settings, listed in
+    SECURITY_FIELDS, only from the environment)."""
 
     model_config = SettingsConfigDict(env_prefix="DRAFTER_", env_file=".env", extra="ignore")
 
@@ -145,6 +168,18 @@ class Settings(BaseSettings):
         description='Price per 1,000 tokens by model, as JSON {model: [input, output]}, e.g. '
         '{"gpt-4o-mini": [0.00015, 0.0006]}; the statistics page shows cost for the models listed.',
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then `.env` without the security settings, then secrets files."""
+        return init_settings, env_settings, _DotEnvWithoutSecurity(settings_cls), file_secret_settings
 
     def signing_key_path(self) -> Path:
         """Where the deployment's signing key is (or will be created)."""

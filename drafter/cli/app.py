@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from drafter.cli.context import Command, Context
+from drafter.cli.faults import fault_sentence
+from drafter.cli.terminal import EscapingStream
 from drafter.errors import DrafterError
 
 DESCRIPTION = "Drafting assistant with mandatory human review."
@@ -79,6 +81,22 @@ def _chosen(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Every fault ends in one sentence on stderr and the documented exit code."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = EscapingStream(out), EscapingStream(err)
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout(out)
+        print("drafter: the output was closed before everything was written (broken pipe).", file=err)
+        return 1
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_chosen(argv))
     args = parser.parse_args(argv)
@@ -92,12 +110,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DrafterError as exc:
         print(f"drafter: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        raise
     except Exception as exc:
         if os.environ.get("DRAFTER_DEBUG"):
             raise
-        print(f"drafter: unexpected error: {type(exc).__name__}: {exc} (set DRAFTER_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(f"drafter: {fault_sentence(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("drafter: interrupted; work saved so far is kept.", file=sys.stderr)
         return 130
+
+
+def _silence_stdout(stream: object) -> None:
+    """After a broken pipe, point stdout at /dev/null so Python's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -30,6 +30,7 @@ from drafter.models import (
     SourceDoc,
     StyleGuide,
     Template,
+    user_name,
     utcnow,
 )
 from drafter.prompts import PromptBundle
@@ -123,6 +124,14 @@ class ServiceBase:
         """The guard's request rules (risk tier, decisions about people, markings); a refusal is audited."""
         with self._audited(user, "create_draft", None):
             return self.guard.check_request(template, request, policy_for(backend, self.settings))
+
+    # --- users ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _user(user: str) -> str:
+        """The acting user's name in its one stored form (see models.user_name); every use case taking `user`
+        calls this first, so "alice ", "ALICE" and another Unicode form of alice are all alice."""
+        return user_name(user)
 
     # --- refusals and roles -------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from drafter.models import (
     SectionSpec,
     StyleGuide,
     Template,
+    check_text,
     utcnow,
 )
 from drafter.prompts import (
@@ -40,6 +41,7 @@ class DraftingUseCases(ServiceBase):
     def _validated(self, request: DraftRequest) -> tuple[Template, str, Backend]:
         """The request's template, style guide id and backend, or one InputError naming what is wrong."""
         template = self.catalog.template(request.template_id)
+        check_request_text(request)
         missing = [f.label for f in template.fields if f.required and not request.inputs.get(f.name, "").strip()]
         if missing:
             raise InputError(f"Missing required input for {template.id}: {', '.join(missing)}.")
@@ -58,6 +60,7 @@ class DraftingUseCases(ServiceBase):
 
     def check_request(self, request: DraftRequest, user: str) -> ScanReport:
         """Validate a request and apply the guard's request rules; a refusal is audited and raised."""
+        user = self._user(user)
         template, _, backend = self._validated(request)
         return self._guard_request(template, request, backend, user)
 
@@ -92,6 +95,7 @@ class DraftingUseCases(ServiceBase):
         Callers that must know the draft's id before generating (the UI, to resume a failed run) use this
         and then `generate`; `create_draft` does both.
         """
+        user = self._user(user)
         template, guide_id, backend = self._validated(request)
         guard_report = self._guard_request(template, request, backend, user)
         title = request.inputs.get(template.title_field or "", "").strip() or template.title
@@ -119,6 +123,7 @@ class DraftingUseCases(ServiceBase):
         Sections are streamed as text; when nobody is watching the stream (`on_token` is None) and the
         section draws on sources, it is asked for as structured output (text plus supporting quotes).
         """
+        user = self._user(user)
         draft, template, guide, backend = self._begin_generation(draft_id, user)
         done = {s.id for s in draft.sections}
         total = len(template.sections)
@@ -193,6 +198,8 @@ class DraftingUseCases(ServiceBase):
         """Regenerate one section by instruction; the instruction is stored with the new version."""
         if not instruction.strip():
             raise InputError("Say how the section should change (e.g. 'make it shorter').")
+        check_text(instruction, "The instruction")
+        user = self._user(user)
         draft = self.store.get_draft(draft_id)
         rules.check_editable(draft)
         template = self.catalog.template(draft.template_id)
@@ -214,6 +221,8 @@ class DraftingUseCases(ServiceBase):
         self, draft_id: str, section_id: str, text: str, user: str, *, expected_version: int | None = None
     ) -> Draft:
         """A person's edit. An AI section becomes ai_edited and keeps its AI original for diffing."""
+        check_text(text, "The edited text")
+        user = self._user(user)
         draft = self.store.get_draft(draft_id)
         rules.check_editable(draft)
         current = _section(draft, section_id)
@@ -270,6 +279,15 @@ def _written(template: Template, draft: Draft, section_id: str, *, other: bool =
         for sid in order[:limit]
         if sid in by_id and sid != section_id and by_id[sid].text.strip()
     ]
+
+
+def check_request_text(request: DraftRequest) -> None:
+    """Intake: no control characters (NUL, ESC, ...) in a request's inputs, source names or source texts."""
+    for name, value in request.inputs.items():
+        check_text(value, f"The input {name!r}")
+    for source in request.sources:
+        check_text(source.name, "A source's name")
+        check_text(source.text, f"The source {source.name!r}")
 
 
 def _spec(template: Template, section_id: str) -> SectionSpec:

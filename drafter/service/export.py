@@ -53,6 +53,7 @@ class ExportUseCases(AuditSigning):
         `output`, the signed `exported` event is appended, then the file is renamed into place. A failed rename is
         recorded as `export_failed`; if the event cannot be recorded, no file appears.
         """
+        user = self._user(user)
         draft = self.store.get_draft(draft_id)
         with self._audited(user, "export", draft_id):
             approval = rules.check_export(draft, self.store.latest_approval(draft_id))

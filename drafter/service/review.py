@@ -16,6 +16,8 @@ from drafter.models import (
     FindingSeverity,
     FindingStatus,
     Review,
+    check_text,
+    same_user,
     utcnow,
 )
 from drafter.service.audit_signing import AuditSigning, approval_payload
@@ -23,6 +25,7 @@ from drafter.service.audit_signing import AuditSigning, approval_payload
 
 class ReviewUseCases(AuditSigning):
     def submit(self, draft_id: str, user: str) -> Draft:
+        user = self._user(user)
         draft = self.store.get_draft(draft_id)
         with self._audited(user, "submit", draft_id):
             rules.check_submit(draft, user)
@@ -35,11 +38,14 @@ class ReviewUseCases(AuditSigning):
     def approve(
         self, draft_id: str, user: str, checklist: Checklist, *, comment: str = "", expected_version: int | None = None
     ) -> Draft:
+        user = self._user(user)
+        comment = check_text(comment, "The comment")
         self._require_reviewer(user, "approve", draft_id)
         draft = self.store.get_draft(draft_id)
         current = self._current_findings(draft)
         with self._audited(user, "approve", draft_id):
-            rules.check_approve(draft, user, checklist, expected_version, rules.open_blocking(current))
+            rules.check_approve(draft, user, checklist, expected_version, rules.open_blocking(current),
+                                contributed=self.contributors(draft_id))
         review = Review(
             draft_id=draft.id, reviewer=user, decision="approved", comment=comment, checklist=checklist,
             content_sha256=draft.content_sha256, version=draft.version + 1, created_at=utcnow(),
@@ -55,6 +61,8 @@ class ReviewUseCases(AuditSigning):
         return approved
 
     def request_changes(self, draft_id: str, user: str, comment: str) -> Draft:
+        user = self._user(user)
+        comment = check_text(comment, "The comment")
         self._require_reviewer(user, "request_changes", draft_id)
         draft = self.store.get_draft(draft_id)
         with self._audited(user, "request_changes", draft_id):
@@ -69,6 +77,16 @@ class ReviewUseCases(AuditSigning):
             details={"comment": comment}, review=review,
         )
 
+    def contributors(self, draft_id: str) -> set[str]:
+        """Everyone who generated, refined or edited any version of the draft (from its versions and its audit
+        events), and its author: none of them may approve it."""
+        draft = self.store.get_draft(draft_id)
+        versions = self.store.versions(draft_id)
+        return rules.contributors(
+            draft, versions=[v["sections"] for v in versions], history=self.store.audit_events(draft_id),
+            version_actors=[v["actor"] for v in versions],
+        )
+
     def findings(self, draft_id: str, *, include_resolved: bool = False) -> list[Finding]:
         """The draft's findings, most severe first; open before waived; resolved ones only if asked."""
         found = self._current_findings(self.store.get_draft(draft_id))
@@ -78,11 +96,13 @@ class ReviewUseCases(AuditSigning):
         """Waive one finding with a written reason; recorded in the audit log and the exported provenance."""
         if len(reason.strip()) < 5:
             raise InputError("Say why this finding can be waived: a reason of a few words is required.")
+        check_text(reason, "The reason")
+        user = self._user(user)
         self._require_reviewer(user, "waive", draft_id)
         draft = self.store.get_draft(draft_id)
         current = self._current_findings(draft)  # make sure the id refers to the current text
         finding = next((f for f in current if f.id == finding_id), None)
-        if finding is not None and finding.severity == FindingSeverity.blocking and user == draft.author:
+        if finding is not None and finding.severity == FindingSeverity.blocking and same_user(user, draft.author):
             with self._audited(user, "waive", draft.id):
                 raise RefusedError(
                     f"{user} wrote draft {draft.id}; a blocking finding must be waived by a reviewer, not the author."

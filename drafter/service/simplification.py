@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from drafter.errors import DrafterError, InputError
-from drafter.models import Draft, DraftRequest, DraftStatus, Section, SourceDoc
+from drafter.models import Draft, DraftRequest, DraftStatus, Section, SourceDoc, check_text
 from drafter.prompts import build_simplify_prompt
 from drafter.review import open_blocking
 from drafter.service.base import SectionCallback, ServiceBase
@@ -40,6 +40,9 @@ class SimplificationUseCases(ServiceBase):
         """
         if not text.strip():
             raise InputError("The text to simplify is empty.")
+        user = self._user(user)
+        for value, what in ((title, "The title"), (source_name, "The source's name"), (text, "The text to simplify")):
+            check_text(value, what)
         language = language or detect_language(text)
         guide_id = guide_for(audience, language)
         if not segment(text, language):
@@ -67,6 +70,7 @@ class SimplificationUseCases(ServiceBase):
         With a language model, a segment that misses its readability target or loses a fact is retried once
         with the problems fed back; if it still fails it is kept and flagged for the reviewer.
         """
+        user = self._user(user)
         draft, template, guide, backend = self._begin_generation(draft_id, user)
         segments = segment(draft.request.sources[0].text, draft.language)
         order = {seg.id: i for i, seg in enumerate(segments)}

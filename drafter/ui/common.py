@@ -16,7 +16,16 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from drafter.errors import ConflictError, DrafterError
-from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Origin, Section
+from drafter.models import (
+    Draft,
+    DraftStatus,
+    Finding,
+    FindingSeverity,
+    FindingStatus,
+    Origin,
+    Section,
+    user_key,
+)
 from drafter.review import Action, Permissions, allowed_actions, open_blocking
 from drafter.roles import Role, RoleMap, load_roles
 from drafter.service import DrafterService
@@ -104,10 +113,10 @@ def current_user() -> str | None:
         for claim in ("email", "preferred_username", "name", "sub"):
             value = st.user.get(claim)
             if value:
-                return str(value)
+                return user_key(str(value))  # the one form names are stored and compared in
         return None
     user = st.session_state.get(USER_KEY)
-    return str(user) if user else None
+    return user_key(str(user)) if user else None
 
 
 def sign_out() -> None:
@@ -126,7 +135,8 @@ def has_role(service: DrafterService, user: str, role: Role) -> bool:
 def permissions(service: DrafterService, user: str, draft: Draft) -> Permissions:
     """What `user` may do with `draft` now: the review rules' answer, so no page repeats them."""
     roles = role_map(service)
-    return allowed_actions(draft, user, roles_configured=roles.configured, is_reviewer=roles.has(user, Role.reviewer))
+    return allowed_actions(draft, user, roles_configured=roles.configured, is_reviewer=roles.has(user, Role.reviewer),
+                           contributed=service.contributors(draft.id))
 
 
 # --- state that survives page switches ------------------------------------------------------------
@@ -182,7 +192,7 @@ def clear_errors(what: str) -> Iterator[None]:
     try:
         yield
     except DrafterError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md_safe(str(exc)), icon=":material/error:")
     except Exception as exc:  # an unexpected bug: still one sentence, and nothing typed is lost
         st.error(
             f"Something went wrong while {what} ({type(exc).__name__}). Your work is saved; "
@@ -200,12 +210,22 @@ def attempt(what: str, action: Callable[[], T]) -> T | None:
 
 # --- text and diffs -----------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@])")
 
 
 def md_escape(text: str) -> str:
     """Text shown as Markdown exactly as typed (no accidental emphasis, links, lists or maths)."""
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+# What Markdown needs to fetch, link or run anything: images and links (brackets), autolinks and HTML (angle
+# brackets), maths ($). Escaping only these keeps our own one-sentence messages readable as they are.
+_MD_ACTIVE = re.compile(r"([\\\[\]<>$])")
+
+
+def md_safe(text: str) -> str:
+    """A message that may quote author text (a title, a file name), shown so nothing in it is fetched or linked."""
+    return _MD_ACTIVE.sub(r"\\\1", text)
 
 
 def show_text(text: str) -> None:
@@ -250,7 +270,7 @@ def citations_legend(draft: Draft) -> None:
     """Name the sources behind the [n] markers the backends put after quoted sentences."""
     if draft.request.sources:
         st.caption(
-            "Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1))
+            md_safe("Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1)))
         )
 
 
@@ -379,7 +399,8 @@ def show_flash_message(key: str) -> None:
     item = st.session_state.pop(key, None)
     if item:
         kind, message = item
-        {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(message)
+        # messages quote titles, headings and error sentences: author-controlled, so shown as text
+        {"success": slot.success, "error": slot.error, "warning": slot.warning}.get(kind, slot.info)(md_safe(message))
 
 
 def edit_box(
@@ -417,10 +438,10 @@ def edit_box(
         # keep the text; the next save applies it to the version now on screen
         st.session_state[base_key] = (draft.version, section.text)
         st.session_state[conflict_key] = True
-        st.error(str(exc))
+        st.error(md_safe(str(exc)))
         return False
     except DrafterError as exc:
-        st.error(str(exc))
+        st.error(md_safe(str(exc)))
         return False
     for k in (key, base_key, conflict_key):
         st.session_state.pop(k, None)

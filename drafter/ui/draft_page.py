@@ -25,6 +25,7 @@ from drafter.ui.common import (
     get_service,
     kept,
     md_escape,
+    md_safe,
     origin_badge,
     page_header,
     permissions,
@@ -313,7 +314,7 @@ def generate_with_progress(service: DrafterService, user: str, draft_id: str, te
             )
 
         def on_section(done: int, total: int, section: Section) -> None:
-            bar.progress(done / total, text=f"{done} of {total} sections written (last: {section.heading})")
+            bar.progress(done / total, text=md_safe(f"{done} of {total} sections written (last: {section.heading})"))
 
         try:
             service.generate(draft_id, user, on_section=on_section, on_token=on_token)
@@ -348,19 +349,19 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
         st.session_state.pop(CURRENT_KEY, None)
         st.button("Back to a new draft")
         return
-    st.subheader(draft.title)
+    st.subheader(md_safe(draft.title))
     st.markdown(
         f"**Status:** {status_label(draft)} · **Version:** {draft.version} · **Author:** {md_escape(draft.author)}"
         f" · **Backend:** {md_escape(draft.backend)}"
     )
     if draft.author != user:
-        st.info(f"This draft belongs to {draft.author}. If you edit it you can no longer approve it.")
+        st.info(f"This draft belongs to {md_safe(draft.author)}. If you edit it you can no longer approve it.")
     allowed = permissions(service, user, draft)
     if Action.resume in allowed:
         resume_panel(service, user, draft)
     latest = service.reviews(draft.id)[-1:] if draft.status == DraftStatus.changes_requested else []
     for review in latest:
-        st.warning(f"{review.reviewer} asked for changes: {review.comment}")
+        st.warning(md_safe(f"{review.reviewer} asked for changes: {review.comment}"))
     st.caption(
         "Each section shows where its text came from: AI-generated, AI-generated then edited by a person, "
         "or written by a person. The AI's original text is kept for the reviewer."
@@ -375,7 +376,7 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
 
 
 def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
-    reason = f" ({draft.error})" if draft.error else ""
+    reason = f" ({md_safe(draft.error)})" if draft.error else ""
     st.warning(f"Generation did not finish{reason}. {len(draft.sections)} section(s) are saved.")
     if st.button("Resume generation", type="primary"):
         template = service.template(draft.template_id)
@@ -392,17 +393,17 @@ def section_card(
         lang = draft.language
         origin_badge(section, lang)
         if section.provenance.instruction:
-            st.caption(tr("Refined by instruction: “{}”", lang, section.provenance.instruction))
+            st.caption(tr("Refined by instruction: “{}”", lang, md_safe(section.provenance.instruction)))
         show_text(section.text)
         section_findings_note(findings)
         if not editable:
             return
-        with st.expander(tr("Edit “{}”", lang, section.heading)):
+        with st.expander(tr("Edit “{}”", lang, md_safe(section.heading))):
             if edit_box(service, user, draft, section, scope="draft", label=tr("Text of “{}”", lang, section.heading),
                         button=tr("Save edit", lang), button_key=f"save-{draft.id}-{section.id}"):
                 flash("success", f"Saved your edit to “{section.heading}”.")
                 st.rerun()
-        with st.expander(tr("Refine “{}” with an instruction", lang, section.heading)):
+        with st.expander(tr("Refine “{}” with an instruction", lang, md_safe(section.heading))):
             ikey = f"{KEEP}draft.refine.{draft.id}.{section.id}"
             st.text_input(
                 tr("Instruction for “{}”", lang, section.heading), key=kept(ikey),
@@ -410,7 +411,7 @@ def section_card(
             )
             if st.button(tr("Refine", lang), key=f"refine-{draft.id}-{section.id}"):
                 instruction = str(st.session_state.get(ikey, ""))
-                with st.spinner(f"Rewriting “{section.heading}”…"):
+                with st.spinner(md_safe(f"Rewriting “{section.heading}”…")):
                     refined = attempt(
                         "refining the section",
                         lambda: service.refine_section(draft.id, section.id, instruction, user),

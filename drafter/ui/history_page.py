@@ -22,6 +22,7 @@ from drafter.ui.common import (
     has_role,
     kept,
     md_escape,
+    md_safe,
     page_header,
     permissions,
     show_diff,
@@ -71,10 +72,10 @@ def render() -> None:
         st.table(
             [
                 {
-                    "Title": d.title,
+                    "Title": md_safe(d.title),  # st.table renders Markdown
                     "Status": status_label(d),
                     "Version": d.version,
-                    "Author": d.author,
+                    "Author": md_safe(d.author),
                     "Last change": f"{d.updated_at:%d %b %Y %H:%M} UTC",
                 }
                 for d in drafts
@@ -94,7 +95,7 @@ def render() -> None:
 
 
 def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
-    st.subheader(draft.title)
+    st.subheader(md_safe(draft.title))
     st.markdown(
         f"**Status:** {status_label(draft)} · **Version:** {draft.version} · "
         f"**Author:** {md_escape(draft.author)} · **Template:** {md_escape(draft.template_id)}"
@@ -179,7 +180,7 @@ def versions_panel(service: DrafterService, draft: Draft) -> None:
         [
             {
                 "Version": v["version"],
-                "By": v["actor"],
+                "By": md_safe(v["actor"]),
                 "What": v["reason"],
                 "When": f"{v['created_at']:%d %b %Y %H:%M}",
             }
@@ -210,9 +211,9 @@ def audit_panel(service: DrafterService, draft: Draft) -> None:
             {
                 "#": e.seq,
                 "When": f"{e.at:%d %b %Y %H:%M:%S}",
-                "Who": e.actor,
+                "Who": md_safe(e.actor),
                 "What": e.action,
-                "Details": json.dumps(e.details, ensure_ascii=False, default=str)[:200],
+                "Details": md_safe(json.dumps(e.details, ensure_ascii=False, default=str)[:200]),
             }
             for e in events
         ]

@@ -18,6 +18,7 @@ from drafter.ui.common import (
     highlighted_paragraphs,
     kept,
     md_escape,
+    md_safe,
     origin_badge,
     page_header,
     section_findings_note,
@@ -76,7 +77,7 @@ def render() -> None:
 
 
 def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
-    st.subheader(draft.title)
+    st.subheader(md_safe(draft.title))
     st.markdown(
         f"**Author:** {md_escape(draft.author)} · **Version:** {draft.version} · "
         f"**Template:** {md_escape(draft.template_id)} · **Backend:** {md_escape(draft.backend)}"
@@ -84,7 +85,7 @@ def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
     for previous in service.reviews(draft.id):
         verdict = "approved" if previous.decision == "approved" else "asked for changes"
         st.caption(
-            f"Earlier: {previous.reviewer} {verdict} on {previous.created_at:%d %b %Y}: {previous.comment}"
+            md_safe(f"Earlier: {previous.reviewer} {verdict} on {previous.created_at:%d %b %Y}: {previous.comment}")
         )
     ai = sum(1 for s in draft.sections if s.provenance.origin != Origin.human)
     st.markdown(
@@ -169,7 +170,7 @@ def review_section(section: Section, findings: list[Finding], language: str = "e
         if section.provenance.origin == Origin.ai_edited and ai_text is not None:
             show_diff(ai_text, section.text, caption="Changes a person made to the AI text")
         if section.provenance.instruction:
-            st.caption(tr("Rewritten by the AI on the instruction: “{}”", language, section.provenance.instruction))
+            st.caption(tr("Rewritten by the AI on the instruction: “{}”", language, md_safe(section.provenance.instruction)))
 
 
 def findings_panel(service: DrafterService, draft: Draft) -> None:

@@ -9,7 +9,15 @@ import streamlit as st
 
 from drafter.roles import Role
 from drafter.service import DrafterService
-from drafter.ui.common import current_user, get_service, md_escape, oidc_configured, page_header, role_map
+from drafter.ui.common import (
+    current_user,
+    get_service,
+    md_escape,
+    md_safe,
+    oidc_configured,
+    page_header,
+    role_map,
+)
 
 
 def safe_url(url: str) -> str:
@@ -117,7 +125,7 @@ def render() -> None:
     )
     st.table(
         [
-            {"User": name, "Roles": ", ".join(r.value for r in Role if r in roles.roles(name))}
+            {"User": md_safe(name), "Roles": ", ".join(r.value for r in Role if r in roles.roles(name))}
             for name in roles.known_users()
         ]
     )

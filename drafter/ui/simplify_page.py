@@ -25,6 +25,7 @@ from drafter.ui.common import (
     get_service,
     kept,
     md_escape,
+    md_safe,
     origin_badge,
     page_header,
     permissions,
@@ -127,7 +128,7 @@ def upload_widget(service: DrafterService) -> None:
     if doc is None:
         return
     if not doc.text.strip():
-        st.error(f"{upload.name} contains no text to simplify.", icon=":material/error:")
+        st.error(md_safe(f"{upload.name} contains no text to simplify."), icon=":material/error:")
         return
     # the text area and title are drawn after this, so filling them here is allowed
     st.session_state[TEXT_KEY] = doc.text
@@ -173,7 +174,7 @@ def run_with_progress(service: DrafterService, user: str, draft_id: str) -> None
         bar = st.progress(0.0, text="Simplifying the first section")
 
         def on_section(done: int, total: int, section: Section) -> None:
-            bar.progress(done / total, text=f"{done} of {total} sections simplified (last: {section.heading})")
+            bar.progress(done / total, text=md_safe(f"{done} of {total} sections simplified (last: {section.heading})"))
 
         outcome = ""
         try:
@@ -208,14 +209,14 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
         st.button("Back to a new simplification")
         return
     audience = str(draft.request.inputs.get("audience", ""))
-    st.subheader(draft.title)
+    st.subheader(md_safe(draft.title))
     st.markdown(
         f"**Status:** {status_label(draft)} · **Audience:** {md_escape(AUDIENCE_TEXT.get(audience, audience))}"
         f" · **Version:** {draft.version} · **Backend:** {md_escape(draft.backend)}"
     )
     allowed = permissions(service, user, draft)
     if Action.resume in allowed:
-        reason = f" ({draft.error})" if draft.error else ""
+        reason = f" ({md_safe(draft.error)})" if draft.error else ""
         st.warning(f"Simplification did not finish{reason}. {len(draft.sections)} section(s) are saved.")
         if st.button("Resume", type="primary"):
             run_with_progress(service, user, draft.id)
@@ -326,7 +327,7 @@ def show_finding(finding: Finding) -> None:
 
 
 def edit_widget(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
-    with st.expander(f"Edit “{section.heading}”"):
+    with st.expander(md_safe(f"Edit “{section.heading}”")):
         if edit_box(service, user, draft, section, scope="simplify",
                     label=f"Simplified text of “{section.heading}”", button="Save edit",
                     button_key=f"simplify-save-{draft.id}-{section.id}"):

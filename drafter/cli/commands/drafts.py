@@ -6,6 +6,7 @@ import argparse
 
 from drafter.cli import output
 from drafter.cli.context import Command, Context, add_user_argument
+from drafter.models import user_key
 
 # Reading needs no name today, but these commands accept --user (and DRAFTER_USER) like every other command that
 # acts for or reads as a user, so one shell set-up works for all of them.
@@ -35,7 +36,8 @@ def list_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def list_drafts(ctx: Context, args: argparse.Namespace) -> int:
-    drafts = ctx.service.list_drafts(author=args.author, status=args.status)
+    author = user_key(args.author) if args.author else None  # names are stored in one form (models.user_name)
+    drafts = ctx.service.list_drafts(author=author, status=args.status)
     if args.json:
         output.print_json([{k: v for k, v in output.draft_json(d).items() if k != "sections"} for d in drafts])
     else:
