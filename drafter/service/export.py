@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from drafter import review as rules
 from drafter import signing
 from drafter.checks import runner as checks
-from drafter.errors import InputError
+from drafter.errors import DrafterError, InputError
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
 from drafter.labeling import build_label
@@ -147,7 +147,35 @@ class ExportUseCases(AuditSigning):
             key = None  # this deployment has signed nothing yet: the report says the signature was not checked
         from drafter.export.verify import verify_docx
 
-        return verify_docx(path, key)
+        report = verify_docx(path, key)
+        self._check_export_record(report)
+        return report
+
+    def _check_export_record(self, report: VerifyReport) -> None:
+        """With the store reachable, the file must be one this deployment recorded exporting.
+
+        A document of another deployment (its draft is not in this store) is left to its signature.
+        """
+        prov = report.provenance or {}
+        draft_id, produce_id = prov.get("draft_id"), prov.get("produce_id")
+        if not draft_id or not produce_id:
+            return
+        try:
+            events = self.store.audit_events(str(draft_id))
+        except DrafterError:
+            return
+        if not events:
+            return  # not a draft of this deployment
+        recorded = [e for e in events if e.action == "exported" and e.details.get("produce_id") == produce_id]
+        if not recorded:
+            report.problems.append(
+                f"The audit log has no record of exporting this document (draft {draft_id}, produce id "
+                f"{produce_id}): it was not exported by this deployment as it stands."
+            )
+        elif all(e.details.get("content_sha256") != prov.get("content_sha256") for e in recorded):
+            report.problems.append(
+                "The audit log's record of this export names other content than the document's provenance."
+            )
 
     def example_label_statement(self, language: str = "en", backend: str | None = None) -> str:
         """The visible AI-use statement an exported document would carry, for a sample draft.

@@ -324,7 +324,9 @@ def test_text_changed_and_every_stored_hash_recomputed(exported: tuple[DrafterSe
     assert report.content_matches and report.body_unchanged  # every hash inside the file agrees…
     assert not report.ok and not report.signature_valid  # …but the signature does not
     assert report.problems == [
-        "The signature does not match: the body, label, comments or metadata were changed after export."
+        "The signature does not match: the body, label, comments or metadata were changed after export.",
+        # and, with the store reachable, the recorded export names the content actually approved
+        "The audit log's record of this export names other content than the document's provenance.",
     ]
 
 
@@ -407,3 +409,34 @@ def test_a_key_that_cannot_be_created_or_read_is_one_sentence(tmp_path: Path) ->
         signing.load_private_key(blocker)
     with pytest.raises(InputError, match="not a PEM public key"):
         signing.load_public_key(blocker)
+
+
+def test_a_file_signed_with_the_stolen_key_but_never_exported_is_found_in_the_audit_log(
+    exported: tuple[DrafterService, Path], tmp_path: Path
+) -> None:
+    """Someone holding the deployment's key mints a 'new export' of a real draft: the signature is valid, but
+    the store has no record of that export, so verify (with the store reachable) refuses it."""
+    svc, _ = exported
+
+    def attack(doc: DocumentObject) -> None:
+        props = get_custom_properties(doc)
+        prov = json.loads(props["DrafterProvenance"])
+        aigc = json.loads(props["AIGC"])
+        old = prov["produce_id"]
+        prov["produce_id"] = aigc["AIGC"]["ProduceID"] = "forged-0001"
+        aigc["AIGC"]["PropagateID"] = aigc["AIGC"]["PropagateID"].replace(old, "forged-0001")
+        props["DrafterProvenance"] = json.dumps(prov, separators=(",", ":"))
+        props["AIGC"] = json.dumps(aigc, separators=(",", ":"))
+        props.pop(SIGNATURE_PROPERTY, None)
+        set_custom_properties(doc, props)
+        sign_document(doc, svc.signing_key())
+
+    problems = attacked(exported, tmp_path, attack)
+    assert not any("signature does not match" in p for p in problems)  # the key was stolen: it signs
+    assert any("no record of exporting this document" in p for p in problems), problems
+
+
+def test_the_real_export_is_in_the_audit_log(exported: tuple[DrafterService, Path]) -> None:
+    svc, out = exported
+    report = svc.verify_file(out)
+    assert report.ok, report.problems
