@@ -158,7 +158,10 @@ def test_journey_1_drafter_fills_generates_edits_and_submits(
     expect_text(page, "Draft generated")
     drafts = svc.list_drafts(author="alice")
     assert len(drafts) == 1 and drafts[0].status == DraftStatus.draft
-    assert drafts[0].request.inputs == {name: value for name, value in BRIEFING.values()}
+    # every typed value reaches the saved request; fields left alone keep their defaults (the marking)
+    typed = {name: value for name, value in BRIEFING.values()}
+    assert {k: v for k, v in drafts[0].request.inputs.items() if k in typed} == typed
+    assert set(drafts[0].request.inputs) - set(typed) <= {"marking"}
     draft_id = drafts[0].id
     page.get_by_text("Edit “Summary”").click()
     box = page.get_by_label("Text of “Summary”")

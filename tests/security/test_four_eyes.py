@@ -37,7 +37,7 @@ def test_a_refiner_cannot_approve(service: DrafterService) -> None:
 def test_a_refinement_overwritten_later_still_counts(service: DrafterService) -> None:
     draft = service.create_draft(briefing_request(), "alice")
     service.refine_section(draft.id, "background", "make it shorter", "carol")
-    service.refine_section(draft.id, "background", "make it longer", "alice")
+    service.refine_section(draft.id, "background", "use plain words", "alice")
     service.edit_section(draft.id, "background", "Alice rewrote it all.", "alice")
     service.submit(draft.id, "alice")
     with pytest.raises(RefusedError, match="cannot approve"):

@@ -18,6 +18,7 @@ from drafter.service import DrafterService
 from drafter.settings import Settings
 from tests.browser_support import CHROMIUM_ARGS, require_browser_tools, streamlit_server, wait_for_app
 from tests.conftest import briefing_request
+from tests.fakes import ScriptedBackend
 
 pytestmark = pytest.mark.browser
 
@@ -68,14 +69,17 @@ def _seed(svc: DrafterService) -> None:
     # a draft by a user whose name is a payload, in review with bob: title, inputs, sources, sections,
     # an instruction, an edit and an earlier reviewer's comment all carry payloads
     theirs = svc.create_draft(_payload_request(), AUTHOR)
-    svc.refine_section(theirs.id, "summary", f"shorter {PAYLOAD}", AUTHOR)
+    # the offline backend refuses free instructions, so the refinements (whose stored instruction carries a
+    # payload) are made by a scripted model registered under the same name, for seeding only
+    refiner = DrafterService(svc.settings, svc.store, svc.catalog, {"offline": ScriptedBackend(name="offline")})
+    refiner.refine_section(theirs.id, "summary", f"shorter {PAYLOAD}", AUTHOR)
     svc.edit_section(theirs.id, "background", f"Edited {PAYLOAD}", AUTHOR)
     svc.submit(theirs.id, AUTHOR)
     svc.request_changes(theirs.id, "carol", f"Please fix {PAYLOAD}")
     svc.submit(theirs.id, AUTHOR)
     # alice's own draft, sent back to her with a payload comment
     mine = svc.create_draft(_payload_request(), "alice")
-    svc.refine_section(mine.id, "summary", f"shorter {PAYLOAD}", "alice")
+    refiner.refine_section(mine.id, "summary", f"shorter {PAYLOAD}", "alice")
     svc.submit(mine.id, "alice")
     svc.request_changes(mine.id, "carol", f"Comment {PAYLOAD}")
 
