@@ -22,6 +22,17 @@ T = TypeVar("T", bound=BaseModel)
 Role = Literal["system", "human", "ai"]
 
 
+def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """`fn` applied to every string inside JSON-like data (a request's context, a structured reply)."""
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list | tuple):
+        return [map_strings(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: map_strings(v, fn) for k, v in value.items()}
+    return value
+
+
 @dataclass(frozen=True)
 class Message:
     """One chat message. `role` uses langchain's names (system / human / ai)."""

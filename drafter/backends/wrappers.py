@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,6 +26,7 @@ from drafter.backends.base import (
     Generation,
     GenerationOptions,
     StreamInterrupted,
+    map_strings,
 )
 from drafter.errors import BackendError, DrafterError
 
@@ -161,17 +162,7 @@ class Guarded(WrapperBackend):
     ) -> T:
         prepared = self.prepare(request)
         result = self.inner.structured(prepared.request, schema, options, report)
-        return schema.model_validate(_restore_strings(result.model_dump(), prepared.restore))
-
-
-def _restore_strings(value: Any, restore: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return restore(value)
-    if isinstance(value, list):
-        return [_restore_strings(v, restore) for v in value]
-    if isinstance(value, dict):
-        return {k: _restore_strings(v, restore) for k, v in value.items()}
-    return value
+        return schema.model_validate(map_strings(result.model_dump(), prepared.restore))
 
 
 class Retrying(WrapperBackend):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from drafter.backends.base import ChatRequest
+from drafter.backends.base import ChatRequest, map_strings
 from drafter.clearance import Clearance
 from drafter.errors import RefusedError
 from drafter.guard import risk
@@ -151,7 +150,7 @@ class Guard:
             content = pseudonymiser.replace_known(pseudonymiser.apply(message.content, dets))
             messages.append(dataclasses.replace(message, content=content))
         safe = dataclasses.replace(
-            request, messages=tuple(messages), context=_map_strings(request.context, pseudonymiser.replace_known)
+            request, messages=tuple(messages), context=map_strings(request.context, pseudonymiser.replace_known)
         )
         return safe, self._report(policy, findings)
 
@@ -161,16 +160,6 @@ def _markings(text: str) -> tuple[Marking, ...]:
     """The markings of one whole text. A draft's sources are checked with its request and then again in
     every prompt that quotes them: the same text, so it is read once."""
     return tuple(find_markings(text))
-
-
-def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return fn(value)
-    if isinstance(value, list | tuple):
-        return [_map_strings(v, fn) for v in value]
-    if isinstance(value, dict):
-        return {k: _map_strings(v, fn) for k, v in value.items()}
-    return value
 
 
 def request_parts(template: Template, request: DraftRequest) -> list[Part]:
