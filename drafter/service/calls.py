@@ -13,9 +13,11 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from drafter.backends.base import Backend, CallReport, ChatRequest, GenerationOptions
-from drafter.backends.structured import CitedSection
 from drafter.backends.wrappers import CallRecord, Guarded, Recording, Retrying
 from drafter.errors import RefusedError
 from drafter.guard.engine import Guard, request_parts
@@ -26,6 +28,7 @@ from drafter.prompts import PromptBundle, messages_sha256, prompt_text, system_t
 from drafter.settings import Settings
 from drafter.store import Store
 
+T = TypeVar("T", bound=BaseModel)
 log = logging.getLogger("drafter.service")
 TokenCallback = Callable[[str, str], None]  # (section id, piece of text)
 RetryCallback = Callable[[str, str], None]  # (section id, why): text streamed so far for it is void
@@ -164,10 +167,9 @@ class BackendCalls:
                 on_token(section_id, piece)
         return "".join(pieces).strip()
 
-    def call_structured(
-        self, backend: Backend, prompt: PromptBundle, draft: Draft, *, user: str | None = None
-    ) -> tuple[str, list[tuple[int, str]]]:
-        """One guarded section as structured output (text + supporting quotes), recorded like any call."""
-        result = self.wrapped(backend, draft, prompt.template, user).structured(prompt.request(), CitedSection, self.options)
-        return result.text.strip(), [(e.source, e.quote) for e in result.evidence]
+    def structured(
+        self, backend: Backend, prompt: PromptBundle, draft: Draft, schema: type[T], *, user: str | None = None
+    ) -> T:
+        """One guarded call for output validated against `schema`, recorded like any call."""
+        return self.wrapped(backend, draft, prompt.template, user).structured(prompt.request(), schema, self.options)
 

@@ -142,9 +142,7 @@ class DraftingUseCases(ServiceBase):
             result: CitedSection | None = None
             try:
                 if structured:
-                    result = self.calls.wrapped(backend, draft, template, user).structured(
-                        prompt.request(), CitedSection, self.options
-                    )
+                    result = self.calls.structured(backend, prompt, draft, CitedSection, user=user)
                     text = result.text.strip()
                 else:
                     text = self.calls.call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
@@ -177,9 +175,7 @@ class DraftingUseCases(ServiceBase):
         written = [WrittenSection(s.id, s.heading, s.text) for s in draft.sections]
         prompt = build_self_check_prompt(template, guide, draft.request.inputs, draft.request.sources, written)
         try:
-            result = self.calls.wrapped(backend, draft, template, user).structured(
-                prompt.request(), SelfCheck, self.options
-            )
+            result = self.calls.structured(backend, prompt, draft, SelfCheck, user=user)
         except DrafterError as exc:
             self.store.append_audit(user, "self_check_failed", draft.id, {"error": str(exc)})
             return draft
