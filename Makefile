@@ -7,7 +7,7 @@ PORT ?= 8501
 # localhost by default: only this machine can reach the app (and Streamlit does not look up an external IP)
 ADDRESS ?= localhost
 
-.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference clean
+.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference clean i18n-extract i18n-update i18n-compile i18n-coverage
 
 # `make run` installs what the app needs and nothing else; the test tools come with `make test`.
 $(STAMP): pyproject.toml
@@ -61,6 +61,26 @@ bench: install
 # Rewrites the command reference in README.md from the parser (tests/cli/test_reference.py checks it is current).
 cli-reference: install
 	$(PY) -m drafter.cli.reference --write
+
+# Translations (gettext via Babel): extract message ids into .pot templates, merge them into every catalog,
+# compile .mo files. Translators edit drafter/locale/<lang>/LC_MESSAGES/{core,ui}.po with any PO editor.
+BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k DrafterError -k InputError -k NotFoundError \
+	-k RefusedError -k ConflictError -k CatalogError -k BackendError -k VerificationError -k DatabaseBusyError
+i18n-extract: install
+	$(VENV)/bin/pybabel extract -F babel-core.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--omit-header -o drafter/locale/core.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--omit-header -o drafter/locale/ui.pot .
+
+i18n-update: i18n-extract
+	for d in core ui; do $(VENV)/bin/pybabel update -D $$d -i drafter/locale/$$d.pot -d drafter/locale \
+		--no-location --ignore-obsolete --no-fuzzy-matching; done
+
+i18n-compile: install
+	for d in core ui; do $(VENV)/bin/pybabel compile -D $$d -d drafter/locale --statistics; done
+
+i18n-coverage: install
+	$(PY) -m drafter.i18n --coverage
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

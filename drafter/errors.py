@@ -1,10 +1,35 @@
-"""Errors the service raises; each carries one clear sentence for the user."""
+"""Errors the service raises; each carries one clear sentence for the user.
+
+The sentence is a message id (English, with `{named}` placeholders) and its parameters, so it is shown in the
+reader's language (`str(exc)`) while logs and JSON output can keep the language-neutral id and values:
+
+    raise NotFoundError("No draft {draft_id}.", draft_id=draft_id)
+
+Babel extracts the first argument of these classes (see babel.cfg), so write it as a literal, not an f-string.
+"""
+
+from __future__ import annotations
+
+from drafter.i18n import format_message, gettext
 
 
 class DrafterError(Exception):
     """Base class. `exit_code` is what the CLI exits with."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", /, **params: object) -> None:
+        super().__init__(message)
+        self.message_id = message
+        self.params = params
+
+    def __str__(self) -> str:
+        return gettext(self.message_id, **self.params) if self.message_id else ""
+
+    @property
+    def english(self) -> str:
+        """The sentence in the source language, whatever the current one: for logs and stored records."""
+        return format_message(self.message_id, self.params)
 
 
 class InputError(DrafterError):

@@ -1,0 +1,230 @@
+"""Translation: standard gettext catalogs, one language per user or process.
+
+Catalogs live in `drafter/locale/<lang>/LC_MESSAGES/<domain>.po` (Babel extracts, updates and compiles them;
+see the Makefile's `i18n-*` targets). Two domains keep the parts apart: `core` for what the service, checks,
+guard and CLI say, `ui` for the browser pages. A compiled `.mo` is used when it is current; otherwise the `.po`
+is read directly, so a checkout works before `make i18n-compile`.
+
+Messages are English source strings with named `{placeholders}`:
+
+    _("Draft {draft_id} not found.", draft_id=draft_id)
+
+`N_` only marks a string for extraction (module-level constants, error classes); translate it where it is
+shown with `_()`. The current language is a context variable: a web session or a CLI run sets it once with
+`use()` / `set_language()`. English is the default where nothing else is set; a new language needs only a new
+catalog folder.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAINS = ("core", "ui")
+SOURCE_LANGUAGE = "en"
+
+_current: ContextVar[str | None] = ContextVar("drafter_language", default=None)
+
+
+def available_languages() -> list[str]:
+    """English (the source language) and every language with a catalog folder, in a stable order."""
+    found = sorted(
+        p.name for p in LOCALE_DIR.iterdir() if p.is_dir() and any((p / "LC_MESSAGES").glob("*.po"))
+    ) if LOCALE_DIR.is_dir() else []
+    return [SOURCE_LANGUAGE, *[lang for lang in found if lang != SOURCE_LANGUAGE]]
+
+
+def normalise(tag: str | None) -> str | None:
+    """A language tag from anywhere (`zh-CN`, `zh_CN.UTF-8`, `zh-Hans-CN`, `en-GB`, `C`) as a catalog name,
+    or None when no catalog serves it."""
+    if not tag:
+        return None
+    base = tag.split(".", 1)[0].split("@", 1)[0].replace("-", "_").strip()
+    if not base or base in ("C", "POSIX"):
+        return None
+    parts = base.split("_")
+    lang = parts[0].lower()
+    languages = available_languages()
+    if lang == "zh":
+        # Simplified Chinese serves zh, zh-CN, zh-SG and zh-Hans; Traditional (zh-TW, zh-HK, zh-Hant) has no
+        # catalog yet and falls back rather than getting the wrong script.
+        rest = {p.lower() for p in parts[1:]}
+        if rest & {"tw", "hk", "mo", "hant"}:
+            return "zh_TW" if "zh_TW" in languages else None
+        return "zh_CN" if "zh_CN" in languages else None
+    for candidate in languages:
+        if candidate.split("_")[0].lower() == lang:
+            return candidate
+    return None
+
+
+def deployment_default() -> str:
+    """`DRAFTER_LANGUAGE`, else English."""
+    return normalise(os.environ.get("DRAFTER_LANGUAGE")) or SOURCE_LANGUAGE
+
+
+def process_default() -> str:
+    """For a command line: `DRAFTER_LANGUAGE`, then the POSIX locale (LC_ALL, LC_MESSAGES, LANG), then English."""
+    if os.environ.get("DRAFTER_LANGUAGE"):
+        return deployment_default()
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return normalise(value) or SOURCE_LANGUAGE
+    return SOURCE_LANGUAGE
+
+
+def current() -> str:
+    return _current.get() or deployment_default()
+
+
+def set_language(lang: str | None) -> str:
+    """Set the language for the rest of this context (a CLI run, a web session's script run)."""
+    chosen = normalise(lang) or deployment_default()
+    _current.set(chosen)
+    return chosen
+
+
+@contextmanager
+def use(lang: str | None) -> Iterator[str]:
+    token = _current.set(normalise(lang) or deployment_default())
+    try:
+        yield current()
+    finally:
+        _current.reset(token)
+
+
+def _load(lang: str, domain: str) -> _gettext.NullTranslations:
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    po, mo = folder / f"{domain}.po", folder / f"{domain}.mo"
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fp:
+            return _gettext.GNUTranslations(fp)
+    if not po.is_file():
+        return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=lang, domain=domain)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)  # fuzzy entries are left out, as msgfmt does
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+@cache
+def translations(lang: str) -> _gettext.NullTranslations:
+    """Every domain's catalog for `lang`, chained: the first that knows a message answers."""
+    if lang == SOURCE_LANGUAGE:
+        return _gettext.NullTranslations()
+    chain: _gettext.NullTranslations | None = None
+    for domain in DOMAINS:
+        t = _load(lang, domain)
+        if chain is None:
+            chain = t
+        else:
+            chain.add_fallback(t)
+    return chain or _gettext.NullTranslations()
+
+
+def format_message(text: str, params: dict[str, object]) -> str:
+    if not params:
+        return text
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def gettext(message: str, /, **params: object) -> str:
+    """`message` in the current language, with `{name}` placeholders filled from `params`."""
+    translated = translations(current()).gettext(message) if message else message
+    if not params:
+        return translated
+    try:
+        return translated.format(**params)
+    except (KeyError, IndexError, ValueError):
+        # A translation with a broken placeholder must not hide the message: say it in English instead.
+        return format_message(message, params)
+
+
+def ngettext(singular: str, plural: str, n: int, /, **params: object) -> str:
+    """The singular or plural form for `n` (`{n}` is available as a placeholder)."""
+    translated = translations(current()).ngettext(singular, plural, n)
+    return format_message(translated, {"n": n, **params})
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Marks `message` for extraction without translating it now."""
+    return message
+
+
+_ = gettext
+
+
+def date_text(value: object, lang: str | None = None) -> str:
+    """A date the way the language writes it: 3 March 2026, 2026年3月3日."""
+    import datetime as _dt
+
+    from babel.dates import format_date
+
+    if not isinstance(value, _dt.date):
+        return str(value)
+    lang = lang or current()
+    return format_date(value, format="long", locale="zh_CN" if lang.startswith("zh") else "en_GB")
+
+
+def coverage() -> dict[str, dict[str, tuple[int, list[str]]]]:
+    """Per language and domain: (message ids in the .pot template, those without a usable translation)."""
+    from babel.messages.pofile import read_po
+
+    result: dict[str, dict[str, tuple[int, list[str]]]] = {}
+    for lang in available_languages()[1:]:
+        result[lang] = {}
+        for domain in DOMAINS:
+            pot = LOCALE_DIR / f"{domain}.pot"
+            po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+            with pot.open("rb") as fp:
+                wanted = [m for m in read_po(fp) if m.id]
+            translated: dict[object, object] = {}
+            if po.is_file():
+                with po.open("rb") as fp:
+                    translated = {
+                        m.id: m.string for m in read_po(fp, locale=lang) if m.id and not m.fuzzy
+                        and (all(m.string) if isinstance(m.string, tuple) else m.string)
+                    }
+            missing = [m.id if isinstance(m.id, str) else m.id[0] for m in wanted if m.id not in translated]
+            result[lang][domain] = (len(wanted), missing)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m drafter.i18n --coverage`: how much of each catalog is translated (exit 1 if any is missing)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["--coverage"]:
+        print("usage: python -m drafter.i18n --coverage", file=sys.stderr)
+        return 2
+    incomplete = False
+    for lang, domains in coverage().items():
+        for domain, (total, missing) in domains.items():
+            done = total - len(missing)
+            share = 100.0 * done / total if total else 100.0
+            print(f"{lang} {domain}: {done}/{total} messages translated ({share:.0f}%)")
+            for msgid in missing[:10]:
+                print(f"  missing: {msgid}")
+            incomplete = incomplete or bool(missing)
+    return 1 if incomplete else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
