@@ -74,6 +74,25 @@ def tongzhi_section() -> str:
     return _render(build_section_prompt(t, c.style_guide(t.default_style_guide), inputs, [], t.sections[0]))
 
 
+def qingshi_section() -> str:
+    c = _catalog()
+    t = c.template("zh-qingshi")
+    inputs = {f.name: f"（{f.label}）" for f in t.fields}
+    return _render(build_section_prompt(t, c.style_guide(t.default_style_guide), inputs, [], t.sections[1]))
+
+
+def submission_recommendation() -> str:
+    c, r = _catalog(), briefing_request()
+    t = c.template("submission")
+    inputs = {"subject": "Riverside Flood Barrier opening", "recipient": "Minister for Flood Resilience",
+              "author_unit": "Flood Resilience Team", "date": "2 March 2026",
+              "issue": "Whether you open the Riverside Flood Barrier on 12 March 2026.",
+              "recommendation": "That you agree to open the barrier and to the press lines at Annex A.",
+              "timing": "Urgent: by 6 March 2026, so that the venue can be confirmed.",
+              "arguments": "The barrier protects 4,200 homes.\nThe opening is a chance to announce the maintenance fund."}
+    return _render(build_section_prompt(t, c.style_guide("house-style"), inputs, r.sources, t.sections[1]))
+
+
 def simplify_child_retry() -> str:
     c = _catalog()
     t = c.template("simplified-en")
@@ -102,6 +121,8 @@ CASES: dict[str, Callable[[], str]] = {
     "briefing-background": briefing_background,
     "briefing-refine": briefing_refine,
     "tongzhi-section": tongzhi_section,
+    "qingshi-section": qingshi_section,
+    "submission-recommendation": submission_recommendation,
     "simplify-child-retry": simplify_child_retry,
     "self-check": self_check,
     "structured-instruction": structured_instruction,
