@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         "sources do not support or that over-state them; each becomes a warning for the reviewer. Text is never "
         "rewritten.",
     )
+    simplify_retries: int = Field(
+        default=2, ge=0, le=10,
+        description="With a language model, how many times a simplified section that misses the audience's readability "
+        "target (or loses a fact) is asked for again, with the measured problems; then it is kept and reported as not "
+        "reaching the target.",
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
         description="API key for OpenAI or the OpenAI-compatible server (OPENAI_API_KEY).",
