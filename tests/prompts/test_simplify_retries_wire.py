@@ -11,7 +11,7 @@ import pytest
 from drafter.checks.readability import measure
 from drafter.service import DrafterService
 from drafter.settings import Settings
-from tests.fake_openai import FakeOpenAI, Reply, Request, text
+from tests.fake_openai import FakeOpenAI, Request, text
 
 ORIGINAL = "The Council shall check the form and shall notify the applicant within 14 days."
 LONG = ("The Council, which is the local authority responsible for housing matters in the area where you live, "
