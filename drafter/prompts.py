@@ -39,18 +39,23 @@ refer to them if needed.
 - Reply with the text of the requested section only: no heading, no preamble, no commentary."""
 
 __all__ = ["AUDIENCE_GUIDANCE", "INJECTION", "PromptBundle", "SIMPLIFY_RULES", "SYSTEM_RULES", "WrittenSection", "build_refine_prompt",
-           "build_section_prompt", "build_self_check_prompt", "build_simplify_prompt", "estimate_tokens", "glossary_for", "length_text",
+           "build_section_prompt", "build_self_check_prompt", "build_simplify_prompt", "estimate_tokens", "glossary_for", "length_limit", "length_text",
            "simplify_length"]
 
 # Limits, not ranges: a range asks for padding when the material is thin. Chinese counts characters.
 _LENGTH_LIMIT = {"short": 80, "medium": 200, "long": 400}
 
 
+def length_limit(length: str, language: str) -> int:
+    """The most words (Chinese: characters) a section of this length may have."""
+    return _LENGTH_LIMIT[length] * (2 if language == "zh" else 1)
+
+
 def length_text(length: str, language: str) -> str:
     """The length limit of a section, as said in the prompt ("up to 80 words"; Chinese: characters)."""
     if language == "zh":
-        return f"up to {_LENGTH_LIMIT[length] * 2} Chinese characters"
-    return f"up to {_LENGTH_LIMIT[length]} words"
+        return f"up to {length_limit(length, language)} Chinese characters"
+    return f"up to {length_limit(length, language)} words"
 
 
 @dataclass(frozen=True)

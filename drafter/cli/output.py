@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drafter.i18n import _
+
 if TYPE_CHECKING:
     from drafter.models import AuditEvent, Draft, Finding, LLMCall, Section, Template
 
@@ -199,6 +201,21 @@ def evaluation(result: Any) -> None:
               f"{case.blocking} blocking ({case.unsupported_facts} unsupported facts), {case.warnings} warnings, "
               f"readability {case.sections_within_target}/{case.sections_scored} on target, {case.seconds:.2f} s, "
               f"{case.input_tokens}+{case.output_tokens} tokens")
+    templates = result.by_template()
+    if templates:
+        print(_("per template:"))
+    for template_id, t in templates.items():
+        evidence = (_("{verified}/{sentences} sentences with verified evidence ({percent}%)",
+                      verified=t["evidence_verified"], sentences=t["evidence_sentences"], percent=t["evidence_percent"])
+                    if t["evidence_sentences"] else _("no sentences drawn from sources"))
+        print("  " + _("{template} ({cases} cases): {evidence}; {unsupported} figures and names without support; "
+                       "{duplicates} duplicate sentences; length {length}/{limit} ({over} of {measured} sections over "
+                       "their limit); readability {within}/{scored} sections on target; expected facts "
+                       "{found}/{expected}",
+                       template=template_id, cases=t["cases"], evidence=evidence, unsupported=t["unsupported"],
+                       duplicates=t["duplicates"], length=t["length"], limit=t["length_limit"],
+                       over=t["sections_over_length"], measured=t["sections_measured"], within=t["sections_within_target"],
+                       scored=t["sections_scored"], found=t["expected_found"], expected=t["expected"]))
     total = result.totals()
     print(f"total: {total['cases']} cases ({total['failed']} failed), {total['sections']} sections, {total['blocking']} "
           f"blocking, {total['unsupported_facts']} unsupported facts, readability {total['sections_within_target']}/"
