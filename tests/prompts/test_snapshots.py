@@ -18,6 +18,7 @@ import pytest
 from drafter.backends.structured import CitedSection, instruction_for
 from drafter.catalog import Catalog
 from drafter.prompts import (
+    HouseExample,
     PromptBundle,
     WrittenSection,
     build_refine_prompt,
@@ -48,6 +49,15 @@ def briefing_summary() -> str:
     c, r = _catalog(), briefing_request()
     t = c.template("briefing")
     return _render(build_section_prompt(t, c.style_guide("house-style"), r.inputs, r.sources, t.sections[0]))
+
+
+def briefing_summary_house_style() -> str:
+    c, r = _catalog(), briefing_request()
+    t = c.template("briefing")
+    example = HouseExample("a1b2c3d4e5f6", "Opening of Northtown Library",
+                           "Summary\nThe Minister opens Northtown Library on 4 May 2026.\n\nContact\nLibraries Team.")
+    return _render(build_section_prompt(t, c.style_guide("house-style"), r.inputs, r.sources, t.sections[0],
+                                        examples=[example]))
 
 
 def briefing_background() -> str:
@@ -119,6 +129,7 @@ def structured_instruction() -> str:
 CASES: dict[str, Callable[[], str]] = {
     "briefing-summary": briefing_summary,
     "briefing-background": briefing_background,
+    "briefing-summary-house-style": briefing_summary_house_style,
     "briefing-refine": briefing_refine,
     "tongzhi-section": tongzhi_section,
     "qingshi-section": qingshi_section,
