@@ -68,6 +68,13 @@ def library(fake_openai: FakeOpenAI, tmp_path: Path) -> tuple[Settings, dict[str
             "Opening of the Riverside Flood Barrier", "The Minister opens the flood barrier on the river.",
             "The flood barrier protects homes. Curlewbank codeword.", contact="Priya Shah, 020 7946 0000")),
     }
+    # exported, then changed and approved again but not exported since: what was approved now was never published
+    changed = docs["similar_changed"] = _approved_and_exported(service, tmp_path, _inputs(
+        "Opening of the Riverside Flood Barrier", "The Minister opens the flood barrier on the river.",
+        "The flood barrier protects homes by the river."))
+    service.edit_section(changed, "summary", "Ospreyvale wording added after the export.", "author")
+    service.submit(changed, "author")
+    service.approve(changed, "reviewer", FULL_CHECKLIST)
     service.store.engine.dispose()
     return settings, docs
 
@@ -106,9 +113,9 @@ def test_a_document_marked_above_the_clearance_or_unexported_or_with_personal_da
     settings, docs = library
     service, draft_id = _draft_with_openai(settings, 5)  # room for every candidate: only the screen keeps them out
     wire = "\n".join(str(m["content"]) for r in fake_openai.chat_requests() for m in r.messages)
-    for name in ("marked_field", "marked_source", "not_exported", "personal"):
+    for name in ("marked_field", "marked_source", "not_exported", "personal", "similar_changed"):
         assert docs[name] not in wire, name
-    for word in ("Zebrafinch", "Gannetmoor", "Puffinridge", "Curlewbank", "Priya Shah", "7946"):
+    for word in ("Zebrafinch", "Gannetmoor", "Puffinridge", "Curlewbank", "Priya Shah", "7946", "Ospreyvale"):
         assert word not in wire, word
     # the cleared ones are there, most similar first; the draft itself was not refused
     assert wire.index(f'document="{docs["similar"]}"') < wire.index(f'document="{docs["other"]}"')
