@@ -18,7 +18,7 @@ from lxml import etree
 
 from drafter.errors import InputError
 from drafter.export.review_copy import REVIEW_PROPERTY, comment_key
-from drafter.models import Draft
+from drafter.models import Draft, Section, Span, SpanOrigin
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a review copy of a long draft is well under 1 MB
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -373,3 +373,47 @@ def check_review_file(review: ReviewFile, draft: Draft) -> None:
                          f"now at version {draft.version}; nothing was imported: make a new review copy.")
     if set(review.sections) != {s.id for s in draft.sections}:
         raise InputError(f"This review copy's sections do not match draft {draft.id}'s; nothing was imported.")
+
+
+# --- protected quotations --------------------------------------------------------------------------------------
+
+def changed_quote(old: str, spans: list[Span], new: str) -> Span | None:
+    """The first quote span of `old` that is no longer in `new` word for word, if any.
+
+    A quotation survives when its exact text is still there (as often as before): text added just before or
+    after it is fine, while a change, an insertion or a deletion inside it, or its removal, is not. Comparing
+    the passage itself rather than diff positions keeps this exact where a word diff could place an insertion
+    on either side of a full stop.
+    """
+    for q in spans:
+        if q.origin != SpanOrigin.quote:
+            continue
+        passage = old[q.start:q.end]
+        if passage and new.count(passage) < old.count(passage):
+            return q
+    return None
+
+
+def check_quotes(sections: list[Section], accepted: dict[str, str]) -> None:
+    """Refuse the whole import, in one sentence, when a reviewer's change alters or removes a quotation.
+
+    Quotes are copied verbatim from a source and cited to it; an import never rewrites one. The reviewer
+    rejects that change in Word, or the author changes the quotation in Drafter, where it becomes their edit.
+    """
+    for section in sections:
+        new = accepted.get(section.id)
+        if new is None:
+            continue
+        quote = changed_quote(section.text, section.spans, new)
+        if quote is None:
+            continue
+        passage = section.text[quote.start:quote.end]
+        if len(passage) > 60:
+            passage = passage[:57] + "…"
+        raise InputError(
+            "The reviewed copy changes or removes a passage of section “{section}” quoted verbatim from {source} "
+            "(paragraph {paragraph}), “{passage}”; nothing was imported: reject that change in Word, or change "
+            "the quotation in Drafter itself.",
+            section=section.heading, source=quote.source or "a source", paragraph=quote.paragraph or "?",
+            passage=passage,
+        )
