@@ -11,6 +11,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +270,17 @@ def _section_paragraphs(body: etree._Element, bookmarks: dict[str, str]) -> dict
     return {sid: paragraphs[first : last + 1] for sid, (first, last) in spans.items()}
 
 
+def _date(value: str | None) -> str | None:
+    """A comment's date as written, or None when it is not one (LibreOffice writes 0-00-00 for "no date")."""
+    if not value:
+        return None
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value
+
+
 def _comments(pkg: _Package, document: str, body: etree._Element, sections: dict[str, list[etree._Element]],
               machine: set[str]) -> list[ReviewerComment]:
     name = pkg.targets(document).get(COMMENTS_RT)
@@ -277,7 +289,7 @@ def _comments(pkg: _Package, document: str, body: etree._Element, sections: dict
     texts: dict[str, tuple[str, str | None, str]] = {}
     for c in _xml(pkg.read(name), name).findall(_w("comment")):
         paragraphs = ["".join(_piece(t) for t in p.iter(*_TEXT_TAGS)) for p in c.iter(_w("p"))]
-        texts[c.get(_w("id"), "")] = (c.get(_w("author"), ""), c.get(_w("date")), "\n".join(paragraphs).strip())
+        texts[c.get(_w("id"), "")] = (c.get(_w("author"), ""), _date(c.get(_w("date"))), "\n".join(paragraphs).strip())
     owner = {id(p): sid for sid, ps in sections.items() for p in ps}
     # walk the body in order, collecting the accepted text between each comment's range start and end
     open_ranges: dict[str, list[str]] = {}

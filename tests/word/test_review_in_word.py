@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -276,3 +277,53 @@ def test_libreoffice_opens_the_review_copy_and_its_save_imports(
     assert [s.section_id for s in result.changed_sections] == ["summary"]
     assert [c.text for c in result.comments] == ["Check the date."]
     assert "speak to reporters" in svc.get_draft(draft_id).sections[0].text
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's Python, where python3-uno puts LibreOffice's bridge
+LO_REVIEW = Path(__file__).parent / "lo_review.py"
+
+
+@pytest.mark.libreoffice
+def test_a_change_and_a_comment_made_inside_libreoffice_import_exactly(
+    in_review: tuple[DrafterService, str], tmp_path: Path
+) -> None:
+    """LibreOffice itself records the tracked change and writes the comment (driven through UNO)."""
+    _soffice()
+    if subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode != 0:
+        pytest.fail("python3-uno is required to drive LibreOffice: install python3-uno")
+    svc, draft_id = in_review
+    before = svc.get_draft(draft_id)
+    copy = svc.review_copy(draft_id, tmp_path / "copy.docx", "bob")
+    saved = tmp_path / "lo-reviewed.docx"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(LO_REVIEW), str(copy), str(saved), "Bob Lo", "speak to the press", "speak to reporters",
+         "This briefing is for", "Check the date with the press office."],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    xml = zipfile.ZipFile(saved).read("word/document.xml").decode()
+    assert 'w:author="Bob Lo"' in xml and "<w:ins " in xml and "<w:del " in xml  # LibreOffice's own markup
+
+    summary = svc.import_review(draft_id, saved, "bob", apply=False)
+    old = before.sections[0].text
+    assert [s.section_id for s in summary.changed_sections] == ["summary"]
+    change = summary.changed_sections[0]
+    assert change.new_text == old.replace("speak to the press", "speak to reporters")
+    assert [(r.kind, r.author, r.text) for r in change.revisions] == [
+        ("del", "Bob Lo", "speak to the press"), ("ins", "Bob Lo", "speak to reporters")
+    ]
+    assert [(c.author, c.anchor, c.text, c.section_id) for c in summary.comments] == [
+        ("Bob Lo", "This briefing is for", "Check the date with the press office.", "summary")
+    ]
+    assert summary.comments[0].date is not None
+    assert svc.get_draft(draft_id).version == before.version  # the summary changed nothing
+
+    seen = len(svc.audit_trail(draft_id))
+    svc.import_review(draft_id, saved, "bob", apply=True)
+    after = svc.get_draft(draft_id)
+    assert after.sections[0].text == change.new_text
+    assert after.sections[0].provenance.edited_by == "bob"  # the importing user, whoever LibreOffice named
+    assert [s.text for s in after.sections[1:]] == [s.text for s in before.sections[1:]]
+    edits = [e for e in svc.audit_trail(draft_id)[seen:] if e.action == "edited"]
+    assert [(e.actor, e.details["section"]) for e in edits] == [("bob", "summary")]
