@@ -126,8 +126,9 @@ class WordEdit:
         insertion.append(_run("t", new))
         runs[-1].addnext(insertion)
 
-    def comment(self, on: str, text: str, author: str, *, anchored: bool = True) -> None:
-        """A comment on the run holding `on` (range start, range end, reference run), as Word writes it."""
+    def comment(self, on: str, text: str, author: str, *, anchored: bool = True, point: bool = False) -> None:
+        """A comment on the run holding `on` (range start, range end, reference run), as Word writes it; with
+        `point`, an empty range just before that run (a comment made with nothing selected)."""
         assert self.comments is not None, "the review copy has a comments part"
         cid = self._id()
         c = _el("comment", id=cid, author=author, date=DATE, initials=author[:2].upper())
@@ -140,7 +141,10 @@ class WordEdit:
         r = self.run_with(on)
         r.addprevious(_el("commentRangeStart", id=cid))
         end = _el("commentRangeEnd", id=cid)
-        r.addnext(end)
+        if point:
+            r.addprevious(end)
+        else:
+            r.addnext(end)
         ref = _el("r")
         ref.append(_el("commentReference", id=cid))
         end.addnext(ref)
