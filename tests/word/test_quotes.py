@@ -20,9 +20,18 @@ COST = "The final cost was £46.6 million against a budget of £48 million."
 
 
 @pytest.fixture
-def quoted(sqlite_service: DrafterService) -> tuple[DrafterService, str]:
-    """A briefing whose background section is quotations from the barrier report, submitted for review."""
-    svc = sqlite_service
+def quoted(service: DrafterService) -> tuple[DrafterService, str]:
+    """On SQLite and PostgreSQL: a briefing whose background section is quotations from the barrier report,
+    submitted for review."""
+    return _submitted(service)
+
+
+@pytest.fixture
+def quoted_sqlite(sqlite_service: DrafterService) -> tuple[DrafterService, str]:
+    return _submitted(sqlite_service)
+
+
+def _submitted(svc: DrafterService) -> tuple[DrafterService, str]:
     draft = svc.create_draft(briefing_request(), "alice")
     background = next(s for s in draft.sections if s.id == "background")
     assert COST in [background.text[q.start:q.end] for q in background.spans if q.origin == SpanOrigin.quote]
@@ -53,9 +62,9 @@ def _refused(svc: DrafterService, draft_id: str, path: Path) -> None:
 
 
 def test_the_review_copy_marks_each_quotation_as_protected(
-    quoted: tuple[DrafterService, str], tmp_path: Path
+    quoted_sqlite: tuple[DrafterService, str], tmp_path: Path
 ) -> None:
-    svc, draft_id = quoted
+    svc, draft_id = quoted_sqlite
     path = svc.review_copy(draft_id, tmp_path / "copy.docx", "bob")
     notes = [c for c in Document(str(path)).comments if c.author == "Drafter sources"]
     background = next(s for s in svc.get_draft(draft_id).sections if s.id == "background")
@@ -107,10 +116,10 @@ def test_text_added_at_a_quotations_edges_is_imported_and_the_quote_stays_whole(
 
 
 def test_the_cli_refuses_with_exit_code_3(
-    quoted: tuple[DrafterService, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    quoted_sqlite: tuple[DrafterService, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    svc, draft_id = quoted
+    svc, draft_id = quoted_sqlite
     monkeypatch.setenv("DRAFTER_DATA_DIR", str(svc.settings.data_dir))
     path = _reviewed(svc, draft_id, tmp_path, lambda e: e.replace("£46.6 million", "£47 million", "bob"))
     capsys.readouterr()

@@ -327,3 +327,30 @@ def test_a_change_and_a_comment_made_inside_libreoffice_import_exactly(
     assert [s.text for s in after.sections[1:]] == [s.text for s in before.sections[1:]]
     edits = [e for e in svc.audit_trail(draft_id)[seen:] if e.action == "edited"]
     assert [(e.actor, e.details["section"]) for e in edits] == [("bob", "summary")]
+
+
+@pytest.mark.libreoffice
+def test_a_quotation_changed_inside_libreoffice_is_refused(sqlite_service: DrafterService, tmp_path: Path) -> None:
+    """Through LibreOffice's own markup: Drafter's comments (machine, quotes, findings) are still recognised as
+    its own, and a tracked change inside a quotation refuses the import."""
+    _soffice()
+    svc = sqlite_service
+    draft = svc.create_draft(briefing_request(), "alice")
+    svc.submit(draft.id, "alice")
+    copy = svc.review_copy(draft.id, tmp_path / "copy.docx", "bob")
+    saved = tmp_path / "lo-quote.docx"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(LO_REVIEW), str(copy), str(saved), "Bob Lo", "£46.6 million", "£47 million",
+         "This briefing is for", "Is this right?"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    review = read_review_file(saved)
+    assert [c.text for c in review.comments] == ["Is this right?"]  # only the reviewer's
+    assert "£47 million" in review.sections["background"].text
+    events = len(svc.audit_trail(draft.id))
+    with pytest.raises(InputError, match="quoted verbatim from barrier-report.txt"):
+        svc.import_review(draft.id, saved, "bob", apply=True)
+    assert svc.get_draft(draft.id).version == draft.version + 1  # submitted, nothing since
+    assert len(svc.audit_trail(draft.id)) == events
