@@ -145,16 +145,22 @@ def test_the_cli_refuses_a_50_mb_file_with_exit_code_3(
 
 
 def test_a_comment_at_a_point_in_a_section_is_kept_with_its_section(
-    submitted: tuple[DrafterService, str], tmp_path: Path
+    submitted: tuple[DrafterService, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """LibreOffice and Word both allow a comment with nothing selected: its place is its anchor."""
     svc, draft_id = submitted
     edit = WordEdit(svc.review_copy(draft_id, tmp_path / "copy.docx", "bob"))
     edit.comment("The Riverside Flood Barrier was completed", "Add the opening date here.", "bob", point=True)
-    summary = svc.import_review(draft_id, edit.save(tmp_path / "point.docx"), "bob", apply=False)
+    path = edit.save(tmp_path / "point.docx")
+    summary = svc.import_review(draft_id, path, "bob", apply=False)
     assert [(c.text, c.anchor, c.section_id) for c in summary.comments] == [
         ("Add the opening date here.", "", "background")
     ]
+    monkeypatch.setenv("DRAFTER_DATA_DIR", str(svc.settings.data_dir))
+    capsys.readouterr()
+    assert main(["import-review", draft_id, str(path), "--user", "bob"]) == 0
+    assert "comment by bob at a point in background: Add the opening date here." in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
