@@ -16,7 +16,7 @@ from drafter.cli.app import main
 from drafter.errors import InputError
 from drafter.export.properties import get_custom_properties
 from drafter.export.review_import import read_review_file
-from drafter.models import DraftStatus, Origin
+from drafter.models import DraftStatus, Origin, SpanOrigin
 from drafter.service import DrafterService
 from tests.conftest import FULL_CHECKLIST, briefing_request
 from tests.word.support import WordEdit
@@ -354,3 +354,26 @@ def test_a_quotation_changed_inside_libreoffice_is_refused(sqlite_service: Draft
         svc.import_review(draft.id, saved, "bob", apply=True)
     assert svc.get_draft(draft.id).version == draft.version + 1  # submitted, nothing since
     assert len(svc.audit_trail(draft.id)) == events
+
+
+def test_accepted_changes_reach_the_final_export_as_plain_edited_text(
+    in_review: tuple[DrafterService, str], tmp_path: Path
+) -> None:
+    """The labelled export has no tracked changes: an imported change is ordinary text, its spans `edited`."""
+    svc, draft_id = in_review
+    svc.import_review(draft_id, reviewed(svc, draft_id, tmp_path), "bob", apply=True)
+    summary = svc.get_draft(draft_id).sections[0]
+    at = summary.text.index("reporters")
+    assert any(sp.origin == SpanOrigin.edited and sp.start <= at < sp.end for sp in summary.spans)
+    svc.submit(draft_id, "alice")
+    svc.approve(draft_id, "carol", FULL_CHECKLIST)  # bob edited it through the import: he may not approve
+    final = svc.export(draft_id, tmp_path / "final.docx", "alice")
+    xml = zipfile.ZipFile(tmp_path / "final.docx").read("word/document.xml").decode()
+    assert "speak to reporters" in xml
+    for tracked in ("<w:ins ", "<w:del ", "<w:delText", "<w:moveFrom", "<w:moveTo"):
+        assert tracked not in xml
+    assert svc.verify_file(tmp_path / "final.docx").ok
+    assert "then edited by a person" in final.label_statement  # the label counts the imported edit
+    provenance = json.loads(get_custom_properties(Document(str(tmp_path / "final.docx")))["DrafterProvenance"])
+    exported = next(s for s in provenance["sections"] if s["id"] == "summary")
+    assert exported["origin"] == "ai_edited" and exported["edited_by"] == "bob" and exported["spans"]["edited"] > 0
