@@ -6,14 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from docx import Document
 
 from drafter.cli.app import main
 from drafter.errors import InputError
 from drafter.export.review_import import changed_quote
-from drafter.models import Span, SpanOrigin
+from drafter.models import DraftRequest, Span, SpanOrigin
 from drafter.service import DrafterService
-from tests.conftest import briefing_request
+from drafter.sources import read_source
+from tests.conftest import EXAMPLES, briefing_request
 from tests.word.support import WordEdit
 
 COST = "The final cost was £46.6 million against a budget of £48 million."
@@ -45,14 +47,14 @@ def _reviewed(svc: DrafterService, draft_id: str, tmp_path: Path, change: Callab
     return edit.save(tmp_path / "reviewed.docx")
 
 
-def _refused(svc: DrafterService, draft_id: str, path: Path) -> None:
+def _refused(svc: DrafterService, draft_id: str, path: Path, source: str = "barrier-report.txt") -> None:
     before = svc.get_draft(draft_id)
     events = len(svc.audit_trail(draft_id))
     for apply in (False, True):
         with pytest.raises(InputError) as refused:
             svc.import_review(draft_id, path, "bob", apply=apply)
         message = str(refused.value)
-        assert "quoted verbatim from barrier-report.txt" in message and "nothing was imported" in message
+        assert f"quoted verbatim from {source}" in message and "nothing was imported" in message
         assert message.count(". ") == 0 and message.endswith(".")  # one sentence
     after = svc.get_draft(draft_id)
     assert (after.version, after.content_sha256, after.status) == (before.version, before.content_sha256,
@@ -147,3 +149,19 @@ def test_changed_quote_on_plain_text(new: str, changed: bool) -> None:
     quote = Span(start=7, end=25, origin=SpanOrigin.quote, source="s", paragraph=1)
     assert old[7:25] == "Quoted words here."
     assert (changed_quote(old, [quote], new) is not None) is changed
+
+
+def test_a_chinese_quotation_is_protected_too(sqlite_service: DrafterService, tmp_path: Path) -> None:
+    """Chinese has no spaces between words: the check compares the quoted passage itself, not word positions."""
+    svc = sqlite_service
+    raw = yaml.safe_load((EXAMPLES / "zh" / "baogao.yaml").read_text(encoding="utf-8"))
+    inputs = {k: "\n".join(v) if isinstance(v, list) else str(v) for k, v in raw.items()}
+    source = read_source(EXAMPLES / "zh" / "flood-season-report.txt", 5_000_000)
+    draft = svc.create_draft(DraftRequest(template_id="zh-baogao", inputs=inputs, sources=[source]), "alice")
+    assert any("2860万元" in s.text[q.start:q.end] for s in draft.sections for q in s.spans
+               if q.origin == SpanOrigin.quote)
+    copy = svc.review_copy(draft.id, tmp_path / "copy.docx", "bob")
+    assert any(c.text.startswith("原文引用（flood-season-report.txt第 ") for c in Document(str(copy)).comments)
+    edit = WordEdit(copy)
+    edit.replace("2860万元", "2900万元", "bob")
+    _refused(svc, draft.id, edit.save(tmp_path / "reviewed.docx"), "flood-season-report.txt")
