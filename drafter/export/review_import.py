@@ -300,6 +300,7 @@ def _comments(pkg: _Package, document: str, body: etree._Element, sections: dict
     anchors: dict[str, str] = {}
     where: dict[str, str | None] = {}
     referenced: set[str] = set()
+
     def section_of(el: etree._Element) -> str | None:
         p = el.getparent()
         while p is not None and p.tag != _w("p"):
@@ -417,6 +418,7 @@ def check_review_file(review: ReviewFile, draft: Draft) -> None:
 
 
 # --- protected quotations --------------------------------------------------------------------------------------
+
 
 def changed_quote(old: str, spans: list[Span], new: str) -> Span | None:
     """The first quote span of `old` that is no longer in `new` word for word, if any.
