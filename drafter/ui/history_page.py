@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from drafter.models import Draft
+from drafter.i18n import _
+from drafter.models import Draft, DraftStatus
 from drafter.review import Action
 from drafter.roles import Role
 from drafter.service import DrafterService
@@ -110,6 +111,7 @@ def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
     export_tab, versions_tab, audit_tab = st.tabs(["Export", "Versions", "Audit trail"])
     with export_tab:
         export_panel(service, user, draft)
+        review_copy_panel(service, user, draft)
     with versions_tab:
         versions_panel(service, draft)
     with audit_tab:
@@ -142,6 +144,27 @@ def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
     st.markdown("**AI-use statement in the document:**")
     st.markdown(md_escape(statement))
     show_verification(report)
+
+
+def review_copy_panel(service: DrafterService, user: str, draft: Draft) -> None:
+    """A review copy for Word, at any status once the draft is written (as on the review page)."""
+    st.markdown("**" + _("Review in Word") + "**")
+    if draft.status in (DraftStatus.generating, DraftStatus.failed) or not draft.sections:
+        st.caption(_("A review copy can be made once the draft is written."))
+        return
+    st.caption(
+        _("The review copy shows a person's changes to the AI text as tracked changes, with comments on AI "
+          "passages, quotations and open findings. It is not the labelled export and carries no approval; a "
+          "reviewer uploads it back on the Review page.")
+    )
+    st.download_button(
+        _("Download review copy"),
+        data=lambda: service.review_copy_bytes(draft.id, user),
+        file_name=f"review-copy-{draft.id}-v{draft.version}.docx",
+        key=f"history-review-copy-{draft.id}",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
+    )
 
 
 def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, bytes, Verification, str]:
