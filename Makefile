@@ -65,7 +65,7 @@ cli-reference: install
 # Translations (gettext via Babel): extract message ids into .pot templates, merge them into every catalog,
 # compile .mo files. Translators edit drafter/locale/<lang>/LC_MESSAGES/{core,ui}.po with any PO editor.
 BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k DrafterError -k InputError -k NotFoundError \
-	-k RefusedError -k ConflictError -k CatalogError -k BackendError -k VerificationError -k DatabaseBusyError
+	-k RefusedError -k ConflictError -k CatalogError -k BackendError -k VerificationError -k DatabaseBusyError -k ConversionError
 i18n-extract: install
 	$(VENV)/bin/pybabel extract -F babel-core.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 		--omit-header -o drafter/locale/core.pot .

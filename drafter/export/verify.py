@@ -43,6 +43,10 @@ class VerifyReport:
     signature_valid: bool = False
     signing_key_id: str | None = None
     problems: list[str] = field(default_factory=list)
+    kind: str = "docx"
+    text_sha256: str | None = None  # a PDF's text fingerprint (drafter.export.pdf)
+    reading_text: str | None = field(default=None, repr=False)  # a PDF's text, normalised, to compare
+    notes: list[str] = field(default_factory=list)  # what the check could not prove
 
     @property
     def ok(self) -> bool:
@@ -51,6 +55,7 @@ class VerifyReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "kind": self.kind,
             "ok": self.ok,
             "label": self.label,
             "aigc": self.aigc,
@@ -60,6 +65,7 @@ class VerifyReport:
             "signature_valid": self.signature_valid,
             "signing_key_id": self.signing_key_id,
             "problems": self.problems,
+            **({"text_sha256": self.text_sha256, "notes": self.notes} if self.kind == "pdf" else {}),
         }
 
 
