@@ -15,6 +15,7 @@ itself), or anything about text a reader would see that pypdf does not extract (
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -28,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from pypdf.generic import ContentStream, DecodedStreamObject, DictionaryObject, NameObject, StreamObject
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, StreamObject
 
 from drafter import signing
 from drafter.errors import InputError
@@ -98,7 +99,7 @@ def drawing_sha256(reader: PdfReader) -> str:
     return h.hexdigest()
 
 
-def annotations(reader: PdfReader) -> Counter[str]:
+def annotation_counts(reader: PdfReader) -> Counter[str]:
     found: Counter[str] = Counter()
     for page in reader.pages:
         for annot in page.get("/Annots", None) or []:
@@ -194,7 +195,7 @@ def _xmp(label: PdfLabel, signature: str | None) -> bytes:
 def read_xmp(reader: PdfReader) -> dict[str, str]:
     """The XMP properties Drafter writes, read without resolving entities or reaching the network."""
     root = reader.trailer["/Root"].get_object()
-    ref = root.get("/Metadata")
+    ref = root.get("/Metadata") if isinstance(root, DictionaryObject) else None
     if ref is None:
         return {}
     try:
@@ -272,15 +273,13 @@ def read_pdf(path: Path) -> PdfCheck:
     if AIGC_KEY in info or PROVENANCE_KEY in info:
         provenance = info.get(PROVENANCE_KEY, "")
         language = "en"
-        try:
+        with contextlib.suppress(json.JSONDecodeError, AttributeError):
             language = str(json.loads(provenance).get("language", "en"))
-        except (json.JSONDecodeError, AttributeError):
-            pass
         label = PdfLabel(title=info.get("/Title", ""), statement=info.get("/Subject", ""),
                          keywords=info.get("/Keywords", ""), aigc=info.get(AIGC_KEY, ""), provenance=provenance,
                          language=language)
     return PdfCheck(label, text_sha256(reader), drawing_sha256(reader), reading_text(reader), signature, xmp, info,
-                    annotations(reader))
+                    annotation_counts(reader))
 
 
 def check_signature(check: PdfCheck, key: Ed25519PublicKey | None) -> tuple[bool, str | None, str | None]:
