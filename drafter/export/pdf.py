@@ -43,7 +43,8 @@ NS = {
     "xmp": "http://ns.adobe.com/xap/1.0/", "TC260": TC260_NS, "drafter": DRAFTER_NS,
 }
 _SPACE = re.compile(r"[\s\u00ad\u200b-\u200d\u2060\ufeff]+")
-_PAGE_NUMBER = re.compile(r"^(?:[—–\-]*\d+[—–\-]*|page\d+(?:of\d+)?|第\d+页(?:共\d+页)?)$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^(?:[—–\-]*\d{1,4}[—–\-]*|page\d{1,4}(?:of\d{1,4})?|第\d{1,4}页(?:共\d{1,4}页)?)$",
+                          re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -113,21 +114,29 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     for lines in pages:
         for line in {re.sub(r"\d+", "#", ln) for ln in lines[:2] + lines[-2:]}:
             edge[line] += 1
-    return {line for line, n in edge.items() if n >= 2} if len(pages) > 1 else set()
+    # a bare number (a 份号, a telephone number wrapped alone) is not a running line: page numbers are matched
+    # by their own pattern
+    return {line for line, n in edge.items() if n >= 2 and line != "#"} if len(pages) > 1 else set()
 
 
 def reading_text(reader: PdfReader) -> str:
     """The document's text in reading order without headers, footers and page numbers, normalised: a paragraph
-    broken across pages reads as one. Only a page's first and last two lines can be running lines."""
+    broken across pages reads as one. Only lines at a page's top or foot, before or after any body line, are
+    taken for running lines."""
     pages = [[normalise(ln) for ln in text.splitlines() if normalise(ln)] for text in page_texts(reader)]
     running = _running_lines(pages)
+
+    def is_running(line: str) -> bool:
+        return bool(_PAGE_NUMBER.match(line)) or re.sub(r"\d+", "#", line) in running
+
     kept = []
     for lines in pages:
-        for i, ln in enumerate(lines):
-            edge = i < 2 or i >= len(lines) - 2
-            if edge and (_PAGE_NUMBER.match(ln) or re.sub(r"\d+", "#", ln) in running):
-                continue
-            kept.append(ln)
+        start, end = 0, len(lines)
+        while start < end and start < 3 and is_running(lines[start]):
+            start += 1
+        while end > start and len(lines) - end < 3 and is_running(lines[end - 1]):
+            end -= 1
+        kept += lines[start:end]
     return "".join(kept)
 
 
