@@ -12,7 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from drafter.export import integrity, pdf
+from drafter.export import actions, integrity, pdf
 from drafter.export.verify import VerifyReport
 
 ALLOWED_ANNOTATIONS = {"/Link"}  # LibreOffice writes links (footnote marks, URLs); nothing else
@@ -99,7 +99,10 @@ def approved_text_problems(report: VerifyReport, title: str, sections: list[tupl
     fragments = [title.replace("\n", "")]
     for heading, text in sections:
         fragments.append(heading)
-        fragments += [line for line in text.split("\n") if line.strip()]
+        for line in (ln for ln in text.split("\n") if ln.strip()):
+            row = actions.split(line)
+            # an action row is a table row in the PDF: its cells are read one after another, without separators
+            fragments += list(row[1]) if row is not None else [line]
     missing = pdf.missing_in_order(report.reading_text or "", fragments)
     if missing is None:
         return []
