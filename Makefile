@@ -7,7 +7,7 @@ PORT ?= 8501
 # localhost by default: only this machine can reach the app (and Streamlit does not look up an external IP)
 ADDRESS ?= localhost
 
-.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference clean i18n-extract i18n-update i18n-compile i18n-coverage
+.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference docs-renderings clean i18n-extract i18n-update i18n-compile i18n-coverage
 
 # `make run` installs what the app needs and nothing else; the test tools come with `make test`.
 $(STAMP): pyproject.toml
@@ -57,6 +57,11 @@ test: install-test $(AXE)
 
 bench: install
 	$(PY) bench/run.py
+
+# Re-exports four sample documents (briefing, minutes with actions, press release, 通知) as labelled PDFs through
+# LibreOffice and renders their pages to docs/renderings/*.png (needs LibreOffice and poppler-utils).
+docs-renderings: install
+	$(PY) bench/build_renderings.py
 
 # Rewrites the command reference in README.md from the parser (tests/cli/test_reference.py checks it is current).
 cli-reference: install

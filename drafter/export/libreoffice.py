@@ -120,3 +120,24 @@ def convert_to_pdf(docx: Path, outdir: Path, *, timeout: float = TIMEOUT_SECONDS
         reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
         raise ConversionError("LibreOffice could not convert the document to PDF ({reason}).", reason=reason[0])
     return pdf
+
+
+def render_pages(pdf: Path, outdir: Path, stem: str, *, dpi: int = 60, timeout: float = 120) -> list[Path]:
+    """Each page of `pdf` as `outdir`/<stem>-page<N>.png (poppler's pdftoppm), for the docs' renderings."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise ConversionError("pdftoppm (poppler-utils) is not installed, so no PNG was made.")
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="drafter-png-") as scratch:
+        try:
+            subprocess.run([pdftoppm, "-png", "-r", str(dpi), str(pdf), str(Path(scratch) / "page")],
+                           check=True, capture_output=True, timeout=timeout)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise ConversionError("pdftoppm could not render {pdf}.", pdf=str(pdf)) from exc
+        pages = sorted(Path(scratch).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        written = []
+        for n, page in enumerate(pages, start=1):
+            target = outdir / f"{stem}-page{n}.png"
+            shutil.move(str(page), target)
+            written.append(target)
+    return written

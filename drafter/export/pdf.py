@@ -119,10 +119,9 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     return {line for line, n in edge.items() if n >= 2 and line != "#"} if len(pages) > 1 else set()
 
 
-def reading_text(reader: PdfReader) -> str:
-    """The document's text in reading order without headers, footers and page numbers, normalised: a paragraph
-    broken across pages reads as one. Only lines at a page's top or foot, before or after any body line, are
-    taken for running lines."""
+def reading_text(reader: PdfReader) -> list[str]:
+    """Each page's text without headers, footers and page numbers, normalised. Only lines at a page's top or
+    foot, before or after any body line, are taken for running lines."""
     pages = [[normalise(ln) for ln in text.splitlines() if normalise(ln)] for text in page_texts(reader)]
     running = _running_lines(pages)
 
@@ -136,25 +135,40 @@ def reading_text(reader: PdfReader) -> str:
             start += 1
         while end > start and len(lines) - end < 3 and is_running(lines[end - 1]):
             end -= 1
-        kept += lines[start:end]
-    return "".join(kept)
+        kept.append("".join(lines[start:end]))
+    return kept
 
 
-def missing_in_order(text: str, fragments: list[str]) -> str | None:
-    """The first fragment (normalised) not found in `text` after the previous one, or None if all are there.
+def _find(pages: list[str], wanted: str, page: int, pos: int) -> tuple[int, int] | None:
+    """Where `wanted` ends, from (page, pos) on: within one page, or begun on one page and continued at the top of
+    the next (footnotes at the foot of a page come between the two parts of a paragraph)."""
+    for i in range(page, len(pages)):
+        start = pos if i == page else 0
+        found = pages[i].find(wanted, start)
+        if found >= 0:
+            return i, found + len(wanted)
+        if i + 1 < len(pages):
+            for k in range(len(wanted) - 1, 0, -1):
+                if pages[i + 1].startswith(wanted[k:]) and pages[i].find(wanted[:k], start) >= 0:
+                    return i + 1, len(wanted) - k
+    return None
+
+
+def missing_in_order(pages: list[str], fragments: list[str]) -> str | None:
+    """The first fragment (normalised) not found in the pages after the previous one, or None if all are there.
 
     A citation marker `[n]` becomes a footnote number in the export, so a fragment matches in the pieces
     between its markers."""
-    pos = 0
+    page, pos = 0, 0
     for fragment in fragments:
         for piece in re.split(r"\[\d+\]", fragment):
             wanted = normalise(piece)
             if not wanted:
                 continue
-            found = text.find(wanted, pos)
-            if found < 0:
+            found = _find(pages, wanted, page, pos)
+            if found is None:
                 return fragment
-            pos = found + len(wanted)
+            page, pos = found
     return None
 
 
@@ -259,7 +273,7 @@ class PdfCheck:
     label: PdfLabel | None
     text_hash: str
     drawing_hash: str
-    text: str  # reading text, normalised
+    text: list[str]  # each page's text without running lines, normalised
     signature: dict[str, Any] | None
     xmp: dict[str, str]
     info: dict[str, str]

@@ -47,7 +47,7 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     kind: str = "docx"
     text_sha256: str | None = None  # a PDF's text fingerprint (drafter.export.pdf)
-    reading_text: str | None = field(default=None, repr=False)  # a PDF's text, normalised, to compare
+    reading_text: list[str] | None = field(default=None, repr=False)  # a PDF's page texts, normalised
     notes: list[str] = field(default_factory=list)  # what the check could not prove
 
     @property

@@ -52,7 +52,7 @@ def verify_pdf(path: Path, public_key: Ed25519PublicKey | None = None) -> Verify
     # the visible statement: in the text a reader sees, and the same in the Subject and XMP description
     if not report.label:
         report.problems.append("The PDF has no AI-use statement in its metadata.")
-    elif pdf.normalise(report.label) not in check.text:
+    elif pdf.missing_in_order(check.text, [report.label]) is not None:
         report.problems.append("The visible AI-use statement is not in the PDF's text.")
     if statement and info.get("/Subject") != statement:
         report.problems.append("The PDF's Subject is not the AI-use statement recorded at export.")
@@ -103,7 +103,7 @@ def approved_text_problems(report: VerifyReport, title: str, sections: list[tupl
             row = actions.split(line)
             # an action row is a table row in the PDF: its cells are read one after another, without separators
             fragments += list(row[1]) if row is not None else [line]
-    missing = pdf.missing_in_order(report.reading_text or "", fragments)
+    missing = pdf.missing_in_order(report.reading_text or [], fragments)
     if missing is None:
         return []
     shown = missing if len(missing) <= 60 else missing[:60] + "…"
