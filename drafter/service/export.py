@@ -121,6 +121,9 @@ class ExportUseCases(AuditSigning):
         user = self._user(user)
         soffice = find_soffice()
         if soffice is None:
+            self.store.append_audit(user, "export_failed", draft_id,
+                                    {"path": str(pdf_path), "format": "pdf", "produce_id": result.produce_id,
+                                     "reason": "LibreOffice is not installed"})
             raise ConversionError("LibreOffice is not installed (no soffice command), so no PDF was made; the "
                                   "labelled .docx is at {docx}.", docx=str(docx_path))
         from docx import Document as open_document

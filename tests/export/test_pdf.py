@@ -232,3 +232,7 @@ def test_cli_pdf_export_without_libreoffice(tmp_path: Path, monkeypatch: pytest.
     assert err.count("\n") == 1 and "Traceback" not in err
     assert out.with_suffix(".docx").is_file()
     assert main(["verify", str(out.with_suffix(".docx"))]) == 0
+    svc = DrafterService.from_settings(Settings(data_dir=tmp_path / "data"))
+    trail = [(e.action, e.details.get("format", "docx")) for e in svc.audit_trail(draft.id)]
+    svc.store.engine.dispose()
+    assert trail[-2:] == [("exported", "docx"), ("export_failed", "pdf")]
