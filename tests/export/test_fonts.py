@@ -52,6 +52,6 @@ def test_conversion_that_hangs_is_ended_with_one_sentence(tmp_path: Path) -> Non
 def test_conversion_that_fails_names_the_reason(tmp_path: Path) -> None:
     docx = tmp_path / "a.docx"
     docx.write_bytes(b"PK")
-    with pytest.raises(libreoffice.ConversionError, match=r"could not convert .*\(source file could not be loaded\)"):
+    with pytest.raises(libreoffice.ConversionError, match=r"could not convert the document to PDF \(Error: source file could not be loaded\)"):
         libreoffice.convert_to_pdf(docx, tmp_path / "out",
                                    soffice=_fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2"))
