@@ -152,9 +152,12 @@ def verify_report(report: Any) -> None:
               f"· approved {prov.get('approved_at')}")
         print(f"models: {', '.join(prov.get('models', []))}")
     print(f"content matches approved hash: {'yes' if report.content_matches else 'NO'}")
-    print(f"body unchanged since export: {'yes' if report.body_unchanged else 'NO'}")
+    what = "text" if getattr(report, "kind", "docx") == "pdf" else "body"
+    print(f"{what} unchanged since export: {'yes' if report.body_unchanged else 'NO'}")
     signed = f"yes (key {report.signing_key_id})" if report.signature_valid else "NO"
     print(f"signature valid: {signed}")
+    for note in getattr(report, "notes", []):
+        print(f"note: {note}")
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
     print("verified" if report.ok else "NOT VERIFIED")
