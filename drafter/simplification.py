@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drafter.checks.facts import SupportIndex, is_weak_name, unsupported_facts
+from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name, unsupported_facts
 from drafter.checks.readability import measure
 from drafter.errors import InputError
+from drafter.i18n import _
 from drafter.models import Draft, DraftStatus, StyleGuide
 
 AUDIENCES: dict[str, dict[str, str]] = {
@@ -42,6 +43,7 @@ class Comparison:
     after: dict[str, Any]
     missing_facts: list[str] = field(default_factory=list)
     new_facts: list[str] = field(default_factory=list)
+    broken_references: list[BrokenReference] = field(default_factory=list)
     obligations_before: int = 0
     obligations_after: int = 0
     target_missed: list[str] = field(default_factory=list)
@@ -60,7 +62,9 @@ class Comparison:
 
     @property
     def problems(self) -> list[str]:
-        out = [f"fact missing from the simplified text: {f}" for f in self.missing_facts]
+        broken = {b.reference for b in self.broken_references}
+        out = [b.message for b in self.broken_references]
+        out += [f"fact missing from the simplified text: {f}" for f in self.missing_facts if f not in broken]
         out += [f"fact not in the original: {f}" for f in self.new_facts]
         if self.obligations_after < self.obligations_before:
             out.append(
@@ -71,7 +75,8 @@ class Comparison:
 
     @property
     def blocking(self) -> bool:
-        return bool(self.missing_facts or self.new_facts or self.obligations_after < self.obligations_before)
+        return bool(self.missing_facts or self.new_facts or self.broken_references
+                    or self.obligations_after < self.obligations_before)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,12 +84,88 @@ class Comparison:
             "readability_after": self.after,
             "missing_facts": self.missing_facts,
             "new_facts": self.new_facts,
+            "broken_references": [{"reference": b.reference, "found": b.found} for b in self.broken_references],
             "obligations_before": self.obligations_before,
             "obligations_after": self.obligations_after,
             "target_missed": self.target_missed,
             "changed": self.changed,
             "outcome": self.outcome,
         }
+
+
+@dataclass(frozen=True)
+class BrokenReference:
+    """A reference of the original that the simplified text lost or altered, and what stands in its place."""
+
+    reference: str  # as the original writes it: "38 U.S.C. 1310(a)", "paragraph (a) or (b)", 第（二）、（三）项
+    found: str  # the simplified text where it was broken ("paragraph (a) or / - (b)"); "" when nothing is left
+
+    @property
+    def message(self) -> str:
+        if self.found:
+            return _('The reference "{reference}" of the original is broken in the simplified text: "{found}".',
+                     reference=self.reference, found=self.found)
+        return _('The reference "{reference}" of the original is missing from the simplified text.',
+                 reference=self.reference)
+
+
+_BULLET_AT_LINE_START = re.compile(r"\n[ \t]*(?:[-*•·][ \t]*)?")
+
+
+def _skeleton(text: str) -> tuple[str, list[int]]:
+    """`text` without white space and list bullets at line starts, and each kept character's offset."""
+    drop = bytearray(len(text))
+    for m in _BULLET_AT_LINE_START.finditer(text):
+        drop[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    kept = [i for i, ch in enumerate(text) if not drop[i] and not ch.isspace()]
+    return "".join(text[i] for i in kept), kept
+
+
+def _shown(text: str) -> str:
+    return re.sub(r"[ \t]*\n[ \t]*", " / ", text.strip())
+
+
+def where_broken(reference: str, simplified: str) -> str:
+    """The stretch of `simplified` where `reference` was broken: the reference split across lines or list
+    items, or its longest beginning followed by what replaced the rest; "" when not even its start is left."""
+    ref = "".join(reference.split())
+    skeleton, offsets = _skeleton(simplified)
+    if not offsets:
+        return ""
+    at = skeleton.find(ref)
+    if at >= 0:  # all its characters are there, but split by a line break or a list mark
+        return _shown(simplified[offsets[at] : offsets[at + len(ref) - 1] + 1])
+    for size in range(len(ref) - 1, 2, -1):
+        prefix = ref[:size]
+        if not re.search(r"[\d(（]", prefix):
+            continue
+        at = skeleton.find(prefix)
+        if at >= 0:
+            end = offsets[min(len(offsets) - 1, at + len(ref))] + 1
+            while end < len(simplified) and simplified[end].isalnum() and simplified[end].isascii():
+                end += 1  # to the end of the word it stopped in
+            return _shown(simplified[offsets[at] : end])
+    return ""
+
+
+def broken_references(original: str, simplified: str) -> list[BrokenReference]:
+    """The references of the original (legislation, sections, paragraphs, 第N条…) the simplified text lost or
+    altered, each with the text that broke it. A reference is intact only when the simplified text still
+    states it whole."""
+    support = SupportIndex([simplified])
+    seen: set[str] = set()
+    out = []
+    for fact in extract_facts(original):
+        if fact.kind != "reference" or fact.key in seen or support.supports(fact):
+            continue
+        seen.add(fact.key)
+        out.append(BrokenReference(fact.text, where_broken(fact.text, simplified)))
+    return out
+
+
+def references(text: str) -> list[str]:
+    """The references a text states (for counting which survive)."""
+    return [f.text for f in extract_facts(text) if f.kind == "reference"]
 
 
 def _facts_not_in(text: str, other: str) -> list[str]:
@@ -109,6 +190,7 @@ def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
         after=after.as_dict(),
         missing_facts=missing_facts(original, simplified),
         new_facts=_facts_not_in(simplified, original),
+        broken_references=broken_references(original, simplified),
         obligations_before=obligations(original, lang),
         obligations_after=obligations(simplified, lang),
         changed=" ".join(original.split()) != " ".join(simplified.split()),
