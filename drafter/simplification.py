@@ -222,6 +222,69 @@ def outcome_summary(draft: Draft) -> str:
     return ", ".join(parts) + "."
 
 
+# --- what changed ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordDiff:
+    """Both texts cut into (text, changed) pieces, and the share of words changed (0: identical, 1: all new)."""
+
+    original: list[tuple[str, bool]]
+    simplified: list[tuple[str, bool]]
+    changed_share: float
+
+
+_EN_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+_ZH_TOKEN = re.compile(r"[\u4e00-\u9fff]|\w+|[^\w\s]")
+
+
+def _pieces(text: str, spans: list[tuple[int, int]], changed: list[bool]) -> list[tuple[str, bool]]:
+    """`text` cut at token bounds; white space between two changed tokens counts as changed."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for i, ((a, b), flag) in enumerate(zip(spans, changed, strict=True)):
+        gap = text[pos:a]
+        if gap:
+            inner = flag and i > 0 and changed[i - 1]
+            out.append((gap, inner))
+        out.append((text[a:b], flag))
+        pos = b
+    if text[pos:]:
+        out.append((text[pos:], False))
+    merged: list[tuple[str, bool]] = []
+    for piece, flag in out:
+        if merged and merged[-1][1] == flag:
+            merged[-1] = (merged[-1][0] + piece, flag)
+        else:
+            merged.append((piece, flag))
+    return merged
+
+
+def diff_words(original: str, simplified: str, language: str) -> WordDiff:
+    """Which words the simplification changed: for the side-by-side view and the evaluation's share of words
+    changed (1 - difflib's similarity ratio over the words, or characters in Chinese)."""
+    from difflib import SequenceMatcher
+
+    pattern = _ZH_TOKEN if language == "zh" else _EN_TOKEN
+    a = [(m.start(), m.end()) for m in pattern.finditer(original)]
+    b = [(m.start(), m.end()) for m in pattern.finditer(simplified)]
+    ta = [original[x:y] for x, y in a]
+    tb = [simplified[x:y] for x, y in b]
+    matcher = SequenceMatcher(None, ta, tb, autojunk=False)
+    kept_a, kept_b = [True] * len(ta), [True] * len(tb)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            kept_a[i1:i2] = [False] * (i2 - i1)
+            kept_b[j1:j2] = [False] * (j2 - j1)
+    words_a = [i for i, t in enumerate(ta) if re.match(r"\w", t)]
+    words_b = [j for j, t in enumerate(tb) if re.match(r"\w", t)]
+    total = len(words_a) + len(words_b)
+    kept = sum(kept_a[i] for i in words_a) + sum(kept_b[j] for j in words_b)
+    share = 0.0 if total == 0 else round(1 - kept / total, 3)
+    return WordDiff(_pieces(original, a, [not k for k in kept_a]), _pieces(simplified, b, [not k for k in kept_b]),
+                    share)
+
+
 def guide_for(audience: str, language: str) -> str:
     try:
         return AUDIENCES[audience][language]
