@@ -48,6 +48,7 @@ class Comparison:
     obligations_after: int = 0
     target_missed: list[str] = field(default_factory=list)
     changed: bool = True
+    audience: str = "plain"
 
     @property
     def outcome(self) -> str:
@@ -57,7 +58,8 @@ class Comparison:
         if self.before == self.after:
             return "Words changed, but readability is the same as the original."
         if self.target_missed:
-            return "Simplified, but not to the target: " + "; ".join(self.target_missed) + "."
+            return _("Not simplified to the {audience} target: {missed}.", audience=self.audience,
+                     missed="; ".join(self.target_missed))
         return "Simplified."
 
     @property
@@ -71,7 +73,8 @@ class Comparison:
                 f"fewer obligations ({self.obligations_after}) than the original ({self.obligations_before}): "
                 "keep every 'must' / 'must not'"
             )
-        return out + self.target_missed
+        return out + [_("not simplified to the {audience} target: {missed}", audience=self.audience, missed=m)
+                      for m in self.target_missed]
 
     @property
     def blocking(self) -> bool:
@@ -88,6 +91,7 @@ class Comparison:
             "obligations_before": self.obligations_before,
             "obligations_after": self.obligations_after,
             "target_missed": self.target_missed,
+            "audience": self.audience,
             "changed": self.changed,
             "outcome": self.outcome,
         }
@@ -195,20 +199,28 @@ def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
         obligations_after=obligations(simplified, lang),
         changed=" ".join(original.split()) != " ".join(simplified.split()),
     )
+    ev.audience = audience_of(guide.id)
     target = guide.readability
     grade = after.flesch_kincaid_grade
     if target.max_grade is not None and grade is not None and grade > target.max_grade and after.words >= 20:
-        ev.target_missed.append(f"reading grade {grade:.1f} is above the target {target.max_grade:g}")
+        ev.target_missed.append(_("grade {grade} against {target}", grade=f"{grade:.1f}",
+                                  target=f"{target.max_grade:g}"))
     avg = after.avg_sentence_chars
     if target.max_avg_sentence_chars is not None and avg is not None and avg > target.max_avg_sentence_chars:
-        ev.target_missed.append(
-            f"average sentence length {avg:.0f} characters is above the target {target.max_avg_sentence_chars}"
-        )
+        ev.target_missed.append(_("average sentence {chars} characters against {target}", chars=f"{avg:.0f}",
+                                  target=target.max_avg_sentence_chars))
     return ev
 
 
+def audience_of(guide_id: str) -> str:
+    """The audience a simplification style guide is for ("child" for child-en), or the guide's id."""
+    return next((a for a, ids in AUDIENCES.items() if guide_id in ids.values()), guide_id)
+
+
 def outcome_summary(draft: Draft) -> str:
-    """One sentence on what a simplification did to the whole text, from its sections' metrics."""
+    """One sentence on what a simplification did to the whole text, from its sections' metrics; when the rules
+    could not reach the audience's target it says so with the figures ("not simplified to the child target:
+    grade 9.4 against 5")."""
     done = [s for s in draft.sections if s.original is not None]
     unchanged = [s for s in done if s.metrics.get("changed") is False]
     missed = [s for s in done if s.metrics.get("target_missed")]
@@ -218,7 +230,12 @@ def outcome_summary(draft: Draft) -> str:
     if unchanged:
         parts.append(f"{len(unchanged)} unchanged")
     if missed:
-        parts.append(f"{len(missed)} still above the audience's readability target")
+        audience = next((s.metrics.get("audience") for s in missed if s.metrics.get("audience")),
+                        draft.request.inputs.get("audience", "plain"))
+        worst = max(missed, key=lambda s: (s.metrics.get("readability_after") or {}).get(
+            "flesch_kincaid_grade" if draft.language == "en" else "avg_sentence_chars") or 0)
+        parts.append(_("{count} not simplified to the {audience} target (the furthest: {missed})",
+                       count=len(missed), audience=audience, missed="; ".join(worst.metrics["target_missed"])))
     return ", ".join(parts) + "."
 
 
@@ -285,6 +302,32 @@ def diff_words(original: str, simplified: str, language: str) -> WordDiff:
                     share)
 
 
+# --- glossary -----------------------------------------------------------------------------------------
+
+GLOSSARY_ID = "glossary"
+GLOSSARY_HEADING = {"en": "Words to know", "zh": "词语解释"}
+
+
+def glossary_entries(guide: StyleGuide, texts: list[str]) -> dict[str, str]:
+    """The guide's glossary entries for the terms the texts actually use, in the guide's order."""
+    joined = "\n".join(texts)
+    found = {}
+    for term, meaning in guide.glossary.items():
+        if guide.language == "zh":
+            present = term in joined
+        else:
+            present = re.search(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", joined, re.IGNORECASE) is not None
+        if present:
+            found[term] = meaning
+    return found
+
+
+def glossary_text(entries: dict[str, str], language: str) -> str:
+    """One line per term: "- applicant: The person who…" / "- 申请人：提出申请的人。"."""
+    sep = "：" if language == "zh" else ": "
+    return "\n".join(f"- {term}{sep}{meaning}" for term, meaning in entries.items())
+
+
 def guide_for(audience: str, language: str) -> str:
     try:
         return AUDIENCES[audience][language]
@@ -318,7 +361,9 @@ def fingerprint(text: str, audience: str, backend: str) -> str:
 
 
 def whole_readability(draft: Draft, key: str) -> float | None:
-    text = "\n".join((s.original if key == "before" else s.text) or "" for s in draft.sections)
+    # the simplified sections only: not a glossary written after them (it has no original)
+    text = "\n".join((s.original if key == "before" else s.text) or "" for s in draft.sections
+                     if s.original is not None)
     result = measure(text, draft.language)
     return result.flesch_kincaid_grade if draft.language == "en" else result.avg_sentence_chars
 
