@@ -53,6 +53,9 @@ class Comparison:
     @property
     def outcome(self) -> str:
         """What the simplification did, in plain words: never "Simplified." when nothing changed."""
+        if not self.changed and self.target_missed:
+            return _("Not simplified to the {audience} target: {missed}; the rules found nothing to change in this "
+                     "section, it is the original text.", audience=self.audience, missed="; ".join(self.target_missed))
         if not self.changed:
             return "Not simplified: the rules found nothing to change in this section; it is the original text."
         if self.before == self.after:
@@ -225,10 +228,11 @@ def outcome_summary(draft: Draft) -> str:
     unchanged = [s for s in done if s.metrics.get("changed") is False]
     missed = [s for s in done if s.metrics.get("target_missed")]
     if done and len(unchanged) == len(done):
-        return "Not simplified: the rules found nothing to change; every section is the original text."
-    parts = [f"Simplified {len(done) - len(unchanged)} of {len(done)} sections"]
-    if unchanged:
-        parts.append(f"{len(unchanged)} unchanged")
+        parts = ["Not simplified: the rules found nothing to change; every section is the original text"]
+    else:
+        parts = [f"Simplified {len(done) - len(unchanged)} of {len(done)} sections"]
+        if unchanged:
+            parts.append(f"{len(unchanged)} unchanged")
     if missed:
         audience = next((s.metrics.get("audience") for s in missed if s.metrics.get("audience")),
                         draft.request.inputs.get("audience", "plain"))

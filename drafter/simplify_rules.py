@@ -219,6 +219,10 @@ _ZH_JOINED_NEXT = re.compile(r"^(?:并|且|而且|以及|及|和|等|或者|或)
 _ZH_MIN_CLAUSE = 6
 
 
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 def _break_zh(sentence: str, max_chars: int) -> str:
     """A Chinese sentence longer than `max_chars`: ； becomes 。, then a ， between two clauses that can stand
     alone becomes 。 (never after a subordinate clause such as "…的，", never inside a reference such as
@@ -233,7 +237,10 @@ def _break_zh(sentence: str, max_chars: int) -> str:
             depth += 1
         elif ch in "）)”」》":
             depth = max(0, depth - 1)
-        if ch != "，" or depth:
+        # a full-width comma, or an ASCII one between two Chinese characters (as some copies are stored)
+        comma = ch == "，" or (ch == "," and 0 < i < len(sentence) - 1 and _is_han(sentence[i - 1])
+                                and _is_han(sentence[i + 1]))
+        if not comma or depth:
             continue
         clause = sentence[start:i]
         clause_start = clause.rsplit("。", 1)[-1]
@@ -258,8 +265,6 @@ def _break_clauses(sentence: str, max_words: int = 25) -> str:
         sentence = pattern.sub(replacement, sentence)
     # capitalise only the sentences made here: "e.g. the" and "etc. and" stay as they are
     sentence = re.sub(r"\.\x00([a-z]?)", lambda m: ". " + m.group(1).upper(), sentence)
-    if max_words >= 20:  # the plain-English target: clause marks only
-        return sentence
     parts = split_into_sentences(sentence, "en")
     return _rewrite(sentence, parts, lambda p: _more_breaks(p, max_words))
 

@@ -17,8 +17,8 @@ WORDS = {"individual": "person", "obtain": "get", "require": "need", "residence"
          "commence": "start", "assistance": "help", "shall": "must"}
 
 REGULATION = """§ 5.1 Eligibility.
-An individual shall obtain assistance under this part if the individual's residence is in the area, and the council shall commence the assessment within 30 days of the claim.
-The applicant must tell the council about any change in household income within 14 days, and the council will decide whether the benefit continues under paragraph (a) or (b) of this section."""
+An individual shall obtain assistance under paragraph (a) or (b) of this section if the individual's residence is in the area, and the council shall commence the assessment within 30 days of the claim.
+The applicant must tell the council about any change in household income within 14 days, and the council will decide whether the benefit continues."""
 
 
 @pytest.mark.parametrize(("text", "expected"), [
