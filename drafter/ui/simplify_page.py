@@ -35,6 +35,7 @@ from drafter.ui.common import (
     page_header,
     permissions,
     show_flash_message,
+    show_text,
     status_label,
 )
 
@@ -251,15 +252,17 @@ def section_card(
     with st.container(border=True):
         st.markdown(f"### {md_escape(section.heading)}")
         origin_badge(section)
-        left, right = st.columns(2)
-        diff = diff_words(section.original or "", section.text, draft.language)
-        with left:
-            st.markdown("**Original**")
-            show_marked(diff.original, "del")
-        with right:
-            st.markdown("**Simplified**")
-            show_marked(diff.simplified, "ins")
-        if section.original is not None:
+        if section.original is None:  # the glossary written after the simplified sections: nothing to compare
+            show_text(section.text)
+        else:
+            left, right = st.columns(2)
+            diff = diff_words(section.original, section.text, draft.language)
+            with left:
+                st.markdown("**Original**")
+                show_marked(diff.original, "del")
+            with right:
+                st.markdown("**Simplified**")
+                show_marked(diff.simplified, "ins")
             st.caption(_("What changed: words removed or replaced are struck through in the original, new words "
                          "are underlined in the simplified text ({share:.0%} of the words changed).",
                          share=diff.changed_share))

@@ -46,3 +46,21 @@ def test_the_simplify_view_highlights_changes(tmp_path: Path) -> None:
     captions = " ".join(str(c.value) for c in at.caption)
     assert "new words are underlined" in captions
     svc.store.engine.dispose()
+
+
+def test_the_child_view_shows_the_glossary_alone(tmp_path: Path) -> None:
+    svc = DrafterService.from_settings(Settings(data_dir=tmp_path / "data"))
+    text = REGULATION + " The applicant may appeal the decision."
+    draft = svc.simplify(text, title="Applications", audience="child", user="alice", backend="offline")
+    glossary = draft.sections[-1]
+    assert glossary.original is None and "- applicant:" in glossary.text
+    at = app_for(svc, "alice").switch_page("drafter/ui/pages/simplify.py")
+    at.session_state[simplify_page.CURRENT_KEY] = draft.id
+    at.run()
+    assert not at.exception
+    page = " ".join(str(m.value) for m in at.markdown)
+    assert "Words to know" in page and "applicant: The person who asks" in page.replace("\\", "")
+    # nothing of the glossary is shown as a change against an empty original
+    inserted = [m for el in at.get("html") for m in re.findall(r"<ins [^>]*>([^<]*)</ins>", str(el.proto.body))]
+    assert not any("The person who asks" in w for w in inserted)
+    svc.store.engine.dispose()
