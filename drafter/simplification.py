@@ -76,8 +76,7 @@ class Comparison:
                 f"fewer obligations ({self.obligations_after}) than the original ({self.obligations_before}): "
                 "keep every 'must' / 'must not'"
             )
-        return out + [_("not simplified to the {audience} target: {missed}", audience=self.audience, missed=m)
-                      for m in self.target_missed]
+        return out + self.target_missed
 
     @property
     def blocking(self) -> bool:
