@@ -7,7 +7,7 @@ PORT ?= 8501
 # localhost by default: only this machine can reach the app (and Streamlit does not look up an external IP)
 ADDRESS ?= localhost
 
-.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference clean i18n-extract i18n-update i18n-compile i18n-coverage
+.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference docs-renderings clean i18n-extract i18n-update i18n-compile i18n-coverage
 
 # `make run` installs what the app needs and nothing else; the test tools come with `make test`.
 $(STAMP): pyproject.toml
@@ -58,6 +58,11 @@ test: install-test $(AXE)
 bench: install
 	$(PY) bench/run.py
 
+# Re-exports four sample documents (briefing, minutes with actions, press release, 通知) as labelled PDFs through
+# LibreOffice and renders their pages to docs/renderings/*.png (needs LibreOffice and poppler-utils).
+docs-renderings: install
+	$(PY) bench/build_renderings.py
+
 # Rewrites the command reference in README.md from the parser (tests/cli/test_reference.py checks it is current).
 cli-reference: install
 	$(PY) -m drafter.cli.reference --write
@@ -65,7 +70,7 @@ cli-reference: install
 # Translations (gettext via Babel): extract message ids into .pot templates, merge them into every catalog,
 # compile .mo files. Translators edit drafter/locale/<lang>/LC_MESSAGES/{core,ui}.po with any PO editor.
 BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k DrafterError -k InputError -k NotFoundError \
-	-k RefusedError -k ConflictError -k CatalogError -k BackendError -k VerificationError -k DatabaseBusyError
+	-k RefusedError -k ConflictError -k CatalogError -k BackendError -k VerificationError -k DatabaseBusyError -k ConversionError
 i18n-extract: install
 	$(VENV)/bin/pybabel extract -F babel-core.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 		--omit-header -o drafter/locale/core.pot .

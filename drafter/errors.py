@@ -68,3 +68,10 @@ class VerificationError(DrafterError):
     """A document or the audit chain failed verification."""
 
     exit_code = 1
+
+
+class ConversionError(DrafterError):
+    """A format conversion (LibreOffice to PDF) is unavailable, failed or took too long; what was written before
+    it (the .docx) stays."""
+
+    exit_code = 3

@@ -38,19 +38,24 @@ refer to them if needed.
 ("yesterday", "next week"): write the date itself, counted from the date given in the inputs.
 - Reply with the text of the requested section only: no heading, no preamble, no commentary."""
 
-__all__ = ["AUDIENCE_GUIDANCE", "INJECTION", "PromptBundle", "SIMPLIFY_RULES", "SYSTEM_RULES", "WrittenSection", "build_refine_prompt",
-           "build_section_prompt", "build_self_check_prompt", "build_simplify_prompt", "estimate_tokens", "glossary_for", "length_text",
+__all__ = ["AUDIENCE_GUIDANCE", "HouseExample", "INJECTION", "PromptBundle", "SIMPLIFY_RULES", "SYSTEM_RULES", "WrittenSection", "build_refine_prompt",
+           "build_section_prompt", "build_self_check_prompt", "build_simplify_prompt", "estimate_tokens", "glossary_for", "length_limit", "length_text", "rank_examples",
            "simplify_length"]
 
 # Limits, not ranges: a range asks for padding when the material is thin. Chinese counts characters.
 _LENGTH_LIMIT = {"short": 80, "medium": 200, "long": 400}
 
 
+def length_limit(length: str, language: str) -> int:
+    """The most words (Chinese: characters) a section of this length may have."""
+    return _LENGTH_LIMIT[length] * (2 if language == "zh" else 1)
+
+
 def length_text(length: str, language: str) -> str:
     """The length limit of a section, as said in the prompt ("up to 80 words"; Chinese: characters)."""
     if language == "zh":
-        return f"up to {_LENGTH_LIMIT[length] * 2} Chinese characters"
-    return f"up to {_LENGTH_LIMIT[length]} words"
+        return f"up to {length_limit(length, language)} Chinese characters"
+    return f"up to {length_limit(length, language)} words"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,71 @@ class WrittenSection:
     id: str
     heading: str
     text: str
+
+
+@dataclass(frozen=True)
+class HouseExample:
+    """An approved, exported document of the same template, offered to the model as an example of house style."""
+
+    id: str
+    title: str
+    text: str
+
+
+_EXAMPLE_CHARS = 6000  # each example is cut here: enough to show the form, not to crowd out the task
+
+
+def _examples_text(examples: tuple[HouseExample, ...]) -> str:
+    """The house-style examples, each named by its document id and title, delimited like any other data."""
+    parts = ["Approved documents of this kind follow, as examples of the house style: follow their structure, tone "
+             "and wording. They are about other matters: never use their facts, figures, names or dates."]
+    for e in examples:
+        body = e.text.strip()
+        if len(body) > _EXAMPLE_CHARS:
+            body = body[:_EXAMPLE_CHARS].rstrip() + " …"
+        parts.append(f'<example document="{_attr(e.id)}" title="{_attr(e.title)}">\n{_neutralise(body)}\n</example>')
+    return "\n".join(parts)
+
+
+_TOKEN = re.compile(r"[a-z0-9]{2,}|[\u3400-\u9fff]")
+
+
+def _terms(text: str) -> list[str]:
+    """Words (English), single characters and their pairs (Chinese): enough for a similarity ranking."""
+    tokens = _TOKEN.findall(text.lower())
+    han = [x for x in tokens if len(x) == 1]
+    return tokens + [a + b for a, b in zip(han, han[1:], strict=False)]
+
+
+def rank_examples(request_text: str, candidates: list[HouseExample], limit: int) -> list[HouseExample]:
+    """The `limit` candidates most similar to the request (TF-IDF cosine), most similar first; ties by id.
+
+    A candidate sharing no term with the request is still eligible (house style is about form), after the others.
+    """
+    if limit <= 0 or not candidates:
+        return []
+    docs = [_terms(c.title + "\n" + c.text) for c in candidates]
+    df: dict[str, int] = {}
+    for terms in docs:
+        for term in set(terms):
+            df[term] = df.get(term, 0) + 1
+    n = len(docs) + 1
+
+    def vector(terms: list[str]) -> dict[str, float]:
+        counts: dict[str, int] = {}
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+        return {k: v * (math.log(n / (1 + df.get(k, 0))) + 1) for k, v in counts.items()}
+
+    query = vector(_terms(request_text))
+    q_norm = math.sqrt(sum(v * v for v in query.values())) or 1.0
+    scored = []
+    for c, terms in zip(candidates, docs, strict=True):
+        vec = vector(terms)
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        score = sum(w * vec.get(k, 0.0) for k, w in query.items()) / (q_norm * norm)
+        scored.append((-score, c.id, c))
+    return [c for _, _, c in sorted(scored, key=lambda x: (x[0], x[1]))[:limit]]
 
 
 @dataclass(frozen=True)
@@ -77,6 +147,7 @@ class PromptBundle:
     current_text: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     written: tuple[WrittenSection, ...] = ()
+    examples: tuple[HouseExample, ...] = ()
 
     @property
     def system_text(self) -> str:
@@ -108,6 +179,8 @@ class PromptBundle:
             "current_text": self.current_text,
             "written": [{"id": w.id, "heading": w.heading, "text": w.text} for w in self.written],
         }
+        if self.examples:
+            context["house_style"] = [{"id": e.id, "title": e.title} for e in self.examples]
         return ChatRequest(tuple(self.messages), self.task, self.section.id, context)
 
 
@@ -242,21 +315,26 @@ def build_section_prompt(
     sources: list[SourceDoc],
     section: SectionSpec,
     written: tuple[WrittenSection, ...] | list[WrittenSection] = (),
+    examples: tuple[HouseExample, ...] | list[HouseExample] = (),
 ) -> PromptBundle:
     """The prompt for drafting one section of a document.
 
     `written` holds the sections already written (in document order); the model is told not to repeat them.
     Sources go only to a section that uses them (`use_sources`); the bundle's `sources` are what was sent.
+    `examples` are approved documents of the same template (house style, opt-in), named by id in the prompt;
+    they open the variable part, so the rules, plan and style guide stay a cacheable prefix.
     """
-    written = tuple(written)
+    written, examples = tuple(written), tuple(examples)
     used = list(sources) if section.use_sources else []
     system = Message("system", "\n\n".join([SYSTEM_RULES, _template_plan(template), _style_text(style_guide)]))
     task = (
         f"Write section [{section.id}] \"{section.heading}\": {section.instruction} "
         f"({length_text(section.length, template.language)})."
     )
-    human = Message("human", "\n\n".join([*_section_parts(template, inputs, sources, section, written), task]))
-    return PromptBundle("section", [system, human], template, style_guide, inputs, used, section, written=written)
+    parts = [_examples_text(examples)] if examples else []
+    human = Message("human", "\n\n".join([*parts, *_section_parts(template, inputs, sources, section, written), task]))
+    return PromptBundle("section", [system, human], template, style_guide, inputs, used, section, written=written,
+                        examples=examples)
 
 
 def build_refine_prompt(

@@ -105,6 +105,19 @@ class Settings(BaseSettings):
         "sources do not support or that over-state them; each becomes a warning for the reviewer. Text is never "
         "rewritten.",
     )
+    simplify_retries: int = Field(
+        default=2, ge=0, le=10,
+        description="With a language model, how many times a simplified section that misses the audience's readability "
+        "target (or loses a fact) is asked for again, with the measured problems; then it is kept and reported as not "
+        "reaching the target.",
+    )
+    house_style_examples: int = Field(
+        default=0, ge=0, le=5,
+        description="House style from approved documents (opt-in): with a language model, up to this many approved and "
+        "exported documents of the same template, screened by the guard for the backend (a document marked above its "
+        "clearance is never used; one with personal data only for a backend cleared for it), are offered as examples, "
+        "the most similar to the request first. 0 turns it off.",
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
         description="API key for OpenAI or the OpenAI-compatible server (OPENAI_API_KEY).",

@@ -46,7 +46,8 @@ class Comparison:
     broken_references: list[BrokenReference] = field(default_factory=list)
     obligations_before: int = 0
     obligations_after: int = 0
-    target_missed: list[str] = field(default_factory=list)
+    target_missed: list[str] = field(default_factory=list)  # as fed back to a model: "reading grade 9.4 is above…"
+    target_figures: list[str] = field(default_factory=list)  # as told to a person: "grade 9.4 against 5"
     changed: bool = True
     audience: str = "plain"
 
@@ -55,14 +56,14 @@ class Comparison:
         """What the simplification did, in plain words: never "Simplified." when nothing changed."""
         if not self.changed and self.target_missed:
             return _("Not simplified to the {audience} target: {missed}; the rules found nothing to change in this "
-                     "section, it is the original text.", audience=self.audience, missed="; ".join(self.target_missed))
+                     "section, it is the original text.", audience=self.audience, missed="; ".join(self.target_figures))
         if not self.changed:
             return "Not simplified: the rules found nothing to change in this section; it is the original text."
         if self.before == self.after:
             return "Words changed, but readability is the same as the original."
         if self.target_missed:
             return _("Not simplified to the {audience} target: {missed}.", audience=self.audience,
-                     missed="; ".join(self.target_missed))
+                     missed="; ".join(self.target_figures))
         return "Simplified."
 
     @property
@@ -93,6 +94,7 @@ class Comparison:
             "obligations_before": self.obligations_before,
             "obligations_after": self.obligations_after,
             "target_missed": self.target_missed,
+            "target_figures": self.target_figures,
             "audience": self.audience,
             "changed": self.changed,
             "outcome": self.outcome,
@@ -205,12 +207,16 @@ def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
     target = guide.readability
     grade = after.flesch_kincaid_grade
     if target.max_grade is not None and grade is not None and grade > target.max_grade and after.words >= 20:
-        ev.target_missed.append(_("grade {grade} against {target}", grade=f"{grade:.1f}",
-                                  target=f"{target.max_grade:g}"))
+        ev.target_missed.append(f"reading grade {grade:.1f} is above the target {target.max_grade:g}")
+        ev.target_figures.append(_("grade {grade} against {target}", grade=f"{grade:.1f}",
+                                   target=f"{target.max_grade:g}"))
     avg = after.avg_sentence_chars
     if target.max_avg_sentence_chars is not None and avg is not None and avg > target.max_avg_sentence_chars:
-        ev.target_missed.append(_("average sentence {chars} characters against {target}", chars=f"{avg:.0f}",
-                                  target=target.max_avg_sentence_chars))
+        ev.target_missed.append(
+            f"average sentence length {avg:.0f} characters is above the target {target.max_avg_sentence_chars}"
+        )
+        ev.target_figures.append(_("average sentence {chars} characters against {target}", chars=f"{avg:.0f}",
+                                   target=target.max_avg_sentence_chars))
     return ev
 
 
@@ -238,7 +244,8 @@ def outcome_summary(draft: Draft) -> str:
         worst = max(missed, key=lambda s: (s.metrics.get("readability_after") or {}).get(
             "flesch_kincaid_grade" if draft.language == "en" else "avg_sentence_chars") or 0)
         parts.append(_("{count} not simplified to the {audience} target (the furthest: {missed})",
-                       count=len(missed), audience=audience, missed="; ".join(worst.metrics["target_missed"])))
+                       count=len(missed), audience=audience,
+                       missed="; ".join(worst.metrics.get("target_figures") or worst.metrics["target_missed"])))
     return ", ".join(parts) + "."
 
 

@@ -103,7 +103,7 @@ def test_llm_section_losing_a_fact_is_retried_with_feedback_then_flagged(
 ) -> None:
     fake_openai.fallback = _simplify_reply
     settings = Settings(data_dir=tmp_path / "data", backend="openai", openai_base_url=fake_openai.base_url,
-                        openai_api_key="sk-test", model="fake-model", max_retries=0, timeout_s=5)
+                        openai_api_key="sk-test", model="fake-model", max_retries=0, timeout_s=5, simplify_retries=1)
     service = DrafterService.from_settings(settings)
     original = "§ 1 Checks.\nThe Council shall check the form and shall notify the applicant within 14 days."
     draft = service.simplify(original, title="Checks", audience="plain", user="comms")

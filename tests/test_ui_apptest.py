@@ -335,7 +335,7 @@ def test_history_exports_an_approved_draft_and_verifies_it(ui_service: DrafterSe
     assert at.selectbox(key=history_page.SELECTED_KEY).value == draft_id
     button(at, "Export to Word (.docx)").click().run()
     no_exception(at)
-    assert [b.label for b in at.get("download_button")] == ["Download the .docx"]
+    assert [b.label for b in at.get("download_button")] == ["Download the .docx", "Download review copy"]
     assert any(s.value.startswith("Verified:") for s in at.success)
     name, data, report, statement = at.session_state[history_page.EXPORT_KEY + draft_id]
     assert name == "Opening-of-the-Riverside-Flood-Barrier.docx" and data[:2] == b"PK"

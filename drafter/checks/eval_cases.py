@@ -10,10 +10,16 @@ A case is a YAML file:
       - path: ../barrier-report.txt    # relative to the case file
       - name: note.txt
         text: Inline source text.
+    expect:                            # optional: the expected answers
+      facts: [4,200 homes, 12 March 2026]   # what a good draft states
+    source_url: https://...            # optional notes: where a real document came from, its licence
+    licence: Open Government Licence v3.0
 
 Each case is drafted by the service (so exactly as a user's draft is) and reported with: sections
 produced, blocking findings, unsupported facts, warnings, readability against the style guide's target,
-time and tokens. A team runs the same folder against two backends or two prompt versions and compares.
+time and tokens, and the figures of `eval_metrics` (sentences with verified evidence, unsupported figures
+and names, duplicates, length against the limits, expected facts found). `EvalReport.by_template` adds
+them up per template. A team runs the same folder against two backends or two prompt versions and compares.
 """
 
 from __future__ import annotations
@@ -49,6 +55,17 @@ class CaseResult:
     seconds: float = 0.0
     input_tokens: int = 0
     output_tokens: int = 0
+    evidence_sentences: int = 0
+    evidence_verified: int = 0
+    unsupported: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    sections_measured: int = 0
+    sections_over_length: list[str] = field(default_factory=list)
+    length: int = 0
+    length_limit: int = 0
+    expected: int = 0
+    expected_found: int = 0
+    expected_missing: list[str] = field(default_factory=list)
     error: str | None = None
 
 
@@ -72,9 +89,42 @@ class EvalReport:
         totals["seconds"] = round(sum(c.seconds for c in self.cases), 3)
         return totals
 
+    def by_template(self) -> dict[str, dict[str, Any]]:
+        """The evaluation figures added up per template, over the cases that ran."""
+        out: dict[str, dict[str, Any]] = {}
+        for c in self.cases:
+            if c.error is not None or c.template is None:
+                continue
+            t = out.setdefault(c.template, {k: 0 for k in _TEMPLATE_SUMS} | {"cases": 0})
+            t["cases"] += 1
+            for k in _TEMPLATE_SUMS:
+                value = getattr(c, k)
+                t[k] += len(value) if isinstance(value, list) else value
+        for t in out.values():
+            n = t["evidence_sentences"]
+            t["evidence_percent"] = round(100 * t["evidence_verified"] / n, 1) if n else None
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         return {"folder": self.folder, "backend": self.backend, "ok": self.ok,
-                "cases": [asdict(c) for c in self.cases], "totals": self.totals()}
+                "cases": [asdict(c) for c in self.cases], "templates": self.by_template(), "totals": self.totals()}
+
+
+_TEMPLATE_SUMS = ("sections", "evidence_sentences", "evidence_verified", "unsupported", "duplicates",
+                  "sections_measured", "sections_over_length", "length", "length_limit", "sections_scored",
+                  "sections_within_target", "expected", "expected_found")
+
+
+def load_expected(path: Path) -> list[str]:
+    """The expected facts of a case (`expect: {facts: [...]}`), or InputError naming the file."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    expect = raw.get("expect") if isinstance(raw, dict) else None
+    if expect is None:
+        return []
+    facts = expect.get("facts") if isinstance(expect, dict) else None
+    if not isinstance(facts, list) or not all(isinstance(f, str | int | float) for f in facts):
+        raise InputError("{name}: 'expect' needs 'facts', a list of the facts a good draft states.", name=path.name)
+    return [str(f) for f in facts]
 
 
 def load_case(path: Path) -> DraftRequest:

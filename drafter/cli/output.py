@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drafter.i18n import _
+
 if TYPE_CHECKING:
     from drafter.models import AuditEvent, Draft, Finding, LLMCall, Section, Span, Template
 
@@ -158,9 +160,12 @@ def verify_report(report: Any) -> None:
               f"· approved {prov.get('approved_at')}")
         print(f"models: {', '.join(prov.get('models', []))}")
     print(f"content matches approved hash: {'yes' if report.content_matches else 'NO'}")
-    print(f"body unchanged since export: {'yes' if report.body_unchanged else 'NO'}")
+    what = "text" if getattr(report, "kind", "docx") == "pdf" else "body"
+    print(f"{what} unchanged since export: {'yes' if report.body_unchanged else 'NO'}")
     signed = f"yes (key {report.signing_key_id})" if report.signature_valid else "NO"
     print(f"signature valid: {signed}")
+    for note in getattr(report, "notes", []):
+        print(f"note: {note}")
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
     print("verified" if report.ok else "NOT VERIFIED")
@@ -207,6 +212,21 @@ def evaluation(result: Any) -> None:
               f"{case.blocking} blocking ({case.unsupported_facts} unsupported facts), {case.warnings} warnings, "
               f"readability {case.sections_within_target}/{case.sections_scored} on target, {case.seconds:.2f} s, "
               f"{case.input_tokens}+{case.output_tokens} tokens")
+    templates = result.by_template()
+    if templates:
+        print(_("per template:"))
+    for template_id, t in templates.items():
+        evidence = (_("{verified}/{sentences} sentences with verified evidence ({percent}%)",
+                      verified=t["evidence_verified"], sentences=t["evidence_sentences"], percent=t["evidence_percent"])
+                    if t["evidence_sentences"] else _("no sentences drawn from sources"))
+        print("  " + _("{template} ({cases} cases): {evidence}; {unsupported} figures and names without support; "
+                       "{duplicates} duplicate sentences; length {length}/{limit} ({over} of {measured} sections over "
+                       "their limit); readability {within}/{scored} sections on target; expected facts "
+                       "{found}/{expected}",
+                       template=template_id, cases=t["cases"], evidence=evidence, unsupported=t["unsupported"],
+                       duplicates=t["duplicates"], length=t["length"], limit=t["length_limit"],
+                       over=t["sections_over_length"], measured=t["sections_measured"], within=t["sections_within_target"],
+                       scored=t["sections_scored"], found=t["expected_found"], expected=t["expected"]))
     total = result.totals()
     print(f"total: {total['cases']} cases ({total['failed']} failed), {total['sections']} sections, {total['blocking']} "
           f"blocking, {total['unsupported_facts']} unsupported facts, readability {total['sections_within_target']}/"

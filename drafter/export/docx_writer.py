@@ -3,7 +3,8 @@
 The document starts from the template's house style (drafter.export.house_style) and uses its named styles:
 Title, Heading 1, List Bullet for the items of list fields, Numbered Paragraph where the template numbers its
 paragraphs, footnotes for `[n]` citations and a closing list of sources. Every line of the approved text is one
-paragraph whose text is exactly that line, so `drafter verify` reads the approved content back.
+paragraph whose text is exactly that line, so `drafter verify` reads the approved content back; a minutes' action
+rows ("action, owner, due") are one table row each (drafter.export.actions), read back as the same lines.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from drafter import citations
-from drafter.export import house_style
+from drafter.export import actions, house_style
 from drafter.export.common import (
     AIGC_PROPERTY,
     LABEL_STYLE,
@@ -156,11 +157,16 @@ def build_document(draft: Draft, template: Template, label: Label, *, include_or
     numbered = NUMBERED_STYLE if template.numbered_paragraphs and NUMBERED_STYLE in names else None
     bullet = LIST_STYLE if LIST_STYLE in names else None
     items = _list_items(template, draft)
+    action_items = actions.items([(f.name, f.type) for f in template.fields], draft.request.inputs)
     notes, sources, cited = Footnotes(doc), draft.request.sources, set[int]()
     for section in draft.sections:
         doc.add_heading(section.heading, level=1)
         runs = []
-        for line in section.text.split("\n"):
+        for group in actions.group_lines(section.text.split("\n"), action_items):
+            if isinstance(group, list):
+                runs.extend(actions.add_table(doc, group, draft.language))
+                continue
+            line = group
             style = bullet if line.strip() in items else numbered if line.strip() else None
             paragraph = _add_line(doc, line, style, notes, sources, draft.language, cited)
             runs.extend(paragraph.runs)

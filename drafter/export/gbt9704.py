@@ -423,9 +423,9 @@ def _head(doc: Document, roles: dict[str, str], template: Template) -> None:
         _meta(doc)
 
 
-def _attachments(doc: Document, text: str) -> None:
+def _attachments(doc: Document, text: str) -> list[Paragraph]:
     items = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    _meta(doc)
+    paragraphs = [_meta(doc)]
     for i, item in enumerate(items):
         if len(items) > 1 and not re.match(r"^\d+\.", item):
             item = f"{i + 1}.{item}"
@@ -435,6 +435,8 @@ def _attachments(doc: Document, text: str) -> None:
             _indent(p._p.get_or_add_pPr(), first=2)
         else:
             _indent(p._p.get_or_add_pPr(), left=5)
+        paragraphs.append(p)
+    return paragraphs
 
 
 def _keep_with_next(p: Paragraph) -> None:
@@ -475,17 +477,18 @@ def _signature(doc: Document, roles: dict[str, str]) -> list[Paragraph]:
     return block
 
 
-def _rule(doc: Document, sz: int) -> None:
+def _rule(doc: Document, sz: int) -> Paragraph:
     """A rule across the text block (版记 separators): an empty, very low paragraph with a bottom border."""
     p = _meta(doc)
     ppr = p._p.get_or_add_pPr()
     _ppr(ppr, "w:snapToGrid", val="0")
     _exact(ppr, twips=20)
     _border(ppr, "bottom", sz=sz, space=0)
+    return p
 
 
-def _record(doc: Document, roles: dict[str, str], template: Template) -> None:
-    """版记 (简报: 报尾) in 4号 仿宋 between rules: thick first and last, thin between."""
+def _record(doc: Document, roles: dict[str, str], template: Template) -> list[Paragraph]:
+    """版记 (简报: 报尾) in 4号 仿宋 between rules: thick first and last, thin between; its paragraphs."""
     if template.kind == "简报":
         lines = [(k, roles[r]) for k, r in (("报", "report_to"), ("送", "send_to"), ("发", "distribute_to"))
                  if r in roles]
@@ -495,9 +498,8 @@ def _record(doc: Document, roles: dict[str, str], template: Template) -> None:
         printer, pdate = roles.get("printer", ""), roles.get("print_date", "")
         printed = f"{printer}\t{pdate}{'' if not pdate or pdate.endswith('印发') else '印发'}" if (printer or pdate) else ""
     if not lines and not printed:
-        return
-    _meta(doc)
-    _rule(doc, 8)
+        return []
+    record = [_meta(doc), _rule(doc, 8)]
     small = SMALL_PT / BODY_PT
     for i, (key, value) in enumerate(lines):
         value = value.replace("\n", "，").rstrip("。") + "。"
@@ -505,15 +507,18 @@ def _record(doc: Document, roles: dict[str, str], template: Template) -> None:
         # one character in on both sides; continuation lines align after the colon
         _indent(p._p.get_or_add_pPr(), left=small * (1 + len(key) + 1), right=small, hanging=small * (len(key) + 1))
         _run_format(p.add_run(f"{key}：{value}"), FONT_BODY, SMALL_PT)
+        record.append(p)
         if i < len(lines) - 1 or printed:
-            _rule(doc, 6)
+            record.append(_rule(doc, 6))
     if printed:
         p = _meta(doc)
         ppr = p._p.get_or_add_pPr()
         _indent(ppr, left=small, right=small)
         _tabs(ppr, ("right", BLOCK_WIDTH_TWIPS - round(small * TWIPS_PER_CHAR)))
         _run_format(p.add_run(printed), FONT_BODY, SMALL_PT)
-    _rule(doc, 8)
+        record.append(p)
+    record.append(_rule(doc, 8))
+    return record
 
 
 def _body_line(doc: Document, line: str, style: str | None, minutes: bool) -> Paragraph:
@@ -575,6 +580,7 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
         _meta(doc, recipients.replace("\n", "，").rstrip("：:") + "：")
     minutes = template.kind == "纪要"
     specs = {s.id: s for s in template.sections}
+    last_body: Paragraph | None = None
     for section in draft.sections:
         spec = specs.get(section.id)
         runs: list[Run] = []
@@ -589,22 +595,26 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
                 _meta(doc)  # 出席/请假/列席 start one line below the text
             p = _body_line(doc, line, first_style if i == 0 else None, minutes)
             runs.extend(p.runs)
+            last_body = p
         if section.provenance.origin != Origin.human and runs:
             doc.add_comment([runs[0], runs[-1]], text=comment_text(section.provenance, "zh"),
                             author=label.system, initials="AI")
-    if "attachments" in roles:
-        _attachments(doc, roles["attachments"])
+    attachments = _attachments(doc, roles["attachments"]) if "attachments" in roles else []
     block = _signature(doc, roles)
     if "note" in roles:
         p = _meta(doc, f"（{roles['note'].strip('（）()')}）")
         _indent(p._p.get_or_add_pPr(), first=2)
         block.append(p)
-    # the visible AI statement as 附注 (§7.3.6) under the 成文日期, two characters in; the 署名 block is kept on
-    # its page, so the statement never starts a page of its own
-    for p in block:
-        _keep_with_next(p)
+    # the visible AI statement as 附注 (§7.3.6) under the 成文日期, two characters in. From the last line of the
+    # text to the end of the 版记 everything is kept together (keep with next, each paragraph unbroken): the
+    # statement never starts a page of its own, the 版记 never stands alone on a page, and the 署名 and 成文日期
+    # stay on a page with text (§7.3.5: no page holding only the signature)
     statement = doc.add_paragraph(label.statement, style=LABEL_STYLE)
-    _ppr(statement._p.get_or_add_pPr(), "w:keepLines")
-    _record(doc, roles, template)
+    record = _record(doc, roles, template)
+    tail = [p for p in (last_body, *attachments, *block, statement, *record) if p is not None]
+    for p in tail[:-1]:
+        _keep_with_next(p)
+    for p in tail:
+        _ppr(p._p.get_or_add_pPr(), "w:keepLines")
     embed_metadata(doc, label)
     return doc

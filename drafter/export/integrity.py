@@ -168,10 +168,15 @@ def aigc_problems(aigc: dict[str, Any], prov: dict[str, Any]) -> list[str]:
 
 # --- content and metadata added after export ----------------------------------------------------
 
-def added_content_problems(doc: Document) -> list[str]:
+def added_content_problems(doc: Document, own: list[_Element] | None = None) -> list[str]:
+    """Body elements the export never writes. `own`: the action tables verify read back inside a section
+    (drafter.export.actions): their text is part of the approved content it checks, so they are not foreign."""
     problems = []
+    own = own or []
     for tag, what in FOREIGN.items():
         for el in doc.element.body.iter(qn(tag)):
+            if any(el is t for t in own):
+                continue
             text = " ".join(t for t in (paragraph_text(p) for p in el.iter(qn("w:p"))) if t)
             if not text:
                 text = "".join(t.text or "" for t in el.iter(qn("w:t"), qn("w:delText")))

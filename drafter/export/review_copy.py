@@ -3,7 +3,8 @@
 Each section's body is wrapped in a bookmark named after the section id (`section_bookmark`). Text a person
 changed is shown as tracked changes (`w:del` / `w:ins`, the editor as author, the edit time as date) against
 the original machine text, from a word-level diff. Machine-written sections carry a Word comment (origin,
-backend, model); open findings are comments on the text they are about. Custom properties record the draft
+backend, model); quotations from a source carry one saying where they come from and that an import refuses
+changes to them; open findings are comments on the text they are about. Custom properties record the draft
 id, version and content hash. A visible line says this is a review copy carrying no approval; it has none of
 the labelled export's metadata, so `drafter verify` never mistakes it for one.
 
@@ -28,7 +29,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from drafter.export.properties import set_custom_properties
-from drafter.models import Draft, Finding, FindingStatus, Origin, Provenance, Section
+from drafter.models import Draft, Finding, FindingStatus, Origin, Provenance, Section, Span, SpanOrigin
 
 REVIEW_PROPERTY = "DrafterReviewCopy"  # JSON: draft id, version, hash, sections and their bookmarks
 DRAFT_ID_PROPERTY = "DrafterDraftId"
@@ -36,6 +37,7 @@ VERSION_PROPERTY = "DrafterVersion"
 HASH_PROPERTY = "DrafterContentSha256"
 BOOKMARK_PREFIX = "drafter_"
 FINDINGS_AUTHOR = "Drafter checks"
+QUOTES_AUTHOR = "Drafter sources"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _TOKEN = re.compile(r"\n|[^\S\n]+|[^\s]+")
 
@@ -224,6 +226,15 @@ def machine_comment(p: Provenance, language: str) -> str:
     return f"{origin}: {p.backend} / {p.model}" + (f"; edited by {p.edited_by}" if p.edited_by else "")
 
 
+def quote_comment(span: Span, language: str) -> str:
+    """The comment on a quotation: where it comes from, and that an import will not change it."""
+    if language == "zh":
+        where = f"{span.source}第 {span.paragraph} 段" if span.paragraph else f"{span.source}"
+        return f"原文引用（{where}）：受保护，导入时拒绝对此处的修改。"
+    where = f"{span.source}, paragraph {span.paragraph}" if span.paragraph else f"{span.source}"
+    return f"Quoted verbatim from {where}: protected; an import refuses changes to it."
+
+
 def finding_comment(f: Finding) -> str:
     text = f"{f.severity.value}: {f.message}"
     return text + (f" Suggestion: {f.suggestion}" if f.suggestion else "")
@@ -258,7 +269,9 @@ def build_review_copy(draft: Draft, findings: Sequence[Finding], *, system: str)
     for section, name in zip(draft.sections, names, strict=True):
         doc.add_heading(section.heading, level=1)
         mine = [f for f in open_findings if f.section_id == section.id]
+        quotes = [sp for sp in section.spans if sp.origin == SpanOrigin.quote]
         cuts = {x for f in mine for x in (f.start, f.end) if x is not None}
+        cuts |= {x for q in quotes for x in (q.start, q.end)}
         body_start = len(doc.element.body) - 1  # the sectPr stays last; new paragraphs go before it
         placed = _write_section(doc, section, cuts, ids)
         paragraphs = [el for el in list(doc.element.body)[body_start:] if el.tag == qn("w:p")]
@@ -268,8 +281,14 @@ def build_review_copy(draft: Draft, findings: Sequence[Finding], *, system: str)
             text = machine_comment(section.provenance, draft.language)
             _anchor(doc, shown[0].element, shown[-1].element, text, system, "AI")
             keys.append(comment_key(system, text))
+        for q in quotes:
+            covered = _covering(shown, q.start, q.end)
+            if covered:
+                text = quote_comment(q, draft.language)
+                _anchor(doc, covered[0].element, covered[-1].element, text, QUOTES_AUTHOR, "DS")
+                keys.append(comment_key(QUOTES_AUTHOR, text))
         for f in mine:
-            covered = _covering(shown, f)
+            covered = _covering(shown, f.start, f.end)
             if covered:
                 text = finding_comment(f)
                 _anchor(doc, covered[0].element, covered[-1].element, text, FINDINGS_AUTHOR, "DC")
@@ -288,11 +307,11 @@ def build_review_copy(draft: Draft, findings: Sequence[Finding], *, system: str)
     return doc
 
 
-def _covering(placed: list[_Placed], f: Finding) -> list[_Placed]:
-    """The pieces (in one paragraph) that a finding's span covers; the whole section if it has no span."""
-    if f.start is None or f.end is None:
+def _covering(placed: list[_Placed], start: int | None, end: int | None) -> list[_Placed]:
+    """The pieces (in one paragraph) that the range `start`..`end` covers; the whole section if it has none."""
+    if start is None or end is None:
         return placed
-    hit = [x for x in placed if x.piece.start < max(f.end, f.start + 1) and x.piece.end > f.start]
+    hit = [x for x in placed if x.piece.start < max(end, start + 1) and x.piece.end > start]
     if not hit:
         return []
     parent = hit[0].element.getparent()

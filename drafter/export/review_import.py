@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from lxml import etree
 
 from drafter.errors import InputError
 from drafter.export.review_copy import REVIEW_PROPERTY, comment_key
-from drafter.models import Draft
+from drafter.models import Draft, Section, Span, SpanOrigin
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a review copy of a long draft is well under 1 MB
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -84,17 +86,18 @@ def _xml(blob: bytes, name: str) -> etree._Element:
     try:
         root = etree.fromstring(blob, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"The file is not a readable Word document: its part {name} is not well-formed XML.") from exc
+        raise InputError("The file is not a readable Word document: its part {name} is not well-formed XML.",
+                         name=name) from exc
     if root.getroottree().docinfo.doctype:
-        raise InputError(f"The file is refused: its part {name} declares a DTD or entities, which Word never writes.")
+        raise InputError("The file is refused: its part {name} declares a DTD or entities, which Word never writes.",
+                         name=name)
     return root
 
 
 class _Package:
     def __init__(self, data: bytes):
         if len(data) > MAX_FILE_BYTES:
-            raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; a review copy is refused above "
-                             f"{MAX_FILE_BYTES // (1024 * 1024)} MB.")
+            _too_big(len(data))
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
@@ -109,7 +112,8 @@ class _Package:
         try:
             return self.zip.read(name)
         except (KeyError, zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            raise InputError(f"The file is not a readable Word document: its part {name} cannot be read.") from exc
+            raise InputError("The file is not a readable Word document: its part {name} cannot be read.",
+                             name=name) from exc
 
     def targets(self, source: str) -> dict[str, str]:
         """Relationship type -> target part name, for the part `source` ('' for the package)."""
@@ -257,16 +261,28 @@ def _section_paragraphs(body: etree._Element, bookmarks: dict[str, str]) -> dict
         found = by_name.get(name, [])
         closing = [e for s in found for e in ends.get(s.get(_w("id")), [])]
         if not found or not closing:
-            raise InputError(f"The marker of section {section_id!r} (bookmark {name}) is missing from the file; "
-                             "nothing was imported: keep each section's bookmark, or make a new review copy.")
+            raise InputError("The marker of section '{section}' (bookmark {name}) is missing from the file; "
+                             "nothing was imported: keep each section's bookmark, or make a new review copy.",
+                             section=section_id, name=name)
         # LibreOffice splits a bookmark where a tracked change begins: one section may have several starts
         spans[section_id] = (min(paragraph_of(s, True) for s in found), max(paragraph_of(e, False) for e in closing))
     ordered = sorted(spans.items(), key=lambda item: item[1])
     for (one, (_, last)), (other, (first, _)) in zip(ordered, ordered[1:], strict=False):
         if first <= last:
-            raise InputError(f"The markers of sections {one!r} and {other!r} overlap, so a marker is duplicated in "
-                             "the file; nothing was imported: make a new review copy.")
+            raise InputError("The markers of sections '{one}' and '{other}' overlap, so a marker is duplicated in "
+                             "the file; nothing was imported: make a new review copy.", one=one, other=other)
     return {sid: paragraphs[first : last + 1] for sid, (first, last) in spans.items()}
+
+
+def _date(value: str | None) -> str | None:
+    """A comment's date as written, or None when it is not one (LibreOffice writes 0-00-00 for "no date")."""
+    if not value:
+        return None
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value
 
 
 def _comments(pkg: _Package, document: str, body: etree._Element, sections: dict[str, list[etree._Element]],
@@ -277,26 +293,32 @@ def _comments(pkg: _Package, document: str, body: etree._Element, sections: dict
     texts: dict[str, tuple[str, str | None, str]] = {}
     for c in _xml(pkg.read(name), name).findall(_w("comment")):
         paragraphs = ["".join(_piece(t) for t in p.iter(*_TEXT_TAGS)) for p in c.iter(_w("p"))]
-        texts[c.get(_w("id"), "")] = (c.get(_w("author"), ""), c.get(_w("date")), "\n".join(paragraphs).strip())
+        texts[c.get(_w("id"), "")] = (c.get(_w("author"), ""), _date(c.get(_w("date"))), "\n".join(paragraphs).strip())
     owner = {id(p): sid for sid, ps in sections.items() for p in ps}
     # walk the body in order, collecting the accepted text between each comment's range start and end
     open_ranges: dict[str, list[str]] = {}
     anchors: dict[str, str] = {}
     where: dict[str, str | None] = {}
     referenced: set[str] = set()
+
+    def section_of(el: etree._Element) -> str | None:
+        p = el.getparent()
+        while p is not None and p.tag != _w("p"):
+            p = p.getparent()
+        return owner.get(id(p)) if p is not None else None
+
     for el in body.iter():
         if el.tag == _w("commentRangeStart"):
             cid = el.get(_w("id"), "")
             open_ranges[cid] = []
-            p = el.getparent()
-            while p is not None and p.tag != _w("p"):
-                p = p.getparent()
-            where[cid] = owner.get(id(p)) if p is not None else None
+            where[cid] = section_of(el)
         elif el.tag == _w("commentRangeEnd"):
             cid = el.get(_w("id"), "")
             anchors[cid] = "".join(open_ranges.pop(cid, [])).strip()
         elif el.tag == _w("commentReference"):
-            referenced.add(el.get(_w("id"), ""))
+            cid = el.get(_w("id"), "")
+            referenced.add(cid)
+            where.setdefault(cid, section_of(el))  # a comment at a point, with no range
         elif el.tag in _TEXT_TAGS and el.tag != _w("delText") and not _in(el, _DELETED, body):
             for parts in open_ranges.values():
                 parts.append(_piece(el))
@@ -308,10 +330,13 @@ def _comments(pkg: _Package, document: str, body: etree._Element, sections: dict
     for cid, (author, date, text) in texts.items():
         if comment_key(author, text) in machine:
             continue
-        if cid not in anchors and cid not in referenced:
-            raise InputError(f"The comment by {author or 'an unnamed reviewer'} (“{text[:60]}”) is not attached to "
-                             "any text; nothing was imported: attach it to the passage it is about.")
-        out.append(ReviewerComment(author, date, text, anchors.get(cid, ""), where.get(cid)))
+        anchor = anchors.get(cid, "")
+        # anchored: to text, or at least to a point inside a section (LibreOffice's comment without a selection)
+        if (cid not in anchors and cid not in referenced) or (not anchor and where.get(cid) is None):
+            raise InputError("The comment by {author} (“{text}”) is not attached to any text of a section; nothing "
+                             "was imported: attach it to the passage it is about.",
+                             author=author or "an unnamed reviewer", text=text[:60])
+        out.append(ReviewerComment(author, date, text, anchor, where.get(cid)))
     return out
 
 
@@ -319,13 +344,16 @@ def read_review_file(source: Path | bytes) -> ReviewFile:
     """The tracked changes and comments of a review copy, per section; an InputError for anything else."""
     if isinstance(source, Path):
         try:
-            size = source.stat().st_size
+            info = source.stat()
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError("{path} is not a file; give the review copy's .docx file.", path=str(source))
+            size = info.st_size
             if size > MAX_FILE_BYTES:
-                raise InputError(f"The file is {size // (1024 * 1024)} MB; a review copy is refused above "
-                                 f"{MAX_FILE_BYTES // (1024 * 1024)} MB.")
-            data = source.read_bytes()
+                _too_big(size)
+            with source.open("rb") as f:  # bounded: a file that grows, or /dev/zero, is never read whole
+                data = f.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
-            raise InputError(f"Cannot read {source}: {exc.strerror or exc}.") from exc
+            raise InputError("Cannot read {path}: {reason}.", path=str(source), reason=exc.strerror or exc) from exc
     else:
         data = source
     pkg = _Package(data)
@@ -346,12 +374,24 @@ def read_review_file(source: Path | bytes) -> ReviewFile:
                       comments)
 
 
+def _not_ours() -> InputError:
+    return InputError("The file is not a Drafter review copy (it records no draft); make one with "
+                      "drafter export DRAFT_ID --review-copy and review that.")
+
+
+def _too_big(size: int) -> NoReturn:
+    """Refused from the file's size alone (a file's size is known before a byte of it is read)."""
+    if size == MAX_FILE_BYTES + 1:  # a stream cut off at the limit (a file still growing, a device)
+        raise InputError("The file is larger than {limit} MB; a review copy is refused above that size.",
+                         limit=MAX_FILE_BYTES // (1024 * 1024))
+    raise InputError("The file is {size} MB; a review copy is refused above {limit} MB.",
+                     size=size // (1024 * 1024), limit=MAX_FILE_BYTES // (1024 * 1024))
+
+
 def _review_record(props: dict[str, str]) -> dict[str, Any]:
     raw = props.get(REVIEW_PROPERTY)
-    not_ours = ("The file is not a Drafter review copy (it records no draft); make one with "
-                "drafter export DRAFT_ID --review-copy and review that.")
     if not raw:
-        raise InputError(not_ours)
+        raise _not_ours()
     try:
         record = json.loads(raw)
         if not isinstance(record, dict) or not isinstance(record.get("sections"), list):
@@ -359,17 +399,64 @@ def _review_record(props: dict[str, str]) -> dict[str, Any]:
         int(record["version"])
         str(record["draft_id"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(not_ours) from exc
+        raise _not_ours() from exc
     return record
 
 
 def check_review_file(review: ReviewFile, draft: Draft) -> None:
     """Refuse, in one sentence, a file made from another draft or another version of this one."""
     if review.draft_id != draft.id:
-        raise InputError(f"This review copy was made from draft {review.draft_id}, not draft {draft.id}; "
-                         "nothing was imported.")
+        raise InputError("This review copy was made from draft {other}, not draft {draft_id}; nothing was imported.",
+                         other=review.draft_id, draft_id=draft.id)
     if review.version != draft.version or review.content_sha256 != draft.content_sha256:
-        raise InputError(f"This review copy was made from version {review.version} of draft {draft.id}, which is "
-                         f"now at version {draft.version}; nothing was imported: make a new review copy.")
+        raise InputError("This review copy was made from version {old} of draft {draft_id}, which is now at version "
+                         "{version}; nothing was imported: make a new review copy.",
+                         old=review.version, draft_id=draft.id, version=draft.version)
     if set(review.sections) != {s.id for s in draft.sections}:
-        raise InputError(f"This review copy's sections do not match draft {draft.id}'s; nothing was imported.")
+        raise InputError("This review copy's sections do not match draft {draft_id}'s; nothing was imported.",
+                         draft_id=draft.id)
+
+
+# --- protected quotations --------------------------------------------------------------------------------------
+
+
+def changed_quote(old: str, spans: list[Span], new: str) -> Span | None:
+    """The first quote span of `old` that is no longer in `new` word for word, if any.
+
+    A quotation survives when its exact text is still there (as often as before): text added just before or
+    after it is fine, while a change, an insertion or a deletion inside it, or its removal, is not. Comparing
+    the passage itself rather than diff positions keeps this exact where a word diff could place an insertion
+    on either side of a full stop.
+    """
+    for q in spans:
+        if q.origin != SpanOrigin.quote:
+            continue
+        passage = old[q.start:q.end]
+        if passage and new.count(passage) < old.count(passage):
+            return q
+    return None
+
+
+def check_quotes(sections: list[Section], accepted: dict[str, str]) -> None:
+    """Refuse the whole import, in one sentence, when a reviewer's change alters or removes a quotation.
+
+    Quotes are copied verbatim from a source and cited to it; an import never rewrites one. The reviewer
+    rejects that change in Word, or the author changes the quotation in Drafter, where it becomes their edit.
+    """
+    for section in sections:
+        new = accepted.get(section.id)
+        if new is None:
+            continue
+        quote = changed_quote(section.text, section.spans, new)
+        if quote is None:
+            continue
+        passage = section.text[quote.start:quote.end]
+        if len(passage) > 60:
+            passage = passage[:57] + "…"
+        raise InputError(
+            "The reviewed copy changes or removes a passage of section “{section}” quoted verbatim from {source} "
+            "(paragraph {paragraph}), “{passage}”; nothing was imported: reject that change in Word, or change "
+            "the quotation in Drafter itself.",
+            section=section.heading, source=quote.source or "a source", paragraph=quote.paragraph or "?",
+            passage=passage,
+        )

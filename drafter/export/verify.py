@@ -13,9 +13,11 @@ from docx import Document as open_document
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from lxml.etree import _Element
 
 from drafter.errors import InputError
 from drafter.export import integrity
+from drafter.export.actions import ActionTable, read_table
 from drafter.export.common import (
     AIGC_PROPERTY,
     LABEL_STYLE,
@@ -43,6 +45,10 @@ class VerifyReport:
     signature_valid: bool = False
     signing_key_id: str | None = None
     problems: list[str] = field(default_factory=list)
+    kind: str = "docx"
+    text_sha256: str | None = None  # a PDF's text fingerprint (drafter.export.pdf)
+    reading_text: list[str] | None = field(default=None, repr=False)  # a PDF's page texts, normalised
+    notes: list[str] = field(default_factory=list)  # what the check could not prove
 
     @property
     def ok(self) -> bool:
@@ -51,6 +57,7 @@ class VerifyReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
+            "kind": self.kind,
             "ok": self.ok,
             "label": self.label,
             "aigc": self.aigc,
@@ -60,6 +67,7 @@ class VerifyReport:
             "signature_valid": self.signature_valid,
             "signing_key_id": self.signing_key_id,
             "problems": self.problems,
+            **({"text_sha256": self.text_sha256, "notes": self.notes} if self.kind == "pdf" else {}),
         }
 
 
@@ -74,11 +82,30 @@ def _open(path: Path) -> Document:
         raise InputError(f"{path} could not be read as a .docx file ({exc}).") from exc
 
 
-def _blocks(doc: Document, expected: list[dict[str, Any]]) -> tuple[str, list[tuple[str, list[Paragraph]]]]:
+Item = Paragraph | ActionTable
+
+
+def _body_items(doc: Document) -> list[Item]:
+    """The body's paragraphs and the export's own action tables, in document order (other tables are left to
+    integrity.added_content_problems)."""
+    found: list[Item] = []
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            found.append(Paragraph(child, doc))
+        elif child.tag == qn("w:tbl") and (table := read_table(child)) is not None:
+            found.append(table)
+    return found
+
+
+def _blocks(doc: Document, expected: list[dict[str, Any]]) -> tuple[str, list[tuple[str, list[Item]]]]:
     """The title, and the body split into sections (heading, paragraphs) as the layouts wrote them."""
     title = ""
-    blocks: list[tuple[str, list[Paragraph]]] = []
-    for p in doc.paragraphs:
+    blocks: list[tuple[str, list[Item]]] = []
+    for p in _body_items(doc):
+        if isinstance(p, ActionTable):
+            if blocks:
+                blocks[-1][1].append(p)
+            continue
         style = p.style.name if p.style is not None else ""
         if style == SECTION_STYLE:
             # a section printed without a heading (公文 opening, closing phrase): heading from provenance
@@ -96,14 +123,21 @@ def _blocks(doc: Document, expected: list[dict[str, Any]]) -> tuple[str, list[tu
     return title, blocks
 
 
-def _text(p: Paragraph) -> str:
-    """The paragraph's text; with a footnote, without the footnote's reference mark (drafter.export.footnotes)."""
+def _text(p: Item) -> str:
+    """The paragraph's text; with a footnote, without the footnote's reference mark (drafter.export.footnotes);
+    an action table's rows as the lines they were written from."""
+    if isinstance(p, ActionTable):
+        return p.text
     if p._p.find(f".//{qn('w:footnoteReference')}") is not None:
         return paragraph_text(p._p)
     return p.text
 
 
-def _sections_from_body(title: str, blocks: list[tuple[str, list[Paragraph]]],
+def _elements(items: list[Item]) -> list[_Element]:
+    return [el for p in items for el in (p.paragraphs if isinstance(p, ActionTable) else [p._p])]
+
+
+def _sections_from_body(title: str, blocks: list[tuple[str, list[Item]]],
                         expected: list[dict[str, Any]]) -> list[Section]:
     sections = []
     dummy = Provenance(origin=Origin.human, author="-")
@@ -155,12 +189,14 @@ def verify_docx(path: Path, public_key: Ed25519PublicKey | None = None) -> Verif
             report.problems.append("The document body was changed after export.")
         if report.label and prov.get("statement") is not None and report.label != prov.get("statement"):
             report.problems.append("The visible AI-use statement differs from the one recorded at export.")
-        report.problems += integrity.comment_problems(doc, prov, [[p._p for p in b[1]] for b in blocks])
+        report.problems += integrity.comment_problems(doc, prov, [_elements(b[1]) for b in blocks])
         if isinstance(report.aigc, dict):
             report.problems += integrity.aigc_problems(report.aigc, prov)
     elif prov is not None:
         report.problems.append(f"The {PROVENANCE_PROPERTY} metadata property is not a JSON object.")
-    report.problems += integrity.added_content_problems(doc)
+    own_tables = [item.element for _h, items in blocks for item in items if isinstance(item, ActionTable)] \
+        if isinstance(prov, dict) else []
+    report.problems += integrity.added_content_problems(doc, own_tables)
     report.problems += integrity.extra_property_problems(props)
     check = check_signature(doc, public_key)
     report.signature_valid, report.signing_key_id = check.valid, check.key_id

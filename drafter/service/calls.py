@@ -107,6 +107,8 @@ class BackendCalls:
         }
         if record.structured:
             options["structured"] = True
+        if request.context.get("house_style"):
+            options["house_style"] = [e["id"] for e in request.context["house_style"]]
         if report.finish_reason:
             options["finish_reason"] = report.finish_reason
         error = record.error

@@ -8,8 +8,9 @@ from drafter import review as rules
 from drafter.backends.base import Backend
 from drafter.backends.structured import CitedSection, SelfCheck
 from drafter.citations import sentence_citations
-from drafter.errors import DrafterError, InputError
-from drafter.guard.policy import ScanReport
+from drafter.errors import DrafterError, InputError, RefusedError
+from drafter.guard.engine import request_parts
+from drafter.guard.policy import ScanReport, policy_for
 from drafter.labeling import origin_from_spans
 from drafter.models import (
     Citation,
@@ -25,11 +26,13 @@ from drafter.models import (
     utcnow,
 )
 from drafter.prompts import (
+    HouseExample,
     PromptBundle,
     WrittenSection,
     build_refine_prompt,
     build_section_prompt,
     build_self_check_prompt,
+    rank_examples,
 )
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.service.calls import RetryCallback, TokenCallback
@@ -132,11 +135,13 @@ class DraftingUseCases(ServiceBase):
         hold = not backend.capabilities.language_model
         pending: list[SaveStep] = []
         sections = list(draft.sections)
+        examples = self._house_examples(draft, template, backend, user) if len(done) < total else ()
         for index, spec in enumerate(template.sections):
             if spec.id in done:
                 continue
             prompt = build_section_prompt(
-                template, guide, draft.request.inputs, draft.request.sources, spec, _written(template, draft, spec.id)
+                template, guide, draft.request.inputs, draft.request.sources, spec, _written(template, draft, spec.id),
+                examples,
             )
             structured = on_token is None and spec.use_sources and bool(draft.request.sources)
             result: CitedSection | None = None
@@ -166,6 +171,48 @@ class DraftingUseCases(ServiceBase):
         if self.settings.self_check and backend.capabilities.language_model and draft.sections:
             draft = self._self_check(draft, template, guide, backend, user)  # nothing is pending with a model
         return self._generation_finished(draft, user, pending)
+
+    def _house_examples(self, draft: Draft, template: Template, backend: Backend, user: str) -> tuple[HouseExample, ...]:
+        """Approved, exported documents of this template to offer as house style (`settings.house_style_examples`).
+
+        Only for a language model. Each candidate (inputs, sources and text) is screened by the guard for this
+        backend first: one marked above its clearance is never used, and one holding personal data only when the
+        backend may receive personal data. The most similar to the request are chosen; which were used, and how
+        many were screened out, is in the audit log, and each prompt names them.
+        """
+        limit = self.settings.house_style_examples
+        if limit <= 0 or not backend.capabilities.language_model:
+            return ()
+        policy = policy_for(backend, self.settings)
+        candidates: list[HouseExample] = []
+        screened_out = 0
+        for other in self.store.list_drafts(status="approved"):
+            if other.template_id != draft.template_id or other.id == draft.id:
+                continue
+            exported = any(e.action == "exported" and e.details.get("content_sha256") == other.content_sha256
+                           for e in self.store.audit_events(other.id))
+            if not exported:
+                continue
+            parts = [*request_parts(template, other.request),
+                     *((f"section '{s.heading}' of {other.id}", s.text) for s in other.sections)]
+            try:
+                report = self.guard.check_parts(parts, policy)
+            except RefusedError:
+                screened_out += 1  # marked above this backend's clearance: never offered
+                continue
+            if policy.personal_data != "allow" and any(f.type != "MARKING" for f in report.findings):
+                screened_out += 1
+                continue
+            text = "\n\n".join(f"{s.heading}\n{s.text}" if s.heading else s.text for s in other.sections)
+            candidates.append(HouseExample(other.id, other.title, text))
+        request_text = "\n".join([*draft.request.inputs.values(), *(s.text for s in draft.request.sources)])
+        chosen = tuple(rank_examples(request_text, candidates, limit))
+        if chosen or screened_out:
+            self.store.append_audit(user, "house_style_examples", draft.id, {
+                "used": [e.id for e in chosen], "candidates": len(candidates), "screened_out": screened_out,
+                "backend": backend.name,
+            })
+        return chosen
 
     def _self_check(self, draft: Draft, template: Template, guide: StyleGuide, backend: Backend, user: str) -> Draft:
         """One more call listing unsupported claims; kept on each section for the checks. Text is never changed.

@@ -7,7 +7,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from drafter.checks.eval_cases import EVAL_USER, CaseResult, EvalReport, load_case, within_target
+from drafter.checks.eval_cases import (
+    EVAL_USER,
+    CaseResult,
+    EvalReport,
+    load_case,
+    load_expected,
+    within_target,
+)
+from drafter.checks.eval_metrics import draft_metrics
 from drafter.errors import DrafterError, InputError
 from drafter.models import FindingSeverity
 from drafter.service.base import ServiceBase
@@ -41,6 +49,7 @@ def _run_case(service: Any, path: Path, backend: str | None) -> CaseResult:
     started = time.perf_counter()
     try:
         request = load_case(path)
+        expected = load_expected(path)
         if backend:
             request = request.model_copy(update={"backend": backend})
         result.template = request.template_id
@@ -58,6 +67,9 @@ def _run_case(service: Any, path: Path, backend: str | None) -> CaseResult:
         verdicts = [within_target(m, guide) for m in result.readability.values()]
         result.sections_scored = sum(1 for v in verdicts if v is not None)
         result.sections_within_target = sum(1 for v in verdicts if v)
+        metrics = draft_metrics(draft, service.catalog.template(draft.template_id), findings, expected)
+        for key, value in metrics.as_dict().items():
+            setattr(result, key, value)
         calls = service.llm_calls(draft.id)
         result.input_tokens = sum(c.input_tokens or 0 for c in calls)
         result.output_tokens = sum(c.output_tokens or 0 for c in calls)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from drafter import review as rules
 from drafter import signing
 from drafter.checks import runner as checks
-from drafter.errors import DrafterError, InputError
+from drafter.errors import ConversionError, DrafterError, InputError
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
 from drafter.labeling import build_label
@@ -43,6 +43,7 @@ class ExportResult:
     label_statement: str
     produce_id: str
     content_sha256: str
+    docx_path: Path | None = None  # a PDF export: the labelled .docx it was made from, written beside it
 
 
 class ExportUseCases(AuditSigning):
@@ -99,6 +100,81 @@ class ExportUseCases(AuditSigning):
         log.info("exported", extra={"draft_id": draft_id, "action": "export"})
         return ExportResult(output, label.statement, produce_id, draft.content_sha256)
 
+    def export_pdf(self, draft_id: str, output: Path, user: str, *, include_original: bool = False) -> ExportResult:
+        """Write the labelled .docx beside `output` (same name, .docx), then the PDF made from it by LibreOffice.
+
+        The PDF carries the visible statement (it is in the .docx) and, written with pypdf, the label and
+        provenance in its document information and XMP, signed over its text and drawing
+        (drafter.export.pdf). Like the .docx, the PDF export is recorded before the file appears. Without
+        LibreOffice, or if it fails, a ConversionError (exit 3) says so; the .docx is written and recorded.
+        """
+        from drafter.export.docx_writer import check_writable
+        from drafter.export.libreoffice import convert_to_pdf, find_soffice
+        from drafter.export.pdf import PdfLabel, label_pdf
+        from drafter.export.properties import get_custom_properties
+
+        pdf_path, docx_path = output.with_suffix(".pdf"), output.with_suffix(".docx")
+        check_writable(docx_path)  # the PDF's folder and permissions are the .docx's
+        if pdf_path.exists() and not os.access(pdf_path, os.W_OK):
+            raise InputError("Cannot write to {path}: permission denied.", path=str(pdf_path))
+        result = self.export(draft_id, docx_path, user, include_original=include_original)
+        user = self._user(user)
+        soffice = find_soffice()
+        if soffice is None:
+            self.store.append_audit(user, "export_failed", draft_id,
+                                    {"path": str(pdf_path), "format": "pdf", "produce_id": result.produce_id,
+                                     "reason": "LibreOffice is not installed"})
+            raise ConversionError("LibreOffice is not installed (no soffice command), so no PDF was made; the "
+                                  "labelled .docx is at {docx}.", docx=str(docx_path))
+        from docx import Document as open_document
+
+        doc = open_document(str(docx_path))
+        props = get_custom_properties(doc)
+        draft = self.store.get_draft(draft_id)
+        label = PdfLabel(
+            title=draft.title.replace("\n", ""), statement=result.label_statement,
+            keywords=doc.core_properties.keywords or "AIGC", aigc=props.get("AIGC", ""),
+            provenance=props.get("DrafterProvenance", ""), language=draft.language,
+        )
+        fd, name = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".tmp", dir=pdf_path.parent)
+        os.close(fd)
+        tmp = Path(name)
+        try:
+            with tempfile.TemporaryDirectory(prefix="drafter-pdf-") as scratch:
+                try:
+                    rendered = convert_to_pdf(docx_path, Path(scratch), soffice=soffice)
+                except ConversionError as exc:
+                    self.store.append_audit(user, "export_failed", draft_id,
+                                            {"path": str(pdf_path), "format": "pdf", "produce_id": result.produce_id,
+                                             "reason": exc.english})
+                    raise ConversionError("{reason} The labelled .docx is at {docx}.", reason=str(exc),
+                                          docx=str(docx_path)) from exc
+                text_hash = label_pdf(rendered, tmp, label, self.signing_key())
+            self.store.append_audit(
+                user, "exported", draft_id,
+                {"path": str(pdf_path), "format": "pdf", "produce_id": result.produce_id,
+                 "content_sha256": result.content_sha256, "label": result.label_statement, "from": str(docx_path),
+                 "text_sha256": text_hash,
+                 **self._signed({"action": "exported", "draft_id": draft_id, "content_sha256": result.content_sha256,
+                                 "exported_by": user, "produce_id": result.produce_id, "path": str(pdf_path),
+                                 "format": "pdf", "text_sha256": text_hash})},
+            )
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        try:
+            os.replace(tmp, pdf_path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            reason = exc.strerror or str(exc)
+            self.store.append_audit(user, "export_failed", draft_id, {"path": str(pdf_path), "format": "pdf",
+                                                                      "produce_id": result.produce_id, "reason": reason})
+            raise InputError("Could not write {path}: {reason}. The PDF was not exported (recorded as a failed "
+                             "export).", path=str(pdf_path), reason=reason) from exc
+        self._anchor_after("exported")
+        log.info("exported", extra={"draft_id": draft_id, "action": "export_pdf"})
+        return ExportResult(pdf_path, result.label_statement, result.produce_id, result.content_sha256, docx_path)
+
     @staticmethod
     def _write_temporary(doc: Any, output: Path) -> Path:
         """Write `doc` to a hidden temporary file beside `output`, flushed to disk (same folder: the rename is atomic)."""
@@ -146,8 +222,9 @@ class ExportUseCases(AuditSigning):
         else:
             key = None  # this deployment has signed nothing yet: the report says the signature was not checked
         from drafter.export.verify import verify_docx
+        from drafter.export.verify_pdf import is_pdf, verify_pdf
 
-        report = verify_docx(path, key)
+        report = verify_pdf(path, key) if is_pdf(path) else verify_docx(path, key)
         self._check_export_record(report)
         return report
 
@@ -166,7 +243,10 @@ class ExportUseCases(AuditSigning):
             return
         if not events:
             return  # not a draft of this deployment
-        recorded = [e for e in events if e.action == "exported" and e.details.get("produce_id") == produce_id]
+        recorded = [e for e in events if e.action == "exported" and e.details.get("produce_id") == produce_id
+                     and e.details.get("format", "docx") == report.kind]
+        if report.kind == "pdf":
+            self._check_pdf_record(report, [e.details for e in recorded])
         if not recorded:
             report.problems.append(
                 f"The audit log has no record of exporting this document (draft {draft_id}, produce id "
@@ -176,6 +256,36 @@ class ExportUseCases(AuditSigning):
             report.problems.append(
                 "The audit log's record of this export names other content than the document's provenance."
             )
+
+    def _check_pdf_record(self, report: VerifyReport, recorded: list[dict[str, Any]]) -> None:
+        """A PDF against the database: the recorded text fingerprint, and the approved version's text itself."""
+        from drafter.export.verify_pdf import approved_text_problems
+
+        prov = report.provenance or {}
+        if recorded and all(d.get("text_sha256") != report.text_sha256 for d in recorded):
+            report.problems.append("The PDF's text is not the text the audit log recorded for this export.")
+        version = next((v for v in self.store.versions(str(prov.get("draft_id")))
+                        if v["content_sha256"] == prov.get("content_sha256")), None)
+        if version is None:
+            report.content_matches = False
+            report.problems.append("No version of the draft has the content hash the PDF names.")
+            return
+        try:
+            specs = {s.id: s for s in self.catalog.template(self.store.get_draft(str(prov["draft_id"])).template_id)
+                     .sections}
+        except DrafterError:
+            specs = {}
+        # a section printed without its heading (公文 opening, closing phrase) is compared by its text alone
+        sections = [("" if s.id in specs and not specs[s.id].heading_visible else s.heading, s.text)
+                    for s in version["sections"]]
+        problems = approved_text_problems(report, version["title"], sections)
+        report.problems += problems
+        report.content_matches = not problems and report.body_unchanged
+        report.notes.append(
+            "Compared with the database: every heading and paragraph of the approved version is in the PDF's text, "
+            "in order. Text added between them is found by the text fingerprint, not by this comparison; "
+            "colours, overlays and images are covered only by the drawing fingerprint and the signature."
+        )
 
     def example_label_statement(self, language: str = "en", backend: str | None = None) -> str:
         """The visible AI-use statement an exported document would carry, for a sample draft.

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from drafter.backends.base import Backend
+from drafter.checks.readability import split_sentences_en
 from drafter.errors import DrafterError, InputError
 from drafter.labeling import origin_from_spans
 from drafter.models import (
@@ -32,6 +33,7 @@ from drafter.simplification import (
     GLOSSARY_HEADING,
     GLOSSARY_ID,
     TEMPLATES,
+    Comparison,
     FileResult,
     compare,
     fingerprint,
@@ -85,8 +87,10 @@ class SimplificationUseCases(ServiceBase):
     ) -> Draft:
         """Simplify each segment not yet done, up to `concurrency` at once; each is saved as it finishes.
 
-        With a language model, a segment that misses its readability target or loses a fact is retried once
-        with the problems fed back; if it still fails it is kept and flagged for the reviewer.
+        With a language model, a segment that misses its readability target or loses a fact is asked for again
+        with the measured problems ("average sentence 31 words, target 15 or fewer"), up to
+        `settings.simplify_retries` times; if it still misses, it is kept, its metrics say the target was not
+        reached and after how many attempts, and a lost fact is a blocking finding for the reviewer.
         """
         user = self._user(user)
         draft, template, guide, backend = self._begin_generation(draft_id, user)
@@ -95,6 +99,7 @@ class SimplificationUseCases(ServiceBase):
         done = {s.id for s in draft.sections}
         todo = [seg for seg in segments if seg.id not in done]
         retry_with_feedback = backend.capabilities.language_model
+        retries = self.settings.simplify_retries if retry_with_feedback else 0
 
         audience = draft.request.inputs.get("audience", "plain")
         parents = {seg.id: parent_clause(segments, i) for i, seg in enumerate(segments)}
@@ -106,19 +111,24 @@ class SimplificationUseCases(ServiceBase):
                                            parent=parents[seg_id])
             text = self.calls.call(backend, prompt, draft, user=user)
             result = compare(original, text, guide)
+            missed = readability_missed(result, guide, text) if retry_with_feedback else list(result.target_missed)
             attempts = 1
-            if result.problems and retry_with_feedback:
-                prompt = build_simplify_prompt(template, guide, spec, original, feedback=result.problems,
+            while (result.problems or missed) and attempts <= retries:
+                feedback = [*[p for p in result.problems if p not in result.target_missed], *missed]
+                prompt = build_simplify_prompt(template, guide, spec, original, feedback=feedback,
                                                audience=audience, parent=parents[seg_id])
                 text = self.calls.call(backend, prompt, draft, user=user)
                 result = compare(original, text, guide)
-                attempts = 2
+                missed = readability_missed(result, guide, text)
+                attempts += 1
+            metrics = {**result.as_dict(), "blocking": result.blocking, "attempts": attempts,
+                       "problems": [*[p for p in result.problems if p not in result.target_missed], *missed],
+                       "target_missed": missed, "target_reached": not missed}
+            if missed and retry_with_feedback:
+                metrics["outcome"] = (f"Readability target not reached after {attempts} "
+                                      f"attempt{'s' if attempts > 1 else ''}: " + "; ".join(missed) + ".")
             section = self._ai_section(spec, text, backend, prompt, user)
-            return section.model_copy(update={
-                "original": original,
-                "metrics": {**result.as_dict(), "blocking": result.blocking, "problems": result.problems,
-                            "attempts": attempts},
-            })
+            return section.model_copy(update={"original": original, "metrics": metrics})
 
         count = len(done)
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
@@ -236,6 +246,33 @@ class SimplificationUseCases(ServiceBase):
             json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2), encoding="utf-8"
         )
         return results
+
+
+def readability_missed(result: Comparison, guide: StyleGuide, text: str) -> list[str]:
+    """The audience's readability targets a simplified text misses, measured, to feed back and to report.
+
+    The comparison's own (reading grade, average sentence characters) plus the sentence-length target in words,
+    with the longest sentence over it quoted so the model knows which to split.
+    """
+    missed = list(result.target_missed)
+    limit, after = guide.readability.max_sentence_words, result.after
+    avg = after.get("avg_sentence_words")
+    if limit is not None and avg is not None and after.get("language") == "en":
+        if avg > limit:
+            missed.append(f"average sentence {avg:g} words, target {limit} or fewer")
+        longest = max(split_sentences_en(text), key=_words, default="")
+        if _words(longest) > limit:
+            words = longest.split()
+            quoted = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+            missed.append(f"longest sentence {_words(longest)} words, target {limit} or fewer: \"{quoted}\"")
+    return missed
+
+
+def _words(sentence: str) -> int:
+    return len(_WORD.findall(sentence))
+
+
+_WORD = re.compile(r"[A-Za-z0-9][\w'’\-]*")
 
 
 # A sub-paragraph's own marker: (a), (ii), (3), a), 3., （一）, 一、

@@ -119,12 +119,17 @@ class WordReviewUseCases(DraftingUseCases, ReviewUseCases):
         })
 
     def import_review(self, draft_id: str, path: Path | bytes, user: str, *, apply: bool) -> ReviewImport:
-        """Read a reviewed copy; summarise it, and with `apply` record its changes and comments."""
-        from drafter.export.review_import import check_review_file, read_review_file
+        """Read a reviewed copy; summarise it, and with `apply` record its changes and comments.
+
+        A file that changes a quotation from a source is refused whole (summary included): applying the rest
+        would leave a draft nobody reviewed as a whole, and a silent skip would lose the reviewer's change.
+        """
+        from drafter.export.review_import import check_quotes, check_review_file, read_review_file
 
         draft = self.store.get_draft(draft_id)
         review = read_review_file(path)
         check_review_file(review, draft)
+        check_quotes(draft.sections, {sid: s.text for sid, s in review.sections.items()})
         sections = [
             SectionChange(s.id, s.heading, s.text, review.sections[s.id].text, review.sections[s.id].revisions)
             for s in draft.sections

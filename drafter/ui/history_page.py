@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from drafter.models import Draft
+from drafter.i18n import _
+from drafter.models import Draft, DraftStatus
 from drafter.review import Action
 from drafter.roles import Role
 from drafter.service import DrafterService
@@ -110,6 +111,7 @@ def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
     export_tab, versions_tab, audit_tab = st.tabs(["Export", "Versions", "Audit trail"])
     with export_tab:
         export_panel(service, user, draft)
+        review_copy_panel(service, user, draft)
     with versions_tab:
         versions_panel(service, draft)
     with audit_tab:
@@ -139,9 +141,31 @@ def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
         key=f"download-{draft.id}",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
+    pdf_panel(service, user, draft)
     st.markdown("**AI-use statement in the document:**")
     st.markdown(md_escape(statement))
     show_verification(report)
+
+
+def review_copy_panel(service: DrafterService, user: str, draft: Draft) -> None:
+    """A review copy for Word, at any status once the draft is written (as on the review page)."""
+    st.markdown("**" + _("Review in Word") + "**")
+    if draft.status in (DraftStatus.generating, DraftStatus.failed) or not draft.sections:
+        st.caption(_("A review copy can be made once the draft is written."))
+        return
+    st.caption(
+        _("The review copy shows a person's changes to the AI text as tracked changes, with comments on AI "
+          "passages, quotations and open findings. It is not the labelled export and carries no approval; a "
+          "reviewer uploads it back on the Review page.")
+    )
+    st.download_button(
+        _("Download review copy"),
+        data=lambda: service.review_copy_bytes(draft.id, user),
+        file_name=f"review-copy-{draft.id}-v{draft.version}.docx",
+        key=f"history-review-copy-{draft.id}",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
+    )
 
 
 def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, bytes, Verification, str]:
@@ -151,6 +175,31 @@ def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, byte
         result = service.export(draft.id, path, user)
         report = service.verify_file(path)
         return name, path.read_bytes(), report, result.label_statement
+
+
+def pdf_panel(service: DrafterService, user: str, draft: Draft) -> None:
+    """A PDF made by LibreOffice from a new labelled export, beside the .docx download (drafter.export.pdf)."""
+    key = EXPORT_KEY + "pdf-" + draft.id
+    if st.button(_("Make a PDF"), key=f"export-pdf-{draft.id}"):
+        with st.spinner(_("Converting the document to PDF with LibreOffice…")):
+            made = attempt("exporting to PDF", lambda: _export_pdf(service, user, draft))
+        if made is not None:
+            st.session_state[key] = made
+    made = st.session_state.get(key)
+    if made:
+        name, data, report = made
+        st.download_button(_("Download the PDF"), data=data, file_name=name, key=f"download-pdf-{draft.id}",
+                           mime="application/pdf")
+        if not report.ok:
+            show_verification(report)
+
+
+def _export_pdf(service: DrafterService, user: str, draft: Draft) -> tuple[str, bytes, Verification]:
+    name = str(Path(service.export_file_name(draft.id)).with_suffix(".pdf"))
+    with tempfile.TemporaryDirectory(prefix="drafter-export-") as folder:
+        path = Path(folder) / name
+        service.export_pdf(draft.id, path, user)
+        return name, path.read_bytes(), service.verify_file(path)
 
 
 def show_verification(report: Verification) -> None:
@@ -228,7 +277,7 @@ def audit_panel(service: DrafterService, draft: Draft) -> None:
 def verify_upload(service: DrafterService) -> None:
     st.subheader("Check a document")
     upload = st.file_uploader(
-        "Upload an exported .docx to check its label and content", type=["docx"], key="history.verify"
+        "Upload an exported .docx to check its label and content", type=["docx", "pdf"], key="history.verify"
     )
     if upload is None:
         return

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from drafter.models import Checklist, Draft, DraftStatus, Finding, Origin, Section
+from drafter.i18n import _
+from drafter.models import Checklist, Citation, Draft, DraftStatus, Finding, Origin, Section
 from drafter.roles import Role
 from drafter.service import DrafterService
 from drafter.ui.common import (
@@ -171,6 +172,36 @@ def review_section(section: Section, findings: list[Finding], language: str = "e
             show_diff(ai_text, section.text, caption="Changes a person made to the AI text")
         if section.provenance.instruction:
             st.caption(tr("Rewritten by the AI on the instruction: “{}”", language, md_safe(section.provenance.instruction)))
+        evidence_view(section)
+
+
+def sentence_evidence(section: Section) -> list[Citation]:
+    """The per-sentence evidence a model gave for this section, for the sentences still in its text."""
+    flat = " ".join(section.text.split())
+    return [c for c in section.citations
+            if c.verified is not None and c.sentence.strip() and " ".join(c.sentence.split()) in flat]
+
+
+def evidence_view(section: Section) -> None:
+    """Each sentence a model wrote with its evidence: the source passage and paragraph, or that it was not found."""
+    rows = sentence_evidence(section)
+    if not rows:
+        return
+    found = sum(1 for c in rows if c.verified)
+    label = _("Evidence for each sentence ({found} of {total} found in the sources)", found=found, total=len(rows))
+    with st.expander(label):
+        for c in rows:
+            st.markdown(f"**{_('Found') if c.verified else _('Not found')}**: {md_escape(c.sentence)}")
+            if c.verified:
+                where = _("Source [{n}] {name}, paragraph {paragraph}", n=c.marker, name=c.source,
+                          paragraph=c.paragraph if c.paragraph is not None else "?")
+                st.caption(md_safe(f"{where}: “{c.quote or c.evidence}”"))
+            elif c.source:
+                st.caption(md_safe(_("The passage given as evidence is not in source [{n}] {name}: “{passage}”",
+                                     n=c.marker, name=c.source, passage=c.evidence)))
+            else:
+                st.caption(md_safe(_("The evidence names source [{n}], which was not supplied: “{passage}”",
+                                     n=c.marker, passage=c.evidence)))
 
 
 def findings_panel(service: DrafterService, draft: Draft) -> None:

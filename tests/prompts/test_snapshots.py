@@ -18,6 +18,7 @@ import pytest
 from drafter.backends.structured import CitedSection, instruction_for
 from drafter.catalog import Catalog
 from drafter.prompts import (
+    HouseExample,
     PromptBundle,
     WrittenSection,
     build_refine_prompt,
@@ -50,6 +51,15 @@ def briefing_summary() -> str:
     return _render(build_section_prompt(t, c.style_guide("house-style"), r.inputs, r.sources, t.sections[0]))
 
 
+def briefing_summary_house_style() -> str:
+    c, r = _catalog(), briefing_request()
+    t = c.template("briefing")
+    example = HouseExample("a1b2c3d4e5f6", "Opening of Northtown Library",
+                           "Summary\nThe Minister opens Northtown Library on 4 May 2026.\n\nContact\nLibraries Team.")
+    return _render(build_section_prompt(t, c.style_guide("house-style"), r.inputs, r.sources, t.sections[0],
+                                        examples=[example]))
+
+
 def briefing_background() -> str:
     c, r = _catalog(), briefing_request()
     t = c.template("briefing")
@@ -72,6 +82,25 @@ def tongzhi_section() -> str:
     t = c.template("zh-tongzhi")
     inputs = {f.name: f"（{f.label}）" for f in t.fields}
     return _render(build_section_prompt(t, c.style_guide(t.default_style_guide), inputs, [], t.sections[0]))
+
+
+def qingshi_section() -> str:
+    c = _catalog()
+    t = c.template("zh-qingshi")
+    inputs = {f.name: f"（{f.label}）" for f in t.fields}
+    return _render(build_section_prompt(t, c.style_guide(t.default_style_guide), inputs, [], t.sections[1]))
+
+
+def submission_recommendation() -> str:
+    c, r = _catalog(), briefing_request()
+    t = c.template("submission")
+    inputs = {"subject": "Riverside Flood Barrier opening", "recipient": "Minister for Flood Resilience",
+              "author_unit": "Flood Resilience Team", "date": "2 March 2026",
+              "issue": "Whether you open the Riverside Flood Barrier on 12 March 2026.",
+              "recommendation": "That you agree to open the barrier and to the press lines at Annex A.",
+              "timing": "Urgent: by 6 March 2026, so that the venue can be confirmed.",
+              "arguments": "The barrier protects 4,200 homes.\nThe opening is a chance to announce the maintenance fund."}
+    return _render(build_section_prompt(t, c.style_guide("house-style"), inputs, r.sources, t.sections[1]))
 
 
 def simplify_child_retry() -> str:
@@ -100,8 +129,11 @@ def structured_instruction() -> str:
 CASES: dict[str, Callable[[], str]] = {
     "briefing-summary": briefing_summary,
     "briefing-background": briefing_background,
+    "briefing-summary-house-style": briefing_summary_house_style,
     "briefing-refine": briefing_refine,
     "tongzhi-section": tongzhi_section,
+    "qingshi-section": qingshi_section,
+    "submission-recommendation": submission_recommendation,
     "simplify-child-retry": simplify_child_retry,
     "self-check": self_check,
     "structured-instruction": structured_instruction,

@@ -73,8 +73,62 @@ class WordEdit:
         for offset, piece in enumerate(pieces):
             parent.insert(index + offset, piece)
 
-    def comment(self, on: str, text: str, author: str, *, anchored: bool = True) -> None:
-        """A comment on the run holding `on` (range start, range end, reference run), as Word writes it."""
+    def runs_for(self, text: str) -> list[etree._Element]:
+        """Plain runs of one paragraph that hold exactly `text` (runs split where `text` starts and ends)."""
+        for p in self.doc.iter(w("p")):
+            runs = [r for r in p if r.tag == w("r") and r.find(w("t")) is not None]
+            joined, starts = "", []
+            for r in runs:
+                starts.append(len(joined))
+                joined += r.find(w("t")).text or ""
+            at = joined.find(text)
+            if at == -1 or not text:
+                continue
+            end = at + len(text)
+            chosen = []
+            for r, start in zip(runs, starts, strict=True):
+                t = r.find(w("t"))
+                value = t.text or ""
+                stop = start + len(value)
+                if stop <= at or start >= end:
+                    continue
+                lo, hi = max(at, start) - start, min(end, stop) - start
+                if lo > 0:
+                    r.addprevious(_run("t", value[:lo]))
+                if hi < len(value):
+                    r.addnext(_run("t", value[hi:]))
+                t.text = value[lo:hi]
+                chosen.append(r)
+            return chosen
+        raise AssertionError(f"no paragraph's plain runs hold {text!r}")
+
+    def delete(self, text: str, author: str) -> None:
+        """Track-delete `text`, which may run across several runs of one paragraph (e.g. a quote and a marker)."""
+        runs = self.runs_for(text)
+        deletion = _el("del", id=self._id(), author=author, date=DATE)
+        runs[0].addprevious(deletion)
+        for r in runs:
+            t = r.find(w("t"))
+            t.tag = w("delText")
+            deletion.append(r)
+
+    def insert_before(self, text: str, new: str, author: str) -> None:
+        """Track-insert `new` just before `text`."""
+        runs = self.runs_for(text)
+        insertion = _el("ins", id=self._id(), author=author, date=DATE)
+        insertion.append(_run("t", new))
+        runs[0].addprevious(insertion)
+
+    def insert_after(self, text: str, new: str, author: str) -> None:
+        """Track-insert `new` just after `text`."""
+        runs = self.runs_for(text)
+        insertion = _el("ins", id=self._id(), author=author, date=DATE)
+        insertion.append(_run("t", new))
+        runs[-1].addnext(insertion)
+
+    def comment(self, on: str, text: str, author: str, *, anchored: bool = True, point: bool = False) -> None:
+        """A comment on the run holding `on` (range start, range end, reference run), as Word writes it; with
+        `point`, an empty range just before that run (a comment made with nothing selected)."""
         assert self.comments is not None, "the review copy has a comments part"
         cid = self._id()
         c = _el("comment", id=cid, author=author, date=DATE, initials=author[:2].upper())
@@ -87,7 +141,10 @@ class WordEdit:
         r = self.run_with(on)
         r.addprevious(_el("commentRangeStart", id=cid))
         end = _el("commentRangeEnd", id=cid)
-        r.addnext(end)
+        if point:
+            r.addprevious(end)
+        else:
+            r.addnext(end)
         ref = _el("r")
         ref.append(_el("commentReference", id=cid))
         end.addnext(ref)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -15,7 +16,7 @@ from drafter.cli.app import main
 from drafter.errors import InputError
 from drafter.export.properties import get_custom_properties
 from drafter.export.review_import import read_review_file
-from drafter.models import DraftStatus, Origin
+from drafter.models import DraftStatus, Origin, SpanOrigin
 from drafter.service import DrafterService
 from tests.conftest import FULL_CHECKLIST, briefing_request
 from tests.word.support import WordEdit
@@ -276,3 +277,103 @@ def test_libreoffice_opens_the_review_copy_and_its_save_imports(
     assert [s.section_id for s in result.changed_sections] == ["summary"]
     assert [c.text for c in result.comments] == ["Check the date."]
     assert "speak to reporters" in svc.get_draft(draft_id).sections[0].text
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's Python, where python3-uno puts LibreOffice's bridge
+LO_REVIEW = Path(__file__).parent / "lo_review.py"
+
+
+@pytest.mark.libreoffice
+def test_a_change_and_a_comment_made_inside_libreoffice_import_exactly(
+    in_review: tuple[DrafterService, str], tmp_path: Path
+) -> None:
+    """LibreOffice itself records the tracked change and writes the comment (driven through UNO)."""
+    _soffice()
+    if subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode != 0:
+        pytest.fail("python3-uno is required to drive LibreOffice: install python3-uno")
+    svc, draft_id = in_review
+    before = svc.get_draft(draft_id)
+    copy = svc.review_copy(draft_id, tmp_path / "copy.docx", "bob")
+    saved = tmp_path / "lo-reviewed.docx"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(LO_REVIEW), str(copy), str(saved), "Bob Lo", "speak to the press", "speak to reporters",
+         "This briefing is for", "Check the date with the press office."],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    xml = zipfile.ZipFile(saved).read("word/document.xml").decode()
+    assert 'w:author="Bob Lo"' in xml and "<w:ins " in xml and "<w:del " in xml  # LibreOffice's own markup
+
+    summary = svc.import_review(draft_id, saved, "bob", apply=False)
+    old = before.sections[0].text
+    assert [s.section_id for s in summary.changed_sections] == ["summary"]
+    change = summary.changed_sections[0]
+    assert change.new_text == old.replace("speak to the press", "speak to reporters")
+    assert [(r.kind, r.author, r.text) for r in change.revisions] == [
+        ("del", "Bob Lo", "speak to the press"), ("ins", "Bob Lo", "speak to reporters")
+    ]
+    assert [(c.author, c.anchor, c.text, c.section_id) for c in summary.comments] == [
+        ("Bob Lo", "This briefing is for", "Check the date with the press office.", "summary")
+    ]
+    assert summary.comments[0].date is not None
+    assert svc.get_draft(draft_id).version == before.version  # the summary changed nothing
+
+    seen = len(svc.audit_trail(draft_id))
+    svc.import_review(draft_id, saved, "bob", apply=True)
+    after = svc.get_draft(draft_id)
+    assert after.sections[0].text == change.new_text
+    assert after.sections[0].provenance.edited_by == "bob"  # the importing user, whoever LibreOffice named
+    assert [s.text for s in after.sections[1:]] == [s.text for s in before.sections[1:]]
+    edits = [e for e in svc.audit_trail(draft_id)[seen:] if e.action == "edited"]
+    assert [(e.actor, e.details["section"]) for e in edits] == [("bob", "summary")]
+
+
+@pytest.mark.libreoffice
+def test_a_quotation_changed_inside_libreoffice_is_refused(sqlite_service: DrafterService, tmp_path: Path) -> None:
+    """Through LibreOffice's own markup: Drafter's comments (machine, quotes, findings) are still recognised as
+    its own, and a tracked change inside a quotation refuses the import."""
+    _soffice()
+    svc = sqlite_service
+    draft = svc.create_draft(briefing_request(), "alice")
+    svc.submit(draft.id, "alice")
+    copy = svc.review_copy(draft.id, tmp_path / "copy.docx", "bob")
+    saved = tmp_path / "lo-quote.docx"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(LO_REVIEW), str(copy), str(saved), "Bob Lo", "£46.6 million", "£47 million",
+         "This briefing is for", "Is this right?"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    review = read_review_file(saved)
+    assert [c.text for c in review.comments] == ["Is this right?"]  # only the reviewer's
+    assert "£47 million" in review.sections["background"].text
+    events = len(svc.audit_trail(draft.id))
+    with pytest.raises(InputError, match="quoted verbatim from barrier-report.txt"):
+        svc.import_review(draft.id, saved, "bob", apply=True)
+    assert svc.get_draft(draft.id).version == draft.version + 1  # submitted, nothing since
+    assert len(svc.audit_trail(draft.id)) == events
+
+
+def test_accepted_changes_reach_the_final_export_as_plain_edited_text(
+    in_review: tuple[DrafterService, str], tmp_path: Path
+) -> None:
+    """The labelled export has no tracked changes: an imported change is ordinary text, its spans `edited`."""
+    svc, draft_id = in_review
+    svc.import_review(draft_id, reviewed(svc, draft_id, tmp_path), "bob", apply=True)
+    summary = svc.get_draft(draft_id).sections[0]
+    at = summary.text.index("reporters")
+    assert any(sp.origin == SpanOrigin.edited and sp.start <= at < sp.end for sp in summary.spans)
+    svc.submit(draft_id, "alice")
+    svc.approve(draft_id, "carol", FULL_CHECKLIST)  # bob edited it through the import: he may not approve
+    final = svc.export(draft_id, tmp_path / "final.docx", "alice")
+    xml = zipfile.ZipFile(tmp_path / "final.docx").read("word/document.xml").decode()
+    assert "speak to reporters" in xml
+    for tracked in ("<w:ins ", "<w:del ", "<w:delText", "<w:moveFrom", "<w:moveTo"):
+        assert tracked not in xml
+    assert svc.verify_file(tmp_path / "final.docx").ok
+    assert "then edited by a person" in final.label_statement  # the label counts the imported edit
+    provenance = json.loads(get_custom_properties(Document(str(tmp_path / "final.docx")))["DrafterProvenance"])
+    exported = next(s for s in provenance["sections"] if s["id"] == "summary")
+    assert exported["origin"] == "ai_edited" and exported["edited_by"] == "bob" and exported["spans"]["edited"] > 0

@@ -53,3 +53,24 @@ def test_reviewer_uploads_a_reviewed_copy_sees_the_summary_then_applies(
     assert after.status == DraftStatus.draft and "speak to reporters" in after.sections[0].text
     assert after.sections[0].provenance.edited_by == "bob"
     assert any(e.action == "review_comment" for e in ui_service.audit_trail(draft.id))
+
+
+def test_a_reviewed_copy_that_changes_a_quotation_is_refused_on_the_page(
+    ui_service: DrafterService, tmp_path: Path
+) -> None:
+    draft = ui_service.create_draft(briefing_request(backend="offline"), "alice")
+    ui_service.submit(draft.id, "alice")
+    edit = WordEdit(ui_service.review_copy(draft.id, tmp_path / "copy.docx", "bob"))
+    edit.replace("£46.6 million", "£47 million", "bob")
+    reviewed = edit.save(tmp_path / "reviewed.docx").read_bytes()
+    before = ui_service.get_draft(draft.id)
+
+    at = app_for(ui_service, "bob").switch_page(REVIEW).run()
+    uploader = next(u for u in at.file_uploader if u.key == f"review-upload-{draft.id}")
+    uploader.set_value(("reviewed.docx", reviewed, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("quoted verbatim from barrier-report.txt" in e.value and "nothing was imported" in e.value
+               for e in at.error)
+    assert not [b for b in at.button if b.label == "Apply the reviewed changes"]
+    after = ui_service.get_draft(draft.id)
+    assert (after.version, after.status) == (before.version, before.status)

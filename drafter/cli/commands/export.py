@@ -7,11 +7,15 @@ from pathlib import Path
 
 from drafter.cli import output
 from drafter.cli.context import Command, Context, add_user_argument
+from drafter.i18n import _
 
 
 def export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("draft_id")
     p.add_argument("--output", type=Path, required=True)
+    p.add_argument("--format", choices=("docx", "pdf"), default=None,
+                   help="docx (default) or pdf: the labelled .docx, then a PDF made from it by LibreOffice "
+                        "(default: from the --output suffix)")
     p.add_argument("--with-original", action="store_true",
                    help="for a simplified regulation: put each section's original text after it")
     p.add_argument("--review-copy", action="store_true",
@@ -23,6 +27,12 @@ def export(ctx: Context, args: argparse.Namespace) -> int:
     if args.review_copy:
         path = ctx.service.review_copy(args.draft_id, args.output, ctx.user())
         print(f"review copy written to {path} (not the labelled export; it carries no approval)")
+        return 0
+    fmt = args.format or ("pdf" if args.output.suffix.lower() == ".pdf" else "docx")
+    if fmt == "pdf":
+        result = ctx.service.export_pdf(args.draft_id, args.output, ctx.user(), include_original=args.with_original)
+        print(_("exported {path} (from {docx})", path=str(result.path), docx=str(result.docx_path)))
+        print(_("label: {statement}", statement=result.label_statement))
         return 0
     result = ctx.service.export(args.draft_id, args.output, ctx.user(), include_original=args.with_original)
     print(f"exported {result.path}")

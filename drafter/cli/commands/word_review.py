@@ -41,7 +41,8 @@ def _summary(result: Any) -> None:
         print("  new:", s.new_text.replace("\n", "\n       "))
     for c in result.comments:
         where = c.section_id or "document"
-        print(f"\ncomment by {c.author or '(unnamed)'} on {where} “{c.anchor}”: {c.text}")
+        on = f"on {where} “{c.anchor}”" if c.anchor else f"at a point in {where}"  # a comment with no selection
+        print(f"\ncomment by {c.author or '(unnamed)'} {on}: {c.text}")
     if result.applied:
         print(f"\napplied: draft {result.draft_id} is now {result.status}"
               + ("; changes requested from its author" if result.changes_requested else ""))
