@@ -243,7 +243,8 @@ def outcome_summary(draft: Draft) -> str:
                         draft.request.inputs.get("audience", "plain"))
         worst = max(missed, key=lambda s: (s.metrics.get("readability_after") or {}).get(
             "flesch_kincaid_grade" if draft.language == "en" else "avg_sentence_chars") or 0)
-        parts.append(_("{count} not simplified to the {audience} target (the furthest: {missed})",
+        parts.append(_("{count} still above the audience's readability target (not simplified to the {audience} "
+                       "target; the furthest: {missed})",
                        count=len(missed), audience=audience,
                        missed="; ".join(worst.metrics.get("target_figures") or worst.metrics["target_missed"])))
     return ", ".join(parts) + "."
