@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-MODULES = ["bench.bench_cli", "bench.bench_core", "bench.bench_llm", "bench.bench_guard", "bench.bench_checks", "bench.bench_gongwen", "bench.bench_review_copy", "bench.bench_simplify", "bench.bench_register", "bench.bench_stats", "bench.bench_concurrency", "bench.bench_browser"]
+MODULES = ["bench.bench_cli", "bench.bench_core", "bench.bench_llm", "bench.bench_guard", "bench.bench_checks", "bench.bench_gongwen", "bench.bench_review_copy", "bench.bench_simplify", "bench.bench_simplify_eval", "bench.bench_register", "bench.bench_stats", "bench.bench_concurrency", "bench.bench_browser"]
 
 
 def main() -> None:

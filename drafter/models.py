@@ -213,6 +213,10 @@ class Template(Strict):
         default=False, description="Number the body paragraphs 1, 2, 3… (submissions), with the house style's "
         "'Numbered Paragraph' style.",
     )
+    spelling: Literal["british", "american"] | None = Field(
+        default=None, description="The document's spelling (en-GB or en-US) for the checks; overrides the style "
+        "guide's.",
+    )
 
 
 class ReadabilityTarget(Strict):

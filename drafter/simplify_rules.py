@@ -54,6 +54,13 @@ def segment(text: str, language: str | None = None) -> list[Segment]:
             if language == "zh" and number.endswith(("条", "款")):
                 # 第三条 usually runs straight into its text: keep the article's words as its body
                 blocks.append((number, number, [rest] if rest else []))
+            elif language == "zh" and number.endswith("、") and ("。" in rest or len(rest) > 20):
+                # 一、加强组织领导。各地要……: a short title, then the item's body, which is simplified
+                title, dot, body = rest.partition("。")
+                if dot and len(title) <= 20 and body.strip():
+                    blocks.append((number, number + title, [body.strip()]))
+                else:
+                    blocks.append((number, number, [rest]))
             else:
                 blocks.append((number, line.strip(), []))  # the heading exactly as the source writes it
         elif blocks:
@@ -102,19 +109,69 @@ _EN_CLAUSE_BREAKS = (
 
 
 def substitute_plain_words(text: str, plain_words: dict[str, str], language: str) -> str:
+    """Each hard word replaced by its plain word; in English in the same form ("obtained" -> "got",
+    "individuals" -> "people") and with the article before it agreeing ("an individual" -> "a person").
+    A form the rules cannot inflect safely is left as it was."""
     for hard, plain in sorted(plain_words.items(), key=lambda kv: -len(kv[0])):
         if language == "zh":
             text = text.replace(hard, plain)
-        else:
-            text = re.sub(rf"\b{re.escape(hard)}\b", _case_keeping(plain), text, flags=re.IGNORECASE)
+            continue
+        endings = r"(?:s|es|d|ed|ing)?" if " " not in hard else ""
+        stem = re.escape(hard[:-1]) + r"(?:e|(?=ed|ing|es))" if hard.endswith("e") and " " not in hard else re.escape(hard)
+        pattern = rf"\b(?:(?P<article>an?)(?P<space>\s+))?(?P<word>{stem}{endings})\b"
+        text = re.sub(pattern, _replacer(hard, plain), text, flags=re.IGNORECASE)
     return text
 
 
-def _case_keeping(replacement: str) -> Callable[[re.Match[str]], str]:
-    """A replacer that capitalises the plain word when the word it replaces was capitalised."""
+# Irregular forms of the plain words the shipped guides use: (third person / plural, past, -ing)
+_IRREGULAR = {
+    "get": ("gets", "got", "getting"), "buy": ("buys", "bought", "buying"), "person": ("people", None, None),
+    "send": ("sends", "sent", "sending"), "give": ("gives", "gave", "giving"), "tell": ("tells", "told", "telling"),
+    "begin": ("begins", "began", "beginning"), "stop": ("stops", "stopped", "stopping"),
+    "home": ("homes", None, None), "use": ("uses", "used", "using"), "end": ("ends", "ended", "ending"),
+    "start": ("starts", "started", "starting"), "need": ("needs", "needed", "needing"),
+    "help": ("helps", "helped", "helping"), "show": ("shows", "showed", "showing"),
+}
+
+
+def _inflect(plain: str, ending: str) -> str | None:
+    """`plain` with the ending the replaced word had ('s', 'ed', 'ing'), or None when not safe."""
+    if not ending:
+        return plain
+    words = plain.split()
+    head, rest = words[-1], words[:-1]
+    forms = _IRREGULAR.get(head.lower())
+    if forms is not None:
+        index = {"s": 0, "es": 0, "d": 1, "ed": 1, "ing": 2}[ending]
+        form = forms[index]
+    elif len(words) == 1 and ending in ("s", "es"):
+        form = head + ("es" if head.endswith(("s", "sh", "ch", "x")) else "s")
+    else:
+        form = None  # an unknown verb's past or -ing form, or a phrase: do not guess
+    return " ".join([*rest, form]) if form else None
+
+
+def _replacer(hard: str, plain: str) -> Callable[[re.Match[str]], str]:
+    """A replacer keeping the replaced word's form and capital, and making a/an agree with the new word."""
 
     def replace(m: re.Match[str]) -> str:
-        return replacement[:1].upper() + replacement[1:] if m.group(0)[:1].isupper() else replacement
+        word = m.group("word")
+        ending = word[len(hard):].lower() if word.lower().startswith(hard.lower()) else word[len(hard) - 1:].lower()
+        if hard.endswith("e") and ending in ("d", "s"):
+            ending = {"d": "ed", "s": "s"}[ending]
+        new = _inflect(plain, ending)
+        if new is None:
+            return m.group(0)
+        if word[:1].isupper():
+            new = new[:1].upper() + new[1:]
+        article = m.group("article")
+        if article is None:
+            return new
+        right = "an" if re.match(r"[aeiou]", new, re.IGNORECASE) and not re.match(r"(?i)u[nr]i|use|one", new) else "a"
+        right = right.capitalize() if article[:1].isupper() else right
+        if ending in ("s", "es") and new != plain:  # "an individuals" is not English; leave the article alone
+            right = article
+        return f"{right}{m.group('space')}{new}"
 
     return replace
 
@@ -122,12 +179,80 @@ def _case_keeping(replacement: str) -> Callable[[re.Match[str]], str]:
 def split_long_sentences(text: str, max_words: int, language: str) -> str:
     """Break sentences longer than max_words (or max chars for Chinese) at clause boundaries."""
     if language == "zh":
-        # a ； becomes a 。 only in a sentence that is too long (so ； is no sentence end here)
-        return _rewrite(text, split_into_sentences(text, "zh"),
-                        lambda s: s.replace("；", "。") if len(s) > max_words and "；" in s else s)
+        return _rewrite(text, split_into_sentences(text, "zh"), lambda s: _break_zh(s, max_words))
     # a list item keeps its "; and" / "; or": it says how the conditions combine
     prose = [p for p in split_into_sentences(text, "en") if not _starts_list_item(text, p)]
-    return _rewrite(text, prose, lambda s: _break_clauses(s) if len(s.split()) > max_words else s)
+    return _rewrite(text, prose, lambda s: _break_clauses(s, max_words) if len(s.split()) > max_words else s)
+
+
+# An English clause that can stand as a sentence starts with one of these (after ", and" / ", but"...).
+_SUBJECT = r"(?:you|we|they|it|he|she|this|that|these|those|the|a|an|each|every|all|no|any|your|our|their|its)\b"
+_EN_MORE_BREAKS = (
+    re.compile(rf",\s+(?:and|but|so|or|then)\s+(?={_SUBJECT})", re.IGNORECASE),
+    re.compile(r"\s+and\s+(?=(?:you|we|they|he|she)\s+(?:must|may|can|will|should|need|have|are|do)\b)"),
+)
+_MIN_CLAUSE_WORDS = 4
+
+
+def _more_breaks(sentence: str, max_words: int) -> str:
+    """A sentence still above `max_words` (a short target: children, easy read) is also split where a new
+    clause with its own subject begins: ", and the council pays" -> ". The council pays". Each part keeps
+    at least four words; nothing inside brackets or a reference is a boundary."""
+    if len(sentence.split()) <= max_words:
+        return sentence
+    for pattern in _EN_MORE_BREAKS:
+        for m in pattern.finditer(sentence):
+            before, after = sentence[: m.start()], sentence[m.end() :]
+            if before.count("(") != before.count(")") or len(before.split()) < _MIN_CLAUSE_WORDS \
+                    or len(after.split()) < _MIN_CLAUSE_WORDS:
+                continue
+            head = before.rstrip(",;") + "."
+            tail = after[:1].upper() + after[1:]
+            return head + " " + _more_breaks(tail, max_words)
+    return sentence
+
+
+# Chinese: a clause ending like this is subordinate (…的，…时，为了…，) and never stands alone.
+_ZH_DEPENDENT_END = ("的", "时", "后", "前", "中", "下", "外", "上", "里", "者", "如下", "之一")
+_ZH_DEPENDENT_START = re.compile(r"^(?:为了|为|根据|按照|依照|依据|如果|若|凡|除|对于|关于|在|经|由|当|因|自|从|对)")
+_ZH_JOINED_NEXT = re.compile(r"^(?:并|且|而且|以及|及|和|等|或者|或)")
+_ZH_MIN_CLAUSE = 6
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _break_zh(sentence: str, max_chars: int) -> str:
+    """A Chinese sentence longer than `max_chars`: ； becomes 。, then a ， between two clauses that can stand
+    alone becomes 。 (never after a subordinate clause such as "…的，", never inside a reference such as
+    第（二）、（三）项 or a quotation, never before 并/以及/或)."""
+    if len(sentence) <= max_chars:
+        return sentence
+    sentence = sentence.replace("；", "。")
+    out, start = [], 0
+    depth = 0
+    for i, ch in enumerate(sentence):
+        if ch in "（(“「《":
+            depth += 1
+        elif ch in "）)”」》":
+            depth = max(0, depth - 1)
+        # a full-width comma, or an ASCII one between two Chinese characters (as some copies are stored)
+        comma = ch == "，" or (ch == "," and 0 < i < len(sentence) - 1 and _is_han(sentence[i - 1])
+                                and _is_han(sentence[i + 1]))
+        if not comma or depth:
+            continue
+        clause = sentence[start:i]
+        clause_start = clause.rsplit("。", 1)[-1]
+        rest = sentence[i + 1 :]
+        if (len(clause_start) < _ZH_MIN_CLAUSE or len(rest.split("。", 1)[0]) < _ZH_MIN_CLAUSE
+                or clause_start.endswith(_ZH_DEPENDENT_END) or _ZH_DEPENDENT_START.match(clause_start)
+                or _ZH_JOINED_NEXT.match(rest) or "：" in clause_start):
+            continue
+        out.append(sentence[start:i] + "。")
+        start = i + 1
+    out.append(sentence[start:])
+    return "".join(out)
 
 
 def _starts_list_item(text: str, piece: Piece) -> bool:
@@ -135,11 +260,13 @@ def _starts_list_item(text: str, piece: Piece) -> bool:
     return text.startswith("- ", line_start)
 
 
-def _break_clauses(sentence: str) -> str:
+def _break_clauses(sentence: str, max_words: int = 25) -> str:
     for pattern, replacement in _EN_CLAUSE_BREAKS:
         sentence = pattern.sub(replacement, sentence)
     # capitalise only the sentences made here: "e.g. the" and "etc. and" stay as they are
-    return re.sub(r"\.\x00([a-z]?)", lambda m: ". " + m.group(1).upper(), sentence)
+    sentence = re.sub(r"\.\x00([a-z]?)", lambda m: ". " + m.group(1).upper(), sentence)
+    parts = split_into_sentences(sentence, "en")
+    return _rewrite(sentence, parts, lambda p: _more_breaks(p, max_words))
 
 
 def _rewrite(text: str, pieces: list[Piece], change: Callable[[str], str]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -245,10 +246,13 @@ def test_simplify_page_paste_simplify_compare_edit_submit(ui_service: DrafterSer
     # the message says what the rules did, from the sections' metrics, never a bare "Simplified."
     assert f"{ui_service.simplification_outcome(draft)} Compare each section" in page
     assert "Simplified. Compare" not in page
-    for section in draft.sections:  # side by side: the original and the simplified text of each section
-        assert section.original and section.original.split(".")[0] in page
-        assert section.text.split(".")[0] in page
-    assert "An applicant must submit the application form before 1 March 2026" in page
+    # side by side: the original and the simplified text of each section (changed words are marked up)
+    seen = re.sub(r"<[^>]+>", "", page)
+    for section in draft.sections:
+        assert section.original and section.original.split(".")[0] in seen
+        assert section.text.split(".")[0] in seen
+    assert "An applicant must submit the application form before 1 March 2026" in seen
+    assert '">must</ins>' in page and '">shall</del>' in page
     assert "| Reading grade (Flesch-Kincaid) |" in page and "grade 5 a ten-year-old" in page
 
     # an edit that drops a date is saved, and the check flags it as blocking next to the section

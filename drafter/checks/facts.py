@@ -10,6 +10,9 @@ organisation. Each fact gets a normalised `key`, so that the same fact written t
 - "3%" ≡ "3 per cent" ≡ "百分之三"                                   -> ``percent:3``
 - "§ 404.610" ≡ "section 404.610"; "第三条" ≡ "第3条" ≡ "Article 3"    -> ``ref:section:404.610``, ``ref:article:3``
 - "国办发〔2026〕7号" ≡ "国办发[2026]7号"                               -> ``docno:国办发:2026:7``
+- "38 U.S.C. 1310(a)" ≡ "38 USC 1310(a)"; "7 CFR 273.2"               -> ``ref:usc:38:1310(a)``, ``ref:cfr:7:273.2``
+- "paragraph (a) or (b)" is one reference (``ref:paragraph:(a) or (b)``) that also supports its parts;
+  "第三条第二款" ≡ "第3条第2款" -> ``ref:article:3/paragraph:2``; "第（二）、（三）项" -> ``ref:item:2、3``
 
 Names are found by a documented heuristic, not a model:
 
@@ -171,6 +174,8 @@ _DURATION_UNITS = {"day": "day", "days": "day", "working day": "workday", "worki
 _REF_WORDS = {"section": "section", "sections": "section", "s.": "section", "ss.": "section", "§": "section",
               "§§": "section", "article": "article", "art.": "article", "articles": "article",
               "paragraph": "paragraph", "para.": "paragraph", "paragraphs": "paragraph",
+              "subparagraph": "paragraph", "subparagraphs": "paragraph", "subsection": "section",
+              "subsections": "section", "sec.": "section", "secs.": "section",
               "regulation": "regulation", "reg.": "regulation", "rule": "rule", "clause": "clause",
               "schedule": "schedule", "chapter": "chapter", "part": "part", "annex": "annex",
               "appendix": "annex", "条": "article", "款": "paragraph", "项": "item", "章": "chapter",
@@ -181,6 +186,22 @@ def _key_number(value: Decimal) -> str:
     return f"number:{fmt_number(value)}"
 
 
+def _ref_target(text: str) -> str:
+    """A reference's target in canonical form: lower case, one space, "," / "and" / "or" kept as written."""
+    return re.sub(r"\s+", " ", re.sub(r"\s*,\s*", ", ", text.lower())).strip()
+
+
+def _cn_reference_key(text: str) -> str | None:
+    """第三条第二款 -> ref:article:3/paragraph:2; 第（二）、（三）项 -> ref:item:2、3."""
+    parts = []
+    for m in _P_CN_PART.finditer(text):
+        numbers = [to_number(n.group(1)) for n in _P_CN_UNIT_NUM.finditer(m.group(1))]
+        if not numbers or any(n is None for n in numbers):
+            return None
+        parts.append(f"{_REF_WORDS[m.group(2)]}:" + "、".join(fmt_number(n) for n in numbers if n is not None))
+    return "ref:" + "/".join(parts) if parts else None
+
+
 # --- patterns, tried in priority order; a later match overlapping an earlier one is dropped --------------
 
 _I = re.IGNORECASE
@@ -188,13 +209,27 @@ _CITATION = re.compile(r"\[\d{1,3}\]")  # the offline backend's source markers: 
 _ENUMERATION = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,2}[.)](?=\s)|（\d{1,2}）|\d{1,2}、)")
 
 _P_DOCNO = re.compile(r"([\u4e00-\u9fff]{0,8})[〔\[［【(（](\d{4})[〕\]］】)）]\s*(?:第\s*)?(\d+)\s*号")
-_P_REF_SECTION_SIGN = re.compile(r"(§§?)\s*(\d+(?:\.\d+)*[a-z]?(?:\([0-9a-z]+\))*)", _I)
+_PROVISION = r"\d+[a-z]?(?:[.\-]\d+[a-z]?)*(?:\([0-9a-z]+\))*"
+# "38 U.S.C. 1310(a)", "42 U.S.C. 5121 et seq.", "7 CFR 273.2(b)(1)", "20 C.F.R. § 404.610"
+_P_REF_CODE = re.compile(rf"\b(\d+)\s+(U\.\s?S\.\s?C\.|USC|C\.\s?F\.\s?R\.|CFR)\s*(?:§§?\s*)?({_PROVISION})", _I)
+_CODES = {"usc": "usc", "cfr": "cfr"}
+# "U.S.C." or "C.F.R." on their own are abbreviations, never names
+_CODE_ABBREVIATION = re.compile(r"\b(?:U\.\s?S\.\s?C|C\.\s?F\.\s?R)\.", _I)
+# more items of the same kind after a reference: "paragraph (a) or (b)", "§§ 617.3(m)(2) and (3)"
+_REF_MORE = r"(?:(?:\s*,\s*|\s*,?\s+(?:and|or|to|through)\s+)(?:\([0-9a-z]+\))+)*"
+_P_REF_SECTION_SIGN = re.compile(rf"(§§?)\s*({_PROVISION}{_REF_MORE})", _I)
 _P_REF_EN = re.compile(
-    r"\b(sections?|s\.|ss\.|articles?|art\.|paragraphs?|para\.|regulation|reg\.|rule|clause|schedule|chapter|"
-    r"part|annex|appendix)\s+(\d+[a-z]?(?:\.\d+)*(?:\([0-9a-z]+\))*|\([a-z0-9]+\)(?:\([0-9a-z]+\))*|[IVXL]+\b)",
+    r"\b(sections?|s\.|ss\.|sec\.|secs\.|subsections?|articles?|art\.|paragraphs?|subparagraphs?|para\.|"
+    r"regulation|reg\.|rule|clause|schedule|chapter|part|annex|appendix)\s+"
+    rf"((?:{_PROVISION}|\([a-z0-9]+\)(?:\([0-9a-z]+\))*|[IVXL]+\b){_REF_MORE})",
     _I,
 )
-_P_REF_CN = re.compile(rf"第\s*({NUM_OR_CN})\s*(条|款|项|章|节|编|目)")
+# 第三条, 第3条第2款, 第（二）项, 第（二）、（三）项, 第一百零五条第一款第（三）项
+_CN_UNIT = rf"[（(]?\s*{NUM_OR_CN}\s*[)）]?"
+_CN_PART = rf"第\s*({_CN_UNIT}(?:\s*[、和或及至]\s*(?:第\s*)?{_CN_UNIT})*)\s*(条|款|项|章|节|编|目)"
+_P_REF_CN = re.compile(rf"(?:{_CN_PART})+")
+_P_CN_PART = re.compile(_CN_PART)
+_P_CN_UNIT_NUM = re.compile(rf"[（(]?\s*({NUM_OR_CN})\s*[)）]?")
 _P_DATE_CN = re.compile(
     r"((?:\d{4}|[〇零一二三四五六七八九]{4}))\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
     r"(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号])?"
@@ -344,16 +379,20 @@ def extract_facts(text: str) -> list[Fact]:
         # the issuer prefix (国办发...) is kept in the text, not the key: its start is ambiguous without
         # word segmentation ("根据国办发〔2026〕7号")
         c.add("docno", m.start(2) - 1, m.end(), f"docno:{m.group(2)}:{int(m.group(3))}")
+    for m in _P_REF_CODE.finditer(text):
+        code = re.sub(r"[^a-z]", "", m.group(2).lower())
+        c.add("reference", m.start(), m.end(), f"ref:{_CODES[code]}:{m.group(1)}:{m.group(3).lower()}")
+    for m in _CODE_ABBREVIATION.finditer(text):
+        c.block(m.start(), m.end())
     for m in _P_REF_SECTION_SIGN.finditer(text):
-        c.add("reference", m.start(), m.end(), f"ref:section:{m.group(2).lower()}")
+        c.add("reference", m.start(), m.end(), f"ref:section:{_ref_target(m.group(2))}")
     for m in _P_REF_EN.finditer(text):
         kind = _REF_WORDS[m.group(1).lower()]
-        target = m.group(2).lower()
-        c.add("reference", m.start(), m.end(), f"ref:{kind}:{target}")
+        c.add("reference", m.start(), m.end(), f"ref:{kind}:{_ref_target(m.group(2))}")
     for m in _P_REF_CN.finditer(han):
-        value = to_number(m.group(1))
-        if value is not None:
-            c.add("reference", m.start(), m.end(), f"ref:{_REF_WORDS[m.group(2)]}:{fmt_number(value)}")
+        key = _cn_reference_key(m.group(0))
+        if key is not None:
+            c.add("reference", m.start(), m.end(), key)
     for m in _P_DATE_CN.finditer(han):
         c.add("date", m.start(), m.end(), _date_key(_int(m.group(1)), _int(m.group(2)) or 0, _int(m.group(3))))
     for m in _P_DATE_ISO.finditer(text):
@@ -505,6 +544,27 @@ def _derived_keys(fact: Fact) -> set[str]:
     elif kind == "docno":
         year, number = rest.split(":")
         keys |= {f"number:{year}", f"number:{number}"}
+    elif kind == "ref":
+        keys |= _reference_parts(rest)
+    return keys
+
+
+def _reference_parts(rest: str) -> set[str]:
+    """The smaller references a reference supports: "paragraph:(a) or (b)" supports paragraph (a) and (b);
+    "article:3/paragraph:2" supports article 3 and "paragraph:2"; "section:617.3(m)(2)" supports 617.3(m)."""
+    keys: set[str] = set()
+    for part in rest.split("/"):
+        kind, _, target = part.partition(":")
+        if kind in _CODES.values():
+            continue
+        for item in re.split(r",\s*|\s+(?:and|or|to|through)\s+|、", target):
+            item = item.strip()
+            while item:
+                keys.add(f"ref:{kind}:{item}")
+                shorter = re.sub(r"\([0-9a-z]+\)$", "", item)
+                if shorter == item:
+                    break
+                item = shorter
     return keys
 
 
@@ -534,6 +594,12 @@ class SupportIndex:
                 value = cn_to_int(m.group(0))
                 if value is not None:
                     self.keys.add(f"number:{value}")
+            # every number written in the material, wherever it stands ("(m)(2)", "1310(a)", "No. 7"):
+            # a number present in the original is never reported as absent from it
+            for m in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
+                digits = to_number(m.group(0))
+                if digits is not None:
+                    self.keys.add(_key_number(digits))
         self.text = normalise_text("\n".join(parts))
         self.cjk = re.sub(r"\s+", "", "\n".join(parts))
 

@@ -54,6 +54,39 @@ def is_chinese(text: str) -> bool:
     return han > 0 and han >= latin / 2
 
 
+# --- what is measured: the body, not headings or source notes ------------------------------------------
+
+_SOURCE_NOTE = re.compile(
+    r"^\s*(?:\[?(?:Sources?|Authority|Editorial notes?|Notes?|Cross[- ]references?|Statutory authority)\s*:"
+    r"|\[\s*\d+\s+FR\s+\d+|\[\d{1,3}\]\s|(?:来源|资料来源|出处)[：:])",
+    re.IGNORECASE,
+)
+_HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s|§+\s*\d[\w.()\-]*\s)")
+_LIST_MARK = re.compile(r"^\s*(?:[-*•·]|\(?[0-9a-zA-Z]{1,3}[.)]|[（(][一二三四五六七八九十\d]+[)）])\s*")
+_LINE_END = ".!?:;。！？：；…\"'”’」』)）]"
+
+
+def _is_heading(line: str) -> bool:
+    """A line that names a part rather than says something: a Markdown or § heading, or a short line with no
+    closing punctuation that is not a list item ("Eligibility", "一、总体要求", "Sources")."""
+    stripped = line.strip()
+    if _HEADING_LINE.match(stripped):
+        return len(stripped.split()) <= 20
+    if _LIST_MARK.match(stripped) and not re.match(r"^[一二三四五六七八九十]+、", stripped):
+        return False
+    if stripped[-1:] in _LINE_END:
+        return False
+    han = len(_HAN.findall(stripped))
+    return (han <= 20) if han else len(stripped.split()) <= 8
+
+
+def body_text(text: str) -> str:
+    """`text` without its headings and source notes: readability measures what a reader reads as prose."""
+    kept = [line for line in text.splitlines()
+            if line.strip() and not _SOURCE_NOTE.match(line) and not _is_heading(line)]
+    return "\n".join(kept)
+
+
 # --- English ---------------------------------------------------------------------------------------------
 
 
@@ -172,8 +205,10 @@ def chinese(text: str) -> Readability:
 
 
 def measure(text: str, language: str | None = None) -> Readability:
-    """Readability of `text` in its language ('en' or 'zh'; guessed from the text when not given)."""
+    """Readability of the body of `text` (headings and source notes left out, see `body_text`) in its
+    language ('en' or 'zh'; guessed from the text when not given)."""
     language = language or ("zh" if is_chinese(text) else "en")
+    text = body_text(text)
     return chinese(text) if language == "zh" else english(text)
 
 

@@ -18,10 +18,11 @@ from drafter.checks.evidence import evidence_issues
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
 from drafter.checks.style_lint import Issue, lint_section, required_elements
 from drafter.gongwen import check_document
+from drafter.i18n import _
 from drafter.injection import INJECTION
 from drafter.models import Draft, Finding, FindingSeverity, FindingStatus, Origin, StyleGuide, Template
 from drafter.prompts import SYSTEM_RULES
-from drafter.simplification import missing_facts, obligations
+from drafter.simplification import broken_references, missing_facts, obligations
 
 FACT_RULE = "facts.unsupported"
 _KIND_TEXT = {"number": "number", "date": "date", "month": "date", "amount": "amount", "percent": "percentage",
@@ -110,7 +111,18 @@ def simplification_issues(draft: Draft) -> list[Issue]:
     for section in draft.sections:
         if section.original is None:
             continue
+        broken = broken_references(section.original, section.text)
+        for ref in broken:
+            issues.append(Issue(
+                "simplify.reference_broken", FindingSeverity.blocking, section.id, None, None,
+                ref.found or ref.reference, ref.message,
+                _("Write the reference whole, as in the original: {reference}.", reference=ref.reference),
+                ref.reference,
+            ))
+        lost = {ref.reference for ref in broken}
         for fact in missing_facts(section.original, section.text):
+            if fact in lost:
+                continue
             issues.append(Issue(
                 "simplify.fact_missing", FindingSeverity.blocking, section.id, None, None, fact,
                 f'"{fact}" is in the original but not in the simplified text.',
@@ -140,7 +152,7 @@ def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: dat
     """Every finding on the draft's current content, all open, ordered by severity then position."""
     issues = fact_issues(draft, support_index(tuple(support_texts(draft, template))))
     for section in draft.sections:
-        issues += lint_section(section, guide, draft.language)
+        issues += lint_section(section, guide, draft.language, spelling=template.spelling)
     issues += required_elements(draft.sections, template)
     issues += gongwen_issues(draft, template)
     issues += simplification_issues(draft)

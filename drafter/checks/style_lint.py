@@ -28,7 +28,8 @@ import yaml
 from drafter import segment
 from drafter.checks import readability
 from drafter.checks.facts import extract_facts
-from drafter.models import FindingSeverity, RequiredElement, Section, StyleGuide, Template
+from drafter.i18n import _
+from drafter.models import FindingSeverity, RequiredElement, Section, SpanOrigin, StyleGuide, Template
 
 SPELLING_FILE = Path(__file__).resolve().parent.parent / "data" / "spelling_en.yaml"
 MIN_WORDS_FOR_READABILITY = 30
@@ -141,7 +142,9 @@ def _word_count(sentence: str) -> int:
     return len(re.findall(r"[A-Za-z0-9][\w'’\-]*", re.sub(r"\[\d{1,3}\]", "", sentence)))
 
 
-def lint_section(section: Section, guide: StyleGuide, language: str) -> list[Issue]:
+def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling: str | None = None) -> list[Issue]:
+    """The guide's rules on one section; `spelling` ("british" / "american", from the template) overrides the
+    guide's."""
     text = section.text
     sid = section.id
     issues: list[Issue] = []
@@ -182,7 +185,7 @@ def lint_section(section: Section, guide: StyleGuide, language: str) -> list[Iss
                                 "Split it into shorter sentences.", sentence.lower()))
 
     if language == "en":
-        issues += _spelling(section, guide)
+        issues += _spelling(section, guide, spelling)
         if guide.max_passive_share is not None:
             passive = [(s, e) for s, e, sentence in sentences if _PASSIVE.search(sentence)]
             if len(sentences) >= 3 and passive and len(passive) / len(sentences) > guide.max_passive_share:
@@ -198,16 +201,53 @@ def lint_section(section: Section, guide: StyleGuide, language: str) -> list[Iss
     return issues
 
 
-def _spelling(section: Section, guide: StyleGuide) -> list[Issue]:
-    if guide.spelling is None:
+def spelling_of(text: str) -> str | None:
+    """"british" or "american" when a text's own spellings lean clearly one way (e.g. a US regulation), else None."""
+    to_british, to_american = _spelling_rules()
+    us = uk = 0
+    for m in re.finditer(r"(?<![\w-])[a-z]+(?![\w-])", text):
+        word = m.group(0)
+        us += word in to_british
+        uk += word in to_american
+    if us > uk:
+        return "american"
+    if uk > us:
+        return "british"
+    return None
+
+
+def document_spelling(section: Section, guide: StyleGuide, template_spelling: str | None = None) -> str | None:
+    """The locale a section is checked against: a simplification keeps its original's (a US regulation stays
+    en-US), else the template's, else the style guide's."""
+    if section.original:
+        found = spelling_of(section.original)
+        if found:
+            return found
+    return template_spelling or guide.spelling
+
+
+def _not_linted(section: Section) -> list[tuple[int, int]]:
+    """Stretches whose spelling is not the writer's: verbatim quotes from sources."""
+    return [(s.start, s.end) for s in section.spans if s.origin == SpanOrigin.quote]
+
+
+def _spelling(section: Section, guide: StyleGuide, template_spelling: str | None = None) -> list[Issue]:
+    spelling = document_spelling(section, guide, template_spelling)
+    if spelling is None:
         return []
     to_british, to_american = _spelling_rules()
-    wrong = to_british if guide.spelling == "british" else to_american
+    wrong = to_british if spelling == "british" else to_american
     issues = []
     text = section.text
+    quoted = _not_linted(section)
+    # words the original itself spells so (a simplification carries them over verbatim)
+    original_words = set(re.findall(r"[a-z]+", (section.original or "").lower()))
+    locale = "en-GB" if spelling == "british" else "en-US"
     for m in re.finditer(r"(?<![\w-])[A-Za-z]+(?![\w-])", text):  # a dictionary look-up per word: fast
         word = m.group(0)
-        if word.lower() not in wrong:
+        if word.lower() not in wrong or word.lower() in original_words:
+            continue
+        if any(a <= m.start() < b for a, b in quoted):
             continue
         before = text[:m.start()].rstrip()
         if word[0].isupper() and before and before[-1] not in ".!?:\n":
@@ -215,14 +255,16 @@ def _spelling(section: Section, guide: StyleGuide) -> list[Issue]:
         right = wrong[word.lower()]
         right = right[0].upper() + right[1:] if word[0].isupper() else right
         issues.append(Issue("style.spelling", FindingSeverity.warning, section.id, m.start(), m.end(), word,
-                            f'"{word}" is not {guide.spelling} spelling.', f'Use "{right}".', word.lower()))
+                            _('"{word}" is not {spelling} spelling ({locale}).', word=word, spelling=spelling,
+                              locale=locale),
+                            _('Use "{right}".', right=right), word.lower()))
     return issues
 
 
 def readability_issues(section: Section, guide: StyleGuide, language: str) -> list[Issue]:
     """A section that misses the guide's readability target (short sections are not scored)."""
     target = guide.readability
-    text = _PLACEHOLDER.sub("", section.text)
+    text = readability.body_text(_PLACEHOLDER.sub("", section.text))
     issues: list[Issue] = []
     warn = FindingSeverity.warning
     if language == "zh":

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from drafter.i18n import _
 
 if TYPE_CHECKING:
-    from drafter.models import AuditEvent, Draft, Finding, LLMCall, Section, Template
+    from drafter.models import AuditEvent, Draft, Finding, LLMCall, Section, Span, Template
 
 # Results of modules that the service split is moving (verify, ops, simplify, evaluation, guard) are typed Any
 # here: the printers read a few attributes and must not pin those modules' locations.
@@ -38,7 +38,15 @@ def section_json(s: Section) -> dict[str, Any]:
         "backend": s.provenance.backend,
         "model": s.provenance.model,
         "citations": [c.model_dump() for c in s.citations],
+        "spans": [span_json(span) for span in s.spans],
     }
+
+
+def span_json(span: Span) -> dict[str, Any]:
+    """One span of a section's text: who wrote `text[start:end]`; `source` and `paragraph` only for quotes
+    (null otherwise, so every span has the same keys)."""
+    return {"start": span.start, "end": span.end, "origin": span.origin.value, "source": span.source,
+            "paragraph": span.paragraph}
 
 
 def draft_json(d: Draft) -> dict[str, Any]:

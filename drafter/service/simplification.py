@@ -9,18 +9,36 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from drafter.backends.base import Backend
 from drafter.checks.readability import split_sentences_en
 from drafter.errors import DrafterError, InputError
-from drafter.models import Draft, DraftRequest, DraftStatus, Section, SourceDoc, StyleGuide, check_text
+from drafter.labeling import origin_from_spans
+from drafter.models import (
+    Draft,
+    DraftRequest,
+    DraftStatus,
+    Provenance,
+    Section,
+    SourceDoc,
+    Span,
+    SpanOrigin,
+    StyleGuide,
+    check_text,
+    utcnow,
+)
 from drafter.prompts import build_simplify_prompt
 from drafter.review import open_blocking
 from drafter.service.base import SectionCallback, ServiceBase
 from drafter.simplification import (
+    GLOSSARY_HEADING,
+    GLOSSARY_ID,
     TEMPLATES,
     Comparison,
     FileResult,
     compare,
     fingerprint,
+    glossary_entries,
+    glossary_text,
     guide_for,
     outcome_summary,
     whole_readability,
@@ -128,7 +146,29 @@ class SimplificationUseCases(ServiceBase):
                     f.cancel()
                 self._generation_failed(draft, user, exc, None)
                 raise
+        glossary = self._glossary_section(draft, guide, backend, user)
+        if glossary is not None:
+            draft = self._save_generated(draft, glossary, [*draft.sections, glossary], user)
         return self._generation_finished(draft, user)
+
+    def _glossary_section(self, draft: Draft, guide: StyleGuide, backend: Backend, user: str) -> Section | None:
+        """For an audience whose guide has a glossary (children): the terms the text really uses, explained,
+        as a last section written by rule (origin `assembled`). None when no term occurs or it exists."""
+        if not guide.glossary or any(s.id == GLOSSARY_ID for s in draft.sections):
+            return None
+        done = [s for s in draft.sections if s.original is not None]
+        entries = glossary_entries(guide, [s.text for s in done] + [s.original or "" for s in done])
+        if not entries:
+            return None
+        text = glossary_text(entries, draft.language)
+        spans = [Span(start=m.start(), end=m.end(), origin=SpanOrigin.assembled)
+                 for m in re.finditer(r"[^\n]+", text)]
+        return Section(
+            id=GLOSSARY_ID, heading=GLOSSARY_HEADING.get(draft.language, GLOSSARY_HEADING["en"]), text=text,
+            provenance=Provenance(origin=origin_from_spans(spans), backend=backend.name, model=backend.model,
+                                  generated_at=utcnow(), author=user, ai_text=text, language_model=False),
+            spans=spans,
+        )
 
     def simplification_outcome(self, draft: Draft) -> str:
         """One honest sentence on what the simplification changed (or that it changed nothing)."""
@@ -186,7 +226,7 @@ class SimplificationUseCases(ServiceBase):
                         say(f"[{i}/{len(files)}] {path.name}: resuming after {done} finished sections")
                     draft = self.generate_simplified(draft_id, user, concurrency=concurrency, on_section=tick)
                 result.draft_id = draft.id
-                result.sections = len(draft.sections)
+                result.sections = sum(1 for s in draft.sections if s.original is not None)
                 result.measure = (
                     "Flesch-Kincaid grade" if draft.language == "en" else "average sentence length (characters)"
                 )

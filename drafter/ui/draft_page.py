@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from drafter.errors import DrafterError
+from drafter.i18n import _
 from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Finding, Section, SourceDoc, Template
 from drafter.review import Action, Permissions
 from drafter.service import DrafterService
@@ -418,8 +419,17 @@ def section_card(
                     )
                 if refined is not None:
                     clear_later(ikey)
-                    flash("success", f"Rewrote “{section.heading}”. The new text is AI-generated; check it.")
+                    flash("success", refined_message(refined, section.id))
                     st.rerun()
+
+
+def refined_message(draft: Draft, section_id: str) -> str:
+    """What a refinement did, honestly: "AI-generated" only when a language model wrote the new text."""
+    section = next(s for s in draft.sections if s.id == section_id)
+    if section.provenance.language_model is False:
+        return _("Rewrote “{heading}” by rule, without a language model (it only shortens, removes sentences, "
+                 "makes lists or uses plain words); check it.", heading=section.heading)
+    return _("Rewrote “{heading}”. The new text is AI-generated; check it.", heading=section.heading)
 
 
 def findings_panel(service: DrafterService, draft: Draft) -> None:

@@ -6,16 +6,21 @@ through the review queue and "My drafts" like any other.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from drafter.errors import DrafterError
+from drafter.i18n import _
 from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Section
 from drafter.review import Action, Permissions, open_blocking
 from drafter.service import DrafterService
+from drafter.simplification import diff_words
 from drafter.ui.common import (
+    DEL_STYLE,
+    INS_STYLE,
     KEEP,
     attempt,
     backend_select,
@@ -247,18 +252,42 @@ def section_card(
     with st.container(border=True):
         st.markdown(f"### {md_escape(section.heading)}")
         origin_badge(section)
-        left, right = st.columns(2)
-        with left:
-            st.markdown("**Original**")
-            show_text(section.original or "")
-        with right:
-            st.markdown("**Simplified**")
+        if section.original is None:  # the glossary written after the simplified sections: nothing to compare
             show_text(section.text)
+        else:
+            left, right = st.columns(2)
+            diff = diff_words(section.original, section.text, draft.language)
+            with left:
+                st.markdown("**Original**")
+                show_marked(diff.original, "del")
+            with right:
+                st.markdown("**Simplified**")
+                show_marked(diff.simplified, "ins")
+            st.caption(_("What changed: words removed or replaced are struck through in the original, new words "
+                         "are underlined in the simplified text ({share:.0%} of the words changed).",
+                         share=diff.changed_share))
         readability(section, draft.language)
         for finding in findings:
             show_finding(finding)
         if editable:
             edit_widget(service, user, draft, section)
+
+
+def show_marked(pieces: list[tuple[str, bool]], tag: str) -> None:
+    """Text with its changed stretches marked, one paragraph per line: `del` (struck through) on the
+    original's side, `ins` (underlined) on the simplified side, so the marking does not rely on colour."""
+    style = DEL_STYLE if tag == "del" else INS_STYLE
+    lines: list[list[str]] = [[]]
+    for text, changed in pieces:
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                lines.append([])
+            if part:
+                safe = html.escape(part)
+                lines[-1].append(f'<{tag} style="{style}">{safe}</{tag}>' if changed and part.strip() else safe)
+    body = "".join(f"<p>{''.join(line)}</p>" for line in lines if "".join(line).strip())
+    if body:
+        st.html(f'<div style="line-height:1.6">{body}</div>')
 
 
 def _fmt(value: Any, digits: int = 1) -> str:

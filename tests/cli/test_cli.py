@@ -43,7 +43,7 @@ def test_full_cli_loop(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     shown = json.loads(out)
     assert {"id", "template", "status", "author", "version", "content_sha256", "sections"} <= set(shown)
     assert shown["status"] == "draft" and shown["author"] == "alice"
-    assert set(shown["sections"][0]) == {"id", "heading", "text", "origin", "backend", "model", "citations"}
+    assert set(shown["sections"][0]) == {"id", "heading", "text", "origin", "backend", "model", "citations", "spans"}
 
     text = tmp_path / "summary.txt"
     text.write_text("The Minister opens the barrier on 12 March 2026.")

@@ -1,0 +1,110 @@
+"""Plain and child versions differ where the rules allow, and say plainly when they miss the target."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from drafter.checks import readability
+from drafter.service import DrafterService
+from drafter.settings import Settings
+from drafter.simplification import GLOSSARY_ID, outcome_summary
+from drafter.simplify_rules import segment, split_long_sentences, substitute_plain_words
+
+WORDS = {"individual": "person", "obtain": "get", "require": "need", "residence": "home", "utilise": "use",
+         "commence": "start", "assistance": "help", "shall": "must"}
+
+REGULATION = """§ 5.1 Eligibility.
+An individual shall obtain assistance under paragraph (a) or (b) of this section if the individual's residence is in the area, and the council shall commence the assessment within 30 days of the claim.
+The applicant must tell the council about any change in household income within 14 days, and the council will decide whether the benefit continues."""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("An individual shall obtain assistance.", "A person must get help."),
+    ("Individuals obtained a residence.", "People got a home."),
+    ("It requires an individual's residence.", "It needs a person's home."),
+    ("We utilised it and are utilising it; commenced, commencing.", "We used it and are using it; started, starting."),
+    ("The requirement stays; individually too.", "The requirement stays; individually too."),
+])
+def test_substitutions_respect_articles_and_inflections(text: str, expected: str) -> None:
+    assert substitute_plain_words(text, WORDS, "en") == expected
+
+
+def test_no_an_before_a_consonant_after_substitution() -> None:
+    out = substitute_plain_words(REGULATION, WORDS, "en")
+    assert not re.search(r"\b[Aa]n [b-df-hj-np-tv-z]", out), out
+
+
+def test_child_sentences_split_at_safe_clause_boundaries() -> None:
+    sentence = ("The council will review each application within 14 days of receipt, and the applicant will be "
+                "told the result in writing by the housing office.")
+    child = split_long_sentences(sentence, 15, "en")
+    assert child == ("The council will review each application within 14 days of receipt. The applicant will be "
+                     "told the result in writing by the housing office.")
+    assert split_long_sentences(sentence, 25, "en") == sentence  # the plain target keeps it whole
+    ref = "A claim may be made under paragraph (a) or (b), and the spouse is paid under 38 U.S.C. 1310(a) from then."
+    out = split_long_sentences(ref, 10, "en")
+    assert "paragraph (a) or (b)." in out and "38 U.S.C. 1310(a)" in out
+
+
+def test_chinese_long_sentences_split_at_commas_but_never_in_a_reference_or_after_a_condition() -> None:
+    z = ("申请人应当在三十日内向县级人民政府提交申请材料，逾期不予受理，申请材料不齐全的，应当一次性告知申请人需要补正的全部内容；"
+         "有第（二）、（三）项情形之一的，不予登记。")
+    out = split_long_sentences(z, 25, "zh")
+    assert out == ("申请人应当在三十日内向县级人民政府提交申请材料。逾期不予受理。申请材料不齐全的，应当一次性告知申请人需要补正的全部内容。"
+                   "有第（二）、（三）项情形之一的，不予登记。")
+    assert "第（二）、（三）项" in out
+    assert split_long_sentences("短句，也短。", 25, "zh") == "短句，也短。"
+
+
+def test_numbered_chinese_items_keep_their_bodies() -> None:
+    text = "现通知如下：\n一、加强组织领导。各地应当高度重视，建立健全工作机制。\n二、完善政策措施\n各地要结合实际，制定具体办法。"
+    segs = segment(text, "zh")
+    assert [(s.heading, s.text) for s in segs[1:]] == [
+        ("一、加强组织领导", "各地应当高度重视，建立健全工作机制。"),
+        ("二、完善政策措施", "各地要结合实际，制定具体办法。"),
+    ]
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> DrafterService:
+    return DrafterService.from_settings(Settings(data_dir=tmp_path / "data"))
+
+
+def test_plain_and_child_versions_differ_and_the_child_one_explains_its_terms(service: DrafterService) -> None:
+    plain = service.simplify(REGULATION, title="Help", audience="plain", user="comms", backend="offline")
+    child = service.simplify(REGULATION, title="Help", audience="child", user="comms", backend="offline")
+    body = [s for s in child.sections if s.id != GLOSSARY_ID]
+    assert [s.text for s in plain.sections] != [s.text for s in body]
+    words = [readability.measure(s.text, "en").avg_sentence_words or 0 for s in (plain.sections[0], body[0])]
+    assert words[1] < words[0]  # shorter sentences for children
+    glossary = child.sections[-1]
+    assert glossary.id == GLOSSARY_ID and glossary.provenance.language_model is False
+    terms = [line.split(":")[0].removeprefix("- ") for line in glossary.text.splitlines()]
+    assert "applicant" in terms and "household" in terms and "benefit" in terms
+    assert "penalty" not in terms and "spouse" not in terms  # only terms the text uses
+    assert all(s.origin.value == "assembled" for s in glossary.spans)
+    assert not any(s.id == GLOSSARY_ID for s in plain.sections)
+    # the references and facts survive both
+    for draft in (plain, child):
+        assert "paragraph (a) or (b)" in "\n".join(s.text for s in draft.sections)
+        assert not [f for f in service.findings(draft.id) if f.rule_id.startswith("simplify.")]
+    service.store.engine.dispose()
+
+
+def test_a_missed_target_is_said_plainly(service: DrafterService) -> None:
+    dense = ("§ 9 Determination.\nNotwithstanding any determination of eligibility previously communicated, the "
+             "administering authority shall reconsider entitlement whenever documentary substantiation indicates "
+             "materially inaccurate representations.")
+    draft = service.simplify(dense, title="Dense", audience="child", user="comms", backend="offline")
+    section = draft.sections[0]
+    grade = section.metrics["readability_after"]["flesch_kincaid_grade"]
+    assert grade > 5
+    assert section.metrics["outcome"] == f"Not simplified to the child target: grade {grade:.1f} against 5."
+    summary = outcome_summary(draft)
+    assert (f"1 still above the audience's readability target (not simplified to the child target; the furthest: "
+            f"grade {grade:.1f} against 5)") in summary
+    assert "Simplified." not in summary
+    service.store.engine.dispose()
