@@ -64,13 +64,9 @@ cli-reference: install
 
 # Translations (gettext via Babel): extract message ids into .pot templates, merge them into every catalog,
 # compile .mo files. Translators edit drafter/locale/<lang>/LC_MESSAGES/{core,ui}.po with any PO editor.
-BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k DrafterError -k InputError -k NotFoundError \
-	-k RefusedError -k ConflictError -k CatalogError -k BackendError -k VerificationError -k DatabaseBusyError
+# The keywords (error classes, lazy messages) are listed once, in drafter/i18n.py: EXTRACT_KEYWORDS.
 i18n-extract: install
-	$(VENV)/bin/pybabel extract -F babel-core.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
-		--omit-header -o drafter/locale/core.pot .
-	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
-		--omit-header -o drafter/locale/ui.pot .
+	$(PY) -m drafter.i18n --extract
 
 i18n-update: i18n-extract
 	for d in core ui; do $(VENV)/bin/pybabel update -D $$d -i drafter/locale/$$d.pot -d drafter/locale \

@@ -10,7 +10,8 @@ Messages are English source strings with named `{placeholders}`:
     _("Draft {draft_id} not found.", draft_id=draft_id)
 
 `N_` only marks a string for extraction (module-level constants, error classes); translate it where it is
-shown with `_()`. The current language is a context variable: a web session or a CLI run sets it once with
+shown with `_()`. `lazy()` makes a message that translates itself whenever it is shown (a fragment passed as a
+parameter to an error); `english()` renders a message id and its parameters in English for records. The current language is a context variable: a web session or a CLI run sets it once with
 `use()` / `set_language()`. English is the default where nothing else is set; a new language needs only a new
 catalog folder.
 """
@@ -27,6 +28,15 @@ from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+PROJECT_DIR = Path(__file__).parent.parent
+# Calls whose first argument is a message id, besides gettext's own (_, N_, gettext, ngettext): lazy messages
+# and every error class (tests/test_i18n_catalogs.py checks each DrafterError subclass is listed here).
+EXTRACT_KEYWORDS = (
+    "lazy", "lazy_plural:1,2", "DrafterError", "InputError", "NotFoundError", "RefusedError", "ConflictError", "CatalogError",
+    "BackendError", "VerificationError", "DatabaseBusyError", "StreamInterrupted",
+)
+# The Babel mapping file per domain (which sources each catalog's messages are extracted from).
+EXTRACT_CONFIG = {"core": "babel-core.cfg", "ui": "babel.cfg"}
 DOMAINS = ("core", "ui")
 SOURCE_LANGUAGE = "en"
 
@@ -167,6 +177,76 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     return message
 
 
+class Lazy:
+    """A message translated when it is shown, not when it is made: a fragment passed as a parameter to an
+    error or a finding (`reason=lazy("timed out")`) is then said in the reader's language, and in English
+    for the record (`english()`)."""
+
+    __slots__ = ("message_id", "params")
+
+    def __init__(self, message_id: str, params: dict[str, object]) -> None:
+        self.message_id = message_id
+        self.params = params
+
+    def __str__(self) -> str:
+        return gettext(self.message_id, **self.params)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"lazy({self.message_id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Lazy) and (self.message_id, self.params) == (other.message_id, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.message_id)
+
+
+def lazy(message: str, /, **params: object) -> Lazy:
+    """`message` (marked for extraction), translated each time it is shown."""
+    return Lazy(message, params)
+
+
+class LazyPlural(Lazy):
+    """The singular or plural form for `n`, chosen and translated when shown."""
+
+    __slots__ = ("plural", "n")
+
+    def __init__(self, singular: str, plural: str, n: int, params: dict[str, object]) -> None:
+        super().__init__(singular, params)
+        self.plural = plural
+        self.n = n
+
+    def __str__(self) -> str:
+        return ngettext(self.message_id, self.plural, self.n, **self.params)
+
+
+def lazy_plural(singular: str, plural: str, n: int, /, **params: object) -> LazyPlural:
+    """`lazy` with a plural form: `lazy_plural("after {n} attempt", "after {n} attempts", 3)`."""
+    return LazyPlural(singular, plural, n, params)
+
+
+def english(message: str, params: dict[str, object] | None = None) -> str:
+    """The message in the source language, nested lazy parameters and errors included: for logs and records."""
+    token = _current.set(SOURCE_LANGUAGE)
+    try:
+        return format_message(message, params or {})
+    finally:
+        _current.reset(token)
+
+
+def placeholders(message: str) -> set[str]:
+    """The `{names}` a message fills (conversions and format specs left out)."""
+    import string
+
+    try:
+        return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(message) if name}
+    except ValueError:
+        return set()
+
+
 _ = gettext
 
 
@@ -206,13 +286,29 @@ def coverage() -> dict[str, dict[str, tuple[int, list[str]]]]:
     return result
 
 
+def extract(domain: str, output: Path, source_dir: Path = PROJECT_DIR) -> None:
+    """Write the `.pot` template of `domain` from the sources, as `make i18n-extract` does (pybabel extract)."""
+    from babel.messages.frontend import CommandLineInterface
+
+    keywords = [arg for k in EXTRACT_KEYWORDS for arg in ("-k", k)]
+    CommandLineInterface().run([
+        "pybabel", "--quiet", "extract", "-F", str(source_dir / EXTRACT_CONFIG[domain]), *keywords,
+        "--no-location", "--sort-output", "--omit-header", "-o", str(output), str(source_dir),
+    ])
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m drafter.i18n --coverage`: how much of each catalog is translated (exit 1 if any is missing)."""
+    """`python -m drafter.i18n --coverage`: how much of each catalog is translated (exit 1 if any is missing).
+    `--extract`: rewrite drafter/locale/<domain>.pot from the sources."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
+    if args == ["--extract"]:
+        for domain in DOMAINS:
+            extract(domain, LOCALE_DIR / f"{domain}.pot")
+        return 0
     if args != ["--coverage"]:
-        print("usage: python -m drafter.i18n --coverage", file=sys.stderr)
+        print("usage: python -m drafter.i18n --coverage | --extract", file=sys.stderr)
         return 2
     incomplete = False
     for lang, domains in coverage().items():

@@ -71,7 +71,10 @@ _DURATION = re.compile(r"^(\d+)\s*([dhw])$")
 def parse_age(text: str) -> timedelta:
     m = _DURATION.match(text.strip())
     if not m:
-        raise InputError(f"Cannot read the age {text!r}; use a number of days, hours or weeks, e.g. 30d, 12h, 8w.")
+        raise InputError(
+            "Cannot read the age {text!r}; use a number of days, hours or weeks, e.g. 30d, 12h, 8w.",
+            text=text,
+        )
     n, unit = int(m.group(1)), m.group(2)
     return {"d": timedelta(days=n), "h": timedelta(hours=n), "w": timedelta(weeks=n)}[unit]
 

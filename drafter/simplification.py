@@ -144,7 +144,10 @@ def guide_for(audience: str, language: str) -> str:
     try:
         return AUDIENCES[audience][language]
     except KeyError:
-        raise InputError(f"Unknown audience {audience!r}; choose one of: {', '.join(AUDIENCES)}.") from None
+        raise InputError(
+            "Unknown audience {audience!r}; choose one of: {audiences}.",
+            audience=audience, audiences=', '.join(AUDIENCES),
+        ) from None
 
 
 # --- batch --------------------------------------------------------------------------------------------

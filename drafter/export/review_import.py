@@ -18,6 +18,7 @@ from lxml import etree
 
 from drafter.errors import InputError
 from drafter.export.review_copy import REVIEW_PROPERTY, comment_key
+from drafter.i18n import lazy
 from drafter.models import Draft
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a review copy of a long draft is well under 1 MB
@@ -84,17 +85,25 @@ def _xml(blob: bytes, name: str) -> etree._Element:
     try:
         root = etree.fromstring(blob, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"The file is not a readable Word document: its part {name} is not well-formed XML.") from exc
+        raise InputError(
+            "The file is not a readable Word document: its part {name} is not well-formed XML.",
+            name=name,
+        ) from exc
     if root.getroottree().docinfo.doctype:
-        raise InputError(f"The file is refused: its part {name} declares a DTD or entities, which Word never writes.")
+        raise InputError(
+            "The file is refused: its part {name} declares a DTD or entities, which Word never writes.",
+            name=name,
+        )
     return root
 
 
 class _Package:
     def __init__(self, data: bytes):
         if len(data) > MAX_FILE_BYTES:
-            raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; a review copy is refused above "
-                             f"{MAX_FILE_BYTES // (1024 * 1024)} MB.")
+            raise InputError(
+                "The file is {size_mb} MB; a review copy is refused above {limit_mb} MB.",
+                size_mb=len(data) // (1024 * 1024), limit_mb=MAX_FILE_BYTES // (1024 * 1024),
+            )
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
@@ -109,7 +118,10 @@ class _Package:
         try:
             return self.zip.read(name)
         except (KeyError, zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            raise InputError(f"The file is not a readable Word document: its part {name} cannot be read.") from exc
+            raise InputError(
+                "The file is not a readable Word document: its part {name} cannot be read.",
+                name=name,
+            ) from exc
 
     def targets(self, source: str) -> dict[str, str]:
         """Relationship type -> target part name, for the part `source` ('' for the package)."""
@@ -257,15 +269,21 @@ def _section_paragraphs(body: etree._Element, bookmarks: dict[str, str]) -> dict
         found = by_name.get(name, [])
         closing = [e for s in found for e in ends.get(s.get(_w("id")), [])]
         if not found or not closing:
-            raise InputError(f"The marker of section {section_id!r} (bookmark {name}) is missing from the file; "
-                             "nothing was imported: keep each section's bookmark, or make a new review copy.")
+            raise InputError(
+                "The marker of section {section_id!r} (bookmark {name}) is missing from the file; nothing "
+                "was imported: keep each section's bookmark, or make a new review copy.",
+                section_id=section_id, name=name,
+            )
         # LibreOffice splits a bookmark where a tracked change begins: one section may have several starts
         spans[section_id] = (min(paragraph_of(s, True) for s in found), max(paragraph_of(e, False) for e in closing))
     ordered = sorted(spans.items(), key=lambda item: item[1])
     for (one, (_, last)), (other, (first, _)) in zip(ordered, ordered[1:], strict=False):
         if first <= last:
-            raise InputError(f"The markers of sections {one!r} and {other!r} overlap, so a marker is duplicated in "
-                             "the file; nothing was imported: make a new review copy.")
+            raise InputError(
+                "The markers of sections {one!r} and {other!r} overlap, so a marker is duplicated in the "
+                "file; nothing was imported: make a new review copy.",
+                one=one, other=other,
+            )
     return {sid: paragraphs[first : last + 1] for sid, (first, last) in spans.items()}
 
 
@@ -309,8 +327,11 @@ def _comments(pkg: _Package, document: str, body: etree._Element, sections: dict
         if comment_key(author, text) in machine:
             continue
         if cid not in anchors and cid not in referenced:
-            raise InputError(f"The comment by {author or 'an unnamed reviewer'} (“{text[:60]}”) is not attached to "
-                             "any text; nothing was imported: attach it to the passage it is about.")
+            raise InputError(
+                "The comment by {author} (“{comment}”) is not attached to any text; nothing was imported: "
+                "attach it to the passage it is about.",
+                author=author or lazy("an unnamed reviewer"), comment=text[:60],
+            )
         out.append(ReviewerComment(author, date, text, anchors.get(cid, ""), where.get(cid)))
     return out
 
@@ -321,11 +342,16 @@ def read_review_file(source: Path | bytes) -> ReviewFile:
         try:
             size = source.stat().st_size
             if size > MAX_FILE_BYTES:
-                raise InputError(f"The file is {size // (1024 * 1024)} MB; a review copy is refused above "
-                                 f"{MAX_FILE_BYTES // (1024 * 1024)} MB.")
+                raise InputError(
+                    "The file is {size_mb} MB; a review copy is refused above {limit_mb} MB.",
+                    size_mb=size // (1024 * 1024), limit_mb=MAX_FILE_BYTES // (1024 * 1024),
+                )
             data = source.read_bytes()
         except OSError as exc:
-            raise InputError(f"Cannot read {source}: {exc.strerror or exc}.") from exc
+            raise InputError(
+                "Cannot read {source}: {reason}.",
+                source=source, reason=exc.strerror or exc,
+            ) from exc
     else:
         data = source
     pkg = _Package(data)
@@ -348,10 +374,14 @@ def read_review_file(source: Path | bytes) -> ReviewFile:
 
 def _review_record(props: dict[str, str]) -> dict[str, Any]:
     raw = props.get(REVIEW_PROPERTY)
-    not_ours = ("The file is not a Drafter review copy (it records no draft); make one with "
-                "drafter export DRAFT_ID --review-copy and review that.")
+    def not_ours() -> InputError:
+        return InputError(
+            "The file is not a Drafter review copy (it records no draft); make one with "
+            "drafter export DRAFT_ID --review-copy and review that."
+        )
+
     if not raw:
-        raise InputError(not_ours)
+        raise not_ours()
     try:
         record = json.loads(raw)
         if not isinstance(record, dict) or not isinstance(record.get("sections"), list):
@@ -359,17 +389,26 @@ def _review_record(props: dict[str, str]) -> dict[str, Any]:
         int(record["version"])
         str(record["draft_id"])
     except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(not_ours) from exc
+        raise not_ours() from exc
     return record
 
 
 def check_review_file(review: ReviewFile, draft: Draft) -> None:
     """Refuse, in one sentence, a file made from another draft or another version of this one."""
     if review.draft_id != draft.id:
-        raise InputError(f"This review copy was made from draft {review.draft_id}, not draft {draft.id}; "
-                         "nothing was imported.")
+        raise InputError(
+            "This review copy was made from draft {copy_draft_id}, not draft {draft_id}; nothing was "
+            "imported.",
+            copy_draft_id=review.draft_id, draft_id=draft.id,
+        )
     if review.version != draft.version or review.content_sha256 != draft.content_sha256:
-        raise InputError(f"This review copy was made from version {review.version} of draft {draft.id}, which is "
-                         f"now at version {draft.version}; nothing was imported: make a new review copy.")
+        raise InputError(
+            "This review copy was made from version {copy_version} of draft {draft_id}, which is now at "
+            "version {version}; nothing was imported: make a new review copy.",
+            copy_version=review.version, draft_id=draft.id, version=draft.version,
+        )
     if set(review.sections) != {s.id for s in draft.sections}:
-        raise InputError(f"This review copy's sections do not match draft {draft.id}'s; nothing was imported.")
+        raise InputError(
+            "This review copy's sections do not match draft {draft_id}'s; nothing was imported.",
+            draft_id=draft.id,
+        )

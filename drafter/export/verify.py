@@ -65,13 +65,16 @@ class VerifyReport:
 
 def _open(path: Path) -> Document:
     if not path.is_file():
-        raise InputError(f"No such file: {path}")
+        raise InputError("No such file: {path}", path=path)
     if not zipfile.is_zipfile(path):
-        raise InputError(f"{path} is not a .docx file (not a zip package).")
+        raise InputError("{path} is not a .docx file (not a zip package).", path=path)
     try:
         return open_document(str(path))
     except Exception as exc:  # python-docx raises several types for broken packages
-        raise InputError(f"{path} could not be read as a .docx file ({exc}).") from exc
+        raise InputError(
+            "{path} could not be read as a .docx file ({reason}).",
+            path=path, reason=exc,
+        ) from exc
 
 
 def _blocks(doc: Document, expected: list[dict[str, Any]]) -> tuple[str, list[tuple[str, list[Paragraph]]]]:

@@ -104,7 +104,10 @@ class ServiceBase:
             return self.backends[name]
         except KeyError:
             known = ", ".join(sorted(self.backends))
-            raise InputError(f"Unknown or unconfigured backend {name!r}; available: {known}.") from None
+            raise InputError(
+                "Unknown or unconfigured backend {name!r}; available: {known}.",
+                name=name, known=known,
+            ) from None
 
     # --- guard ------------------------------------------------------------------------------------
 
@@ -153,8 +156,11 @@ class ServiceBase:
         roles = load_roles(self.settings)
         if roles.configured and not roles.has(user, Role.reviewer):
             with self._audited(user, action, draft_id):
-                raise RefusedError(f"{user} does not have the reviewer role, so cannot {action.replace('_', ' ')}; "
-                                   "an administrator grants roles in DRAFTER_ROLES.")
+                raise RefusedError(
+                    "{user} does not have the reviewer role, so cannot {action}; an administrator grants "
+                    "roles in DRAFTER_ROLES.",
+                    user=user, action=action.replace('_', ' '),
+                )
 
     # --- the one draft factory and the generation steps ------------------------------------------------
 
@@ -175,7 +181,10 @@ class ServiceBase:
         """Load a draft waiting for (or resuming) generation, with its template, style guide and backend."""
         draft = self.store.get_draft(draft_id)
         if draft.status not in (DraftStatus.generating, DraftStatus.failed):
-            raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been generated.")
+            raise RefusedError(
+                "Draft {draft_id} is {status}; it has already been generated.",
+                draft_id=draft.id, status=draft.status.text(),
+            )
         template = self.catalog.template(draft.template_id)
         guide = self.catalog.style_guide(draft.style_guide_id)
         backend = self.backend(draft.backend)

@@ -18,10 +18,10 @@ class EvaluationUseCases(ServiceBase):
     def evaluate(self, folder: Path, backend: str | None = None) -> EvalReport:
         """Run a folder of evaluation cases through drafting, in a scratch store that is thrown away."""
         if not folder.is_dir():
-            raise InputError(f"Evaluation folder not found: {folder}")
+            raise InputError("Evaluation folder not found: {folder}", folder=folder)
         cases = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
         if not cases:
-            raise InputError(f"{folder} has no case files (*.yaml).")
+            raise InputError("{folder} has no case files (*.yaml).", folder=folder)
         if backend:
             self.backend(backend)  # an unknown backend is one clear error, not one per case
         with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:

@@ -93,8 +93,10 @@ class ExportUseCases(AuditSigning):
             reason = exc.strerror or str(exc)
             self.store.append_audit(user, "export_failed", draft_id,
                                     {"path": str(output), "produce_id": produce_id, "reason": reason})
-            raise InputError(f"Could not write {output}: {reason}. Nothing was exported (recorded as a failed "
-                             "export).") from exc
+            raise InputError(
+                "Could not write {output}: {reason}. Nothing was exported (recorded as a failed export).",
+                output=output, reason=reason,
+            ) from exc
         self._anchor_after("exported")
         log.info("exported", extra={"draft_id": draft_id, "action": "export"})
         return ExportResult(output, label.statement, produce_id, draft.content_sha256)
@@ -111,7 +113,10 @@ class ExportUseCases(AuditSigning):
                 os.fsync(fh.fileno())
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise InputError(f"Could not write {output}: {exc.strerror or exc}. Nothing was exported.") from exc
+            raise InputError(
+                "Could not write {output}: {reason}. Nothing was exported.",
+                output=output, reason=exc.strerror or exc,
+            ) from exc
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

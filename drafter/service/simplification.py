@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from drafter.errors import DrafterError, InputError
+from drafter.i18n import lazy
 from drafter.models import Draft, DraftRequest, DraftStatus, Section, SourceDoc, check_text
 from drafter.prompts import build_simplify_prompt
 from drafter.review import open_blocking
@@ -41,7 +42,9 @@ class SimplificationUseCases(ServiceBase):
         if not text.strip():
             raise InputError("The text to simplify is empty.")
         user = self._user(user)
-        for value, what in ((title, "The title"), (source_name, "The source's name"), (text, "The text to simplify")):
+        for value, what in (
+            (title, lazy("The title")), (source_name, lazy("The source's name")), (text, lazy("The text to simplify"))
+        ):
             check_text(value, what)
         language = language or detect_language(text)
         guide_id = guide_for(audience, language)
