@@ -177,16 +177,20 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     return message
 
 
-class Lazy:
-    """A message translated when it is shown, not when it is made: a fragment passed as a parameter to an
-    error or a finding (`reason=lazy("timed out")`) is then said in the reader's language, and in English
-    for the record (`english()`)."""
+class Lazy(str):
+    """A message translated when it is shown, not when it is made. As a string it *is* the English sentence
+    (compare it, search it, store it, dump it as JSON: all English); `str()`, `print` and f-strings give it in
+    the current language. Pass one as a parameter to an error or a finding (`where=lazy("the prompt")`) and
+    the whole sentence is said in the reader's language."""
 
-    __slots__ = ("message_id", "params")
+    message_id: str
+    params: dict[str, object]
 
-    def __init__(self, message_id: str, params: dict[str, object]) -> None:
+    def __new__(cls, message_id: str, params: dict[str, object]) -> Lazy:
+        self = super().__new__(cls, english(message_id, params))
         self.message_id = message_id
         self.params = params
+        return self
 
     def __str__(self) -> str:
         return gettext(self.message_id, **self.params)
@@ -197,11 +201,8 @@ class Lazy:
     def __repr__(self) -> str:
         return f"lazy({self.message_id!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Lazy) and (self.message_id, self.params) == (other.message_id, other.params)
-
-    def __hash__(self) -> int:
-        return hash(self.message_id)
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.message_id, self.params))
 
 
 def lazy(message: str, /, **params: object) -> Lazy:
@@ -212,15 +213,24 @@ def lazy(message: str, /, **params: object) -> Lazy:
 class LazyPlural(Lazy):
     """The singular or plural form for `n`, chosen and translated when shown."""
 
-    __slots__ = ("plural", "n")
+    plural: str
+    n: int
 
-    def __init__(self, singular: str, plural: str, n: int, params: dict[str, object]) -> None:
-        super().__init__(singular, params)
-        self.plural = plural
-        self.n = n
+    def __new__(cls, singular: str, plural: str, n: int, params: dict[str, object]) -> LazyPlural:
+        token = _current.set(SOURCE_LANGUAGE)
+        try:
+            text = ngettext(singular, plural, n, **params)
+        finally:
+            _current.reset(token)
+        self = str.__new__(cls, text)
+        self.message_id, self.plural, self.n, self.params = singular, plural, n, params
+        return self
 
     def __str__(self) -> str:
         return ngettext(self.message_id, self.plural, self.n, **self.params)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.message_id, self.plural, self.n, self.params))
 
 
 def lazy_plural(singular: str, plural: str, n: int, /, **params: object) -> LazyPlural:
@@ -235,6 +245,53 @@ def english(message: str, params: dict[str, object] | None = None) -> str:
         return format_message(message, params or {})
     finally:
         _current.reset(token)
+
+
+def english_text(text: object) -> str:
+    """Any text (a plain string, a lazy message) in English."""
+    if isinstance(text, Lazy):
+        return str.__str__(text)  # its English content
+    return "" if text is None else str(text)
+
+
+def message_id(text: object) -> str | None:
+    """The gettext id of a lazy message (None for plain text, which is shown as it is)."""
+    return text.message_id if isinstance(text, Lazy) and not isinstance(text, LazyPlural) else None
+
+
+def to_data(value: object) -> object:
+    """A parameter as JSON data: nested lazy messages keep their id (`{"$message": id, "params": {...}}`),
+    anything that is not a number, text, truth value or None becomes its English text."""
+    if isinstance(value, LazyPlural):
+        return english_text(value)
+    if isinstance(value, Lazy):
+        return {"$message": value.message_id, "params": message_params(value)}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return english_text(value)
+
+
+def message_params(text: object) -> dict[str, object]:
+    """The parameters of a lazy message as JSON data (empty for plain text)."""
+    if not isinstance(text, Lazy) or isinstance(text, LazyPlural):
+        return {}
+    return {name: to_data(value) for name, value in text.params.items()}
+
+
+def from_data(params: dict[str, object]) -> dict[str, object]:
+    """Stored parameters back as values to format, nested messages as lazy ones again."""
+    def value(v: object) -> object:
+        if isinstance(v, dict) and isinstance(v.get("$message"), str):
+            nested = v.get("params")
+            return Lazy(v["$message"], from_data(nested) if isinstance(nested, dict) else {})
+        return v
+
+    return {name: value(v) for name, v in params.items()}
+
+
+def stored_text(message_id: str | None, params: dict[str, object], fallback: str) -> str:
+    """A stored message (id and JSON parameters) in the current language; `fallback` when it has no id."""
+    return gettext(message_id, **from_data(params)) if message_id else fallback
 
 
 def placeholders(message: str) -> set[str]:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from drafter.errors import InputError
-from drafter.i18n import N_, Lazy, lazy
+from drafter.i18n import N_, Lazy, lazy, stored_text
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 
@@ -521,11 +521,25 @@ class Finding(BaseModel):
     start: int | None = None
     end: int | None = None
     excerpt: str = ""
-    message: str
+    message: str  # in English, for records, exports and JSON; `text()` says it in the reader's language
     suggestion: str | None = None
+    message_id: str | None = None  # the gettext id of `message` and its parameters (None: stored before 0005)
+    message_params: dict[str, Any] = Field(default_factory=dict)
+    suggestion_id: str | None = None
+    suggestion_params: dict[str, Any] = Field(default_factory=dict)
     status: FindingStatus = FindingStatus.open
     waiver_reason: str | None = None
     waived_by: str | None = None
     waived_at: datetime | None = None
     content_sha256: str = ""
     checked_at: datetime | None = None
+
+    def text(self) -> str:
+        """The message in the current language (`drafter.i18n.use` / `set_language`); English if untranslated."""
+        return stored_text(self.message_id, self.message_params, self.message)
+
+    def suggestion_text(self) -> str | None:
+        """The suggestion in the current language, or None."""
+        if self.suggestion_id:
+            return stored_text(self.suggestion_id, self.suggestion_params, self.suggestion or "")
+        return self.suggestion
