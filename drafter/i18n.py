@@ -233,6 +233,28 @@ class LazyPlural(Lazy):
         return (type(self), (self.message_id, self.plural, self.n, self.params))
 
 
+class LazyJoin(Lazy):
+    """Several messages as one list, joined when shown ("a; b" in English, "a；b" in Chinese)."""
+
+    items: tuple[object, ...]
+
+    def __new__(cls, items: list[object]) -> LazyJoin:
+        self = str.__new__(cls, "; ".join(english_text(i) for i in items))
+        self.message_id, self.params, self.items = "", {}, tuple(items)
+        return self
+
+    def __str__(self) -> str:
+        return gettext("; ").join(str(i) for i in self.items)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (list(self.items),))
+
+
+def lazy_join(items: list[object]) -> LazyJoin:
+    """A list of messages (`lazy` or plain text) as one, each said in the reader's language when shown."""
+    return LazyJoin(items)
+
+
 def lazy_plural(singular: str, plural: str, n: int, /, **params: object) -> LazyPlural:
     """`lazy` with a plural form: `lazy_plural("after {n} attempt", "after {n} attempts", 3)`."""
     return LazyPlural(singular, plural, n, params)
@@ -256,14 +278,14 @@ def english_text(text: object) -> str:
 
 def message_id(text: object) -> str | None:
     """The gettext id of a lazy message (None for plain text, which is shown as it is)."""
-    return text.message_id if isinstance(text, Lazy) and not isinstance(text, LazyPlural) else None
+    return text.message_id if isinstance(text, Lazy) and text.message_id and type(text) is Lazy else None
 
 
 def to_data(value: object) -> object:
     """A parameter as JSON data: nested lazy messages keep their id (`{"$message": id, "params": {...}}`),
     anything that is not a number, text, truth value or None becomes its English text."""
-    if isinstance(value, LazyPlural):
-        return english_text(value)
+    if isinstance(value, Lazy) and type(value) is not Lazy:
+        return english_text(value)  # plural and list forms are stored as their English text
     if isinstance(value, Lazy):
         return {"$message": value.message_id, "params": message_params(value)}
     if value is None or isinstance(value, str | int | float | bool):
@@ -273,7 +295,7 @@ def to_data(value: object) -> object:
 
 def message_params(text: object) -> dict[str, object]:
     """The parameters of a lazy message as JSON data (empty for plain text)."""
-    if not isinstance(text, Lazy) or isinstance(text, LazyPlural):
+    if type(text) is not Lazy:
         return {}
     return {name: to_data(value) for name, value in text.params.items()}
 

@@ -17,6 +17,7 @@ from typing import Any
 from drafter.checks.facts import SupportIndex, is_weak_name, unsupported_facts
 from drafter.checks.readability import measure
 from drafter.errors import InputError
+from drafter.i18n import lazy, lazy_join
 from drafter.models import Draft, DraftStatus, StyleGuide
 
 AUDIENCES: dict[str, dict[str, str]] = {
@@ -51,22 +52,22 @@ class Comparison:
     def outcome(self) -> str:
         """What the simplification did, in plain words: never "Simplified." when nothing changed."""
         if not self.changed:
-            return "Not simplified: the rules found nothing to change in this section; it is the original text."
+            return lazy("Not simplified: the rules found nothing to change in this section; it is the original text.")
         if self.before == self.after:
-            return "Words changed, but readability is the same as the original."
+            return lazy("Words changed, but readability is the same as the original.")
         if self.target_missed:
-            return "Simplified, but not to the target: " + "; ".join(self.target_missed) + "."
-        return "Simplified."
+            return lazy("Simplified, but not to the target: {problems}.", problems=lazy_join(list(self.target_missed)))
+        return lazy("Simplified.")
 
     @property
     def problems(self) -> list[str]:
-        out = [f"fact missing from the simplified text: {f}" for f in self.missing_facts]
-        out += [f"fact not in the original: {f}" for f in self.new_facts]
+        out: list[str] = [lazy("fact missing from the simplified text: {fact}", fact=f) for f in self.missing_facts]
+        out += [lazy("fact not in the original: {fact}", fact=f) for f in self.new_facts]
         if self.obligations_after < self.obligations_before:
-            out.append(
-                f"fewer obligations ({self.obligations_after}) than the original ({self.obligations_before}): "
-                "keep every 'must' / 'must not'"
-            )
+            out.append(lazy(
+                "fewer obligations ({after}) than the original ({before}): keep every 'must' / 'must not'",
+                after=self.obligations_after, before=self.obligations_before,
+            ))
         return out + self.target_missed
 
     @property
@@ -116,12 +117,15 @@ def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
     target = guide.readability
     grade = after.flesch_kincaid_grade
     if target.max_grade is not None and grade is not None and grade > target.max_grade and after.words >= 20:
-        ev.target_missed.append(f"reading grade {grade:.1f} is above the target {target.max_grade:g}")
+        ev.target_missed.append(
+            lazy("reading grade {grade:.1f} is above the target {target:g}", grade=grade, target=target.max_grade)
+        )
     avg = after.avg_sentence_chars
     if target.max_avg_sentence_chars is not None and avg is not None and avg > target.max_avg_sentence_chars:
-        ev.target_missed.append(
-            f"average sentence length {avg:.0f} characters is above the target {target.max_avg_sentence_chars}"
-        )
+        ev.target_missed.append(lazy(
+            "average sentence length {average:.0f} characters is above the target {target}",
+            average=avg, target=target.max_avg_sentence_chars,
+        ))
     return ev
 
 
@@ -131,13 +135,13 @@ def outcome_summary(draft: Draft) -> str:
     unchanged = [s for s in done if s.metrics.get("changed") is False]
     missed = [s for s in done if s.metrics.get("target_missed")]
     if done and len(unchanged) == len(done):
-        return "Not simplified: the rules found nothing to change; every section is the original text."
-    parts = [f"Simplified {len(done) - len(unchanged)} of {len(done)} sections"]
+        return lazy("Not simplified: the rules found nothing to change; every section is the original text.")
+    summary = lazy("Simplified {changed} of {total} sections", changed=len(done) - len(unchanged), total=len(done))
     if unchanged:
-        parts.append(f"{len(unchanged)} unchanged")
+        summary = lazy("{summary}, {n} unchanged", summary=summary, n=len(unchanged))
     if missed:
-        parts.append(f"{len(missed)} still above the audience's readability target")
-    return ", ".join(parts) + "."
+        summary = lazy("{summary}, {n} still above the audience's readability target", summary=summary, n=len(missed))
+    return lazy("{summary}.", summary=summary)
 
 
 def guide_for(audience: str, language: str) -> str:

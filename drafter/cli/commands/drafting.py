@@ -8,6 +8,7 @@ from pathlib import Path
 from drafter.cli import output
 from drafter.cli.context import Command, Context, add_user_argument
 from drafter.errors import InputError
+from drafter.i18n import _
 
 
 def read_inputs(path: Path) -> dict[str, str]:
@@ -105,7 +106,8 @@ def edit(ctx: Context, args: argparse.Namespace) -> int:
     text = args.text_file.read_text(encoding="utf-8")
     result = ctx.service.edit_section(args.draft_id, args.section, text, ctx.user(),
                                       expected_version=args.expected_version)
-    print(f"{result.id} version {result.version} ({result.status.value})")
+    print(_("{draft_id} version {version} ({status})", draft_id=result.id, version=result.version,
+            status=result.status.text()))
     return 0
 
 
@@ -118,7 +120,8 @@ def refine_arguments(p: argparse.ArgumentParser) -> None:
 
 def refine(ctx: Context, args: argparse.Namespace) -> int:
     result = ctx.service.refine_section(args.draft_id, args.section, args.instruction, ctx.user())
-    print(f"{result.id} version {result.version} ({result.status.value})")
+    print(_("{draft_id} version {version} ({status})", draft_id=result.id, version=result.version,
+            status=result.status.text()))
     return 0
 
 
