@@ -21,6 +21,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -339,6 +340,20 @@ def date_text(value: object, lang: str | None = None) -> str:
         return str(value)
     lang = lang or current()
     return format_date(value, format="long", locale="zh_CN" if lang.startswith("zh") else "en_GB")
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def size_text(text: str) -> str:
+    """How long a text is, the way its language counts: Chinese in characters (汉字, not words), other text in
+    words. "142 words", "1,234 characters" / "1,234 字"."""
+    han = len(_CJK.findall(text))
+    words = len([w for w in _WORD.findall(_CJK.sub(" ", text))])
+    if han and han >= words:
+        return ngettext("{n} character", "{n} characters", han, n=format(han, ","))
+    return ngettext("{n} word", "{n} words", words, n=format(words, ","))
 
 
 def coverage() -> dict[str, dict[str, tuple[int, list[str]]]]:

@@ -148,7 +148,7 @@ class OpenAICompatBackend(Backend):
         return llm
 
     def _label(self) -> str:
-        return f"Backend {self.name} ({self.model} at {self.endpoint()})"
+        return lazy("Backend {name} ({model} at {endpoint})", name=self.name, model=self.model, endpoint=self.endpoint())
 
     def _failure(self, exc: Exception, options: GenerationOptions) -> BackendError:
         tries = lazy_plural("after {n} attempt", "after {n} attempts", options.max_retries + 1)
