@@ -53,6 +53,8 @@ test: install-test $(AXE)
 	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	@echo "Translation catalogs (tests/test_i18n_catalogs.py fails on any missing message):"
+	@$(PY) -m drafter.i18n --coverage || true
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
@@ -70,7 +72,7 @@ i18n-extract: install
 
 i18n-update: i18n-extract
 	for d in core ui; do $(VENV)/bin/pybabel update -D $$d -i drafter/locale/$$d.pot -d drafter/locale \
-		--no-location --ignore-obsolete --no-fuzzy-matching; done
+		--ignore-obsolete --no-fuzzy-matching; done
 
 i18n-compile: install
 	for d in core ui; do $(VENV)/bin/pybabel compile -D $$d -d drafter/locale --statistics; done
