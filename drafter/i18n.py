@@ -348,7 +348,8 @@ _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 def size_text(text: str) -> str:
     """How long a text is, the way its language counts: Chinese in characters (汉字, not words), other text in
-    words. "142 words", "1,234 characters" / "1,234 字"."""
+    words. "142 words", "1,234 characters" / "1,234 字". Chinese counts Han characters only (not punctuation,
+    digits or Latin words), so a mostly Chinese text is measured the way its reader would."""
     han = len(_CJK.findall(text))
     words = len([w for w in _WORD.findall(_CJK.sub(" ", text))])
     if han and han >= words:
