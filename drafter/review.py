@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from drafter.errors import RefusedError
+from drafter.i18n import N_, lazy
 from drafter.models import (
     AuditEvent,
     Checklist,
@@ -218,13 +219,21 @@ def check_resumable(draft: Draft) -> None:
         )
 
 
+_ACTION_TEXT = {"approve": N_("approve"), "request_changes": N_("request changes"), "waive": N_("waive")}
+
+
+def action_text(action: str) -> str:
+    """A review action for a sentence, in the reader's language ("request changes", 退回修改)."""
+    return lazy(_ACTION_TEXT[action]) if action in _ACTION_TEXT else action.replace("_", " ")
+
+
 def check_reviewer_role(user: str, action: str, *, roles_configured: bool, is_reviewer: bool) -> None:
     """Where roles are configured (DRAFTER_ROLES / DRAFTER_ROLES_FILE), only reviewers decide on drafts."""
     if roles_configured and not is_reviewer:
         raise RefusedError(
             "{user} does not have the reviewer role, so cannot {action}; an administrator grants roles in "
             "DRAFTER_ROLES.",
-            user=user, action=action.replace('_', ' '),
+            user=user, action=action_text(action),
         )
 
 

@@ -66,7 +66,7 @@ class Guard:
         return self.iter_findings(read_text_pieces(path), policy)
 
     def _report(self, policy: BackendPolicy, findings: list[ScanFinding]) -> ScanReport:
-        notes = [] if self.ner_available else [NER_NOTE]
+        notes: list[str] = [] if self.ner_available else [lazy(NER_NOTE)]
         return ScanReport(policy.backend, policy, findings, self.ner_available, notes)
 
     # --- request-level rules (before a draft is created) ----------------------------------------

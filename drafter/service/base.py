@@ -34,6 +34,7 @@ from drafter.models import (
     utcnow,
 )
 from drafter.prompts import PromptBundle
+from drafter.review import action_text
 from drafter.roles import Role, load_roles
 from drafter.service.calls import BackendCalls
 from drafter.settings import Settings
@@ -159,7 +160,7 @@ class ServiceBase:
                 raise RefusedError(
                     "{user} does not have the reviewer role, so cannot {action}; an administrator grants "
                     "roles in DRAFTER_ROLES.",
-                    user=user, action=action.replace('_', ' '),
+                    user=user, action=action_text(action),
                 )
 
     # --- the one draft factory and the generation steps ------------------------------------------------
