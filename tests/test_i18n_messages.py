@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,31 @@ def test_a_broken_catalog_entry_cannot_hide_a_message(monkeypatch: pytest.Monkey
     monkeypatch.setattr(i18n, "translations", lambda lang: Broken())
     with i18n.use("zh_CN"):
         assert str(NotFoundError("Draft {draft_id} does not exist.", draft_id="d9")) == "Draft d9 does not exist."
+
+
+def test_a_third_language_needs_only_a_catalog_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pybabel init` a French catalog beside the others: French is then chosen from the locale and used."""
+    import shutil
+
+    from babel.messages.frontend import CommandLineInterface
+
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    CommandLineInterface().run(["pybabel", "--quiet", "init", "-D", "core", "-i", str(locale / "core.pot"),
+                                "-d", str(locale), "-l", "fr"])
+    po = locale / "fr" / "LC_MESSAGES" / "core.po"
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        'msgid "Draft {draft_id} does not exist."\nmsgstr ""',
+        'msgid "Draft {draft_id} does not exist."\nmsgstr "Le projet {draft_id} n\'existe pas."'), encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    i18n.translations.cache_clear()
+    try:
+        assert i18n.available_languages() == ["en", "fr", "zh_CN"]
+        monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+        with i18n.use(i18n.process_default()):
+            assert str(NotFoundError("Draft {draft_id} does not exist.", draft_id="d1")) == "Le projet d1 n'existe pas."
+            assert str(NotFoundError("Draft {draft_id} has no content to review.", draft_id="d1")).startswith("Draft d1")
+        total, missing = i18n.coverage()["fr"]["core"]
+        assert len(missing) == total - 1
+    finally:
+        i18n.translations.cache_clear()
