@@ -15,6 +15,7 @@ from drafter.checks import runner as checks
 from drafter.errors import DrafterError, InputError
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
+from drafter.i18n import lazy
 from drafter.labeling import build_label
 from drafter.models import (
     Checklist,
@@ -173,14 +174,15 @@ class ExportUseCases(AuditSigning):
             return  # not a draft of this deployment
         recorded = [e for e in events if e.action == "exported" and e.details.get("produce_id") == produce_id]
         if not recorded:
-            report.problems.append(
-                f"The audit log has no record of exporting this document (draft {draft_id}, produce id "
-                f"{produce_id}): it was not exported by this deployment as it stands."
-            )
+            report.problems.append(lazy(
+                "The audit log has no record of exporting this document (draft {draft_id}, produce id "
+                "{produce_id}): it was not exported by this deployment as it stands.",
+                draft_id=draft_id, produce_id=produce_id,
+            ))
         elif all(e.details.get("content_sha256") != prov.get("content_sha256") for e in recorded):
-            report.problems.append(
+            report.problems.append(lazy(
                 "The audit log's record of this export names other content than the document's provenance."
-            )
+            ))
 
     def example_label_statement(self, language: str = "en", backend: str | None = None) -> str:
         """The visible AI-use statement an exported document would carry, for a sample draft.

@@ -181,7 +181,7 @@ class SimplificationUseCases(ServiceBase):
                 result.draft_id = draft.id
                 result.sections = len(draft.sections)
                 result.measure = (
-                    "Flesch-Kincaid grade" if draft.language == "en" else "average sentence length (characters)"
+                    lazy("Flesch-Kincaid grade") if draft.language == "en" else lazy("average sentence length (characters)")
                 )
                 result.grade_before = whole_readability(draft, "before")
                 result.grade_after = whole_readability(draft, "after")
