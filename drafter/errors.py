@@ -10,7 +10,7 @@ Babel extracts the first argument of these classes (see babel.cfg), so write it 
 
 from __future__ import annotations
 
-from drafter.i18n import english, gettext
+from drafter.i18n import Lazy, english, gettext
 
 
 class DrafterError(Exception):
@@ -35,6 +35,14 @@ class DrafterError(Exception):
     def english(self) -> str:
         """The sentence in the source language, whatever the current one: for logs and stored records."""
         return english(self.message_id, self.params)
+
+
+def shown(exc: BaseException) -> str:
+    """An error's sentence as text that is English when stored or dumped as JSON and in the reader's language
+    when printed (a lazy message); other exceptions as they are."""
+    if isinstance(exc, DrafterError) and exc.message_id:
+        return Lazy(exc.message_id, exc.params)
+    return str(exc)
 
 
 class InputError(DrafterError):

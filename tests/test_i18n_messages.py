@@ -14,7 +14,7 @@ from drafter.errors import NotFoundError, RefusedError
 from drafter.i18n import lazy, lazy_join, lazy_plural
 from drafter.models import DraftStatus, Finding, FindingSeverity
 from drafter.service import DrafterService
-from tests.conftest import briefing_request
+from tests.conftest import FULL_CHECKLIST, briefing_request
 
 
 def test_a_lazy_message_is_its_english_text_until_it_is_shown() -> None:
@@ -146,3 +146,17 @@ def test_a_third_language_needs_only_a_catalog_folder(tmp_path: Path, monkeypatc
         assert len(missing) == total - 1
     finally:
         i18n.translations.cache_clear()
+
+
+def test_records_stay_english_whatever_language_the_user_works_in(sqlite_service: DrafterService) -> None:
+    """The audit log and stored draft errors are records: a refusal in a Chinese session is logged in English."""
+    service = sqlite_service
+    draft = service.create_draft(briefing_request(), "alice")
+    service.submit(draft.id, "alice")
+    with i18n.use("zh_CN"), pytest.raises(RefusedError) as refused:
+        service.approve(draft.id, "alice", FULL_CHECKLIST)
+    with i18n.use("zh_CN"):
+        assert "不能批准该草稿" in str(refused.value)
+    logged = [e for e in service.audit_trail(draft.id) if e.action == "refused"]
+    assert logged and logged[-1].details["reason"] == refused.value.english
+    assert "cannot approve" in logged[-1].details["reason"]

@@ -105,7 +105,7 @@ class Recording(WrapperBackend):
                 pieces.append(piece)
                 yield piece
         except DrafterError as exc:
-            error = str(exc)
+            error = exc.english  # the call log is a record: language-neutral
             raise
         except Exception as exc:  # a backend bug must not lose the draft; report it clearly
             error = f"{type(exc).__name__}: {exc}"
@@ -124,7 +124,7 @@ class Recording(WrapperBackend):
         try:
             return self.inner.structured(request, schema, options, report)
         except DrafterError as exc:
-            error = str(exc)
+            error = exc.english
             raise
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"

@@ -141,7 +141,7 @@ class ServiceBase:
 
     def _refuse(self, user: str, action: str, draft_id: str | None, exc: RefusedError) -> None:
         log.info("refused", extra={"draft_id": draft_id, "action": action})
-        self.store.append_audit(user, "refused", draft_id, {"action": action, "reason": str(exc)})
+        self.store.append_audit(user, "refused", draft_id, {"action": action, "reason": exc.english})
 
     @contextmanager
     def _audited(self, user: str, action: str, draft_id: str | None) -> Iterator[None]:
@@ -218,11 +218,11 @@ class ServiceBase:
 
     def _generation_failed(self, draft: Draft, user: str, exc: DrafterError, section_id: str | None) -> None:
         """Leave the draft `failed` with the reason; what was generated so far is kept for a retry."""
-        details: dict[str, Any] = {"error": str(exc)}
+        details: dict[str, Any] = {"error": exc.english}  # records are language-neutral
         if section_id:
             details["section"] = section_id
         self.store.save_draft(
-            draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
+            draft.model_copy(update={"status": DraftStatus.failed, "error": exc.english}),
             expected_version=draft.version, actor=user, action="generation_failed", details=details,
         )
 

@@ -187,7 +187,7 @@ class DraftingUseCases(ServiceBase):
         try:
             result = self.calls.structured(backend, prompt, draft, SelfCheck, user=user)
         except DrafterError as exc:
-            self.store.append_audit(user, "self_check_failed", draft.id, {"error": str(exc)})
+            self.store.append_audit(user, "self_check_failed", draft.id, {"error": exc.english})
             return draft
         claims: dict[str, list[dict[str, str]]] = {}
         for c in result.claims:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from drafter.checks.eval_cases import EVAL_USER, CaseResult, EvalReport, load_case, within_target
-from drafter.errors import DrafterError, InputError
+from drafter.errors import DrafterError, InputError, shown
 from drafter.models import FindingSeverity
 from drafter.service.base import ServiceBase
 from drafter.store import Store
@@ -62,6 +62,6 @@ def _run_case(service: Any, path: Path, backend: str | None) -> CaseResult:
         result.input_tokens = sum(c.input_tokens or 0 for c in calls)
         result.output_tokens = sum(c.output_tokens or 0 for c in calls)
     except DrafterError as exc:
-        result.error = str(exc)
+        result.error = shown(exc)
     result.seconds = round(time.perf_counter() - started, 3)
     return result

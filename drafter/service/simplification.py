@@ -9,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from drafter.errors import DrafterError, InputError
+from drafter.errors import DrafterError, InputError, shown
 from drafter.i18n import lazy
 from drafter.models import Draft, DraftRequest, DraftStatus, Section, SourceDoc, check_text
 from drafter.prompts import build_simplify_prompt
@@ -192,7 +192,7 @@ class SimplificationUseCases(ServiceBase):
                 write_markdown(draft, out)
                 result.output = str(out)
             except DrafterError as exc:
-                result.error = str(exc)
+                result.error = shown(exc)
                 result.status = "error"
             results.append(result)
         (output_dir / "summary.json").write_text(
