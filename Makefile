@@ -24,7 +24,7 @@ install: $(STAMP)
 
 install-test: $(TEST_STAMP)
 
-run: install
+run: install i18n-compile
 	@echo "Drafter is starting at http://$(ADDRESS):$(PORT) (Ctrl+C stops it)"
 	$(VENV)/bin/streamlit run streamlit_app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
 

@@ -222,15 +222,20 @@ def evaluation(result: Any) -> None:
         if case.error:
             print(f"{case.case:28} " + _("FAILED: {error}", error=case.error))
             continue
-        print(f"{case.case:28} {case.template:14} {case.backend}/{case.model}: {case.sections} sections, "
-              f"{case.blocking} blocking ({case.unsupported_facts} unsupported facts), {case.warnings} warnings, "
-              f"readability {case.sections_within_target}/{case.sections_scored} on target, {case.seconds:.2f} s, "
-              f"{case.input_tokens}+{case.output_tokens} tokens")
+        print(f"{case.case:28} {case.template:14} {case.backend}/{case.model}: " + _(
+            "{sections} sections, {blocking} blocking ({unsupported} unsupported facts), {warnings} warnings, "
+            "readability {within}/{scored} on target, {seconds:.2f} s, {input_tokens}+{output_tokens} tokens",
+            sections=case.sections, blocking=case.blocking, unsupported=case.unsupported_facts,
+            warnings=case.warnings, within=case.sections_within_target, scored=case.sections_scored,
+            seconds=case.seconds, input_tokens=case.input_tokens, output_tokens=case.output_tokens))
     total = result.totals()
-    print(f"total: {total['cases']} cases ({total['failed']} failed), {total['sections']} sections, {total['blocking']} "
-          f"blocking, {total['unsupported_facts']} unsupported facts, readability {total['sections_within_target']}/"
-          f"{total['sections_scored']} on target, {total['seconds']:.2f} s, "
-          f"{total['input_tokens']}+{total['output_tokens']} tokens")
+    print(_("total: {cases} cases ({failed} failed), {sections} sections, {blocking} blocking, {unsupported} "
+            "unsupported facts, readability {within}/{scored} on target, {seconds:.2f} s, "
+            "{input_tokens}+{output_tokens} tokens",
+            cases=total["cases"], failed=total["failed"], sections=total["sections"], blocking=total["blocking"],
+            unsupported=total["unsupported_facts"], within=total["sections_within_target"],
+            scored=total["sections_scored"], seconds=total["seconds"], input_tokens=total["input_tokens"],
+            output_tokens=total["output_tokens"]))
 
 
 def audit_events(events: list[AuditEvent]) -> None:
