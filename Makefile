@@ -24,7 +24,7 @@ install: $(STAMP)
 
 install-test: $(TEST_STAMP)
 
-run: install
+run: install i18n-compile
 	@echo "Drafter is starting at http://$(ADDRESS):$(PORT) (Ctrl+C stops it)"
 	$(VENV)/bin/streamlit run streamlit_app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
 
@@ -53,6 +53,8 @@ test: install-test $(AXE)
 	$(VENV)/bin/ruff check drafter tests bench streamlit_app.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	@echo "Translation catalogs (tests/test_i18n_catalogs.py fails on any missing message):"
+	@$(PY) -m drafter.i18n --coverage || true
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
@@ -69,17 +71,13 @@ cli-reference: install
 
 # Translations (gettext via Babel): extract message ids into .pot templates, merge them into every catalog,
 # compile .mo files. Translators edit drafter/locale/<lang>/LC_MESSAGES/{core,ui}.po with any PO editor.
-BABEL_KEYWORDS := -k _ -k N_ -k gettext -k ngettext:1,2 -k DrafterError -k InputError -k NotFoundError \
-	-k RefusedError -k ConflictError -k CatalogError -k BackendError -k VerificationError -k DatabaseBusyError -k ConversionError
+# The keywords (error classes, lazy messages) are listed once, in drafter/i18n.py: EXTRACT_KEYWORDS.
 i18n-extract: install
-	$(VENV)/bin/pybabel extract -F babel-core.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
-		--omit-header -o drafter/locale/core.pot .
-	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
-		--omit-header -o drafter/locale/ui.pot .
+	$(PY) -m drafter.i18n --extract
 
 i18n-update: i18n-extract
 	for d in core ui; do $(VENV)/bin/pybabel update -D $$d -i drafter/locale/$$d.pot -d drafter/locale \
-		--no-location --ignore-obsolete --no-fuzzy-matching; done
+		--ignore-obsolete --no-fuzzy-matching; done
 
 i18n-compile: install
 	for d in core ui; do $(VENV)/bin/pybabel compile -D $$d -d drafter/locale --statistics; done

@@ -55,13 +55,16 @@ def load_file(path: Path, model: type[T]) -> T:
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+        raise CatalogError(
+            "{path}: not valid YAML ({reason})",
+            path=path, reason=str(exc).splitlines()[0],
+        ) from exc
     if not isinstance(raw, dict):
-        raise CatalogError(f"{path}: expected a mapping at the top level")
+        raise CatalogError("{path}: expected a mapping at the top level", path=path)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise CatalogError(f"{path}: {_describe(exc)}") from exc
+        raise CatalogError("{path}: {problem}", path=path, problem=_describe(exc)) from exc
 
 
 def _files(root: Path) -> Iterable[Path]:
@@ -83,11 +86,17 @@ class Catalog:
             guide = guides.get(t.default_style_guide)
             if guide is None:
                 raise CatalogError(
-                    f"template {t.id!r}: default_style_guide {t.default_style_guide!r} does not exist"
+                    "template {template_id!r}: default_style_guide {style_guide!r} does not exist",
+                    template_id=t.id, style_guide=t.default_style_guide,
                 )
             if guide.language != t.language:
                 raise CatalogError(
-                    f"template {t.id!r}: style guide {guide.id!r} is {guide.language}, template is {t.language}"
+                    "template {template_id!r}: style guide {style_guide!r} is {guide_language}, template "
+                    "is {template_language}",
+                    template_id=t.id,
+                    style_guide=guide.id,
+                    guide_language=guide.language,
+                    template_language=t.language,
                 )
             _check_template(t)
         return cls(templates, guides)
@@ -97,14 +106,20 @@ class Catalog:
             return self.templates[template_id]
         except KeyError:
             known = ", ".join(sorted(self.templates))
-            raise NotFoundError(f"Unknown template {template_id!r}; known templates: {known}.") from None
+            raise NotFoundError(
+                "Unknown template {template_id!r}; known templates: {known}.",
+                template_id=template_id, known=known,
+            ) from None
 
     def style_guide(self, guide_id: str) -> StyleGuide:
         try:
             return self.style_guides[guide_id]
         except KeyError:
             known = ", ".join(sorted(self.style_guides))
-            raise NotFoundError(f"Unknown style guide {guide_id!r}; known style guides: {known}.") from None
+            raise NotFoundError(
+                "Unknown style guide {guide_id!r}; known style guides: {known}.",
+                guide_id=guide_id, known=known,
+            ) from None
 
     def list_templates(self, language: str | None = None, workflow: str = "draft") -> list[Template]:
         items = [
@@ -119,14 +134,17 @@ class Catalog:
 
 def _load_all(root: Path, model: type[T]) -> dict[str, T]:
     if not root.is_dir():
-        raise CatalogError(f"{root}: folder not found")
+        raise CatalogError("{root}: folder not found", root=root)
     items: dict[str, T] = {}
     origin: dict[str, Path] = {}
     for path in _files(root):
         item = load_file(path, model)
         item_id = item.id  # type: ignore[attr-defined]
         if item_id in items:
-            raise CatalogError(f"{path}: duplicate id {item_id!r} (already defined in {origin[item_id]})")
+            raise CatalogError(
+                "{path}: duplicate id {item_id!r} (already defined in {other})",
+                path=path, item_id=item_id, other=origin[item_id],
+            )
         items[item_id] = item
         origin[item_id] = path
     return items
@@ -136,21 +154,35 @@ def _check_template(t: Template) -> None:
     names = [f.name for f in t.fields]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
-        raise CatalogError(f"template {t.id!r}: duplicate field names {sorted(dupes)}")
+        raise CatalogError(
+            "template {template_id!r}: duplicate field names {names}",
+            template_id=t.id, names=sorted(dupes),
+        )
     roles = [f.role for f in t.fields if f.role]
     if len(set(roles)) != len(roles):
-        raise CatalogError(f"template {t.id!r}: a layout role is filled by more than one field")
+        raise CatalogError(
+            "template {template_id!r}: a layout role is filled by more than one field",
+            template_id=t.id,
+        )
     section_ids = [s.id for s in t.sections]
     if len(set(section_ids)) != len(section_ids):
-        raise CatalogError(f"template {t.id!r}: duplicate section ids")
+        raise CatalogError("template {template_id!r}: duplicate section ids", template_id=t.id)
     for s in t.sections:
         unknown = [n for n in s.inputs if n not in names]
         if unknown:
-            raise CatalogError(f"template {t.id!r}, section {s.id!r}: unknown input fields {unknown}")
+            raise CatalogError(
+                "template {template_id!r}, section {section_id!r}: unknown input fields {unknown}",
+                template_id=t.id, section_id=s.id, unknown=unknown,
+            )
         missing = [n for n in placeholders(s.offline_text) if n not in names]
         if missing:
             raise CatalogError(
-                f"template {t.id!r}, section {s.id!r}: offline_text names unknown fields {missing}"
+                "template {template_id!r}, section {section_id!r}: offline_text names unknown fields "
+                "{missing}",
+                template_id=t.id, section_id=s.id, missing=missing,
             )
     if t.title_field and t.title_field not in names:
-        raise CatalogError(f"template {t.id!r}: title_field {t.title_field!r} is not a field")
+        raise CatalogError(
+            "template {template_id!r}: title_field {field!r} is not a field",
+            template_id=t.id, field=t.title_field,
+        )

@@ -10,13 +10,18 @@ Babel extracts the first argument of these classes (see babel.cfg), so write it 
 
 from __future__ import annotations
 
-from drafter.i18n import format_message, gettext
+from drafter.i18n import Lazy, english, gettext
 
 
 class DrafterError(Exception):
     """Base class. `exit_code` is what the CLI exits with."""
 
     exit_code = 1
+
+    @property
+    def code(self) -> str:
+        """A stable name for the kind of error (for JSON output and scripts): the class name."""
+        return type(self).__name__
 
     def __init__(self, message: str = "", /, **params: object) -> None:
         super().__init__(message)
@@ -29,7 +34,15 @@ class DrafterError(Exception):
     @property
     def english(self) -> str:
         """The sentence in the source language, whatever the current one: for logs and stored records."""
-        return format_message(self.message_id, self.params)
+        return english(self.message_id, self.params)
+
+
+def shown(exc: BaseException) -> str:
+    """An error's sentence as text that is English when stored or dumped as JSON and in the reader's language
+    when printed (a lazy message); other exceptions as they are."""
+    if isinstance(exc, DrafterError) and exc.message_id:
+        return Lazy(exc.message_id, exc.params)
+    return str(exc)
 
 
 class InputError(DrafterError):

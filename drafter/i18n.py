@@ -10,7 +10,8 @@ Messages are English source strings with named `{placeholders}`:
     _("Draft {draft_id} not found.", draft_id=draft_id)
 
 `N_` only marks a string for extraction (module-level constants, error classes); translate it where it is
-shown with `_()`. The current language is a context variable: a web session or a CLI run sets it once with
+shown with `_()`. `lazy()` makes a message that translates itself whenever it is shown (a fragment passed as a
+parameter to an error); `english()` renders a message id and its parameters in English for records. The current language is a context variable: a web session or a CLI run sets it once with
 `use()` / `set_language()`. English is the default where nothing else is set; a new language needs only a new
 catalog folder.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,6 +29,15 @@ from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+PROJECT_DIR = Path(__file__).parent.parent
+# Calls whose first argument is a message id, besides gettext's own (_, N_, gettext, ngettext): lazy messages
+# and every error class (tests/test_i18n_catalogs.py checks each DrafterError subclass is listed here).
+EXTRACT_KEYWORDS = (
+    "lazy", "lazy_plural:1,2", "DrafterError", "InputError", "NotFoundError", "RefusedError", "ConflictError", "CatalogError",
+    "BackendError", "VerificationError", "DatabaseBusyError", "StreamInterrupted", "ConversionError",
+)
+# The Babel mapping file per domain (which sources each catalog's messages are extracted from).
+EXTRACT_CONFIG = {"core": "babel-core.cfg", "ui": "babel.cfg"}
 DOMAINS = ("core", "ui")
 SOURCE_LANGUAGE = "en"
 
@@ -167,6 +178,155 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     return message
 
 
+class Lazy(str):
+    """A message translated when it is shown, not when it is made. As a string it *is* the English sentence
+    (compare it, search it, store it, dump it as JSON: all English); `str()`, `print` and f-strings give it in
+    the current language. Pass one as a parameter to an error or a finding (`where=lazy("the prompt")`) and
+    the whole sentence is said in the reader's language."""
+
+    message_id: str
+    params: dict[str, object]
+
+    def __new__(cls, message_id: str, params: dict[str, object]) -> Lazy:
+        self = super().__new__(cls, english(message_id, params))
+        self.message_id = message_id
+        self.params = params
+        return self
+
+    def __str__(self) -> str:
+        return gettext(self.message_id, **self.params)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"lazy({self.message_id!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.message_id, self.params))
+
+
+def lazy(message: str, /, **params: object) -> Lazy:
+    """`message` (marked for extraction), translated each time it is shown."""
+    return Lazy(message, params)
+
+
+class LazyPlural(Lazy):
+    """The singular or plural form for `n`, chosen and translated when shown."""
+
+    plural: str
+    n: int
+
+    def __new__(cls, singular: str, plural: str, n: int, params: dict[str, object]) -> LazyPlural:
+        token = _current.set(SOURCE_LANGUAGE)
+        try:
+            text = ngettext(singular, plural, n, **params)
+        finally:
+            _current.reset(token)
+        self = str.__new__(cls, text)
+        self.message_id, self.plural, self.n, self.params = singular, plural, n, params
+        return self
+
+    def __str__(self) -> str:
+        return ngettext(self.message_id, self.plural, self.n, **self.params)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.message_id, self.plural, self.n, self.params))
+
+
+class LazyJoin(Lazy):
+    """Several messages as one list, joined when shown ("a; b" in English, "a；b" in Chinese)."""
+
+    items: tuple[object, ...]
+
+    def __new__(cls, items: list[object]) -> LazyJoin:
+        self = str.__new__(cls, "; ".join(english_text(i) for i in items))
+        self.message_id, self.params, self.items = "", {}, tuple(items)
+        return self
+
+    def __str__(self) -> str:
+        return gettext("; ").join(str(i) for i in self.items)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (list(self.items),))
+
+
+def lazy_join(items: list[object]) -> LazyJoin:
+    """A list of messages (`lazy` or plain text) as one, each said in the reader's language when shown."""
+    return LazyJoin(items)
+
+
+def lazy_plural(singular: str, plural: str, n: int, /, **params: object) -> LazyPlural:
+    """`lazy` with a plural form: `lazy_plural("after {n} attempt", "after {n} attempts", 3)`."""
+    return LazyPlural(singular, plural, n, params)
+
+
+def english(message: str, params: dict[str, object] | None = None) -> str:
+    """The message in the source language, nested lazy parameters and errors included: for logs and records."""
+    token = _current.set(SOURCE_LANGUAGE)
+    try:
+        return format_message(message, params or {})
+    finally:
+        _current.reset(token)
+
+
+def english_text(text: object) -> str:
+    """Any text (a plain string, a lazy message) in English."""
+    if isinstance(text, Lazy):
+        return str.__str__(text)  # its English content
+    return "" if text is None else str(text)
+
+
+def message_id(text: object) -> str | None:
+    """The gettext id of a lazy message (None for plain text, which is shown as it is)."""
+    return text.message_id if isinstance(text, Lazy) and text.message_id and type(text) is Lazy else None
+
+
+def to_data(value: object) -> object:
+    """A parameter as JSON data: nested lazy messages keep their id (`{"$message": id, "params": {...}}`),
+    anything that is not a number, text, truth value or None becomes its English text."""
+    if isinstance(value, Lazy) and type(value) is not Lazy:
+        return english_text(value)  # plural and list forms are stored as their English text
+    if isinstance(value, Lazy):
+        return {"$message": value.message_id, "params": message_params(value)}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return english_text(value)
+
+
+def message_params(text: object) -> dict[str, object]:
+    """The parameters of a lazy message as JSON data (empty for plain text)."""
+    if type(text) is not Lazy:
+        return {}
+    return {name: to_data(value) for name, value in text.params.items()}
+
+
+def from_data(params: dict[str, object]) -> dict[str, object]:
+    """Stored parameters back as values to format, nested messages as lazy ones again."""
+    def value(v: object) -> object:
+        if isinstance(v, dict) and isinstance(v.get("$message"), str):
+            nested = v.get("params")
+            return Lazy(v["$message"], from_data(nested) if isinstance(nested, dict) else {})
+        return v
+
+    return {name: value(v) for name, v in params.items()}
+
+
+def stored_text(message_id: str | None, params: dict[str, object], fallback: str) -> str:
+    """A stored message (id and JSON parameters) in the current language; `fallback` when it has no id."""
+    return gettext(message_id, **from_data(params)) if message_id else fallback
+
+
+def placeholders(message: str) -> set[str]:
+    """The `{names}` a message fills (conversions and format specs left out)."""
+    import string
+
+    try:
+        return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(message) if name}
+    except ValueError:
+        return set()
+
+
 _ = gettext
 
 
@@ -180,6 +340,21 @@ def date_text(value: object, lang: str | None = None) -> str:
         return str(value)
     lang = lang or current()
     return format_date(value, format="long", locale="zh_CN" if lang.startswith("zh") else "en_GB")
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def size_text(text: str) -> str:
+    """How long a text is, the way its language counts: Chinese in characters (汉字, not words), other text in
+    words. "142 words", "1,234 characters" / "1,234 字". Chinese counts Han characters only (not punctuation,
+    digits or Latin words), so a mostly Chinese text is measured the way its reader would."""
+    han = len(_CJK.findall(text))
+    words = len([w for w in _WORD.findall(_CJK.sub(" ", text))])
+    if han and han >= words:
+        return ngettext("{n} character", "{n} characters", han, n=format(han, ","))
+    return ngettext("{n} word", "{n} words", words, n=format(words, ","))
 
 
 def coverage() -> dict[str, dict[str, tuple[int, list[str]]]]:
@@ -206,13 +381,29 @@ def coverage() -> dict[str, dict[str, tuple[int, list[str]]]]:
     return result
 
 
+def extract(domain: str, output: Path, source_dir: Path = PROJECT_DIR) -> None:
+    """Write the `.pot` template of `domain` from the sources, as `make i18n-extract` does (pybabel extract)."""
+    from babel.messages.frontend import CommandLineInterface
+
+    keywords = [arg for k in EXTRACT_KEYWORDS for arg in ("-k", k)]
+    CommandLineInterface().run([
+        "pybabel", "--quiet", "extract", "-F", str(source_dir / EXTRACT_CONFIG[domain]), *keywords,
+        "--no-location", "--sort-output", "--omit-header", "-o", str(output), str(source_dir),
+    ])
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m drafter.i18n --coverage`: how much of each catalog is translated (exit 1 if any is missing)."""
+    """`python -m drafter.i18n --coverage`: how much of each catalog is translated (exit 1 if any is missing).
+    `--extract`: rewrite drafter/locale/<domain>.pot from the sources."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
+    if args == ["--extract"]:
+        for domain in DOMAINS:
+            extract(domain, LOCALE_DIR / f"{domain}.pot")
+        return 0
     if args != ["--coverage"]:
-        print("usage: python -m drafter.i18n --coverage", file=sys.stderr)
+        print("usage: python -m drafter.i18n --coverage | --extract", file=sys.stderr)
         return 2
     incomplete = False
     for lang, domains in coverage().items():

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from drafter.errors import InputError
+from drafter.i18n import N_, Lazy, lazy, stored_text
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 
@@ -46,13 +47,14 @@ def control_characters(text: str) -> list[str]:
     return found
 
 
-def check_text(text: str, what: str) -> str:
+def check_text(text: str, what: str | Lazy) -> str:
     """`text` unchanged, or one InputError naming the control characters it holds (NUL, ESC and the like)."""
     found = control_characters(text)
     if found:
         raise InputError(
-            f"{what} contains control characters ({', '.join(found[:5])}); remove them and try again "
-            "(only tabs and new lines are allowed)."
+            "{what} contains control characters ({characters}); remove them and try again (only tabs and "
+            "new lines are allowed).",
+            what=what, characters=', '.join(found[:5]),
         )
     return text
 
@@ -69,12 +71,18 @@ def user_name(raw: str) -> str:
     name = unicodedata.normalize("NFKC", raw).strip()
     bad = sorted({f"U+{ord(c):04X}" for c in name if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn")})
     if bad:
-        raise InputError(f"A user name cannot contain control or invisible characters ({', '.join(bad[:5])}).")
+        raise InputError(
+            "A user name cannot contain control or invisible characters ({characters}).",
+            characters=', '.join(bad[:5]),
+        )
     name = unicodedata.normalize("NFKC", _SPACES.sub(" ", name).strip().casefold())
     if not name:
         raise InputError("A user name cannot be empty.")
     if len(name) > USER_NAME_MAX:
-        raise InputError(f"A user name is at most {USER_NAME_MAX} characters; this one has {len(name)}.")
+        raise InputError(
+            "A user name is at most {limit} characters; this one has {length}.",
+            limit=USER_NAME_MAX, length=len(name),
+        )
     return name
 
 
@@ -355,6 +363,20 @@ class DraftStatus(StrEnum):
     approved = "approved"
     changes_requested = "changes_requested"
 
+    def text(self) -> Lazy:
+        """The status for a sentence, in the reader's language (English keeps the stored value)."""
+        return lazy(_STATUS_TEXT[self])
+
+
+_STATUS_TEXT = {
+    DraftStatus.draft: N_("draft"),
+    DraftStatus.generating: N_("generating"),
+    DraftStatus.failed: N_("failed"),
+    DraftStatus.in_review: N_("in_review"),
+    DraftStatus.approved: N_("approved"),
+    DraftStatus.changes_requested: N_("changes_requested"),
+}
+
 
 def content_sha256(title: str, sections: list[Section]) -> str:
     """SHA-256 of the document's content: title plus each section's heading and text, canonical JSON."""
@@ -503,11 +525,25 @@ class Finding(BaseModel):
     start: int | None = None
     end: int | None = None
     excerpt: str = ""
-    message: str
+    message: str  # in English, for records, exports and JSON; `text()` says it in the reader's language
     suggestion: str | None = None
+    message_id: str | None = None  # the gettext id of `message` and its parameters (None: stored before 0005)
+    message_params: dict[str, Any] = Field(default_factory=dict)
+    suggestion_id: str | None = None
+    suggestion_params: dict[str, Any] = Field(default_factory=dict)
     status: FindingStatus = FindingStatus.open
     waiver_reason: str | None = None
     waived_by: str | None = None
     waived_at: datetime | None = None
     content_sha256: str = ""
     checked_at: datetime | None = None
+
+    def text(self) -> str:
+        """The message in the current language (`drafter.i18n.use` / `set_language`); English if untranslated."""
+        return stored_text(self.message_id, self.message_params, self.message)
+
+    def suggestion_text(self) -> str | None:
+        """The suggestion in the current language, or None."""
+        if self.suggestion_id:
+            return stored_text(self.suggestion_id, self.suggestion_params, self.suggestion or "")
+        return self.suggestion

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from drafter.errors import RefusedError
+from drafter.i18n import N_, lazy
 from drafter.models import (
     AuditEvent,
     Checklist,
@@ -28,16 +29,25 @@ def status_after_edit(draft: Draft) -> DraftStatus:
 
 def check_editable(draft: Draft) -> None:
     if draft.status == DraftStatus.generating:
-        raise RefusedError(f"Draft {draft.id} is still being generated; wait for it to finish.")
+        raise RefusedError(
+            "Draft {draft_id} is still being generated; wait for it to finish.",
+            draft_id=draft.id,
+        )
 
 
 def check_submit(draft: Draft, user: str) -> None:
     if not same_user(user, draft.author):
-        raise RefusedError(f"Only the author ({draft.author}) can submit draft {draft.id} for review.")
+        raise RefusedError(
+            "Only the author ({author}) can submit draft {draft_id} for review.",
+            author=draft.author, draft_id=draft.id,
+        )
     if draft.status not in (DraftStatus.draft, DraftStatus.changes_requested):
-        raise RefusedError(f"Draft {draft.id} is {draft.status.value}; only a draft can be submitted for review.")
+        raise RefusedError(
+            "Draft {draft_id} is {status}; only a draft can be submitted for review.",
+            draft_id=draft.id, status=draft.status.text(),
+        )
     if not draft.sections or not any(s.text.strip() for s in draft.sections):
-        raise RefusedError(f"Draft {draft.id} has no content to review.")
+        raise RefusedError("Draft {draft_id} has no content to review.", draft_id=draft.id)
 
 
 CONTENT_ACTIONS = frozenset({"generated", "edited", "refined"})
@@ -72,33 +82,51 @@ def check_approve(
 ) -> None:
     """`contributed`: the people the draft's history shows generating, refining or editing any version."""
     if draft.status != DraftStatus.in_review:
-        raise RefusedError(f"Draft {draft.id} is {draft.status.value}; only a draft in review can be approved.")
+        raise RefusedError(
+            "Draft {draft_id} is {status}; only a draft in review can be approved.",
+            draft_id=draft.id, status=draft.status.text(),
+        )
     if same_user(reviewer, draft.author):
-        raise RefusedError(f"{reviewer} wrote draft {draft.id} and cannot approve it; another person must review it.")
+        raise RefusedError(
+            "{reviewer} wrote draft {draft_id} and cannot approve it; another person must review it.",
+            reviewer=reviewer, draft_id=draft.id,
+        )
     if _is_one_of(reviewer, contributors(draft) | set(contributed)):
         raise RefusedError(
-            f"{reviewer} edited draft {draft.id} and cannot approve it; another person must review it."
+            "{reviewer} edited draft {draft_id} and cannot approve it; another person must review it.",
+            reviewer=reviewer, draft_id=draft.id,
         )
     if expected_version is not None and expected_version != draft.version:
         raise RefusedError(
-            f"You reviewed version {expected_version} of draft {draft.id}, but it is now at version "
-            f"{draft.version}; review the current version."
+            "You reviewed version {expected_version} of draft {draft_id}, but it is now at version "
+            "{version}; review the current version.",
+            expected_version=expected_version, draft_id=draft.id, version=draft.version,
         )
     if open_blocking:
         raise RefusedError(
-            f"Draft {draft.id} has {len(open_blocking)} open blocking finding(s); resolve or waive each with a "
-            f"reason before approving: {describe_findings(open_blocking)}."
+            "Draft {draft_id} has {count} open blocking finding(s); resolve or waive each with a reason "
+            "before approving: {findings}.",
+            draft_id=draft.id, count=len(open_blocking), findings=describe_findings(open_blocking),
         )
     if not checklist.complete():
         missing = [name.replace("_", " ") for name, ok in checklist.model_dump().items() if not ok]
-        raise RefusedError(f"Approval needs the review checklist confirmed (missing: {', '.join(missing)}).")
+        raise RefusedError(
+            "Approval needs the review checklist confirmed (missing: {missing}).",
+            missing=', '.join(missing),
+        )
 
 
 def check_request_changes(draft: Draft, reviewer: str, comment: str) -> None:
     if draft.status != DraftStatus.in_review:
-        raise RefusedError(f"Draft {draft.id} is {draft.status.value}; changes can only be requested in review.")
+        raise RefusedError(
+            "Draft {draft_id} is {status}; changes can only be requested in review.",
+            draft_id=draft.id, status=draft.status.text(),
+        )
     if same_user(reviewer, draft.author):
-        raise RefusedError(f"{reviewer} wrote draft {draft.id}; a reviewer other than the author requests changes.")
+        raise RefusedError(
+            "{reviewer} wrote draft {draft_id}; a reviewer other than the author requests changes.",
+            reviewer=reviewer, draft_id=draft.id,
+        )
     if not comment.strip():
         raise RefusedError("Say what needs to change: a comment is required.")
 
@@ -110,36 +138,55 @@ def check_approval_recorded(draft: Draft, approval: Review, history: list[AuditE
     This catches an approval row altered in the database, or an old approval replayed onto changed content.
     """
     if chain_problem:
-        raise RefusedError(f"Draft {draft.id} cannot be exported: {chain_problem}.")
+        raise RefusedError(
+            "Draft {draft_id} cannot be exported: {chain_problem}.",
+            draft_id=draft.id, chain_problem=chain_problem,
+        )
     approvals = [i for i, e in enumerate(history) if e.action == "approved"]
     if not approvals:
-        raise RefusedError(f"Draft {draft.id} has no approval in the audit log; it must be approved before export.")
+        raise RefusedError(
+            "Draft {draft_id} has no approval in the audit log; it must be approved before export.",
+            draft_id=draft.id,
+        )
     last = approvals[-1]
     if history[last].details.get("content_sha256") != approval.content_sha256 or history[last].actor != approval.reviewer:
         raise RefusedError(
-            f"The approval of draft {draft.id} does not match the audit log; it may have been altered. "
-            "It must be approved again."
+            "The approval of draft {draft_id} does not match the audit log; it may have been altered. It "
+            "must be approved again.",
+            draft_id=draft.id,
         )
     if any(e.action in CONTENT_ACTIONS for e in history[last + 1 :]):
-        raise RefusedError(f"Draft {draft.id} changed after it was approved; it must be approved again.")
+        raise RefusedError(
+            "Draft {draft_id} changed after it was approved; it must be approved again.",
+            draft_id=draft.id,
+        )
 
 
 def check_export(draft: Draft, approval: Review | None) -> Review:
     """Export only what was approved, at exactly the content that was approved."""
     if draft.status != DraftStatus.approved or approval is None:
-        raise RefusedError(f"Draft {draft.id} is not approved; it must be approved by a reviewer before export.")
+        raise RefusedError(
+            "Draft {draft_id} is not approved; it must be approved by a reviewer before export.",
+            draft_id=draft.id,
+        )
     current = draft.content_sha256
     if approval.content_sha256 != current:
         raise RefusedError(
-            f"Draft {draft.id} changed after it was approved (content hash differs); it must be approved again."
+            "Draft {draft_id} changed after it was approved (content hash differs); it must be approved "
+            "again.",
+            draft_id=draft.id,
         )
     if approval.version != draft.version:
         raise RefusedError(
-            f"Draft {draft.id} is at version {draft.version} but the approval is for version {approval.version}; "
-            "it must be approved again."
+            "Draft {draft_id} is at version {version} but the approval is for version {approved_version}; "
+            "it must be approved again.",
+            draft_id=draft.id, version=draft.version, approved_version=approval.version,
         )
     if same_user(approval.reviewer, draft.author):
-        raise RefusedError(f"The approval of draft {draft.id} was made by its author; it is not valid.")
+        raise RefusedError(
+            "The approval of draft {draft_id} was made by its author; it is not valid.",
+            draft_id=draft.id,
+        )
     return approval
 
 
@@ -166,28 +213,47 @@ def open_blocking(findings: Iterable[Finding]) -> list[Finding]:
 def check_resumable(draft: Draft) -> None:
     """Generation can start or resume only on a draft still generating or whose generation failed."""
     if draft.status not in (DraftStatus.generating, DraftStatus.failed):
-        raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been generated.")
+        raise RefusedError(
+            "Draft {draft_id} is {status}; it has already been generated.",
+            draft_id=draft.id, status=draft.status.text(),
+        )
+
+
+_ACTION_TEXT = {"approve": N_("approve"), "request_changes": N_("request changes"), "waive": N_("waive")}
+
+
+def action_text(action: str) -> str:
+    """A review action for a sentence, in the reader's language ("request changes", 退回修改)."""
+    return lazy(_ACTION_TEXT[action]) if action in _ACTION_TEXT else action.replace("_", " ")
 
 
 def check_reviewer_role(user: str, action: str, *, roles_configured: bool, is_reviewer: bool) -> None:
     """Where roles are configured (DRAFTER_ROLES / DRAFTER_ROLES_FILE), only reviewers decide on drafts."""
     if roles_configured and not is_reviewer:
-        raise RefusedError(f"{user} does not have the reviewer role, so cannot {action.replace('_', ' ')}; "
-                           "an administrator grants roles in DRAFTER_ROLES.")
+        raise RefusedError(
+            "{user} does not have the reviewer role, so cannot {action}; an administrator grants roles in "
+            "DRAFTER_ROLES.",
+            user=user, action=action_text(action),
+        )
 
 
 def check_waive(draft: Draft, user: str) -> None:
     """A blocking finding is waived by a reviewer, never by the draft's author."""
     if same_user(user, draft.author):
         raise RefusedError(
-            f"{user} wrote draft {draft.id}; a blocking finding must be waived by a reviewer, not the author."
+            "{user} wrote draft {draft_id}; a blocking finding must be waived by a reviewer, not the "
+            "author.",
+            user=user, draft_id=draft.id,
         )
 
 
 def check_exportable(draft: Draft) -> None:
     """Only an approved draft is exported (the service also checks the approval against the content)."""
     if draft.status != DraftStatus.approved:
-        raise RefusedError(f"Draft {draft.id} is not approved; it must be approved by a reviewer before export.")
+        raise RefusedError(
+            "Draft {draft_id} is not approved; it must be approved by a reviewer before export.",
+            draft_id=draft.id,
+        )
 
 
 class Action(StrEnum):

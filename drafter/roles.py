@@ -54,11 +54,14 @@ def parse_roles(text: str, *, source: str = "roles") -> RoleMap:
     for entry in filter(None, entries):
         name, sep, names = entry.partition("=")
         if not sep or not name.strip():
-            raise InputError(f"{source}: {entry!r} is not of the form 'user=role,role'.")
+            raise InputError(
+                "{source}: {entry!r} is not of the form 'user=role,role'.",
+                source=source, entry=entry,
+            )
         try:
             name = user_name(name)
         except InputError as exc:
-            raise InputError(f"{source}: {exc}") from None
+            raise InputError("{source}: {reason}", source=source, reason=exc) from None
         roles = set()
         for raw in (r.strip().lower() for r in names.split(",")):
             if not raw:
@@ -67,9 +70,12 @@ def parse_roles(text: str, *, source: str = "roles") -> RoleMap:
                 roles.add(Role(raw))
             except ValueError:
                 known = ", ".join(r.value for r in Role)
-                raise InputError(f"{source}: unknown role {raw!r} for {name}; roles are {known}.") from None
+                raise InputError(
+                    "{source}: unknown role {raw!r} for {name}; roles are {known}.",
+                    source=source, raw=raw, name=name, known=known,
+                ) from None
         if name in users:
-            raise InputError(f"{source}: {name} is listed twice.")
+            raise InputError("{source}: {name} is listed twice.", source=source, name=name)
         users[name] = frozenset(roles)
     return RoleMap(users=users)
 
@@ -83,7 +89,8 @@ def load_roles(settings: Settings) -> RoleMap:
             text = settings.roles_file.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(
-                f"Roles file {settings.roles_file} could not be read: {exc.strerror or exc}."
+                "Roles file {path} could not be read: {reason}.",
+                path=settings.roles_file, reason=exc.strerror or exc,
             ) from exc
         return parse_roles(text, source=str(settings.roles_file))
     default = parse_roles(DEVELOPMENT_ROLES)

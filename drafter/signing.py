@@ -48,19 +48,25 @@ def load_private_key(path: Path, *, create: bool = False) -> Ed25519PrivateKey:
         try:
             _create(path)
         except OSError as exc:
-            raise InputError(f"Cannot create the signing key {path}: {exc.strerror or exc}.") from exc
+            raise InputError(
+                "Cannot create the signing key {path}: {reason}.",
+                path=path, reason=exc.strerror or exc,
+            ) from exc
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise InputError(f"No signing key at {path}.") from exc
+        raise InputError("No signing key at {path}.", path=path) from exc
     except OSError as exc:
-        raise InputError(f"Cannot read the signing key {path}: {exc.strerror or exc}.") from exc
+        raise InputError(
+            "Cannot read the signing key {path}: {reason}.",
+            path=path, reason=exc.strerror or exc,
+        ) from exc
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise InputError(f"The signing key {path} is not an unencrypted PEM private key.") from exc
+        raise InputError("The signing key {path} is not an unencrypted PEM private key.", path=path) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise InputError(f"The signing key {path} is not an Ed25519 key.")
+        raise InputError("The signing key {path} is not an Ed25519 key.", path=path)
     return key
 
 
@@ -77,7 +83,10 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"Cannot read the public key {path}: {exc.strerror or exc}.") from exc
+        raise InputError(
+            "Cannot read the public key {path}: {reason}.",
+            path=path, reason=exc.strerror or exc,
+        ) from exc
     return parse_public_key(data, str(path))
 
 
@@ -89,9 +98,9 @@ def parse_public_key(data: bytes, name: str = "the public key") -> Ed25519Public
         try:
             key = serialization.load_pem_private_key(data, password=None).public_key()
         except (ValueError, TypeError) as exc:
-            raise InputError(f"{name} is not a PEM public key.") from exc
+            raise InputError("{name} is not a PEM public key.", name=name) from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise InputError(f"{name} is not an Ed25519 key.")
+        raise InputError("{name} is not an Ed25519 key.", name=name)
     return key
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name, unsupported_facts
 from drafter.checks.readability import measure
 from drafter.errors import InputError
-from drafter.i18n import _
+from drafter.i18n import lazy, lazy_join
 from drafter.models import Draft, DraftStatus, StyleGuide
 
 AUDIENCES: dict[str, dict[str, str]] = {
@@ -55,28 +55,30 @@ class Comparison:
     def outcome(self) -> str:
         """What the simplification did, in plain words: never "Simplified." when nothing changed."""
         if not self.changed and self.target_missed:
-            return _("Not simplified to the {audience} target: {missed}; the rules found nothing to change in this "
-                     "section, it is the original text.", audience=self.audience, missed="; ".join(self.target_figures))
+            return lazy("Not simplified to the {audience} target: {missed}; the rules found nothing to change in this "
+                        "section, it is the original text.", audience=self.audience,
+                        missed=lazy_join(list(self.target_figures)))
         if not self.changed:
-            return "Not simplified: the rules found nothing to change in this section; it is the original text."
+            return lazy("Not simplified: the rules found nothing to change in this section; it is the original text.")
         if self.before == self.after:
-            return "Words changed, but readability is the same as the original."
+            return lazy("Words changed, but readability is the same as the original.")
         if self.target_missed:
-            return _("Not simplified to the {audience} target: {missed}.", audience=self.audience,
-                     missed="; ".join(self.target_figures))
-        return "Simplified."
+            return lazy("Not simplified to the {audience} target: {missed}.", audience=self.audience,
+                        missed=lazy_join(list(self.target_figures)))
+        return lazy("Simplified.")
 
     @property
     def problems(self) -> list[str]:
         broken = {b.reference for b in self.broken_references}
-        out = [b.message for b in self.broken_references]
-        out += [f"fact missing from the simplified text: {f}" for f in self.missing_facts if f not in broken]
-        out += [f"fact not in the original: {f}" for f in self.new_facts]
+        out: list[str] = [b.message for b in self.broken_references]
+        out += [lazy("fact missing from the simplified text: {fact}", fact=f)
+                for f in self.missing_facts if f not in broken]
+        out += [lazy("fact not in the original: {fact}", fact=f) for f in self.new_facts]
         if self.obligations_after < self.obligations_before:
-            out.append(
-                f"fewer obligations ({self.obligations_after}) than the original ({self.obligations_before}): "
-                "keep every 'must' / 'must not'"
-            )
+            out.append(lazy(
+                "fewer obligations ({after}) than the original ({before}): keep every 'must' / 'must not'",
+                after=self.obligations_after, before=self.obligations_before,
+            ))
         return out + self.target_missed
 
     @property
@@ -111,10 +113,10 @@ class BrokenReference:
     @property
     def message(self) -> str:
         if self.found:
-            return _('The reference "{reference}" of the original is broken in the simplified text: "{found}".',
-                     reference=self.reference, found=self.found)
-        return _('The reference "{reference}" of the original is missing from the simplified text.',
-                 reference=self.reference)
+            return lazy('The reference "{reference}" of the original is broken in the simplified text: "{found}".',
+                        reference=self.reference, found=self.found)
+        return lazy('The reference "{reference}" of the original is missing from the simplified text.',
+                    reference=self.reference)
 
 
 _BULLET_AT_LINE_START = re.compile(r"\n[ \t]*(?:[-*•·][ \t]*)?")
@@ -207,16 +209,19 @@ def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
     target = guide.readability
     grade = after.flesch_kincaid_grade
     if target.max_grade is not None and grade is not None and grade > target.max_grade and after.words >= 20:
-        ev.target_missed.append(f"reading grade {grade:.1f} is above the target {target.max_grade:g}")
-        ev.target_figures.append(_("grade {grade} against {target}", grade=f"{grade:.1f}",
-                                   target=f"{target.max_grade:g}"))
+        ev.target_missed.append(
+            lazy("reading grade {grade:.1f} is above the target {target:g}", grade=grade, target=target.max_grade)
+        )
+        ev.target_figures.append(lazy("grade {grade} against {target}", grade=f"{grade:.1f}",
+                                      target=f"{target.max_grade:g}"))
     avg = after.avg_sentence_chars
     if target.max_avg_sentence_chars is not None and avg is not None and avg > target.max_avg_sentence_chars:
-        ev.target_missed.append(
-            f"average sentence length {avg:.0f} characters is above the target {target.max_avg_sentence_chars}"
-        )
-        ev.target_figures.append(_("average sentence {chars} characters against {target}", chars=f"{avg:.0f}",
-                                   target=target.max_avg_sentence_chars))
+        ev.target_missed.append(lazy(
+            "average sentence length {average:.0f} characters is above the target {target}",
+            average=avg, target=target.max_avg_sentence_chars,
+        ))
+        ev.target_figures.append(lazy("average sentence {chars} characters against {target}", chars=f"{avg:.0f}",
+                                      target=target.max_avg_sentence_chars))
     return ev
 
 
@@ -233,21 +238,20 @@ def outcome_summary(draft: Draft) -> str:
     unchanged = [s for s in done if s.metrics.get("changed") is False]
     missed = [s for s in done if s.metrics.get("target_missed")]
     if done and len(unchanged) == len(done):
-        parts = ["Not simplified: the rules found nothing to change; every section is the original text"]
-    else:
-        parts = [f"Simplified {len(done) - len(unchanged)} of {len(done)} sections"]
-        if unchanged:
-            parts.append(f"{len(unchanged)} unchanged")
+        return lazy("Not simplified: the rules found nothing to change; every section is the original text.")
+    summary = lazy("Simplified {changed} of {total} sections", changed=len(done) - len(unchanged), total=len(done))
+    if unchanged:
+        summary = lazy("{summary}, {n} unchanged", summary=summary, n=len(unchanged))
     if missed:
         audience = next((s.metrics.get("audience") for s in missed if s.metrics.get("audience")),
                         draft.request.inputs.get("audience", "plain"))
         worst = max(missed, key=lambda s: (s.metrics.get("readability_after") or {}).get(
             "flesch_kincaid_grade" if draft.language == "en" else "avg_sentence_chars") or 0)
-        parts.append(_("{count} still above the audience's readability target (not simplified to the {audience} "
-                       "target; the furthest: {missed})",
-                       count=len(missed), audience=audience,
-                       missed="; ".join(worst.metrics.get("target_figures") or worst.metrics["target_missed"])))
-    return ", ".join(parts) + "."
+        summary = lazy("{summary}, {count} still above the audience's readability target (not simplified to the "
+                       "{audience} target; the furthest: {missed})", summary=summary, count=len(missed),
+                       audience=audience,
+                       missed=lazy_join(list(worst.metrics.get("target_figures") or worst.metrics["target_missed"])))
+    return lazy("{summary}.", summary=summary)
 
 
 # --- what changed ------------------------------------------------------------------------------------
@@ -343,7 +347,10 @@ def guide_for(audience: str, language: str) -> str:
     try:
         return AUDIENCES[audience][language]
     except KeyError:
-        raise InputError(f"Unknown audience {audience!r}; choose one of: {', '.join(AUDIENCES)}.") from None
+        raise InputError(
+            "Unknown audience {audience!r}; choose one of: {audiences}.",
+            audience=audience, audiences=', '.join(AUDIENCES),
+        ) from None
 
 
 # --- batch --------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ MAX_DOCX_EXPANSION = 10  # unpacked size may be at most this many times the uplo
 
 def read_source(path: Path, max_bytes: int) -> SourceDoc:
     if not path.is_file():
-        raise InputError(f"Source file not found: {path}")
+        raise InputError("Source file not found: {path}", path=path)
     return source_from_bytes(path.name, path.read_bytes(), max_bytes)
 
 
@@ -32,7 +32,8 @@ def source_from_bytes(name: str, data: bytes, max_bytes: int) -> SourceDoc:
     suffix = Path(name).suffix.lower()
     if len(data) > max_bytes:
         raise InputError(
-            f"Source {name} is {len(data) / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.1f} MB."
+            "Source {name} is {size_mb:.1f} MB; the limit is {limit_mb:.1f} MB.",
+            name=name, size_mb=len(data) / 1048576, limit_mb=max_bytes / 1048576,
         )
     if suffix in TEXT_SUFFIXES:
         return SourceDoc(name=name, text=_decode(name, data))
@@ -40,18 +41,21 @@ def source_from_bytes(name: str, data: bytes, max_bytes: int) -> SourceDoc:
         return SourceDoc(name=name, text=_docx_text(name, data, max_bytes))
     if suffix == PDF_SUFFIX:
         return SourceDoc(name=name, text=_pdf_text(name, data))
-    raise InputError(f"Source {name} is not a supported type; use .txt, .md, .docx or .pdf.")
+    raise InputError("Source {name} is not a supported type; use .txt, .md, .docx or .pdf.", name=name)
 
 
 def _decode(name: str, data: bytes) -> str:
     if b"\x00" in data[:8192]:
-        raise InputError(f"Source {name} looks like a binary file, not text.")
+        raise InputError("Source {name} looks like a binary file, not text.", name=name)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(f"Source {name} is not UTF-8 (or GB 18030) text; save it as UTF-8 and try again.")
+    raise InputError(
+        "Source {name} is not UTF-8 (or GB 18030) text; save it as UTF-8 and try again.",
+        name=name,
+    )
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -72,11 +76,14 @@ def _docx_text(name: str, data: bytes, max_bytes: int) -> str:
 
     buffer = io.BytesIO(data)
     if not zipfile.is_zipfile(buffer):
-        raise InputError(f"Source {name} is not a valid .docx file.")
+        raise InputError("Source {name} is not a valid .docx file.", name=name)
     with zipfile.ZipFile(buffer) as zf:
         total = sum(info.file_size for info in zf.infolist())
     if total > max_bytes * MAX_DOCX_EXPANSION:
-        raise InputError(f"Source {name} expands to {total / 1_048_576:.0f} MB when unpacked; refused as unsafe.")
+        raise InputError(
+            "Source {name} expands to {size_mb:.0f} MB when unpacked; refused as unsafe.",
+            name=name, size_mb=total / 1048576,
+        )
     try:
         doc = Document(io.BytesIO(data))
         lines: list[str] = []
@@ -87,7 +94,10 @@ def _docx_text(name: str, data: bytes, max_bytes: int) -> str:
             if kind in side and part.content_type.startswith(_CT):
                 _block_lines(_part_root(part), side[kind])
     except Exception as exc:  # python-docx raises several types for broken packages
-        raise InputError(f"Source {name} could not be read as a .docx file ({exc}).") from exc
+        raise InputError(
+            "Source {name} could not be read as a .docx file ({reason}).",
+            name=name, reason=exc,
+        ) from exc
     for kind in _SIDE_PARTS:
         extra = [line for line in side[kind] if line.strip()]
         if extra:
@@ -157,15 +167,27 @@ def _pdf_text(name: str, data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise InputError(f"Source {name} is an encrypted PDF; save an unprotected copy and try again.")
+            raise InputError(
+                "Source {name} is an encrypted PDF; save an unprotected copy and try again.",
+                name=name,
+            )
         if len(reader.pages) > MAX_PDF_PAGES:
-            raise InputError(f"Source {name} has {len(reader.pages)} pages; the limit is {MAX_PDF_PAGES}.")
+            raise InputError(
+                "Source {name} has {pages} pages; the limit is {limit}.",
+                name=name, pages=len(reader.pages), limit=MAX_PDF_PAGES,
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
     except InputError:
         raise
     except Exception as exc:  # a parser of untrusted files can fail in many ways
-        raise InputError(f"Source {name} could not be read as a PDF ({exc}).") from exc
+        raise InputError(
+            "Source {name} could not be read as a PDF ({reason}).",
+            name=name, reason=exc,
+        ) from exc
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
-        raise InputError(f"Source {name} has no text layer (a scanned image?); Drafter does not read images.")
+        raise InputError(
+            "Source {name} has no text layer (a scanned image?); Drafter does not read images.",
+            name=name,
+        )
     return text

@@ -29,8 +29,10 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("DRAFTER_") and key != "DRAFTER_TEST_POSTGRES_URL":
             monkeypatch.delenv(key)
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT",
-                "OPENAI_API_VERSION", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+                "OPENAI_API_VERSION", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID",
+                "LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # the CLI speaks the locale's language; tests start in English
     monkeypatch.setenv("DRAFTER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
 

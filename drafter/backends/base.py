@@ -114,8 +114,8 @@ class CallReport:
 class StreamInterrupted(BackendError):
     """The connection dropped mid-stream; `partial` is the text received before it did."""
 
-    def __init__(self, message: str, partial: str):
-        super().__init__(message)
+    def __init__(self, message: str, /, partial: str = "", **params: object) -> None:
+        super().__init__(message, **params)
         self.partial = partial
 
 

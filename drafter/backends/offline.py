@@ -202,8 +202,9 @@ class OfflineBackend(Backend):
         operation = refine_operation(ctx["instruction"] or "")
         if operation is None:
             raise RefusedError(
-                "The offline backend cannot follow this instruction; nothing was changed. Without a language model "
-                f"it can only {REFINE_OPERATIONS}."
+                "The offline backend cannot follow this instruction; nothing was changed. Without a "
+                "language model it can only {operations}.",
+                operations=REFINE_OPERATIONS,
             )
         sources = [s["text"] for s in ctx.get("sources", [])]
         sentences = split_sentences(text)

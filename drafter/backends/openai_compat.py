@@ -32,6 +32,7 @@ from drafter.backends.base import (
 )
 from drafter.backends.structured import instruction_for, parse_structured, repair_instruction
 from drafter.errors import BackendError
+from drafter.i18n import lazy, lazy_plural
 from drafter.settings import Settings
 
 T = TypeVar("T", bound=BaseModel)
@@ -147,24 +148,48 @@ class OpenAICompatBackend(Backend):
         return llm
 
     def _label(self) -> str:
-        return f"Backend {self.name} ({self.model} at {self.endpoint()})"
+        return lazy("Backend {name} ({model} at {endpoint})", name=self.name, model=self.model, endpoint=self.endpoint())
 
     def _failure(self, exc: Exception, options: GenerationOptions) -> BackendError:
-        tries = f"after {options.max_retries + 1} attempt{'s' if options.max_retries else ''}"
+        tries = lazy_plural("after {n} attempt", "after {n} attempts", options.max_retries + 1)
+        backend = self._label()
+        retry = lazy("The draft is kept; retry with `drafter generate`.")
         if isinstance(exc, openai.APITimeoutError):
-            what = f"timed out (limit {options.timeout_s:g} s per request) {tries}"
-        elif isinstance(exc, openai.RateLimitError):
-            what = f"is rate-limiting requests (HTTP 429) {tries}; try again later"
-        elif isinstance(exc, openai.AuthenticationError):
-            what = "refused the API key (HTTP 401); check OPENAI_API_KEY / AZURE_OPENAI_API_KEY"
-        elif isinstance(exc, openai.APIStatusError):
+            return BackendError(
+                "{backend} timed out (limit {limit:g} s per request) {tries}. {retry}",
+                backend=backend, limit=options.timeout_s, tries=tries, retry=retry,
+            )
+        if isinstance(exc, openai.RateLimitError):
+            return BackendError(
+                "{backend} is rate-limiting requests (HTTP 429) {tries}; try again later. "
+                "{retry}",
+                backend=backend, tries=tries, retry=retry,
+            )
+        if isinstance(exc, openai.AuthenticationError):
+            return BackendError(
+                "{backend} refused the API key (HTTP 401); check OPENAI_API_KEY / AZURE_OPENAI_API_KEY. {retry}",
+                backend=backend, retry=retry,
+            )
+        if isinstance(exc, openai.APIStatusError):
             detail = _error_message(exc)
-            what = f"answered HTTP {exc.status_code} {tries}" + (f": {detail}" if detail else "")
-        elif isinstance(exc, openai.APIConnectionError):
-            what = f"could not be reached {tries}"
-        else:
-            what = f"failed: {type(exc).__name__}: {exc}"
-        return BackendError(f"{self._label()} {what}. The draft is kept; retry with `drafter generate`.")
+            if detail:
+                return BackendError(
+                    "{backend} answered HTTP {status} {tries}: {detail}. {retry}",
+                    backend=backend, status=exc.status_code, tries=tries, detail=detail, retry=retry,
+                )
+            return BackendError(
+                "{backend} answered HTTP {status} {tries}. {retry}",
+                backend=backend, status=exc.status_code, tries=tries, retry=retry,
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return BackendError(
+                "{backend} could not be reached {tries}. {retry}",
+                backend=backend, tries=tries, retry=retry,
+            )
+        return BackendError(
+            "{backend} failed: {kind}: {reason}. {retry}",
+            backend=backend, kind=type(exc).__name__, reason=exc, retry=retry,
+        )
 
     # --- the interface -------------------------------------------------------------------------------
 
@@ -200,14 +225,14 @@ class OpenAICompatBackend(Backend):
         except openai.APIError as exc:
             if received:
                 raise StreamInterrupted(
-                    f"{self._label()}: the connection dropped mid-stream after {len(''.join(received))} "
-                    "characters.", "".join(received),
+                    "{backend}: the connection dropped mid-stream after {count} characters.",
+                    partial="".join(received), backend=self._label(), count=len("".join(received)),
                 ) from exc
             raise self._failure(exc, options) from exc
         if report.finish_reason is None:
             raise StreamInterrupted(
-                f"{self._label()}: the stream ended without finishing (after {len(''.join(received))} characters).",
-                "".join(received),
+                "{backend}: the stream ended without finishing (after {count} characters).",
+                partial="".join(received), backend=self._label(), count=len("".join(received)),
             )
 
     def structured(
@@ -237,8 +262,9 @@ class OpenAICompatBackend(Backend):
         if value is not None:
             return value
         raise BackendError(
-            f"{self._label()} returned output that is not the requested structure, twice (after one repair "
-            f"request): {problem}. The draft is kept; retry with `drafter generate`."
+            "{backend} returned output that is not the requested structure, twice (after one repair "
+            "request): {problem}. {retry}",
+            backend=self._label(), problem=problem, retry=lazy("The draft is kept; retry with `drafter generate`."),
         )
 
     def _invoke(

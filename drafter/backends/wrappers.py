@@ -29,6 +29,7 @@ from drafter.backends.base import (
     map_strings,
 )
 from drafter.errors import BackendError, DrafterError
+from drafter.i18n import lazy_plural
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -86,7 +87,10 @@ class Recording(WrapperBackend):
         self.sink = sink
 
     def _fail(self, exc: Exception) -> BackendError:
-        return BackendError(f"Backend {self.name} failed: {type(exc).__name__}: {exc}")
+        return BackendError(
+            "Backend {backend} failed: {kind}: {reason}",
+            backend=self.name, kind=type(exc).__name__, reason=exc,
+        )
 
     def generate(self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None) -> Generation:
         return Generation("".join(self.stream(request, options, report)), self.model)
@@ -101,7 +105,7 @@ class Recording(WrapperBackend):
                 pieces.append(piece)
                 yield piece
         except DrafterError as exc:
-            error = str(exc)
+            error = exc.english  # the call log is a record: language-neutral
             raise
         except Exception as exc:  # a backend bug must not lose the draft; report it clearly
             error = f"{type(exc).__name__}: {exc}"
@@ -120,7 +124,7 @@ class Recording(WrapperBackend):
         try:
             return self.inner.structured(request, schema, options, report)
         except DrafterError as exc:
-            error = str(exc)
+            error = exc.english
             raise
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
@@ -180,10 +184,9 @@ class Retrying(WrapperBackend):
                 return
             except StreamInterrupted as exc:
                 if attempt == self.attempts:
-                    plural = "s" if self.attempts > 1 else ""
                     raise BackendError(
-                        f"{exc} Gave up after {self.attempts} attempt{plural}. "
-                        "The draft is kept; retry with `drafter generate`."
+                        "{reason} Gave up {tries}. The draft is kept; retry with `drafter generate`.",
+                        reason=exc, tries=lazy_plural("after {n} attempt", "after {n} attempts", self.attempts),
                     ) from exc
                 if report is not None and report.on_retry:
                     report.on_retry(str(exc))

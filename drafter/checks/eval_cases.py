@@ -132,28 +132,43 @@ def load_case(path: Path) -> DraftRequest:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name}: not valid YAML ({str(exc).splitlines()[0]}).") from exc
+        raise InputError(
+            "{path_name}: not valid YAML ({reason}).",
+            path_name=path.name, reason=str(exc).splitlines()[0],
+        ) from exc
     if not isinstance(raw, dict) or "template" not in raw:
-        raise InputError(f"{path.name}: a case is a mapping with at least a 'template' key.")
+        raise InputError(
+            "{path_name}: a case is a mapping with at least a 'template' key.",
+            path_name=path.name,
+        )
     inputs = raw.get("inputs") or {}
     if "inputs_file" in raw:
         inputs_path = path.parent / str(raw["inputs_file"])
         if not inputs_path.is_file():
-            raise InputError(f"{path.name}: inputs_file {raw['inputs_file']} not found.")
+            raise InputError(
+                "{path_name}: inputs_file {inputs_file} not found.",
+                path_name=path.name, inputs_file=raw['inputs_file'],
+            )
         inputs = yaml.safe_load(inputs_path.read_text(encoding="utf-8")) or {}
     if not isinstance(inputs, dict):
-        raise InputError(f"{path.name}: inputs must be a mapping of field name to value.")
+        raise InputError("{path_name}: inputs must be a mapping of field name to value.", path_name=path.name)
     sources = []
     for i, item in enumerate(raw.get("sources") or [], start=1):
         if isinstance(item, dict) and "path" in item:
             source_path = path.parent / str(item["path"])
             if not source_path.is_file():
-                raise InputError(f"{path.name}: source {item['path']} not found.")
+                raise InputError(
+                    "{path_name}: source {source} not found.",
+                    path_name=path.name, source=item['path'],
+                )
             sources.append(SourceDoc(name=source_path.name, text=source_path.read_text(encoding="utf-8")))
         elif isinstance(item, dict) and "text" in item:
             sources.append(SourceDoc(name=str(item.get("name") or f"source-{i}"), text=str(item["text"])))
         else:
-            raise InputError(f"{path.name}: source {i} needs a 'path' or a 'text'.")
+            raise InputError(
+                "{path_name}: source {number} needs a 'path' or a 'text'.",
+                path_name=path.name, number=i,
+            )
     return DraftRequest(
         template_id=str(raw["template"]),
         inputs={str(k): "\n".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))

@@ -23,6 +23,7 @@ import re
 
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
 from drafter.checks.style_lint import Issue
+from drafter.i18n import lazy
 from drafter.models import Draft, FindingSeverity, Origin
 
 NOT_FOUND_RULE = "evidence.not_found"
@@ -62,13 +63,15 @@ def evidence_issues(draft: Draft) -> list[Issue]:
             start, end = span
             facts = [f for f in extract_facts(c.sentence) if not is_weak_name(f)]
             if not c.verified:
-                where = f"source [{c.marker}] ({c.source})" if c.source else f"source [{c.marker}], which was not supplied"
+                where = (
+                    lazy("source [{marker}] ({source})", marker=c.marker, source=c.source) if c.source
+                    else lazy("source [{marker}], which was not supplied", marker=c.marker)
+                )
                 severity = FindingSeverity.blocking if facts and not human else FindingSeverity.warning
                 issues.append(Issue(
                     NOT_FOUND_RULE, severity, section.id, start, end, _excerpt(c.sentence),
-                    f"The passage given as evidence for this sentence is not in {where}: \"{_excerpt(c.evidence)}\".",
-                    "Check the sentence against the source: correct it, remove it, or waive this finding with the "
-                    "reason it is right.",
+                    lazy("The passage given as evidence for this sentence is not in {where}: \"{evidence}\".", where=where, evidence=_excerpt(c.evidence)),
+                    lazy("Check the sentence against the source: correct it, remove it, or waive this finding with the reason it is right."),
                     c.sentence.lower(),
                 ))
                 continue
@@ -80,10 +83,8 @@ def evidence_issues(draft: Draft) -> list[Issue]:
                 severity = FindingSeverity.warning if human or weak else FindingSeverity.blocking
                 issues.append(Issue(
                     FACT_RULE, severity, section.id, start + fact.start, start + fact.end, fact.text,
-                    f'"{fact.text}" is not in the passage given as this sentence\'s evidence '
-                    f"(source [{c.marker}], paragraph {c.paragraph}) nor in the inputs.",
-                    "Check it against the source: correct it, remove it, or waive this finding with the reason "
-                    "it is right.",
+                    lazy("\"{fact}\" is not in the passage given as this sentence's evidence (source [{marker}], paragraph {paragraph}) nor in the inputs.", fact=fact.text, marker=c.marker, paragraph=c.paragraph),
+                    lazy("Check it against the source: correct it, remove it, or waive this finding with the reason it is right."),
                     f"{fact.key}|{c.sentence.lower()}",
                 ))
     return issues + self_check_issues(draft)
@@ -100,9 +101,13 @@ def self_check_issues(draft: Draft) -> list[Issue]:
                 continue
             issues.append(Issue(
                 SELF_CHECK_RULE, FindingSeverity.warning, section.id, span[0], span[1], _excerpt(claim),
-                "The self-check found this claim unsupported or over-stated by the inputs and sources"
-                + (f": {reason}" if reason else "."),
-                "Check it against the sources: correct it, remove it, or waive this finding with the reason it is right.",
+                lazy(
+                    "The self-check found this claim unsupported or over-stated by the inputs and sources: {reason}",
+                    reason=reason,
+                ) if reason else lazy(
+                    "The self-check found this claim unsupported or over-stated by the inputs and sources."
+                ),
+                lazy("Check it against the sources: correct it, remove it, or waive this finding with the reason it is right."),
                 claim.lower(),
             ))
     return issues

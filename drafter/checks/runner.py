@@ -18,16 +18,17 @@ from drafter.checks.evidence import evidence_issues
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
 from drafter.checks.style_lint import Issue, lint_section, required_elements
 from drafter.gongwen import check_document
-from drafter.i18n import _
+from drafter.i18n import N_, english_text, lazy, message_id, message_params
 from drafter.injection import INJECTION
 from drafter.models import Draft, Finding, FindingSeverity, FindingStatus, Origin, StyleGuide, Template
 from drafter.prompts import SYSTEM_RULES
 from drafter.simplification import broken_references, missing_facts, obligations
 
 FACT_RULE = "facts.unsupported"
-_KIND_TEXT = {"number": "number", "date": "date", "month": "date", "amount": "amount", "percent": "percentage",
-              "duration": "time limit", "reference": "reference", "docno": "document number", "phone": "phone number",
-              "name": "name", "organisation": "organisation"}
+_KIND_TEXT = {"number": N_("number"), "date": N_("date"), "month": N_("date"), "amount": N_("amount"),
+              "percent": N_("percentage"), "duration": N_("time limit"), "reference": N_("reference"),
+              "docno": N_("document number"), "phone": N_("phone number"), "name": N_("name"),
+              "organisation": N_("organisation")}
 _SEVERITY_ORDER = {FindingSeverity.blocking: 0, FindingSeverity.warning: 1, FindingSeverity.info: 2}
 
 
@@ -57,12 +58,11 @@ def fact_issues(draft: Draft, support: SupportIndex) -> list[Issue]:
                 continue
             weak = is_weak_name(fact)
             severity = FindingSeverity.warning if human or weak else FindingSeverity.blocking
-            what = _KIND_TEXT.get(fact.kind, fact.kind)
+            what = lazy(_KIND_TEXT[fact.kind]) if fact.kind in _KIND_TEXT else fact.kind
             issues.append(Issue(
                 FACT_RULE, severity, section.id, fact.start, fact.end, fact.text,
-                f'The {what} "{fact.text}" is not in the inputs or the sources.',
-                "Check it against the sources: correct it, remove it, or waive this finding with the reason "
-                "it is right.",
+                lazy("The {what} \"{fact}\" is not in the inputs or the sources.", what=what, fact=fact.text),
+                lazy("Check it against the sources: correct it, remove it, or waive this finding with the reason it is right."),
                 fact.key,
             ))
     return issues
@@ -91,16 +91,15 @@ def prompt_safety_issues(draft: Draft) -> list[Issue]:
         for m in INJECTION.finditer(section.text):
             issues.append(Issue(
                 "prompt.injection_text", FindingSeverity.blocking, section.id, m.start(), m.end(), m.group(0),
-                "This reads as an instruction to an AI, probably copied from a source document; it was not "
-                "followed, but it should not be in the document.",
-                "Remove the sentence.", m.group(0).lower(),
+                lazy("This reads as an instruction to an AI, probably copied from a source document; it was not followed, but it should not be in the document."),
+                lazy("Remove the sentence."), m.group(0).lower(),
             ))
         for line, norm in rules:
             if norm[:60] in flat:
                 issues.append(Issue(
                     "prompt.system_leak", FindingSeverity.blocking, section.id, None, None, line[:60],
-                    "The section repeats Drafter's instructions to the model (the system prompt leaked).",
-                    "Remove the text, or regenerate the section.", norm[:60],
+                    lazy("The section repeats Drafter's instructions to the model (the system prompt leaked)."),
+                    lazy("Remove the text, or regenerate the section."), norm[:60],
                 ))
     return issues
 
@@ -116,7 +115,7 @@ def simplification_issues(draft: Draft) -> list[Issue]:
             issues.append(Issue(
                 "simplify.reference_broken", FindingSeverity.blocking, section.id, None, None,
                 ref.found or ref.reference, ref.message,
-                _("Write the reference whole, as in the original: {reference}.", reference=ref.reference),
+                lazy("Write the reference whole, as in the original: {reference}.", reference=ref.reference),
                 ref.reference,
             ))
         lost = {ref.reference for ref in broken}
@@ -125,15 +124,18 @@ def simplification_issues(draft: Draft) -> list[Issue]:
                 continue
             issues.append(Issue(
                 "simplify.fact_missing", FindingSeverity.blocking, section.id, None, None, fact,
-                f'"{fact}" is in the original but not in the simplified text.',
-                "Put the fact back, or waive this finding with the reason it may go.", fact,
+                lazy("\"{fact}\" is in the original but not in the simplified text.", fact=fact),
+                lazy("Put the fact back, or waive this finding with the reason it may go."), fact,
             ))
         before, after = obligations(section.original, draft.language), obligations(section.text, draft.language)
         if after < before:
             issues.append(Issue(
                 "simplify.obligation_dropped", FindingSeverity.blocking, section.id, None, None, "",
-                f"The original states {before} obligations (must / shall / must not); the simplified text {after}.",
-                "Keep every obligation, with 'must' or 'must not'.", "obligations",
+                lazy(
+                    "The original states {before} obligations (must / shall / must not); the simplified text {after}.",
+                    before=before, after=after,
+                ),
+                lazy("Keep every obligation, with 'must' or 'must not'."), "obligations",
             ))
     return issues
 
@@ -169,7 +171,10 @@ def check_draft(draft: Draft, template: Template, guide: StyleGuide, *, now: dat
             id=hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:8],
             draft_id=draft.id, fingerprint=fingerprint, severity=issue.severity, rule_id=issue.rule_id,
             section_id=issue.section_id, start=issue.start, end=issue.end, excerpt=issue.excerpt,
-            message=issue.message, suggestion=issue.suggestion, content_sha256=content_sha256,
+            message=english_text(issue.message), suggestion=english_text(issue.suggestion) if issue.suggestion else None,
+            message_id=message_id(issue.message), message_params=message_params(issue.message),
+            suggestion_id=message_id(issue.suggestion), suggestion_params=message_params(issue.suggestion),
+            content_sha256=content_sha256,
             checked_at=now,
         ))
     return sort_findings(findings, [s.id for s in draft.sections])

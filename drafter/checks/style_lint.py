@@ -28,7 +28,7 @@ import yaml
 from drafter import segment
 from drafter.checks import readability
 from drafter.checks.facts import extract_facts
-from drafter.i18n import _
+from drafter.i18n import Lazy, lazy
 from drafter.models import FindingSeverity, RequiredElement, Section, SpanOrigin, StyleGuide, Template
 
 SPELLING_FILE = Path(__file__).resolve().parent.parent / "data" / "spelling_en.yaml"
@@ -52,8 +52,8 @@ class Issue:
     start: int | None
     end: int | None
     excerpt: str
-    message: str
-    suggestion: str | None = None
+    message: str | Lazy  # a lazy message keeps its id and parameters, so the finding is shown in each reader's language
+    suggestion: str | Lazy | None = None
     subject: str = ""  # normalised subject for the finding's fingerprint
 
 
@@ -155,17 +155,19 @@ def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling
     for m in pattern.finditer(text) if pattern else ():
         base = _base_form(m.group(0).lower(), lowered_plain)
         plain = lowered_plain[base]
-        fix = f'Use "{plain}".' if base == m.group(0).lower() else f'Use "{plain}" (in the same form).'
+        fix = lazy('Use "{plain}".', plain=plain) if base == m.group(0).lower() else lazy(
+            'Use "{plain}" (in the same form).', plain=plain
+        )
         issues.append(Issue("style.plain_words", FindingSeverity.info, sid, m.start(), m.end(), m.group(0),
-                            f'"{m.group(0)}" has a plainer word in the {guide.id} style guide.', fix, base))
+                            lazy("\"{phrase}\" has a plainer word in the {guide} style guide.", phrase=m.group(0), guide=guide.id), fix, base))
     pattern = _word_pattern(guide.banned_phrases)
     for m in pattern.finditer(text) if pattern else ():
         issues.append(Issue("style.banned_phrase", warn, sid, m.start(), m.end(), m.group(0),
-                            f'"{m.group(0)}" is a phrase the {guide.id} style guide bans.',
-                            "Say what you mean in plain words.", m.group(0).lower()))
+                            lazy("\"{phrase}\" is a phrase the {guide} style guide bans.", phrase=m.group(0), guide=guide.id),
+                            lazy("Say what you mean in plain words."), m.group(0).lower()))
     for m in _PLACEHOLDER.finditer(text):
         issues.append(Issue("style.placeholder", warn, sid, m.start(), m.end(), m.group(0),
-                            "This section still has text to complete.", "Write it, or remove the section.",
+                            lazy("This section still has text to complete."), lazy("Write it, or remove the section."),
                             m.group(0).lower()))
 
     sentences = _sentences_with_spans(text, language)
@@ -174,15 +176,15 @@ def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling
         if language == "zh":
             n = len(re.findall(r"\w", sentence))
             limit = target.max_sentence_chars
-            unit = "characters"
+            unit = lazy("characters")
         else:
             n = _word_count(sentence)
             limit = target.max_sentence_words
-            unit = "words"
+            unit = lazy("words")
         if limit and n > limit:
             issues.append(Issue("style.sentence_length", warn, sid, start, end, sentence[:80],
-                                f"This sentence has {n} {unit}; the {guide.id} style guide's limit is {limit}.",
-                                "Split it into shorter sentences.", sentence.lower()))
+                                lazy("This sentence has {n} {unit}; the {guide} style guide's limit is {limit}.", n=n, unit=unit, guide=guide.id, limit=limit),
+                                lazy("Split it into shorter sentences."), sentence.lower()))
 
     if language == "en":
         issues += _spelling(section, guide, spelling)
@@ -193,9 +195,8 @@ def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling
                 s, e = passive[0]
                 issues.append(Issue(
                     "style.passive_voice", warn, sid, s, e, text[s:e][:80],
-                    f"{len(passive)} of {len(sentences)} sentences are in the passive voice ({share:.0%}); the "
-                    f"{guide.id} style guide allows at most {guide.max_passive_share:.0%}.",
-                    "Say who does what: 'the council will close the road', not 'the road will be closed'.",
+                    lazy("{passive} of {sentences} sentences are in the passive voice ({share:.0%}); the {guide} style guide allows at most {limit:.0%}.", passive=len(passive), sentences=len(sentences), share=share, guide=guide.id, limit=guide.max_passive_share),
+                    lazy("Say who does what: 'the council will close the road', not 'the road will be closed'."),
                 ))
     issues += readability_issues(section, guide, language)
     return issues
@@ -255,9 +256,9 @@ def _spelling(section: Section, guide: StyleGuide, template_spelling: str | None
         right = wrong[word.lower()]
         right = right[0].upper() + right[1:] if word[0].isupper() else right
         issues.append(Issue("style.spelling", FindingSeverity.warning, section.id, m.start(), m.end(), word,
-                            _('"{word}" is not {spelling} spelling ({locale}).', word=word, spelling=spelling,
-                              locale=locale),
-                            _('Use "{right}".', right=right), word.lower()))
+                            lazy('"{word}" is not {spelling} spelling ({locale}).', word=word, spelling=spelling,
+                                 locale=locale),
+                            lazy('Use "{right}".', right=right), word.lower()))
     return issues
 
 
@@ -273,25 +274,21 @@ def readability_issues(section: Section, guide: StyleGuide, language: str) -> li
             return []
         if target.max_avg_sentence_chars and (r.avg_sentence_chars or 0) > target.max_avg_sentence_chars:
             issues.append(Issue("readability.sentence_chars", warn, section.id, None, None, "",
-                                f"Sentences average {r.avg_sentence_chars} characters; the target is at most "
-                                f"{target.max_avg_sentence_chars}.", "Split long sentences."))
+                                lazy("Sentences average {average} characters; the target is at most {limit}.", average=r.avg_sentence_chars, limit=target.max_avg_sentence_chars), lazy("Split long sentences.")))
         if target.max_uncommon_char_share is not None and (r.uncommon_char_share or 0) > target.max_uncommon_char_share:
             issues.append(Issue("readability.uncommon_chars", warn, section.id, None, None, "",
-                                f"{r.uncommon_char_share:.1%} of the characters are outside the common set; the "
-                                f"target is at most {target.max_uncommon_char_share:.1%}.",
-                                "Use more common words."))
+                                lazy("{share:.1%} of the characters are outside the common set; the target is at most {limit:.1%}.", share=r.uncommon_char_share, limit=target.max_uncommon_char_share),
+                                lazy("Use more common words.")))
         return issues
     r = readability.english(text)
     if r.words < MIN_WORDS_FOR_READABILITY:
         return []
     if target.max_grade is not None and (r.flesch_kincaid_grade or 0) > target.max_grade:
         issues.append(Issue("readability.grade", warn, section.id, None, None, "",
-                            f"Flesch-Kincaid grade {r.flesch_kincaid_grade}; the {guide.id} target is at most "
-                            f"{target.max_grade:g}.", "Use shorter sentences and shorter words."))
+                            lazy("Flesch-Kincaid grade {grade}; the {guide} target is at most {limit:g}.", grade=r.flesch_kincaid_grade, guide=guide.id, limit=target.max_grade), lazy("Use shorter sentences and shorter words.")))
     if target.min_reading_ease is not None and (r.flesch_reading_ease or 0) < target.min_reading_ease:
         issues.append(Issue("readability.reading_ease", warn, section.id, None, None, "",
-                            f"Flesch Reading Ease {r.flesch_reading_ease}; the {guide.id} target is at least "
-                            f"{target.min_reading_ease:g}.", "Use shorter sentences and shorter words."))
+                            lazy("Flesch Reading Ease {ease}; the {guide} target is at least {limit:g}.", ease=r.flesch_reading_ease, guide=guide.id, limit=target.min_reading_ease), lazy("Use shorter sentences and shorter words.")))
     return issues
 
 
@@ -309,9 +306,9 @@ def required_elements(sections: list[Section], template: Template) -> list[Issue
         else:
             found = re.search(rule.pattern, text, re.IGNORECASE) is not None
         if not found:
-            where = f" (in {', '.join(rule.sections)})" if rule.sections else ""
+            where = lazy(" (in {sections})", sections=", ".join(rule.sections)) if rule.sections else ""
             issues.append(Issue("style.required_element", FindingSeverity.warning,
                                 chosen[0].id if rule.sections and chosen else None, None, None, "",
-                                f"A {template.kind} document needs {rule.description}{where}; none was found.",
-                                f"Add {rule.description}.", rule.id))
+                                lazy("A {kind} document needs {element}{where}; none was found.", kind=template.kind, element=rule.description, where=where),
+                                lazy("Add {element}.", element=rule.description), rule.id))
     return issues

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from drafter import i18n
 from drafter.cli.context import Command, Context
 from drafter.cli.faults import fault_sentence
 from drafter.cli.terminal import EscapingStream
 from drafter.errors import DrafterError
+from drafter.i18n import _
 
 DESCRIPTION = "Drafting assistant with mandatory human review."
 
@@ -81,17 +84,23 @@ def _chosen(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command. Every fault ends in one sentence on stderr and the documented exit code."""
+    """Run one command. Every fault ends in one sentence on stderr and the documented exit code.
+
+    The sentences are in the user's language: DRAFTER_LANGUAGE, else the POSIX locale (LC_ALL, LC_MESSAGES,
+    LANG), else English. With --json, an error is one JSON object on stderr, the same under every locale."""
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = EscapingStream(out), EscapingStream(err)
     try:
-        code = _run(argv)
-        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
-        return code
-    except BrokenPipeError:
-        _silence_stdout(out)
-        print("drafter: the output was closed before everything was written (broken pipe).", file=err)
-        return 1
+        with i18n.use(i18n.process_default()):
+            try:
+                code = _run(argv)
+                sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+                return code
+            except BrokenPipeError:
+                _silence_stdout(out)
+                print("drafter: " + _("the output was closed before everything was written (broken pipe)."),
+                      file=err)
+                return 1
     finally:
         sys.stdout, sys.stderr = out, err
 
@@ -108,7 +117,12 @@ def _run(argv: Sequence[str] | None) -> int:
         configure(settings.log_format, settings.log_level)
         return load_command(args.command).run(Context(parser, args, settings), args)
     except DrafterError as exc:
-        print(f"drafter: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            from drafter.cli.output import error_json
+
+            print(json.dumps(error_json(exc), ensure_ascii=False, sort_keys=True), file=sys.stderr)
+        else:
+            print(f"drafter: {exc}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         raise
@@ -118,7 +132,7 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"drafter: {fault_sentence(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("drafter: interrupted; work saved so far is kept.", file=sys.stderr)
+        print("drafter: " + _("interrupted; work saved so far is kept."), file=sys.stderr)
         return 130
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, NoReturn
 
+from drafter.i18n import _
+
 if TYPE_CHECKING:
     from drafter.service import DrafterService
     from drafter.settings import Settings
@@ -49,7 +51,7 @@ class Context:
         """The acting user (--user, else DRAFTER_USER); a usage error when neither says."""
         user = self.optional_user()
         if not user:
-            self.error("say who you are with --user NAME or the DRAFTER_USER environment variable")
+            self.error(_("say who you are with --user NAME or the DRAFTER_USER environment variable"))
         return user
 
     def optional_user(self) -> str | None:

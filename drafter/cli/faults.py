@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import re
 
+from drafter.i18n import _
+
 _URL = re.compile(r"\s*\(Background on this error at: [^)]*\)|\s*https?://\S+")
 
 
@@ -18,10 +20,10 @@ def _library_error(exc: BaseException, name: str) -> bool:
 def _os_sentence(exc: OSError) -> str:
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"the disk is full{where}; free some space and try again. What was saved before is kept."
+        return _("the disk is full{where}; free some space and try again. What was saved before is kept.", where=where)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"permission denied{where}; check the data folder and output path can be written."
-    return f"a file could not be read or written{where}: {exc.strerror or exc}."
+        return _("permission denied{where}; check the data folder and output path can be written.", where=where)
+    return _("a file could not be read or written{where}: {reason}.", where=where, reason=exc.strerror or exc)
 
 
 def fault_sentence(exc: BaseException) -> str:
@@ -32,10 +34,10 @@ def fault_sentence(exc: BaseException) -> str:
     lowered = first.lower()
     if _library_error(exc, "OperationalError") or _library_error(exc, "DatabaseError"):
         if "locked" in lowered or "busy" in lowered or "could not obtain lock" in lowered:
-            return ("the database is busy: another process is writing to it; nothing was changed, "
-                    "try again in a moment.")
+            return _("the database is busy: another process is writing to it; nothing was changed, "
+                     "try again in a moment.")
         if "disk is full" in lowered or "no space" in lowered:
-            return "the disk holding the database is full; nothing was changed, free some space and try again."
-        return "the database could not be used; nothing was changed (set DRAFTER_DEBUG=1 for details)."
+            return _("the disk holding the database is full; nothing was changed, free some space and try again.")
+        return _("the database could not be used; nothing was changed (set DRAFTER_DEBUG=1 for details).")
     what = f": {first}" if first else ""
-    return f"unexpected error: {type(exc).__name__}{what} (set DRAFTER_DEBUG=1 for details)."
+    return _("unexpected error: {kind}{what} (set DRAFTER_DEBUG=1 for details).", kind=type(exc).__name__, what=what)

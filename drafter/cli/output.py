@@ -1,4 +1,7 @@
-"""Everything the CLI prints: JSON shapes and text lines. Handlers get results from the service and pass them here."""
+"""Everything the CLI prints: JSON shapes and text lines. Handlers get results from the service and pass them here.
+
+Text lines are in the user's language (set at start-up from DRAFTER_LANGUAGE or the POSIX locale); JSON shapes
+are language-neutral: English messages beside their stable ids, so scripts read the same under every locale."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drafter.i18n import _
+from drafter.i18n import _, lazy, ngettext
 
 if TYPE_CHECKING:
     from drafter.models import AuditEvent, Draft, Finding, LLMCall, Section, Span, Template
@@ -69,6 +72,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
     return {
         "id": f.id, "severity": f.severity.value, "rule": f.rule_id, "section": f.section_id,
         "span": [f.start, f.end] if f.start is not None else None, "excerpt": f.excerpt, "message": f.message,
+        "message_id": f.message_id, "message_params": f.message_params,
         "suggestion": f.suggestion, "status": f.status.value, "waiver_reason": f.waiver_reason,
         "waived_by": f.waived_by, "waived_at": f.waived_at.isoformat() if f.waived_at else None,
     }
@@ -84,6 +88,17 @@ def template_json(t: Template) -> dict[str, Any]:
 # --- text ---------------------------------------------------------------------------------------------------
 
 
+def error_json(exc: Any) -> dict[str, Any]:
+    """A DrafterError as language-neutral JSON: its class as a stable code, the message id and parameters, the
+    English sentence and the exit code."""
+    from drafter.i18n import message_params
+
+    return {"error": {
+        "code": exc.code, "exit_code": exc.exit_code, "message_id": exc.message_id,
+        "params": message_params(lazy(exc.message_id, **exc.params)), "message": exc.english,
+    }}
+
+
 def templates(items: list[Template]) -> None:
     for t in items:
         print(f"{t.id:20} {t.language}  {t.kind:14} {t.title}: {t.description}")
@@ -91,44 +106,46 @@ def templates(items: list[Template]) -> None:
 
 def backends(rows: list[dict[str, Any]], checked: bool) -> None:
     for r in rows:
-        where = "external" if r["external"] else "local"
-        mark = " (default)" if r["default"] else ""
-        print(f"{r['name']}{mark}: {r['model']} · {where} · {r['endpoint'] or 'in-process'}")
+        where = _("external") if r["external"] else _("local")
+        mark = _(" (default)") if r["default"] else ""
+        print(f"{r['name']}{mark}: {r['model']} · {where} · {r['endpoint'] or _('in-process')}")
         if checked:
-            print(f"  {'ok' if r['reachable'] else 'UNREACHABLE'}: {r['check']}")
+            print(f"  {_('ok') if r['reachable'] else _('UNREACHABLE')}: {r['check']}")
 
 
 def draft(d: Draft) -> None:
     print(f"{d.title}  [{d.id}]")
-    print(f"template {d.template_id} · status {d.status.value} · author {d.author} · version {d.version}")
-    print(f"content sha256 {d.content_sha256}")
+    print(_("template {template} · status {status} · author {author} · version {version}",
+            template=d.template_id, status=d.status.text(), author=d.author, version=d.version))
+    print(_("content sha256 {sha256}", sha256=d.content_sha256))
     if d.error:
-        print(f"last error: {d.error}")
+        print(_("last error: {error}", error=d.error))
     for s in d.sections:
         p = s.provenance
         print(f"\n## {s.heading}  ({s.id}; {p.origin.value}; {p.backend}/{p.model})")
         print(s.text)
         for c in s.citations:
-            where = f"paragraph {c.paragraph}" if c.paragraph else "paragraph not located"
+            where = _("paragraph {n}", n=c.paragraph) if c.paragraph else _("paragraph not located")
             print(f"  [{c.marker}] {c.source}, {where}" + (f": \"{c.quote}\"" if c.quote else ""))
 
 
 def drafts(items: Iterable[Draft]) -> None:
     for d in items:
-        print(f"{d.id}  {d.status.value:18} {d.author:12} {d.template_id:15} {d.title}")
+        print(f"{d.id}  {d.status.text():18} {d.author:12} {d.template_id:15} {d.title}")
 
 
 def findings(items: list[Finding]) -> None:
     if not items:
-        print("no findings")
+        print(_("no findings"))
     for f in items:
         span = f"{f.start}-{f.end}" if f.start is not None else "-"
-        print(f"{f.id}  {f.severity.value:8} {f.status.value:8} {f.rule_id:24} {f.section_id or '(document)':16} "
-              f"{span:9} {f.message}")
-        if f.suggestion and f.status.value == "open":
-            print(f"{'':10}fix: {f.suggestion}")
+        print(f"{f.id}  {f.severity.value:8} {f.status.value:8} {f.rule_id:24} {f.section_id or _('(document)'):16} "
+              f"{span:9} {f.text()}")
+        suggestion = f.suggestion_text()
+        if suggestion and f.status.value == "open":
+            print(f"{'':10}" + _("fix: {suggestion}", suggestion=suggestion))
         if f.waiver_reason:
-            print(f"{'':10}waived by {f.waived_by}: {f.waiver_reason}")
+            print(f"{'':10}" + _("waived by {user}: {reason}", user=f.waived_by, reason=f.waiver_reason))
 
 
 def section_progress(i: int, n: int, s: Section) -> None:
@@ -147,47 +164,55 @@ def stream_printer(headings: dict[str, str]) -> tuple[Callable[[str, str], None]
 
     def on_retry(section_id: str, why: str) -> None:
         current.append("")  # print the heading again for the fresh attempt
-        print(f"\n[{why} Retrying the section from the start.]", file=sys.stderr, flush=True)
+        print("\n[" + _("{why} Retrying the section from the start.", why=why) + "]", file=sys.stderr, flush=True)
 
     return on_token, on_retry
 
 
 def verify_report(report: Any) -> None:
-    print(f"label: {report.label or '(none)'}")
+    yes, no = _("yes"), _("NO")
+    print(_("label: {label}", label=report.label or _("(none)")))
     if report.provenance:
         prov = report.provenance
-        print(f"draft {prov.get('draft_id')} · author {prov.get('author')} · reviewer {prov.get('reviewer')} "
-              f"· approved {prov.get('approved_at')}")
-        print(f"models: {', '.join(prov.get('models', []))}")
-    print(f"content matches approved hash: {'yes' if report.content_matches else 'NO'}")
-    what = "text" if getattr(report, "kind", "docx") == "pdf" else "body"
-    print(f"{what} unchanged since export: {'yes' if report.body_unchanged else 'NO'}")
-    signed = f"yes (key {report.signing_key_id})" if report.signature_valid else "NO"
-    print(f"signature valid: {signed}")
+        print(_("draft {draft_id} · author {author} · reviewer {reviewer} · approved {approved_at}",
+                draft_id=prov.get("draft_id"), author=prov.get("author"), reviewer=prov.get("reviewer"),
+                approved_at=prov.get("approved_at")))
+        print(_("models: {models}", models=", ".join(prov.get("models", []))))
+    print(_("content matches approved hash: {answer}", answer=yes if report.content_matches else no))
+    if getattr(report, "kind", "docx") == "pdf":
+        print(_("text unchanged since export: {answer}", answer=yes if report.body_unchanged else no))
+    else:
+        print(_("body unchanged since export: {answer}", answer=yes if report.body_unchanged else no))
+    signed = _("yes (key {key})", key=report.signing_key_id) if report.signature_valid else no
+    print(_("signature valid: {answer}", answer=signed))
     for note in getattr(report, "notes", []):
-        print(f"note: {note}")
+        print(_("note: {note}", note=note))
     for problem in report.problems:
-        print(f"problem: {problem}", file=sys.stderr)
-    print("verified" if report.ok else "NOT VERIFIED")
+        print(_("problem: {problem}", problem=problem), file=sys.stderr)
+    print(_("verified") if report.ok else _("NOT VERIFIED"))
 
 
 def doctor(checks: list[Any]) -> None:
     for check in checks:
-        fix = f"\n     fix: {check.fix}" if check.fix else ""
+        fix = "\n     " + _("fix: {suggestion}", suggestion=check.fix) if check.fix else ""
         print(f"{'ok  ' if check.ok else 'FAIL'} {check.name:12} {check.detail}{fix}")
 
 
 def purged(result: Any) -> None:
-    verb = "would clear" if result.dry_run else "cleared"
-    print(f"{verb} the source texts of {result.sources_cleared} drafts and {result.calls_deleted} LLM call "
-          f"records older than {result.cutoff.isoformat()}; the audit log is kept")
+    params = {"sources": result.sources_cleared, "calls": result.calls_deleted, "cutoff": result.cutoff.isoformat()}
+    if result.dry_run:
+        print(_("would clear the source texts of {sources} drafts and {calls} LLM call records older than "
+                "{cutoff}; the audit log is kept", **params))
+    else:
+        print(_("cleared the source texts of {sources} drafts and {calls} LLM call records older than {cutoff}; "
+                "the audit log is kept", **params))
 
 
 def text_or_file(text: str, output: Path | None, count: int) -> None:
     """The register: written to `output` (with a count on stderr), else to stdout."""
     if output:
         output.write_text(text, encoding="utf-8")
-        note(f"{count} documents written to {output}")
+        note(ngettext("{n} document written to {output}", "{n} documents written to {output}", count, output=output))
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
@@ -195,10 +220,12 @@ def text_or_file(text: str, output: Path | None, count: int) -> None:
 def simplified(results: list[Any]) -> None:
     for fr in results:
         if fr.error:
-            print(f"{fr.file}: error: {fr.error}")
+            print(_("{file}: error: {error}", file=fr.file, error=fr.error))
             continue
-        print(f"{fr.file}: draft {fr.draft_id}, {fr.sections} sections, {fr.measure} {fr.grade_before} -> "
-              f"{fr.grade_after}, {fr.blocking_findings} sections flagged for review, written to {fr.output}")
+        print(_("{file}: draft {draft_id}, {sections} sections, {measure} {before} -> {after}, {flagged} sections "
+                "flagged for review, written to {output}", file=fr.file, draft_id=fr.draft_id, sections=fr.sections,
+                measure=fr.measure, before=fr.grade_before, after=fr.grade_after, flagged=fr.blocking_findings,
+                output=fr.output))
         if fr.outcome:
             print(f"  {fr.outcome}")
 
@@ -206,12 +233,14 @@ def simplified(results: list[Any]) -> None:
 def evaluation(result: Any) -> None:
     for case in result.cases:
         if case.error:
-            print(f"{case.case:28} FAILED: {case.error}")
+            print(f"{case.case:28} " + _("FAILED: {error}", error=case.error))
             continue
-        print(f"{case.case:28} {case.template:14} {case.backend}/{case.model}: {case.sections} sections, "
-              f"{case.blocking} blocking ({case.unsupported_facts} unsupported facts), {case.warnings} warnings, "
-              f"readability {case.sections_within_target}/{case.sections_scored} on target, {case.seconds:.2f} s, "
-              f"{case.input_tokens}+{case.output_tokens} tokens")
+        print(f"{case.case:28} {case.template:14} {case.backend}/{case.model}: " + _(
+            "{sections} sections, {blocking} blocking ({unsupported} unsupported facts), {warnings} warnings, "
+            "readability {within}/{scored} on target, {seconds:.2f} s, {input_tokens}+{output_tokens} tokens",
+            sections=case.sections, blocking=case.blocking, unsupported=case.unsupported_facts,
+            warnings=case.warnings, within=case.sections_within_target, scored=case.sections_scored,
+            seconds=case.seconds, input_tokens=case.input_tokens, output_tokens=case.output_tokens))
     templates = result.by_template()
     if templates:
         print(_("per template:"))
@@ -228,10 +257,13 @@ def evaluation(result: Any) -> None:
                        over=t["sections_over_length"], measured=t["sections_measured"], within=t["sections_within_target"],
                        scored=t["sections_scored"], found=t["expected_found"], expected=t["expected"]))
     total = result.totals()
-    print(f"total: {total['cases']} cases ({total['failed']} failed), {total['sections']} sections, {total['blocking']} "
-          f"blocking, {total['unsupported_facts']} unsupported facts, readability {total['sections_within_target']}/"
-          f"{total['sections_scored']} on target, {total['seconds']:.2f} s, "
-          f"{total['input_tokens']}+{total['output_tokens']} tokens")
+    print(_("total: {cases} cases ({failed} failed), {sections} sections, {blocking} blocking, {unsupported} "
+            "unsupported facts, readability {within}/{scored} on target, {seconds:.2f} s, "
+            "{input_tokens}+{output_tokens} tokens",
+            cases=total["cases"], failed=total["failed"], sections=total["sections"], blocking=total["blocking"],
+            unsupported=total["unsupported_facts"], within=total["sections_within_target"],
+            scored=total["sections_scored"], seconds=total["seconds"], input_tokens=total["input_tokens"],
+            output_tokens=total["output_tokens"]))
 
 
 def audit_events(events: list[AuditEvent]) -> None:
@@ -258,7 +290,8 @@ def scan_finding(path: Path, f: Any, as_json: bool) -> None:
 
 
 def scan_summary(policy: Any, blocked: int, ner_available: bool) -> None:
-    note(f"backend {policy.backend}: clearance {policy.clearance.value}, personal data {policy.personal_data}; "
-         f"{blocked} finding(s) would be blocked")
+    note(_("backend {backend}: clearance {clearance}, personal data {personal_data}; {blocked} finding(s) would be "
+           "blocked", backend=policy.backend, clearance=policy.clearance.value, personal_data=policy.personal_data,
+           blocked=blocked))
     if not ner_available:
-        note("note: no NER model: names are found only after a label and addresses are not detected")
+        note(_("note: no NER model: names are found only after a label and addresses are not detected"))

@@ -113,11 +113,14 @@ def check_writable(path: Path) -> None:
     """Fail early, before anything is recorded, if `path` cannot be written."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.suffix.lower() != ".docx":
-        raise InputError(f"The output file must end in .docx: {path}")
+        raise InputError("The output file must end in .docx: {path}", path=path)
     if not folder.is_dir():
-        raise InputError(f"The folder {folder} does not exist; create it or choose another output path.")
+        raise InputError(
+            "The folder {folder} does not exist; create it or choose another output path.",
+            folder=folder,
+        )
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise InputError(f"Cannot write to {path}: permission denied.")
+        raise InputError("Cannot write to {path}: permission denied.", path=path)
 
 
 def save_atomically(doc: Document, path: Path) -> None:

@@ -58,34 +58,49 @@ def find(name: str, extra: Path | None, template_id: str) -> Path:
             if path.is_file():
                 return path
     looked = " or ".join(str(f / f"{name}.docx") for f in folders(extra))
-    raise CatalogError(f"Template {template_id!r} names the house style {name!r}, but there is no file {looked}.")
+    raise CatalogError(
+        "Template {template_id!r} names the house style {name!r}, but there is no file {looked}.",
+        template_id=template_id, name=name, looked=looked,
+    )
 
 
 def _checked_bytes(path: Path) -> bytes:
     """The package's bytes, after refusing what no reference document needs: not a zip, a zip bomb, a DTD."""
     data = path.read_bytes()
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise CatalogError(f"House style {path} is not a Word file (not a zip package).")
+        raise CatalogError("House style {path} is not a Word file (not a zip package).", path=path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             members = z.infolist()
             if len(members) > MAX_MEMBERS:
-                raise CatalogError(f"House style {path} holds {len(members)} parts: too many for a reference document.")
+                raise CatalogError(
+                    "House style {path} holds {parts} parts: too many for a reference document.",
+                    path=path, parts=len(members),
+                )
             total = 0
             content_types = None
             for m in members:
                 total += m.file_size
                 if total > MAX_UNCOMPRESSED or (m.compress_size and m.file_size / m.compress_size > MAX_RATIO
                                                 and m.file_size > 1024 * 1024):
-                    raise CatalogError(f"House style {path} unpacks to more than it should (a zip bomb?): refused.")
+                    raise CatalogError(
+                        "House style {path} unpacks to more than it should (a zip bomb?): refused.",
+                        path=path,
+                    )
                 if m.filename.endswith((".xml", ".rels")):
                     head = z.read(m)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise CatalogError(f"House style {path} declares a DTD or entities in {m.filename}: refused.")
+                        raise CatalogError(
+                            "House style {path} declares a DTD or entities in {part}: refused.",
+                            path=path, part=m.filename,
+                        )
                     if m.filename == "[Content_Types].xml":
                         content_types = head
     except zipfile.BadZipFile as exc:
-        raise CatalogError(f"House style {path} is a damaged zip package ({exc}).") from exc
+        raise CatalogError(
+            "House style {path} is a damaged zip package ({reason}).",
+            path=path, reason=exc,
+        ) from exc
     if content_types is not None and TEMPLATE_CT in content_types:
         # a .dotx: the same package with the template's content type; open it as a document
         buffer = io.BytesIO()
@@ -105,7 +120,10 @@ def open_reference(path: Path) -> Document:
     try:
         doc = open_document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for broken packages
-        raise CatalogError(f"House style {path} could not be read as a Word file ({exc}).") from exc
+        raise CatalogError(
+            "House style {path} could not be read as a Word file ({reason}).",
+            path=path, reason=exc,
+        ) from exc
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):

@@ -15,16 +15,17 @@ from lxml.etree import _Element
 
 from drafter.export.common import AIGC_PROPERTY, PROVENANCE_PROPERTY, comment_text, paragraph_text
 from drafter.export.signature import SIGNATURE_PROPERTY, comment_anchors
+from drafter.i18n import N_, lazy
 from drafter.labeling import expected_aigc
 from drafter.models import Origin, Provenance
 
 EXPORTED_PROPERTIES = {AIGC_PROPERTY, PROVENANCE_PROPERTY, SIGNATURE_PROPERTY}
 # body elements an export never writes: each one found is content added afterwards
 FOREIGN = {
-    "w:tbl": "a table", "w:sdt": "a content control", "w:ins": "a tracked insertion",
-    "w:del": "a tracked deletion", "w:moveTo": "moved text", "w:moveFrom": "moved text",
-    "w:txbxContent": "a text box", "w:altChunk": "an embedded document", "w:object": "an embedded object",
-    "w:drawing": "a drawing", "w:pict": "a drawing", "w:subDoc": "a subdocument",
+    "w:tbl": N_("a table"), "w:sdt": N_("a content control"), "w:ins": N_("a tracked insertion"),
+    "w:del": N_("a tracked deletion"), "w:moveTo": N_("moved text"), "w:moveFrom": N_("moved text"),
+    "w:txbxContent": N_("a text box"), "w:altChunk": N_("an embedded document"), "w:object": N_("an embedded object"),
+    "w:drawing": N_("a drawing"), "w:pict": N_("a drawing"), "w:subDoc": N_("a subdocument"),
 }
 MIN_LABEL_HALF_POINTS = 12  # 6 pt: below this the statement cannot be read
 OFF = {"0", "false", "off"}
@@ -86,18 +87,18 @@ def hidden_label_problems(doc: Document, label: Paragraph) -> list[str]:
         for tag in ("w:vanish", "w:webHidden", "w:specVanish"):
             el = _effective(run, para_chain, styles, defaults, tag)
             if el is not None and el.get(qn("w:val"), "true").lower() not in OFF:
-                found.add("hidden (w:vanish)")
+                found.add(N_("hidden (w:vanish)"))
         color = _effective(run, para_chain, styles, defaults, "w:color")
         if color is not None and (_near_white(color.get(qn("w:val")))
                                   or color.get(qn("w:themeColor"), "") in {"background1", "light1"}):
-            found.add("in white or nearly white text")
+            found.add(N_("in white or nearly white text"))
         size = _effective(run, para_chain, styles, defaults, "w:sz")
         try:
             if size is not None and int(size.get(qn("w:val"), "24")) < MIN_LABEL_HALF_POINTS:
-                found.add("too small to read")
+                found.add(N_("too small to read"))
         except ValueError:
             pass
-    return [f"The visible AI-use statement is {how}." for how in sorted(found)]
+    return [lazy("The visible AI-use statement is {how}.", how=lazy(how)) for how in sorted(found)]
 
 
 # --- comments on machine-written sections -------------------------------------------------------
@@ -121,23 +122,22 @@ def comment_problems(doc: Document, prov: dict[str, Any], blocks: list[list[_Ele
     language = str(prov.get("language", "en"))
     system = str(prov.get("system", ""))
     sections = [s for s in prov.get("sections", []) if isinstance(s, dict)]
-    missing = []
+    missing: list[str] = []
     for i, s in enumerate(sections):
         try:
             origin = Origin(str(s.get("origin")))
         except ValueError:
-            missing.append(f"Section {s.get('heading')!r} has an unknown origin {s.get('origin')!r}.")
+            missing.append(lazy("Section {heading!r} has an unknown origin {origin!r}.", heading=s.get('heading'), origin=s.get('origin')))
             continue
         if origin == Origin.human:
             continue
         p = Provenance(origin=origin, backend=s.get("backend"), model=s.get("model"), author="-",
                        edited_by=s.get("edited_by"))
         if (system, comment_text(p, language)) not in comments.get(i, []):
-            missing.append(f"Section {s.get('heading')!r} was written by a machine ({origin.value}) but no longer "
-                           "carries its comment saying so.")
+            missing.append(lazy("Section {heading!r} was written by a machine ({origin_kind}) but no longer carries its comment saying so.", heading=s.get('heading'), origin_kind=origin.value))
     machine = sum(1 for s in sections if s.get("origin") != Origin.human.value)
     if machine and len(missing) == machine and not len(doc.comments):
-        return [f"All Word comments were removed: {machine} machine-written section(s) are no longer marked."]
+        return [lazy("All Word comments were removed: {machine} machine-written section(s) are no longer marked.", machine=machine)]
     return missing
 
 
@@ -146,23 +146,21 @@ def comment_problems(doc: Document, prov: dict[str, Any], blocks: list[list[_Ele
 def aigc_problems(aigc: dict[str, Any], prov: dict[str, Any]) -> list[str]:
     fields = aigc.get("AIGC")
     if not isinstance(fields, dict):
-        return ["The AIGC metadata has no AIGC object."]
-    problems = []
+        return [lazy("The AIGC metadata has no AIGC object.")]
+    problems: list[str] = []
     machine = sum(1 for s in prov.get("sections", []) if isinstance(s, dict) and s.get("origin") != "human")
     if fields.get("Label") != "1":
-        problems.append(f"The AIGC Label is {fields.get('Label')!r}, but the export labels every document '1' "
-                        f"({machine} section(s) are machine-written according to the provenance).")
+        problems.append(lazy("The AIGC Label is {label!r}, but the export labels every document '1' ({machine} section(s) are machine-written according to the provenance).", label=fields.get('Label'), machine=machine))
     if fields.get("ReservedCode1") != prov.get("content_sha256"):
-        problems.append("The AIGC metadata does not match the provenance content hash.")
+        problems.append(lazy("The AIGC metadata does not match the provenance content hash."))
     expected = expected_aigc(prov)
     if expected is not None:
         for name, value in expected.items():
             if name not in ("Label", "ReservedCode1") and fields.get(name) != value:
-                problems.append(f"The AIGC field {name} is {fields.get(name)!r}, not {value!r} as the provenance "
-                                "records.")
+                problems.append(lazy("The AIGC field {name} is {value!r}, not {value2!r} as the provenance records.", name=name, value=fields.get(name), value2=value))
         extra = sorted(set(fields) - set(expected))
         if extra:
-            problems.append(f"The AIGC metadata has fields the export did not write: {', '.join(extra)}.")
+            problems.append(lazy("The AIGC metadata has fields the export did not write: {names}.", names=', '.join(extra)))
     return problems
 
 
@@ -171,7 +169,7 @@ def aigc_problems(aigc: dict[str, Any], prov: dict[str, Any]) -> list[str]:
 def added_content_problems(doc: Document, own: list[_Element] | None = None) -> list[str]:
     """Body elements the export never writes. `own`: the action tables verify read back inside a section
     (drafter.export.actions): their text is part of the approved content it checks, so they are not foreign."""
-    problems = []
+    problems: list[str] = []
     own = own or []
     for tag, what in FOREIGN.items():
         for el in doc.element.body.iter(qn(tag)):
@@ -180,13 +178,16 @@ def added_content_problems(doc: Document, own: list[_Element] | None = None) -> 
             text = " ".join(t for t in (paragraph_text(p) for p in el.iter(qn("w:p"))) if t)
             if not text:
                 text = "".join(t.text or "" for t in el.iter(qn("w:t"), qn("w:delText")))
-            shown = f" («{text[:60]}»)" if text.strip() else ""
-            problems.append(f"The body holds content the export did not write: {what}{shown}.")
+            if text.strip():
+                problems.append(lazy("The body holds content the export did not write: {what} («{text}»).",
+                                     what=lazy(what), text=text[:60]))
+            else:
+                problems.append(lazy("The body holds content the export did not write: {what}.", what=lazy(what)))
     return problems
 
 
 def extra_property_problems(props: dict[str, str]) -> list[str]:
     extra = sorted(set(props) - EXPORTED_PROPERTIES)
     if extra:
-        return [f"The metadata holds properties the export did not write: {', '.join(extra)}."]
+        return [lazy("The metadata holds properties the export did not write: {names}.", names=', '.join(extra))]
     return []

@@ -20,6 +20,7 @@ from lxml import etree
 
 from drafter.errors import InputError
 from drafter.export.review_copy import REVIEW_PROPERTY, comment_key
+from drafter.i18n import lazy
 from drafter.models import Draft, Section, Span, SpanOrigin
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a review copy of a long draft is well under 1 MB
@@ -335,7 +336,7 @@ def _comments(pkg: _Package, document: str, body: etree._Element, sections: dict
         if (cid not in anchors and cid not in referenced) or (not anchor and where.get(cid) is None):
             raise InputError("The comment by {author} (“{text}”) is not attached to any text of a section; nothing "
                              "was imported: attach it to the passage it is about.",
-                             author=author or "an unnamed reviewer", text=text[:60])
+                             author=author or lazy("an unnamed reviewer"), text=text[:60])
         out.append(ReviewerComment(author, date, text, anchor, where.get(cid)))
     return out
 

@@ -23,6 +23,7 @@ from lxml.etree import _Element
 from drafter import signing
 from drafter.export.common import LABEL_STYLE, body_paragraph_texts, paragraph_text
 from drafter.export.properties import get_custom_properties, set_custom_properties
+from drafter.i18n import lazy
 
 SIGNATURE_PROPERTY = "DrafterSignature"
 PAYLOAD_SCHEMA = "drafter-signature/1"
@@ -115,23 +116,30 @@ def check_signature(doc: Document, key: Ed25519PublicKey | None) -> SignatureChe
     """Whether the file's signature is `key`'s signature of its canonical payload, with the reason if not."""
     raw = get_custom_properties(doc).get(SIGNATURE_PROPERTY)
     if raw is None:
-        return SignatureCheck(False, None, "The document carries no signature (DrafterSignature property is missing): "
-                                           "its label and provenance cannot be trusted.")
+        return SignatureCheck(False, None, lazy(
+            "The document carries no signature (DrafterSignature property is missing): its label and provenance "
+            "cannot be trusted."
+        ))
     try:
         data = json.loads(raw)
         claimed, value = str(data["key_id"]), str(data["value"])
         if data.get("alg") != signing.ALGORITHM:
             raise ValueError(data.get("alg"))
     except (ValueError, KeyError, TypeError):
-        return SignatureCheck(False, None, "The DrafterSignature property is malformed.")
+        return SignatureCheck(False, None, lazy("The DrafterSignature property is malformed."))
     if key is None:
-        return SignatureCheck(False, claimed, "The signature was not checked: no public key was given "
-                                              "(pass the deployment's public key with --public-key).")
+        return SignatureCheck(False, claimed, lazy(
+            "The signature was not checked: no public key was given (pass the deployment's public key with "
+            "--public-key)."
+        ))
     expected = signing.key_id(key)
     if claimed != expected:
-        return SignatureCheck(False, claimed, f"The document was signed with another key ({claimed}), "
-                                              f"not the expected one ({expected}).")
+        return SignatureCheck(False, claimed, lazy(
+            "The document was signed with another key ({claimed}), not the expected one ({expected}).",
+            claimed=claimed, expected=expected,
+        ))
     if not signing.verify(key, canonical_payload(doc), value):
-        return SignatureCheck(False, claimed, "The signature does not match: the body, label, comments or metadata "
-                                              "were changed after export.")
+        return SignatureCheck(False, claimed, lazy(
+            "The signature does not match: the body, label, comments or metadata were changed after export."
+        ))
     return SignatureCheck(True, claimed, None)

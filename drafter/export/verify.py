@@ -31,6 +31,7 @@ from drafter.export.common import (
 )
 from drafter.export.properties import get_custom_properties
 from drafter.export.signature import check_signature
+from drafter.i18n import lazy
 from drafter.models import Origin, Provenance, Section, content_sha256
 
 
@@ -73,13 +74,16 @@ class VerifyReport:
 
 def _open(path: Path) -> Document:
     if not path.is_file():
-        raise InputError(f"No such file: {path}")
+        raise InputError("No such file: {path}", path=path)
     if not zipfile.is_zipfile(path):
-        raise InputError(f"{path} is not a .docx file (not a zip package).")
+        raise InputError("{path} is not a .docx file (not a zip package).", path=path)
     try:
         return open_document(str(path))
     except Exception as exc:  # python-docx raises several types for broken packages
-        raise InputError(f"{path} could not be read as a .docx file ({exc}).") from exc
+        raise InputError(
+            "{path} could not be read as a .docx file ({reason}).",
+            path=path, reason=exc,
+        ) from exc
 
 
 Item = Paragraph | ActionTable
@@ -151,12 +155,12 @@ def _sections_from_body(title: str, blocks: list[tuple[str, list[Item]]],
 def _load_json(props: dict[str, str], name: str, report: VerifyReport) -> Any:
     raw = props.get(name)
     if raw is None:
-        report.problems.append(f"The document has no {name} metadata property.")
+        report.problems.append(lazy("The document has no {name} metadata property.", name=name))
         return None
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
-        report.problems.append(f"The {name} metadata property is not valid JSON.")
+        report.problems.append(lazy("The {name} metadata property is not valid JSON.", name=name))
         return None
 
 
@@ -168,7 +172,7 @@ def verify_docx(path: Path, public_key: Ed25519PublicKey | None = None) -> Verif
     labels = [p for p in doc.paragraphs if p.style is not None and p.style.name == LABEL_STYLE]
     report.label = labels[-1].text if labels else None
     if not report.label:
-        report.problems.append("The document has no visible AI-use statement.")
+        report.problems.append(lazy("The document has no visible AI-use statement."))
     else:
         report.problems += integrity.hidden_label_problems(doc, labels[-1])
     report.aigc = _load_json(props, AIGC_PROPERTY, report)
@@ -183,17 +187,17 @@ def verify_docx(path: Path, public_key: Ed25519PublicKey | None = None) -> Verif
                                      for t in dict.fromkeys((title, title.replace("\n", ""))))
         if not report.content_matches:
             report.problems.append(
-                "The text no longer matches the approved content hash: it was changed after approval.")
+                lazy("The text no longer matches the approved content hash: it was changed after approval."))
         report.body_unchanged = body_sha256(doc) == prov.get("body_sha256")
         if not report.body_unchanged:
-            report.problems.append("The document body was changed after export.")
+            report.problems.append(lazy("The document body was changed after export."))
         if report.label and prov.get("statement") is not None and report.label != prov.get("statement"):
-            report.problems.append("The visible AI-use statement differs from the one recorded at export.")
+            report.problems.append(lazy("The visible AI-use statement differs from the one recorded at export."))
         report.problems += integrity.comment_problems(doc, prov, [_elements(b[1]) for b in blocks])
         if isinstance(report.aigc, dict):
             report.problems += integrity.aigc_problems(report.aigc, prov)
     elif prov is not None:
-        report.problems.append(f"The {PROVENANCE_PROPERTY} metadata property is not a JSON object.")
+        report.problems.append(lazy("The {property} metadata property is not a JSON object.", property=PROVENANCE_PROPERTY))
     own_tables = [item.element for _h, items in blocks for item in items if isinstance(item, ActionTable)] \
         if isinstance(prov, dict) else []
     report.problems += integrity.added_content_problems(doc, own_tables)

@@ -17,9 +17,10 @@ from drafter.guard.normalise import normalise
 from drafter.guard.policy import NER_NOTE, BackendPolicy, ScanFinding, ScanReport, action_for
 from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.guard.scanning import Hit, WindowCache, read_text_pieces, scan_pieces, split_text
+from drafter.i18n import Lazy, lazy
 from drafter.models import DraftRequest, RiskTier, Template
 
-Part = tuple[str, str]  # (where, text), e.g. ("source 'report.txt'", "…")
+Part = tuple[str | Lazy, str]  # (where, text), e.g. (lazy("source '{name}'", name="report.txt"), "…")
 
 
 class Guard:
@@ -65,7 +66,7 @@ class Guard:
         return self.iter_findings(read_text_pieces(path), policy)
 
     def _report(self, policy: BackendPolicy, findings: list[ScanFinding]) -> ScanReport:
-        notes = [] if self.ner_available else [NER_NOTE]
+        notes: list[str] = [] if self.ner_available else [lazy(NER_NOTE)]
         return ScanReport(policy.backend, policy, findings, self.ner_available, notes)
 
     # --- request-level rules (before a draft is created) ----------------------------------------
@@ -74,12 +75,14 @@ class Guard:
         """Refuse by risk tier, decision purpose or markings; return the combined scan of the request."""
         if template.risk_tier == RiskTier.prohibited:
             raise RefusedError(
-                f"Template {template.id} is in the prohibited risk tier: it may not be drafted with AI."
+                "Template {template_id} is in the prohibited risk tier: it may not be drafted with AI.",
+                template_id=template.id,
             )
         if template.risk_tier == RiskTier.high and policy.external:
             raise RefusedError(
-                f"Template {template.id} is high risk: use a backend that keeps data on this machine or network, "
-                f"not {policy.backend}."
+                "Template {template_id} is high risk: use a backend that keeps data on this machine or "
+                "network, not {backend}.",
+                template_id=template.id, backend=policy.backend,
             )
         self.check_decision_purpose(template, request)
         return self.check_parts(request_parts(template, request), policy)
@@ -93,22 +96,23 @@ class Guard:
             sentence = risk.decision_sentence(text)
             if sentence:
                 raise RefusedError(
-                    f"Refused: {where} asks for a decision on an individual's rights, benefits or eligibility "
-                    f"(\"{sentence[:120]}\"). Drafter does not draft automated decisions about people; "
-                    "a person must make and write that decision."
+                    "Refused: {where} asks for a decision on an individual's rights, benefits or "
+                    "eligibility (\"{sentence}\"). Drafter does not draft automated decisions about "
+                    "people; a person must make and write that decision.",
+                    where=where, sentence=sentence[:120],
                 )
 
     def check_parts(self, parts: list[Part], policy: BackendPolicy) -> ScanReport:
         """Scan each part; refuse, naming the marking and where it is, if any is above the clearance."""
         findings: list[ScanFinding] = []
-        blocked: list[tuple[str, ScanFinding]] = []
+        blocked: list[tuple[str | Lazy, ScanFinding]] = []
         for where, text in parts:
             for f in self.iter_findings(split_text(text), policy):
                 findings.append(f)
                 if f.action == "block":
                     blocked.append((where, f))
         if blocked:
-            raise RefusedError(refusal_message(blocked, policy))
+            raise refusal(blocked, policy)
         return self._report(policy, findings)
 
     def check_markings(self, parts: list[Part], policy: BackendPolicy) -> None:
@@ -119,7 +123,7 @@ class Guard:
             if not policy.clearance.allows(m.level)
         ]
         if blocked:
-            raise RefusedError(refusal_message(blocked, policy))
+            raise refusal(blocked, policy)
 
     # --- prompt-level rules (before every backend call) -----------------------------------------
 
@@ -132,13 +136,13 @@ class Guard:
         """
         self.check_markings(prompt_parts(request), policy)  # names where a marking is, in the user's terms
         per_message: list[list[ScanFinding]] = []
-        blocked: list[tuple[str, ScanFinding]] = []
+        blocked: list[tuple[str | Lazy, ScanFinding]] = []
         for message in request.messages:
             found = list(self.iter_findings(split_text(message.content), policy))
-            blocked += [("the prompt", f) for f in found if f.action == "block"]
+            blocked += [(lazy("the prompt"), f) for f in found if f.action == "block"]
             per_message.append(found)
         if blocked:
-            raise RefusedError(refusal_message(blocked, policy))
+            raise refusal(blocked, policy)
         findings = [f for found in per_message for f in found]
         if policy.personal_data == "allow":
             return request, self._report(policy, findings)
@@ -164,8 +168,8 @@ def _markings(text: str) -> tuple[Marking, ...]:
 
 def request_parts(template: Template, request: DraftRequest) -> list[Part]:
     labels = {f.name: f.label for f in template.fields}
-    parts: list[Part] = [(f"input '{labels.get(k, k)}'", v) for k, v in request.inputs.items() if v]
-    parts += [(f"source '{s.name}'", s.text) for s in request.sources]
+    parts: list[Part] = [(lazy("input '{label}'", label=labels.get(k, k)), v) for k, v in request.inputs.items() if v]
+    parts += [(lazy("source '{name}'", name=s.name), s.text) for s in request.sources]
     return parts
 
 
@@ -173,21 +177,33 @@ def prompt_parts(request: ChatRequest) -> list[Part]:
     """The parts of a request in the user's terms (input 'Subject', source 'memo.txt', …)."""
     ctx = request.context
     labels: dict[str, str] = ctx.get("field_labels", {})
-    parts: list[Part] = [(f"input '{labels.get(k, k)}'", v) for k, v in ctx.get("inputs", {}).items() if v]
-    parts += [(f"source '{s['name']}'", s["text"]) for s in ctx.get("sources", [])]
+    parts: list[Part] = [
+        (lazy("input '{label}'", label=labels.get(k, k)), v) for k, v in ctx.get("inputs", {}).items() if v
+    ]
+    parts += [(lazy("source '{name}'", name=s["name"]), s["text"]) for s in ctx.get("sources", [])]
     if ctx.get("current_text"):
-        parts.append(("the current section text", ctx["current_text"]))
+        parts.append((lazy("the current section text"), ctx["current_text"]))
     if ctx.get("instruction"):
-        parts.append(("the instruction", ctx["instruction"]))
+        parts.append((lazy("the instruction"), ctx["instruction"]))
     return parts
 
 
-def refusal_message(blocked: list[tuple[str, ScanFinding]], policy: BackendPolicy) -> str:
+def refusal(blocked: list[tuple[str | Lazy, ScanFinding]], policy: BackendPolicy) -> RefusedError:
+    """The refusal naming the first marking above the backend's clearance and where it is."""
     where, first = blocked[0]
-    others = f" (and {len(blocked) - 1} more)" if len(blocked) > 1 else ""
-    level = first.level.value if first.level else "?"
-    return (
-        f"Refused: {where} is marked {first.marking} (line {first.line}){others}, above the "
-        f"{policy.clearance.value} clearance of backend {policy.backend} ({level} needed). Nothing was sent; "
-        "remove the marked material or use a backend cleared for it."
+    params: dict[str, object] = {
+        "where": where, "marking": first.marking, "line": first.line, "clearance": policy.clearance.value,
+        "backend": policy.backend, "level": first.level.value if first.level else "?",
+    }
+    if len(blocked) > 1:
+        return RefusedError(
+            "Refused: {where} is marked {marking} (line {line}) (and {more} more), above the {clearance} clearance "
+            "of backend {backend} ({level} needed). Nothing was sent; remove the marked material or use a backend "
+            "cleared for it.",
+            more=len(blocked) - 1, **params,
+        )
+    return RefusedError(
+        "Refused: {where} is marked {marking} (line {line}), above the {clearance} clearance of backend "
+        "{backend} ({level} needed). Nothing was sent; remove the marked material or use a backend cleared for it.",
+        **params,
     )

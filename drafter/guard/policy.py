@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from drafter.clearance import Clearance
+from drafter.i18n import N_
 
 if TYPE_CHECKING:
     from drafter.backends.base import Backend
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 Action = Literal["allow", "redact", "block"]
 
-NER_NOTE = (
+NER_NOTE = N_(
     "No NER model is available: personal names are found only after a label such as 'Name:', 'Contact:' "
     "or '姓名：', and postal addresses are not detected. Check the text for them yourself."
 )

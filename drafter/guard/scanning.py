@@ -108,20 +108,21 @@ def split_text(text: str, size: int = WINDOW_CHARS) -> Iterator[str]:
 def read_text_pieces(path: Path, *, read_bytes: int = READ_BYTES) -> Iterator[str]:
     """Decode a UTF-8 file incrementally; refuse binary or non-UTF-8 files with one clear sentence."""
     if not path.is_file():
-        raise InputError(f"{path}: no such file.")
+        raise InputError("{path}: no such file.", path=path)
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
     offset = 0
     with path.open("rb") as fh:
         while True:
             block = fh.read(read_bytes)
             if b"\x00" in block:
-                raise InputError(f"{path} is a binary file, not text; nothing was scanned or sent.")
+                raise InputError("{path} is a binary file, not text; nothing was scanned or sent.", path=path)
             try:
                 text = decoder.decode(block, final=not block)
             except UnicodeDecodeError as exc:
                 raise InputError(
-                    f"{path} is not UTF-8 text (invalid byte at offset {offset + exc.start}); "
-                    "save it as UTF-8 and scan again."
+                    "{path} is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8 and scan "
+                    "again.",
+                    path=path, offset=offset + exc.start,
                 ) from None
             if text:
                 yield text

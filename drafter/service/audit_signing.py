@@ -65,25 +65,40 @@ class AuditSigning(ServiceBase):
         """The approval is in the signed, anchored record and covers the current content and provenance."""
         covered, problem = self.store.checkpoint_problem(self.settings.anchors_path(), self._public_key())
         if problem:
-            raise RefusedError(f"Draft {draft.id} cannot be exported: {problem}.")
+            raise RefusedError(
+                "Draft {draft_id} cannot be exported: {problem}.",
+                draft_id=draft.id, problem=problem,
+            )
         event = [e for e in history if e.action == "approved"][-1]
         record = event.details.get(RECORD_KEY)
         if record is None:
             if event.seq <= covered:
                 return  # an approval from before approvals were signed, vouched for by a checkpoint
-            raise RefusedError(f"The approval of draft {draft.id} is not signed with the deployment's key; it may "
-                               "have been forged. It must be approved again.")
+            raise RefusedError(
+                "The approval of draft {draft_id} is not signed with the deployment's key; it may have "
+                "been forged. It must be approved again.",
+                draft_id=draft.id,
+            )
         problem = record_problem(self._public_key(), record)
         if problem:
-            raise RefusedError(f"The approval of draft {draft.id} is not valid ({problem}); it may have been "
-                               "forged. It must be approved again.")
+            raise RefusedError(
+                "The approval of draft {draft_id} is not valid ({problem}); it may have been forged. It "
+                "must be approved again.",
+                draft_id=draft.id, problem=problem,
+            )
         signed = record["payload"]  # type: ignore[index]
         expected = approval_payload(draft, approval)
         if signed.get("provenance_sha256") != expected["provenance_sha256"] and all(
             signed.get(k) == v for k, v in expected.items() if k != "provenance_sha256"
         ):
-            raise RefusedError(f"The origins, backend or model of draft {draft.id} changed after it was approved; "
-                               "its label would not be accurate. It must be approved again.")
+            raise RefusedError(
+                "The origins, backend or model of draft {draft_id} changed after it was approved; its "
+                "label would not be accurate. It must be approved again.",
+                draft_id=draft.id,
+            )
         if signed != expected:
-            raise RefusedError(f"The approval of draft {draft.id} does not match its signed record; it may have "
-                               "been altered. It must be approved again.")
+            raise RefusedError(
+                "The approval of draft {draft_id} does not match its signed record; it may have been "
+                "altered. It must be approved again.",
+                draft_id=draft.id,
+            )

@@ -34,6 +34,7 @@ from drafter.models import (
     utcnow,
 )
 from drafter.prompts import PromptBundle
+from drafter.review import action_text
 from drafter.roles import Role, load_roles
 from drafter.service.calls import BackendCalls
 from drafter.settings import Settings
@@ -104,7 +105,10 @@ class ServiceBase:
             return self.backends[name]
         except KeyError:
             known = ", ".join(sorted(self.backends))
-            raise InputError(f"Unknown or unconfigured backend {name!r}; available: {known}.") from None
+            raise InputError(
+                "Unknown or unconfigured backend {name!r}; available: {known}.",
+                name=name, known=known,
+            ) from None
 
     # --- guard ------------------------------------------------------------------------------------
 
@@ -137,7 +141,7 @@ class ServiceBase:
 
     def _refuse(self, user: str, action: str, draft_id: str | None, exc: RefusedError) -> None:
         log.info("refused", extra={"draft_id": draft_id, "action": action})
-        self.store.append_audit(user, "refused", draft_id, {"action": action, "reason": str(exc)})
+        self.store.append_audit(user, "refused", draft_id, {"action": action, "reason": exc.english})
 
     @contextmanager
     def _audited(self, user: str, action: str, draft_id: str | None) -> Iterator[None]:
@@ -153,8 +157,11 @@ class ServiceBase:
         roles = load_roles(self.settings)
         if roles.configured and not roles.has(user, Role.reviewer):
             with self._audited(user, action, draft_id):
-                raise RefusedError(f"{user} does not have the reviewer role, so cannot {action.replace('_', ' ')}; "
-                                   "an administrator grants roles in DRAFTER_ROLES.")
+                raise RefusedError(
+                    "{user} does not have the reviewer role, so cannot {action}; an administrator grants "
+                    "roles in DRAFTER_ROLES.",
+                    user=user, action=action_text(action),
+                )
 
     # --- the one draft factory and the generation steps ------------------------------------------------
 
@@ -175,7 +182,10 @@ class ServiceBase:
         """Load a draft waiting for (or resuming) generation, with its template, style guide and backend."""
         draft = self.store.get_draft(draft_id)
         if draft.status not in (DraftStatus.generating, DraftStatus.failed):
-            raise RefusedError(f"Draft {draft.id} is {draft.status.value}; it has already been generated.")
+            raise RefusedError(
+                "Draft {draft_id} is {status}; it has already been generated.",
+                draft_id=draft.id, status=draft.status.text(),
+            )
         template = self.catalog.template(draft.template_id)
         guide = self.catalog.style_guide(draft.style_guide_id)
         backend = self.backend(draft.backend)
@@ -208,11 +218,11 @@ class ServiceBase:
 
     def _generation_failed(self, draft: Draft, user: str, exc: DrafterError, section_id: str | None) -> None:
         """Leave the draft `failed` with the reason; what was generated so far is kept for a retry."""
-        details: dict[str, Any] = {"error": str(exc)}
+        details: dict[str, Any] = {"error": exc.english}  # records are language-neutral
         if section_id:
             details["section"] = section_id
         self.store.save_draft(
-            draft.model_copy(update={"status": DraftStatus.failed, "error": str(exc)}),
+            draft.model_copy(update={"status": DraftStatus.failed, "error": exc.english}),
             expected_version=draft.version, actor=user, action="generation_failed", details=details,
         )
 

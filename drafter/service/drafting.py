@@ -11,6 +11,7 @@ from drafter.citations import sentence_citations
 from drafter.errors import DrafterError, InputError, RefusedError
 from drafter.guard.engine import request_parts
 from drafter.guard.policy import ScanReport, policy_for
+from drafter.i18n import lazy
 from drafter.labeling import origin_from_spans
 from drafter.models import (
     Citation,
@@ -47,14 +48,23 @@ class DraftingUseCases(ServiceBase):
         check_request_text(request)
         missing = [f.label for f in template.fields if f.required and not request.inputs.get(f.name, "").strip()]
         if missing:
-            raise InputError(f"Missing required input for {template.id}: {', '.join(missing)}.")
+            raise InputError(
+                "Missing required input for {template_id}: {missing}.",
+                template_id=template.id, missing=', '.join(missing),
+            )
         unknown = sorted(set(request.inputs) - {f.name for f in template.fields})
         if unknown:
-            raise InputError(f"Unknown input fields for {template.id}: {', '.join(unknown)}.")
+            raise InputError(
+                "Unknown input fields for {template_id}: {unknown}.",
+                template_id=template.id, unknown=', '.join(unknown),
+            )
         guide_id = request.style_guide_id or template.default_style_guide
         guide = self.catalog.style_guide(guide_id)
         if guide.language != template.language:
-            raise InputError(f"Style guide {guide.id} is for {guide.language}, the template is {template.language}.")
+            raise InputError(
+                "Style guide {style_guide} is for {guide_language}, the template is {template_language}.",
+                style_guide=guide.id, guide_language=guide.language, template_language=template.language,
+            )
         return template, guide_id, self.backend(request.backend)
 
     def validate_request(self, request: DraftRequest) -> tuple[Template, str]:
@@ -224,7 +234,7 @@ class DraftingUseCases(ServiceBase):
         try:
             result = self.calls.structured(backend, prompt, draft, SelfCheck, user=user)
         except DrafterError as exc:
-            self.store.append_audit(user, "self_check_failed", draft.id, {"error": str(exc)})
+            self.store.append_audit(user, "self_check_failed", draft.id, {"error": exc.english})
             return draft
         claims: dict[str, list[dict[str, str]]] = {}
         for c in result.claims:
@@ -241,7 +251,7 @@ class DraftingUseCases(ServiceBase):
         """Regenerate one section by instruction; the instruction is stored with the new version."""
         if not instruction.strip():
             raise InputError("Say how the section should change (e.g. 'make it shorter').")
-        check_text(instruction, "The instruction")
+        check_text(instruction, lazy("The instruction"))
         user = self._user(user)
         draft = self.store.get_draft(draft_id)
         rules.check_editable(draft)
@@ -264,7 +274,7 @@ class DraftingUseCases(ServiceBase):
         self, draft_id: str, section_id: str, text: str, user: str, *, expected_version: int | None = None
     ) -> Draft:
         """A person's edit. An AI section becomes ai_edited and keeps its AI original for diffing."""
-        check_text(text, "The edited text")
+        check_text(text, lazy("The edited text"))
         user = self._user(user)
         draft = self.store.get_draft(draft_id)
         rules.check_editable(draft)
@@ -327,17 +337,20 @@ def _written(template: Template, draft: Draft, section_id: str, *, other: bool =
 def check_request_text(request: DraftRequest) -> None:
     """Intake: no control characters (NUL, ESC, ...) in a request's inputs, source names or source texts."""
     for name, value in request.inputs.items():
-        check_text(value, f"The input {name!r}")
+        check_text(value, lazy("The input {name!r}", name=name))
     for source in request.sources:
-        check_text(source.name, "A source's name")
-        check_text(source.text, f"The source {source.name!r}")
+        check_text(source.name, lazy("A source's name"))
+        check_text(source.text, lazy("The source {name!r}", name=source.name))
 
 
 def _spec(template: Template, section_id: str) -> SectionSpec:
     for spec in template.sections:
         if spec.id == section_id:
             return spec
-    raise InputError(f"Template {template.id} has no section {section_id!r}.")
+    raise InputError(
+        "Template {template_id} has no section {section_id!r}.",
+        template_id=template.id, section_id=section_id,
+    )
 
 
 def _section(draft: Draft, section_id: str) -> Section:
@@ -345,4 +358,7 @@ def _section(draft: Draft, section_id: str) -> Section:
         if s.id == section_id:
             return s
     known = ", ".join(s.id for s in draft.sections)
-    raise InputError(f"Draft {draft.id} has no section {section_id!r}; its sections are: {known}.")
+    raise InputError(
+        "Draft {draft_id} has no section {section_id!r}; its sections are: {known}.",
+        draft_id=draft.id, section_id=section_id, known=known,
+    )

@@ -16,7 +16,7 @@ from drafter.checks.eval_cases import (
     within_target,
 )
 from drafter.checks.eval_metrics import draft_metrics
-from drafter.errors import DrafterError, InputError
+from drafter.errors import DrafterError, InputError, shown
 from drafter.models import FindingSeverity
 from drafter.service.base import ServiceBase
 from drafter.store import Store
@@ -26,10 +26,10 @@ class EvaluationUseCases(ServiceBase):
     def evaluate(self, folder: Path, backend: str | None = None) -> EvalReport:
         """Run a folder of evaluation cases through drafting, in a scratch store that is thrown away."""
         if not folder.is_dir():
-            raise InputError(f"Evaluation folder not found: {folder}")
+            raise InputError("Evaluation folder not found: {folder}", folder=folder)
         cases = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
         if not cases:
-            raise InputError(f"{folder} has no case files (*.yaml).")
+            raise InputError("{folder} has no case files (*.yaml).", folder=folder)
         if backend:
             self.backend(backend)  # an unknown backend is one clear error, not one per case
         with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
@@ -74,6 +74,6 @@ def _run_case(service: Any, path: Path, backend: str | None) -> CaseResult:
         result.input_tokens = sum(c.input_tokens or 0 for c in calls)
         result.output_tokens = sum(c.output_tokens or 0 for c in calls)
     except DrafterError as exc:
-        result.error = str(exc)
+        result.error = shown(exc)
     result.seconds = round(time.perf_counter() - started, 3)
     return result

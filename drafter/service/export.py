@@ -15,6 +15,7 @@ from drafter.checks import runner as checks
 from drafter.errors import ConversionError, DrafterError, InputError
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
+from drafter.i18n import lazy
 from drafter.labeling import build_label
 from drafter.models import (
     Checklist,
@@ -94,8 +95,10 @@ class ExportUseCases(AuditSigning):
             reason = exc.strerror or str(exc)
             self.store.append_audit(user, "export_failed", draft_id,
                                     {"path": str(output), "produce_id": produce_id, "reason": reason})
-            raise InputError(f"Could not write {output}: {reason}. Nothing was exported (recorded as a failed "
-                             "export).") from exc
+            raise InputError(
+                "Could not write {output}: {reason}. Nothing was exported (recorded as a failed export).",
+                output=output, reason=reason,
+            ) from exc
         self._anchor_after("exported")
         log.info("exported", extra={"draft_id": draft_id, "action": "export"})
         return ExportResult(output, label.statement, produce_id, draft.content_sha256)
@@ -187,7 +190,10 @@ class ExportUseCases(AuditSigning):
                 os.fsync(fh.fileno())
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise InputError(f"Could not write {output}: {exc.strerror or exc}. Nothing was exported.") from exc
+            raise InputError(
+                "Could not write {output}: {reason}. Nothing was exported.",
+                output=output, reason=exc.strerror or exc,
+            ) from exc
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -248,14 +254,15 @@ class ExportUseCases(AuditSigning):
         if report.kind == "pdf":
             self._check_pdf_record(report, [e.details for e in recorded])
         if not recorded:
-            report.problems.append(
-                f"The audit log has no record of exporting this document (draft {draft_id}, produce id "
-                f"{produce_id}): it was not exported by this deployment as it stands."
-            )
+            report.problems.append(lazy(
+                "The audit log has no record of exporting this document (draft {draft_id}, produce id "
+                "{produce_id}): it was not exported by this deployment as it stands.",
+                draft_id=draft_id, produce_id=produce_id,
+            ))
         elif all(e.details.get("content_sha256") != prov.get("content_sha256") for e in recorded):
-            report.problems.append(
+            report.problems.append(lazy(
                 "The audit log's record of this export names other content than the document's provenance."
-            )
+            ))
 
     def _check_pdf_record(self, report: VerifyReport, recorded: list[dict[str, Any]]) -> None:
         """A PDF against the database: the recorded text fingerprint, and the approved version's text itself."""

@@ -8,6 +8,7 @@ from drafter import review as rules
 from drafter.checks import readability as readability_measures
 from drafter.checks import runner as checks
 from drafter.errors import InputError, RefusedError
+from drafter.i18n import lazy
 from drafter.models import (
     Checklist,
     Draft,
@@ -39,7 +40,7 @@ class ReviewUseCases(AuditSigning):
         self, draft_id: str, user: str, checklist: Checklist, *, comment: str = "", expected_version: int | None = None
     ) -> Draft:
         user = self._user(user)
-        comment = check_text(comment, "The comment")
+        comment = check_text(comment, lazy("The comment"))
         self._require_reviewer(user, "approve", draft_id)
         draft = self.store.get_draft(draft_id)
         current = self._current_findings(draft)
@@ -62,7 +63,7 @@ class ReviewUseCases(AuditSigning):
 
     def request_changes(self, draft_id: str, user: str, comment: str) -> Draft:
         user = self._user(user)
-        comment = check_text(comment, "The comment")
+        comment = check_text(comment, lazy("The comment"))
         self._require_reviewer(user, "request_changes", draft_id)
         draft = self.store.get_draft(draft_id)
         with self._audited(user, "request_changes", draft_id):
@@ -96,7 +97,7 @@ class ReviewUseCases(AuditSigning):
         """Waive one finding with a written reason; recorded in the audit log and the exported provenance."""
         if len(reason.strip()) < 5:
             raise InputError("Say why this finding can be waived: a reason of a few words is required.")
-        check_text(reason, "The reason")
+        check_text(reason, lazy("The reason"))
         user = self._user(user)
         self._require_reviewer(user, "waive", draft_id)
         draft = self.store.get_draft(draft_id)
@@ -105,7 +106,9 @@ class ReviewUseCases(AuditSigning):
         if finding is not None and finding.severity == FindingSeverity.blocking and same_user(user, draft.author):
             with self._audited(user, "waive", draft.id):
                 raise RefusedError(
-                    f"{user} wrote draft {draft.id}; a blocking finding must be waived by a reviewer, not the author."
+                    "{user} wrote draft {draft_id}; a blocking finding must be waived by a reviewer, not "
+                    "the author.",
+                    user=user, draft_id=draft.id,
                 )
         return self.store.waive_finding(draft_id, finding_id, reason=reason.strip(), user=user)
 

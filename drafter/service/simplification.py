@@ -11,7 +11,8 @@ from pathlib import Path
 
 from drafter.backends.base import Backend
 from drafter.checks.readability import split_sentences_en
-from drafter.errors import DrafterError, InputError
+from drafter.errors import DrafterError, InputError, shown
+from drafter.i18n import lazy
 from drafter.labeling import origin_from_spans
 from drafter.models import (
     Draft,
@@ -61,7 +62,9 @@ class SimplificationUseCases(ServiceBase):
         if not text.strip():
             raise InputError("The text to simplify is empty.")
         user = self._user(user)
-        for value, what in ((title, "The title"), (source_name, "The source's name"), (text, "The text to simplify")):
+        for value, what in (
+            (title, lazy("The title")), (source_name, lazy("The source's name")), (text, lazy("The text to simplify"))
+        ):
             check_text(value, what)
         language = language or detect_language(text)
         guide_id = guide_for(audience, language)
@@ -228,7 +231,7 @@ class SimplificationUseCases(ServiceBase):
                 result.draft_id = draft.id
                 result.sections = sum(1 for s in draft.sections if s.original is not None)
                 result.measure = (
-                    "Flesch-Kincaid grade" if draft.language == "en" else "average sentence length (characters)"
+                    lazy("Flesch-Kincaid grade") if draft.language == "en" else lazy("average sentence length (characters)")
                 )
                 result.grade_before = whole_readability(draft, "before")
                 result.grade_after = whole_readability(draft, "after")
@@ -239,7 +242,7 @@ class SimplificationUseCases(ServiceBase):
                 write_markdown(draft, out)
                 result.output = str(out)
             except DrafterError as exc:
-                result.error = str(exc)
+                result.error = shown(exc)
                 result.status = "error"
             results.append(result)
         (output_dir / "summary.json").write_text(

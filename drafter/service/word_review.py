@@ -100,7 +100,10 @@ class WordReviewUseCases(DraftingUseCases, ReviewUseCases):
         try:
             save_atomically(doc, output)
         except OSError as exc:
-            raise InputError(f"Could not write {output}: {exc.strerror or exc}. Nothing was written.") from exc
+            raise InputError(
+                "Could not write {output}: {reason}. Nothing was written.",
+                output=output, reason=exc.strerror or exc,
+            ) from exc
         self._review_copy_made(draft, user, output)
         return output
 
@@ -108,7 +111,10 @@ class WordReviewUseCases(DraftingUseCases, ReviewUseCases):
         from drafter.export.review_copy import build_review_copy
 
         if draft.status in (DraftStatus.generating, DraftStatus.failed) or not draft.sections:
-            raise InputError(f"Draft {draft.id} is {draft.status.value}; a review copy needs a generated draft.")
+            raise InputError(
+                "Draft {draft_id} is {status}; a review copy needs a generated draft.",
+                draft_id=draft.id, status=draft.status.text(),
+            )
         return build_review_copy(draft, self._current_findings(draft), system=self.settings.system_name)
 
     def _review_copy_made(self, draft: Draft, user: str, output: Path | None) -> None:

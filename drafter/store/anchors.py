@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from drafter import signing
+from drafter.i18n import lazy
 from drafter.models import AuditEvent, utcnow
 
 FORMAT = "drafter-audit-checkpoint/1"
@@ -39,11 +40,11 @@ def record_problem(public: signing.Ed25519PublicKey | None, record: object) -> s
     if not isinstance(record, dict) or not isinstance(record.get("payload"), dict) or not isinstance(
         record.get("signature"), str
     ):
-        return "its signed record is malformed"
+        return lazy("its signed record is malformed")
     if public is None:
-        return "the deployment's signing key is missing, so its signature cannot be checked"
+        return lazy("the deployment's signing key is missing, so its signature cannot be checked")
     if not signing.verify(public, canonical(record["payload"]), record["signature"]):
-        return "its signature is not the deployment's"
+        return lazy("its signature is not the deployment's")
     return None
 
 
@@ -57,7 +58,7 @@ class Checkpoint:
     path: Path
 
     def describe(self) -> str:
-        return f"the checkpoint of {self.at} ({self.count} events)"
+        return lazy("the checkpoint of {at} ({count} events)", at=self.at, count=self.count)
 
 
 def folder_for(anchors_dir: Path, database: str) -> Path:
@@ -96,11 +97,11 @@ def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Check
         payload = {k: record[k] for k in ("format", "count", "head_hash", "at", "database")}
         signature = record["signature"]
     except (OSError, ValueError, KeyError, TypeError):
-        return None, f"the checkpoint {path} cannot be read"
+        return None, lazy("the checkpoint {path} cannot be read", path=path)
     if public is None:
-        return None, f"the signing key is missing, so the checkpoint {path} cannot be checked"
+        return None, lazy("the signing key is missing, so the checkpoint {path} cannot be checked", path=path)
     if payload["format"] != FORMAT or not signing.verify(public, canonical(payload), signature):
-        return None, f"the checkpoint {path} is not signed with the deployment's key"
+        return None, lazy("the checkpoint {path} is not signed with the deployment's key", path=path)
     return Checkpoint(int(payload["count"]), str(payload["head_hash"]), str(payload["at"]), str(payload["database"]),
                       str(record.get("key_id", "")), path), None
 
@@ -108,10 +109,9 @@ def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Check
 def against_checkpoint(cp: Checkpoint, count: int, hash_at: str | None) -> str | None:
     """Compare the chain (its length, and the hash of the event the checkpoint names) with a checkpoint."""
     if count < cp.count:
-        return (f"the chain has {count} events but {cp.describe()} recorded {cp.count}: "
-                "events were deleted from the end of the log")
+        return (lazy("the chain has {count} events but {checkpoint} recorded {recorded}: events were deleted from the end of the log", count=count, checkpoint=cp.describe(), recorded=cp.count))
     if hash_at != cp.head_hash:
-        return f"event {cp.count} does not match {cp.describe()}: the chain was rewritten"
+        return lazy("event {recorded} does not match {checkpoint}: the chain was rewritten", recorded=cp.count, checkpoint=cp.describe())
     return None
 
 
@@ -129,12 +129,12 @@ def signed_events_problem(
         if record is None:
             if e.seq <= covered_up_to:
                 continue
-            return f"event {e.seq} ({e.action}) is not signed and no checkpoint vouches for it"
+            return lazy("event {seq} ({action}) is not signed and no checkpoint vouches for it", seq=e.seq, action=e.action)
         problem = record_problem(public, record)
         if problem is None:
             problem = payload_mismatch(e, record["payload"])  # type: ignore[index]
         if problem:
-            return f"event {e.seq} ({e.action}): {problem}"
+            return lazy("event {seq} ({action}): {problem}", seq=e.seq, action=e.action, problem=problem)
     return None
 
 
@@ -143,5 +143,5 @@ def payload_mismatch(e: AuditEvent, payload: dict[str, Any]) -> str | None:
     person = payload.get("reviewer") if e.action == "approved" else payload.get("exported_by")
     if (payload.get("action") != e.action or payload.get("draft_id") != e.draft_id or person != e.actor
             or payload.get("content_sha256") != e.details.get("content_sha256")):
-        return "its signed record does not match the event"
+        return lazy("its signed record does not match the event")
     return None

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from drafter.i18n import lazy
 from drafter.models import AuditEvent, utcnow
 from drafter.store.rows import Row, from_iso, iso
 from drafter.store.tables import audit_events
@@ -80,13 +81,13 @@ def verify_draft_events(conn: Connection, draft_id: str) -> str | None:
     for e in own:
         recomputed = AuditEvent.compute_hash(e.seq, e.at, e.actor, e.action, e.draft_id, e.details, e.prev_hash)
         if recomputed != e.hash:
-            return f"audit event {e.seq} ({e.action}) of draft {draft_id} was altered"
+            return lazy("audit event {seq} ({action}) of draft {draft_id} was altered", seq=e.seq, action=e.action, draft_id=draft_id)
         before = by_seq.get(e.seq - 1)
         if (before.hash if before else GENESIS_HASH) != e.prev_hash:
-            return f"audit event {e.seq} of draft {draft_id} does not link to the event before it"
+            return lazy("audit event {seq} of draft {draft_id} does not link to the event before it", seq=e.seq, draft_id=draft_id)
         after = by_seq.get(e.seq + 1)
         if after is not None and after.prev_hash != e.hash:
-            return f"audit event {e.seq + 1} does not link to event {e.seq} of draft {draft_id}"
+            return lazy("audit event {next_seq} does not link to event {seq} of draft {draft_id}", next_seq=e.seq + 1, seq=e.seq, draft_id=draft_id)
     return None
 
 
@@ -108,14 +109,14 @@ def verify_segment(segment: list[AuditEvent], expected_prev: str, *, first_seq: 
     for offset, event in enumerate(segment):
         seq = first_seq + offset
         if event.seq != seq:
-            return f"event {seq} is missing (found seq {event.seq} in its place)"
+            return lazy("event {seq} is missing (found seq {seq2} in its place)", seq=seq, seq2=event.seq)
         if event.prev_hash != expected_prev:
-            return f"event {event.seq} does not link to the event before it"
+            return lazy("event {seq} does not link to the event before it", seq=event.seq)
         recomputed = AuditEvent.compute_hash(
             event.seq, event.at, event.actor, event.action, event.draft_id, event.details, event.prev_hash
         )
         if recomputed != event.hash:
-            return f"event {event.seq} ({event.action}) was altered"
+            return lazy("event {seq} ({action}) was altered", seq=event.seq, action=event.action)
         expected_prev = event.hash
     return None
 

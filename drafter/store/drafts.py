@@ -41,10 +41,10 @@ def update(conn: Connection, draft: Draft, *, expected_version: int) -> None:
             sa.select(drafts.c.updated_by, drafts.c.updated_at).where(drafts.c.id == draft.id)
         ).first()
         if current is None:
-            raise NotFoundError(f"Draft {draft.id} does not exist.")
+            raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft.id)
         raise ConflictError(
-            f"Draft {draft.id} was changed by {current.updated_by} at {current.updated_at}; "
-            "reload it and apply your change again."
+            "Draft {draft_id} was changed by {user} at {time}; reload it and apply your change again.",
+            draft_id=draft.id, user=current.updated_by, time=current.updated_at,
         )
 
 
@@ -52,13 +52,13 @@ def lock(conn: Connection, draft_id: str) -> None:
     """Hold the draft's row until the transaction ends (NotFoundError if there is none)."""
     row = conn.execute(sa.select(drafts.c.id).where(drafts.c.id == draft_id).with_for_update()).first()
     if row is None:
-        raise NotFoundError(f"Draft {draft_id} does not exist.")
+        raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
 
 
 def get(conn: Connection, draft_id: str) -> Draft:
     row = conn.execute(sa.select(drafts).where(drafts.c.id == draft_id)).mappings().first()
     if row is None:
-        raise NotFoundError(f"Draft {draft_id} does not exist.")
+        raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
     return rows.draft_from_row(row)
 
 

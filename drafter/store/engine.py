@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from drafter.errors import DrafterError
+from drafter.i18n import Lazy, lazy
 
 READ = "drafter_read"  # execution option marking a read-only connection
 BUSY_TIMEOUT_S = 10.0  # SQLite waits this long for a lock before reporting the database busy
@@ -42,10 +43,11 @@ def is_busy(exc: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text or "lock timeout" in text
 
 
-def busy_error(what: str, attempts: int) -> DatabaseBusyError:
+def busy_error(what: str | Lazy, attempts: int) -> DatabaseBusyError:
     return DatabaseBusyError(
-        f"The database is busy: another process kept it locked while Drafter tried to {what} "
-        f"({attempts} attempts); nothing was changed, try again in a moment."
+        "The database is busy: another process kept it locked while Drafter tried to {what} ({attempts} "
+        "attempts); nothing was changed, try again in a moment.",
+        what=what, attempts=attempts,
     )
 
 
@@ -73,7 +75,7 @@ def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30)
 
 
-def with_retries(what: str, attempt: Callable[[], T], *, retries: int = BUSY_RETRIES, wait_s: float = 0.2) -> T:
+def with_retries(what: str | Lazy, attempt: Callable[[], T], *, retries: int = BUSY_RETRIES, wait_s: float = 0.2) -> T:
     """Run `attempt` (which must be safe to repeat), retrying while the database is busy; one sentence after."""
     for n in range(retries):
         try:
@@ -98,12 +100,12 @@ def connect(url: str, *, retries: int, retry_wait_s: float, busy_timeout_s: floa
                 return engine
         except sa.exc.OperationalError as exc:
             if is_busy(exc):
-                raise busy_error("open it", attempt + 1) from None
+                raise busy_error(lazy("open it"), attempt + 1) from None
             last = exc
             if attempt + 1 < retries:
                 time.sleep(retry_wait_s * (attempt + 1))
     raise DrafterError(
-        f"Cannot reach the database at {safe_url(url)} after {retries} attempts "
-        f"({str(last).splitlines()[0] if last else 'unknown error'}). "
-        "Check DRAFTER_DATABASE_URL and that the server is running."
+        "Cannot reach the database at {url} after {retries} attempts ({reason}). Check "
+        "DRAFTER_DATABASE_URL and that the server is running.",
+        url=safe_url(url), retries=retries, reason=str(last).splitlines()[0] if last else 'unknown error',
     )

@@ -25,6 +25,7 @@ import drafter.store.findings as findings
 import drafter.store.reports as reports
 import drafter.store.schema as schema
 from drafter.errors import ConflictError, NotFoundError, VerificationError
+from drafter.i18n import lazy
 from drafter.models import AuditEvent, Draft, Finding, FindingStatus, LLMCall, Review, utcnow
 from drafter.signing import Ed25519PrivateKey, Ed25519PublicKey
 from drafter.store.anchors import Checkpoint
@@ -79,7 +80,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One write transaction. On SQLite it takes the write lock first (retried while the database is busy)."""
-        conn, tx = engine.with_retries("write to it", self._begin)
+        conn, tx = engine.with_retries(lazy("write to it"), self._begin)
         try:
             with conn:
                 try:
@@ -90,7 +91,7 @@ class Store:
                 tx.commit()
         except sa.exc.OperationalError as exc:
             if engine.is_busy(exc):
-                raise engine.busy_error("write to it", 1) from None
+                raise engine.busy_error(lazy("write to it"), 1) from None
             raise
 
     def _begin(self) -> tuple[Connection, RootTransaction]:
@@ -106,7 +107,7 @@ class Store:
         def attempt() -> T:
             with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
                 return read(conn)
-        return engine.with_retries("read it", attempt)
+        return engine.with_retries(lazy("read it"), attempt)
 
     # --- drafts ---------------------------------------------------------------------------------
 
@@ -222,14 +223,22 @@ class Store:
             drafts.lock(conn, draft_id)
             found = [f for f in findings.for_draft(conn, draft_id) if f.id == finding_id]
             if not found:
-                raise NotFoundError(f"Draft {draft_id} has no finding {finding_id!r}; list them with "
-                                    f"`drafter findings {draft_id}`.")
+                raise NotFoundError(
+                    "Draft {draft_id} has no finding {finding_id!r}; list them with `drafter findings "
+                    "{draft_id}`.",
+                    draft_id=draft_id, finding_id=finding_id,
+                )
             finding = found[0]
             if finding.status == FindingStatus.waived:
-                raise ConflictError(f"Finding {finding_id} was already waived by {finding.waived_by}: "
-                                    f"{finding.waiver_reason}")
+                raise ConflictError(
+                    "Finding {finding_id} was already waived by {user}: {reason}",
+                    finding_id=finding_id, user=finding.waived_by, reason=finding.waiver_reason,
+                )
             if finding.status == FindingStatus.resolved:
-                raise ConflictError(f"Finding {finding_id} no longer applies to the current text; nothing to waive.")
+                raise ConflictError(
+                    "Finding {finding_id} no longer applies to the current text; nothing to waive.",
+                    finding_id=finding_id,
+                )
             waived = finding.model_copy(update={"status": FindingStatus.waived, "waiver_reason": reason,
                                                 "waived_by": user, "waived_at": utcnow()})
             findings.update(conn, draft_id, waived)
@@ -305,7 +314,10 @@ class Store:
         if full:
             report = self.verify_audit(anchors_dir, public)
             if report.problem:
-                raise VerificationError(f"The audit chain is broken, so it was not anchored: {report.problem}.")
+                raise VerificationError(
+                    "The audit chain is broken, so it was not anchored: {problem}.",
+                    problem=report.problem,
+                )
             head = self.audit_events()[-1:]
         else:
             cp, problem = anchors.latest(folder, public)
@@ -320,7 +332,10 @@ class Store:
             if problem is None:
                 problem = anchors.signed_events_problem(tail, public, after)
             if problem:
-                raise VerificationError(f"The audit chain is broken, so it was not anchored: {problem}.")
+                raise VerificationError(
+                    "The audit chain is broken, so it was not anchored: {problem}.",
+                    problem=problem,
+                )
             head = tail[-1:]
         count, head_hash = (head[0].seq, head[0].hash) if head else (0, audit.GENESIS_HASH)
         return anchors.write(folder, key, count=count, head_hash=head_hash, database=self.database)

@@ -82,14 +82,18 @@ def version_from_row(r: Row) -> dict[str, Any]:
 
 
 def finding_row(f: Finding) -> dict[str, Any]:
-    row = f.model_dump(mode="json", exclude={"start", "end"})
+    row = f.model_dump(mode="json", exclude={"start", "end", "message_params", "suggestion_params"})
     row["span_start"], row["span_end"] = f.start, f.end
+    row["message_params_json"] = json.dumps(f.message_params, ensure_ascii=False, sort_keys=True)
+    row["suggestion_params_json"] = json.dumps(f.suggestion_params, ensure_ascii=False, sort_keys=True)
     return row
 
 
 def finding_from_row(r: Row) -> Finding:
     data = dict(r)
     data["start"], data["end"] = data.pop("span_start"), data.pop("span_end")
+    data["message_params"] = json.loads(data.pop("message_params_json", None) or "{}")
+    data["suggestion_params"] = json.loads(data.pop("suggestion_params_json", None) or "{}")
     return Finding.model_validate(data)
 
 

@@ -134,6 +134,12 @@ findings = sa.Table(
     sa.Column("excerpt", sa.Text, nullable=False),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("suggestion", sa.Text),
+    # the message and suggestion as gettext ids and parameters (JSON), so each reader sees them in their language;
+    # `message` and `suggestion` keep the English sentences (NULL ids: findings stored before 0005)
+    sa.Column("message_id", sa.Text),
+    sa.Column("message_params_json", sa.Text),
+    sa.Column("suggestion_id", sa.Text),
+    sa.Column("suggestion_params_json", sa.Text),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("waiver_reason", sa.Text),
     sa.Column("waived_by", USER),

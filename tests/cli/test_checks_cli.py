@@ -31,7 +31,7 @@ def test_findings_waive_and_the_approval_gate(capsys: pytest.CaptureFixture[str]
     findings = json.loads(out)
     assert code == 0
     assert set(findings[0]) == {"id", "severity", "rule", "section", "span", "excerpt", "message", "suggestion",
-                                "status", "waiver_reason", "waived_by", "waived_at"}
+                                "status", "waiver_reason", "waived_by", "waived_at", "message_id", "message_params"}
     blocking = [f for f in findings if f["severity"] == "blocking"]
     assert [(f["excerpt"], f["rule"], f["section"], f["status"]) for f in blocking] == [
         ("January 2026", "facts.unsupported", "background", "open")]

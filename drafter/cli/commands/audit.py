@@ -6,6 +6,7 @@ import argparse
 
 from drafter.cli import output
 from drafter.cli.context import Command, Context
+from drafter.i18n import _
 
 
 def audit_arguments(p: argparse.ArgumentParser) -> None:
@@ -21,17 +22,19 @@ def audit(ctx: Context, args: argparse.Namespace) -> int:
     if args.audit_command == "verify":
         report = ctx.service.audit_report()
         if report.problem:
-            output.note(f"audit chain broken: {report.problem}")
+            output.note(_("audit chain broken: {problem}", problem=report.problem))
             return 1
         if report.checkpoint is None:
-            print(f"audit chain intact: {report.count} events; no checkpoint yet (run `drafter audit anchor`)")
+            print(_("audit chain intact: {count} events; no checkpoint yet (run `drafter audit anchor`)",
+                    count=report.count))
         else:
-            print(f"audit chain intact: {report.count} events; matches {report.checkpoint.describe()}")
+            print(_("audit chain intact: {count} events; matches {checkpoint}",
+                    count=report.count, checkpoint=report.checkpoint.describe()))
         return 0
     if args.audit_command == "anchor":
         checkpoint = ctx.service.anchor_audit()
-        print(f"audit chain anchored: {checkpoint.count} events, head {checkpoint.head_hash[:16]}…, "
-              f"written to {checkpoint.path}")
+        print(_("audit chain anchored: {count} events, head {head}…, written to {path}",
+                count=checkpoint.count, head=checkpoint.head_hash[:16], path=checkpoint.path))
         return 0
     events = ctx.service.audit_trail(args.draft)
     if args.json:

@@ -8,6 +8,7 @@ from pathlib import Path
 from drafter.cli import output
 from drafter.cli.context import Command, Context, add_user_argument
 from drafter.errors import InputError
+from drafter.i18n import _
 
 
 def read_inputs(path: Path) -> dict[str, str]:
@@ -15,15 +16,18 @@ def read_inputs(path: Path) -> dict[str, str]:
     import yaml
 
     if not path.is_file():
-        raise InputError(f"Inputs file not found: {path}")
+        raise InputError("Inputs file not found: {path}", path=path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a valid YAML inputs file ({str(exc).splitlines()[0]}).") from exc
+        raise InputError(
+            "{path}: not a valid YAML inputs file ({reason}).",
+            path=path, reason=str(exc).splitlines()[0],
+        ) from exc
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise InputError(f"{path}: the inputs file must be a mapping of field name to value.")
+        raise InputError("{path}: the inputs file must be a mapping of field name to value.", path=path)
     inputs: dict[str, str] = {}
     for key, value in raw.items():
         if isinstance(value, list):
@@ -33,7 +37,7 @@ def read_inputs(path: Path) -> dict[str, str]:
         elif isinstance(value, (str, int, float)) or hasattr(value, "isoformat"):
             inputs[str(key)] = str(value)
         else:
-            raise InputError(f"{path}: field {key!r} must be text or a list of lines.")
+            raise InputError("{path}: field {key!r} must be text or a list of lines.", path=path, key=key)
     return inputs
 
 
@@ -98,11 +102,12 @@ def edit_arguments(p: argparse.ArgumentParser) -> None:
 
 def edit(ctx: Context, args: argparse.Namespace) -> int:
     if not args.text_file.is_file():
-        raise InputError(f"Text file not found: {args.text_file}")
+        raise InputError("Text file not found: {path}", path=args.text_file)
     text = args.text_file.read_text(encoding="utf-8")
     result = ctx.service.edit_section(args.draft_id, args.section, text, ctx.user(),
                                       expected_version=args.expected_version)
-    print(f"{result.id} version {result.version} ({result.status.value})")
+    print(_("{draft_id} version {version} ({status})", draft_id=result.id, version=result.version,
+            status=result.status.text()))
     return 0
 
 
@@ -115,7 +120,8 @@ def refine_arguments(p: argparse.ArgumentParser) -> None:
 
 def refine(ctx: Context, args: argparse.Namespace) -> int:
     result = ctx.service.refine_section(args.draft_id, args.section, args.instruction, ctx.user())
-    print(f"{result.id} version {result.version} ({result.status.value})")
+    print(_("{draft_id} version {version} ({status})", draft_id=result.id, version=result.version,
+            status=result.status.text()))
     return 0
 
 

@@ -26,7 +26,7 @@ def export_arguments(p: argparse.ArgumentParser) -> None:
 def export(ctx: Context, args: argparse.Namespace) -> int:
     if args.review_copy:
         path = ctx.service.review_copy(args.draft_id, args.output, ctx.user())
-        print(f"review copy written to {path} (not the labelled export; it carries no approval)")
+        print(_("review copy written to {path} (not the labelled export; it carries no approval)", path=path))
         return 0
     fmt = args.format or ("pdf" if args.output.suffix.lower() == ".pdf" else "docx")
     if fmt == "pdf":
@@ -35,8 +35,8 @@ def export(ctx: Context, args: argparse.Namespace) -> int:
         print(_("label: {statement}", statement=result.label_statement))
         return 0
     result = ctx.service.export(args.draft_id, args.output, ctx.user(), include_original=args.with_original)
-    print(f"exported {result.path}")
-    print(f"label: {result.label_statement}")
+    print(_("exported {path}", path=result.path))
+    print(_("label: {label}", label=result.label_statement))
     return 0
 
 

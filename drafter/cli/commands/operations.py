@@ -26,7 +26,7 @@ def register(ctx: Context, args: argparse.Namespace) -> int:
     try:
         since = datetime.fromisoformat(args.since).replace(tzinfo=UTC) if args.since else None
     except ValueError:
-        raise InputError(f"Cannot read the date {args.since!r}; use YYYY-MM-DD.") from None
+        raise InputError("Cannot read the date {since!r}; use YYYY-MM-DD.", since=args.since) from None
     entries = service.register(since)
     text = register_csv(entries, args.public) if args.format == "csv" else register_json(entries, args.public)
     output.text_or_file(text, args.output, len(entries))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from drafter.cli.context import Command, Context, add_user_argument
+from drafter.i18n import _
 
 
 def submit_arguments(p: argparse.ArgumentParser) -> None:
@@ -14,7 +15,7 @@ def submit_arguments(p: argparse.ArgumentParser) -> None:
 
 def submit(ctx: Context, args: argparse.Namespace) -> int:
     draft = ctx.service.submit(args.draft_id, ctx.user())
-    print(f"{draft.id} submitted for review")
+    print(_("{draft_id} submitted for review", draft_id=draft.id))
     return 0
 
 
@@ -32,7 +33,7 @@ def approve(ctx: Context, args: argparse.Namespace) -> int:
     confirmed = bool(args.confirm_checklist)
     checklist = Checklist(facts_checked=confirmed, no_sensitive_data=confirmed, label_accurate=confirmed)
     draft = ctx.service.approve(args.draft_id, ctx.user(), checklist, comment=args.comment)
-    print(f"{draft.id} approved at content sha256 {draft.content_sha256}")
+    print(_("{draft_id} approved at content sha256 {sha256}", draft_id=draft.id, sha256=draft.content_sha256))
     return 0
 
 
@@ -44,7 +45,7 @@ def request_changes_arguments(p: argparse.ArgumentParser) -> None:
 
 def request_changes(ctx: Context, args: argparse.Namespace) -> int:
     draft = ctx.service.request_changes(args.draft_id, ctx.user(), args.comment)
-    print(f"{draft.id} returned to {draft.author} for changes")
+    print(_("{draft_id} returned to {author} for changes", draft_id=draft.id, author=draft.author))
     return 0
 
 
@@ -57,7 +58,8 @@ def waive_arguments(p: argparse.ArgumentParser) -> None:
 
 def waive(ctx: Context, args: argparse.Namespace) -> int:
     finding = ctx.service.waive(args.draft_id, args.finding_id, args.reason, ctx.user())
-    print(f"{finding.id} waived by {finding.waived_by}: {finding.waiver_reason}")
+    print(_("{finding_id} waived by {user}: {reason}", finding_id=finding.id, user=finding.waived_by,
+            reason=finding.waiver_reason))
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from drafter.cli import output
 from drafter.cli.context import Command, Context, add_user_argument
+from drafter.i18n import _
 
 
 def simplify_arguments(p: argparse.ArgumentParser) -> None:
@@ -21,7 +22,7 @@ def simplify_arguments(p: argparse.ArgumentParser) -> None:
 
 def simplify(ctx: Context, args: argparse.Namespace) -> int:
     if args.concurrency < 1:
-        ctx.error("--concurrency must be at least 1")
+        ctx.error(_("--concurrency must be at least 1"))
     results = ctx.service.simplify_files(args.files, audience=args.audience, output_dir=args.output_dir,
                                          user=ctx.user(), backend=args.backend, concurrency=args.concurrency)
     if args.json:

@@ -8,6 +8,7 @@ from typing import Any
 
 from drafter.cli import output
 from drafter.cli.context import Command, Context, add_user_argument
+from drafter.i18n import _
 
 
 def import_review_arguments(p: argparse.ArgumentParser) -> None:
@@ -31,23 +32,30 @@ def import_review(ctx: Context, args: argparse.Namespace) -> int:
 
 def _summary(result: Any) -> None:
     changed = result.changed_sections
-    print(f"review copy of draft {result.draft_id}, version {result.version}: {len(changed)} section(s) change, "
-          f"{len(result.comments)} comment(s)")
+    print(_("review copy of draft {draft_id}, version {version}: {sections} section(s) change, {comments} comment(s)",
+            draft_id=result.draft_id, version=result.version, sections=len(changed), comments=len(result.comments)))
     for s in changed:
         print(f"\n## {s.heading} ({s.section_id})")
         for r in s.revisions:
             print(f"  {'+' if r.kind == 'ins' else '-'} {r.author}: {r.text!r}")
-        print("  old:", s.old_text.replace("\n", "\n       "))
-        print("  new:", s.new_text.replace("\n", "\n       "))
+        print(" ", _("old:"), s.old_text.replace("\n", "\n       "))
+        print(" ", _("new:"), s.new_text.replace("\n", "\n       "))
     for c in result.comments:
-        where = c.section_id or "document"
-        on = f"on {where} “{c.anchor}”" if c.anchor else f"at a point in {where}"  # a comment with no selection
-        print(f"\ncomment by {c.author or '(unnamed)'} {on}: {c.text}")
-    if result.applied:
-        print(f"\napplied: draft {result.draft_id} is now {result.status}"
-              + ("; changes requested from its author" if result.changes_requested else ""))
+        where = c.section_id or _("document")
+        if c.anchor:
+            line = _("comment by {author} on {where} “{anchor}”: {text}", author=c.author or _("(unnamed)"),
+                     where=where, anchor=c.anchor, text=c.text)
+        else:  # a comment made with nothing selected
+            line = _("comment by {author} at a point in {where}: {text}", author=c.author or _("(unnamed)"),
+                     where=where, text=c.text)
+        print("\n" + line)
+    if result.applied and result.changes_requested:
+        print("\n" + _("applied: draft {draft_id} is now {status}; changes requested from its author",
+                       draft_id=result.draft_id, status=result.status))
+    elif result.applied:
+        print("\n" + _("applied: draft {draft_id} is now {status}", draft_id=result.draft_id, status=result.status))
     else:
-        output.note("nothing was changed; run again with --apply to record these changes and comments")
+        output.note(_("nothing was changed; run again with --apply to record these changes and comments"))
 
 
 COMMANDS = {"import-review": Command(import_review_arguments, import_review)}
