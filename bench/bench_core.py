@@ -39,9 +39,11 @@ def _source(paragraphs: int) -> str:
     )
 
 
-def _briefing_request() -> DraftRequest:
+def _briefing_request(n: int = 0) -> DraftRequest:
+    """The briefing of run `n`: its subject and source differ from every other run's, so nothing a run computed
+    from its own text can be reused by the next (each run drafts a new request, as a person would)."""
     inputs = {
-        "subject": "Housing delivery programme: annual results",
+        "subject": f"Housing delivery programme: annual results, edition {n}",
         "recipient": "Minister for Housing",
         "author_unit": "Housing Delivery Unit",
         "date": "3 March 2026",
@@ -53,7 +55,8 @@ def _briefing_request() -> DraftRequest:
         "recommendation": "Agree the announcement and the press lines by 9 March 2026. " * 2,
         "contact": "Priya Shah, 020 7946 0000",
     }
-    return DraftRequest(template_id="briefing", inputs=inputs, sources=[SourceDoc(name="report.txt", text=_source(40))])
+    source = f"Report number {n} on housing delivery.\n\n" + _source(40)
+    return DraftRequest(template_id="briefing", inputs=inputs, sources=[SourceDoc(name="report.txt", text=source)])
 
 
 def _words(draft: Draft) -> int:
@@ -61,10 +64,10 @@ def _words(draft: Draft) -> int:
 
 
 def bench_drafting(service: DrafterService, runs: int = 15) -> None:
-    request = _briefing_request()
-    service.create_draft(request, "warmup")
+    service.create_draft(_briefing_request(-1), "warmup")
     times, words = [], 0
-    for _ in range(runs):
+    for n in range(runs):
+        request = _briefing_request(n)
         start = time.perf_counter()
         draft = service.create_draft(request, "alice")
         times.append(time.perf_counter() - start)

@@ -39,9 +39,12 @@ def texts(pieces: list[Piece]) -> list[str]:
     return [p.text for p in pieces]
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
 def detect_language(text: str) -> str:
     """'zh' when the text is mostly Chinese characters, else 'en'."""
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    cjk = len(_CJK.findall(text))
     return "zh" if cjk > max(20, len(text) * 0.1) else "en"
 
 

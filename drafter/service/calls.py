@@ -72,11 +72,13 @@ class BackendCalls:
         self, backend: Backend, draft: Draft, template: Template, actor: str, request: ChatRequest
     ) -> _Prepared:
         """The request as it may be sent to `backend`, or a refusal (audited; nothing is sent)."""
+        policy = policy_for(backend, self.settings)
         with self._pseudonym_lock:
-            mapping, types = self.store.guard_mapping(draft.id)
+            # a backend that may receive personal data gets the text as it is: no placeholder is sent, so none
+            # needs restoring, and the draft's mapping need not be read
+            mapping, types = self.store.guard_mapping(draft.id) if policy.personal_data == "pseudonymise" else ({}, {})
             pseudonymiser = Pseudonymiser(mapping, types)
             try:
-                policy = policy_for(backend, self.settings)
                 # The whole document's markings decide, not only the part in this prompt: a segment or a
                 # section sent alone must not leave when another part of the same request is marked.
                 self._check_document(draft, template, policy)
