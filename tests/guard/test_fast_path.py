@@ -64,3 +64,45 @@ def test_regions_are_used_on_sparse_text():
 def test_no_safe_edge_means_a_whole_scan():
     text = "q" * 2000 + "jane.doe@example.gov.uk" + "q" * 2000
     assert detectors.candidate_regions(text, detectors._EMAIL_TRIGGER, 0) is None
+
+
+# --- a prompt to a backend allowed personal data is searched for markings only: every message still is ---------
+
+
+def _prompt(*contents: str):
+    from drafter.backends.base import ChatRequest, Message
+
+    return ChatRequest(messages=tuple(Message("human", c) for c in contents), context={"inputs": {"subject": "x"}})
+
+
+@pytest.mark.parametrize("marked", [
+    "Background written earlier:\nTOP SECRET\nThe plan.",  # a line marking in text that is no input or source
+    "See [secret] attached.", "S E C R E T", "密级：机密", "ＳＥＣＲＥＴ//NOFORN",
+])
+def test_a_marking_anywhere_in_a_prompt_still_blocks_a_backend_allowed_personal_data(marked):
+    from drafter.clearance import Clearance
+    from drafter.errors import RefusedError
+    from drafter.guard.engine import Guard
+    from drafter.guard.policy import BackendPolicy
+    from drafter.guard.pseudonymise import Pseudonymiser
+
+    policy = BackendPolicy("local", False, Clearance.public, "allow")
+    with pytest.raises(RefusedError):
+        Guard().prepare_prompt(_prompt("System rules.", marked), policy, Pseudonymiser({}, {}))
+
+
+def test_personal_data_is_sent_unchanged_to_a_backend_allowed_it():
+    from drafter.clearance import Clearance
+    from drafter.guard.engine import Guard
+    from drafter.guard.policy import BackendPolicy
+    from drafter.guard.pseudonymise import Pseudonymiser
+
+    request = _prompt("Write to jane.doe@example.gov.uk or call 13812345678.")
+    sent, report = Guard().prepare_prompt(
+        request, BackendPolicy("local", False, Clearance.public, "allow"), Pseudonymiser({}, {})
+    )
+    assert sent == request and not report.findings
+    sent, report = Guard().prepare_prompt(
+        request, BackendPolicy("remote", True, Clearance.public, "pseudonymise"), Pseudonymiser({}, {})
+    )
+    assert "jane.doe@example.gov.uk" not in sent.messages[0].content and len(report.findings) == 2
