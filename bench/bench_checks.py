@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.goals import figure  # noqa: E402
 from drafter.catalog import Catalog  # noqa: E402
 from drafter.checks.runner import check_draft  # noqa: E402
 from drafter.models import (  # noqa: E402
@@ -30,6 +31,7 @@ from drafter.models import (  # noqa: E402
 )
 from drafter.settings import Settings  # noqa: E402
 
+CHECKS_GOAL_MS_PER_1000 = 50.0  # the checks' aim: 50 ms per 1,000 words
 EN_PARAGRAPH = (
     "The Minister for the Environment opens the Riverside Flood Barrier on 12 March 2026. The barrier was "
     "completed in February 2026 after 26 months of construction, at a final cost of £46.6 million against a "
@@ -95,6 +97,9 @@ def main() -> None:
             seconds, words = _time(_draft(tpl, gd, paragraph, src, size), tpl, gd, runs=20)
             print(f"  {label:17} {words:6} words: {seconds * 1000:7.1f} ms  "
                   f"= {seconds * 1000 / words * 1000:5.1f} ms per 1,000 words")
+            per_1000 = seconds * 1000 / words * 1000
+            figure(f"checks, {label}, {words} words", f"{per_1000:.1f} ms per 1,000 words",
+                   f"<= {CHECKS_GOAL_MS_PER_1000:.0f} ms per 1,000 words", per_1000 <= CHECKS_GOAL_MS_PER_1000)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.goals import figure
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
 GOAL_HELP_S = 0.5  # `drafter --help` should feel instant
@@ -40,7 +42,10 @@ def main() -> None:
             seconds = _median_seconds([*drafter, *args], cwd, env)
             print(f"{label:21} {seconds:6.3f} s  = {seconds / bare:5.1f} x python -c pass")
             if args == ["--help"]:
-                print(f"{'':21} goal {GOAL_HELP_S} s: {'met' if seconds <= GOAL_HELP_S else 'NOT met'}")
+                figure("CLI start-up, drafter --help", f"{seconds:.3f} s (x{seconds / bare:.1f} python -c pass)",
+                       f"<= {GOAL_HELP_S} s", seconds <= GOAL_HELP_S)
+            else:
+                figure(f"CLI, {label}", f"{seconds:.3f} s = x{seconds / bare:.1f} python -c pass")
 
 
 if __name__ == "__main__":

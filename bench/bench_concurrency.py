@@ -19,12 +19,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench.goals import figure
 from drafter.errors import ConflictError, RefusedError
 from drafter.models import Checklist, DraftRequest, SourceDoc
 from drafter.service import DrafterService
 from drafter.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+GOAL_DRAFT_MEDIAN_MS, GOAL_DRAFT_P95_MS = 250.0, 500.0  # issue 17: a draft with 5 sections, 20 users
 CHECKLIST = Checklist(facts_checked=True, no_sensitive_data=True, label_accurate=True)
 REQUEST = DraftRequest(
     template_id="briefing",
@@ -121,10 +123,21 @@ def main() -> None:
                 values = sorted(latencies[op])
                 if values:
                     p95 = values[int(0.95 * (len(values) - 1))]
-                    print(f"  {op:8} n={len(values):5}  median {statistics.median(values) * 1000:7.1f} ms  "
-                          f"p95 {p95 * 1000:7.1f} ms")
+                    med = statistics.median(values) * 1000
+                    print(f"  {op:8} n={len(values):5}  median {med:7.1f} ms  p95 {p95 * 1000:7.1f} ms")
+                    if op == "draft":
+                        figure(f"{users} users on PostgreSQL: draft with 5 sections",
+                               f"median {med:.0f} ms, p95 {p95 * 1000:.0f} ms",
+                               f"median <= {GOAL_DRAFT_MEDIAN_MS:.0f} ms, p95 <= {GOAL_DRAFT_P95_MS:.0f} ms",
+                               med <= GOAL_DRAFT_MEDIAN_MS and p95 * 1000 <= GOAL_DRAFT_P95_MS)
+                    else:
+                        figure(f"{users} users on PostgreSQL: {op}", f"median {med:.0f} ms, p95 {p95 * 1000:.0f} ms "
+                               f"(x{med / GOAL_DRAFT_MEDIAN_MS:.2f} of the draft's median goal)")
             print(f"  lost updates: {lost} of {len(edits)} edits checked; audit chain: "
                   f"{problem or f'intact ({count} events)'}; conflicts/refusals: {dict(conflicts) or 0}")
+            figure(f"{users} users on PostgreSQL: lost updates, audit chain",
+                   f"{lost} lost of {len(edits)}; chain {problem or f'intact ({count} events)'}",
+                   "0 lost, chain intact", lost == 0 and problem is None)
             service.store.engine.dispose()
     finally:
         with admin.connect() as conn:

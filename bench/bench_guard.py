@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.goals import figure
 from drafter.clearance import Clearance
 from drafter.guard.detectors import Detection, PiiDetector, presidio_default_detect
 from drafter.guard.engine import Guard
@@ -18,6 +19,7 @@ from drafter.guard.policy import BackendPolicy
 from drafter.guard.scanning import split_text
 
 TARGET_BYTES = 5 * 1024 * 1024
+GOAL_MB_S = 5.0  # issue 17: at today's recall (1.000 on this corpus and on the evasion corpus)
 EVASION_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "guard" / "evasion.yaml"
 FILLER_EN = [
     "The barrier protects 4,200 homes and was completed in 2024 at a cost of £48 million.",
@@ -70,11 +72,14 @@ def recall(found: list[Detection], truth: list[tuple[str, int, int]]) -> float:
     return sum(1 for t in truth if t in spans) / len(truth)
 
 
-def timed(label: str, fn: Callable[[], list[Detection]], mb: float, truth: list[tuple[str, int, int]]) -> None:
+def timed(
+    label: str, fn: Callable[[], list[Detection]], mb: float, truth: list[tuple[str, int, int]]
+) -> tuple[float, float]:
     started = time.perf_counter()
     found = fn()
     seconds = time.perf_counter() - started
     print(f"{label:44} {mb / seconds:7.2f} MB/s  recall {recall(found, truth):.3f}  ({len(found)} findings)")
+    return mb / seconds, recall(found, truth)
 
 
 def main() -> None:
@@ -89,14 +94,21 @@ def main() -> None:
         return [Detection(f.type, f.start, f.end, f.score, f.text)
                 for f in guard.iter_findings(split_text(text), policy) if f.type != "MARKING"]
 
-    timed("drafter guard (windowed, markings + PII)", drafter_scan, mb, truth)
-    timed("presidio default pattern recognizers alone", lambda: presidio_default_detect(text), mb, truth)
+    speed, found = timed("drafter guard (windowed, markings + PII)", drafter_scan, mb, truth)
+    base, base_recall = timed("presidio default pattern recognizers alone", lambda: presidio_default_detect(text),
+                              mb, truth)
     cases, clean = load_corpus(EVASION_CORPUS)
     result = score(guard, cases, clean)
     print(f"{'evasion corpus recall (found / expected)':44} {result.found}/{len(result.cases)} = {result.recall:.3f}"
           f"  (clean sentences flagged: {len(result.flagged_clean)}/{len(clean)})")
     for case in result.missed:
         print(f"  missed {case.expect}: {case.text!r}")
+    figure("guard scan throughput (markings + personal data)",
+           f"{speed:.2f} MB/s, recall {found:.3f} (x{speed / base:.1f} Presidio's recognizers, recall {base_recall:.3f})",
+           f">= {GOAL_MB_S:.0f} MB/s at recall 1.000", speed >= GOAL_MB_S and found == 1.0)
+    figure("guard evasion corpus recall", f"{result.found}/{len(result.cases)}, clean flagged "
+           f"{len(result.flagged_clean)}/{len(clean)}", "all found, no clean sentence flagged",
+           result.recall == 1.0 and not result.flagged_clean)
 
 
 if __name__ == "__main__":

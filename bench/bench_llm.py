@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.goals import figure  # noqa: E402
 from drafter.backends.base import CallReport, GenerationOptions  # noqa: E402
 from drafter.backends.openai_compat import OpenAICompatBackend  # noqa: E402
 from drafter.catalog import Catalog  # noqa: E402
@@ -53,6 +54,8 @@ def _first_token_overhead(server: FakeOpenAI, catalog: Catalog) -> None:
     print(f"llm: time to first streamed token beyond the server's own {SERVER_FIRST_TOKEN_S * 1000:.0f} ms "
           f"(langchain-openai -> HTTP 127.0.0.1, {RUNS} runs): median {statistics.median(overheads):.1f} ms, "
           f"p95 {p95:.1f} ms, first call (client set-up) {cold:.1f} ms")
+    figure("LLM time to first token beyond the server's own", f"median {statistics.median(overheads):.1f} ms, "
+           f"p95 {p95:.1f} ms (x{statistics.median(overheads) / (SERVER_FIRST_TOKEN_S * 1000):.2f} of the server's)")
 
 
 def _prompt_sizes(server: FakeOpenAI, catalog: Catalog) -> None:
@@ -62,6 +65,7 @@ def _prompt_sizes(server: FakeOpenAI, catalog: Catalog) -> None:
     print("llm: prompt size per template with its default style guide (server-reported tokens, estimated; "
           "sample inputs, no sources)")
     print(f"  {'template':16} {'style guide':14} {'sections':>8} {'1st section':>12} {'all sections':>13}")
+    totals: dict[str, tuple[int, int]] = {}
     for t in sorted(catalog.templates.values(), key=lambda t: t.id):
         guide = catalog.style_guide(t.default_style_guide)
         inputs = {f.name: f"sample {f.label}" for f in t.fields}
@@ -71,6 +75,10 @@ def _prompt_sizes(server: FakeOpenAI, catalog: Catalog) -> None:
             backend.generate(build_section_prompt(t, guide, inputs, [], spec).request(), options, report)
             sizes.append(report.input_tokens or 0)
         print(f"  {t.id:16} {guide.id:14} {len(sizes):8} {sizes[0]:12} {sum(sizes):13}")
+        totals[t.id] = (sizes[0], sum(sizes))
+    largest = max(totals, key=lambda k: totals[k][1])
+    figure("LLM prompt tokens per document (estimated)", f"largest {largest} {totals[largest][1]} "
+           f"(x{totals[largest][1] / totals[largest][0]:.1f} its first section), briefing {totals['briefing'][1]}")
 
 
 def main() -> None:

@@ -31,11 +31,15 @@ def sha256_text(text: str) -> str:
 USER_NAME_MAX = 64
 _SPACES = re.compile(r"\s+")
 _ALLOWED_CONTROLS = frozenset("\t\n")
+# category Cc is exactly U+0000-U+001F and U+007F-U+009F: one search finds whether any needs reporting
+_REPORTED_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 
 
 def control_characters(text: str) -> list[str]:
     """The control characters in `text` other than tab and newline (a CR only as part of CRLF), as U+XXXX."""
     found: list[str] = []
+    if _REPORTED_CONTROL.search(text) is None:
+        return found
     for i, ch in enumerate(text):
         if ch in _ALLOWED_CONTROLS or unicodedata.category(ch) != "Cc":
             continue

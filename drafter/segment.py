@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # --- pieces ------------------------------------------------------------------------------------------------
 
@@ -38,9 +39,12 @@ def texts(pieces: list[Piece]) -> list[str]:
     return [p.text for p in pieces]
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
 def detect_language(text: str) -> str:
     """'zh' when the text is mostly Chinese characters, else 'en'."""
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    cjk = len(_CJK.findall(text))
     return "zh" if cjk > max(20, len(text) * 0.1) else "en"
 
 
@@ -99,12 +103,18 @@ def sentences(text: str, language: str = "en", *, semicolons: bool = False) -> l
     Chinese text also ; ! ?, when `semicolons` is true: the checks count a clause as a sentence, the
     simplifier does not). Closing quotes and `[n]` citation markers stay with the sentence they close.
     """
+    return list(_sentences(text, language, semicolons))
+
+
+@lru_cache(maxsize=1024)
+def _sentences(text: str, language: str, semicolons: bool) -> tuple[Piece, ...]:
+    # The same text is split many times in one pipeline run (spans, facts, style, readability): split it once.
     out: list[Piece] = []
     for line in lines(text):
         for a, b in _line_sentences(line.text, language, semicolons):
             if (p := _piece(text, line.start + a, line.start + b)) is not None:
                 out.append(p)
-    return out
+    return tuple(out)
 
 
 def split_sentences(text: str, language: str = "en", *, semicolons: bool = False) -> list[str]:

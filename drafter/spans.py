@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from drafter import segment
 from drafter.models import MACHINE_SPANS, Span, SpanOrigin
@@ -28,7 +29,13 @@ _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 _Label = tuple[SpanOrigin, str | None, int | None]
 
 
-def _input_needles(values: Iterable[str]) -> list[str]:
+def _input_needles(values: Iterable[str]) -> tuple[str, ...]:
+    return _input_needles_of(tuple(values))
+
+
+# Every section of a draft is matched against the same inputs and sources: their needles are found once.
+@lru_cache(maxsize=32)
+def _input_needles_of(values: tuple[str, ...]) -> tuple[str, ...]:
     """Whole values, their lines (without list marks) and the sentences of each line."""
     out: set[str] = set()
     for value in values:
@@ -41,10 +48,15 @@ def _input_needles(values: Iterable[str]) -> list[str]:
             out.add(text)
             language = segment.detect_language(text)
             out.update(segment.split_sentences(text, language))
-    return [n for n in out if len(n) >= 3]
+    return tuple(sorted(n for n in out if len(n) >= 3))
 
 
-def _source_needles(sources: Sequence[tuple[str, str]]) -> list[tuple[str, str, int]]:
+def _source_needles(sources: Sequence[tuple[str, str]]) -> tuple[tuple[str, str, int], ...]:
+    return _source_needles_of(tuple((name, text) for name, text in sources))
+
+
+@lru_cache(maxsize=32)
+def _source_needles_of(sources: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, int], ...]:
     """(sentence, source name, 1-based paragraph) for every sentence of every source."""
     out: list[tuple[str, str, int]] = []
     for name, text in sources:
@@ -52,8 +64,8 @@ def _source_needles(sources: Sequence[tuple[str, str]]) -> list[tuple[str, str, 
         for pi, block in enumerate(segment.blocks(text), start=1):
             found = set(segment.split_sentences(block.text, language))
             found.update(segment.split_sentences(block.text, language, semicolons=True))
-            out.extend((s, name, pi) for s in found if len(s) >= (8 if language == "zh" else 12))
-    return out
+            out.extend((s, name, pi) for s in sorted(found) if len(s) >= (8 if language == "zh" else 12))
+    return tuple(out)
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
@@ -85,13 +97,15 @@ def _match(text: str, inputs: Iterable[str], sources: Sequence[tuple[str, str]])
     return labels
 
 
-def _layout_mask(text: str) -> list[bool]:
+@lru_cache(maxsize=64)
+def _layout_mask(text: str) -> tuple[bool, ...]:
     """True where a character is layout: list marks, citation markers, white space, punctuation."""
-    mask = [not _WORDLIKE.match(ch) for ch in text]
+    # `\w` in a str pattern is exactly str.isalnum() or "_" (CPython's sre), without a regex call per character
+    mask = [not (ch.isalnum() or ch == "_") for ch in text]
     for pattern in (_LIST_MARK, _MARKER):
         for m in pattern.finditer(text):
             mask[m.start():m.end()] = [True] * (m.end() - m.start())
-    return mask
+    return tuple(mask)
 
 
 def _to_spans(text: str, labels: list[_Label | None]) -> list[Span]:

@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from drafter import segment
 
@@ -373,6 +374,13 @@ def _han_only(text: str) -> str:
 
 def extract_facts(text: str) -> list[Fact]:
     """Every fact in `text` (English and Chinese alike), in order of position."""
+    return list(_extract_facts(text))
+
+
+# The checks run after every change, over every section and every source paragraph: most of that text is the
+# same as the last time. Facts are frozen, so the same text's facts are found once.
+@lru_cache(maxsize=4096)
+def _extract_facts(text: str) -> tuple[Fact, ...]:
     c = _Collector(text)
     han = _han_only(text)
     for m in _P_DOCNO.finditer(han):
@@ -463,7 +471,7 @@ def extract_facts(text: str) -> list[Fact]:
         if value is not None:
             c.add("number", m.start(), m.end(), _key_number(value))
     _extract_names(text, c)
-    return sorted(c.facts, key=lambda f: f.start)
+    return tuple(sorted(c.facts, key=lambda f: f.start))
 
 
 def _sentence_starts(text: str) -> set[int]:

@@ -224,6 +224,82 @@ def _labelled_names(text: str) -> list[Detection]:
     return out
 
 
+# --- the fast path: scan only the stretches of a text that can hold a finding -----------------------------
+#
+# Each group of recognizers needs something in the text to match at all: every identifier of the digit group
+# holds six digits or more (Unicode digits, as `\d` reads them) with at most a few separators between them,
+# an e-mail address holds an @, an IP address digits with dots or hex digits with colons. A group scans only
+# the stretches around those triggers: `margin` characters either side, widened to a safe edge (white space, a
+# CJK ideograph or punctuation mark: what no pattern reads as part of an identifier or a word), so a pattern
+# sees the same kind of neighbour at the edge as in the whole text. The stretches are joined by a separator
+# no pattern crosses, and offsets are mapped back. When the stretches cover most of the text, the whole text
+# is scanned instead.
+
+_DIGIT_TRIGGER = re.compile(r"\d(?:(?:[^\w]|_){0,4}\d){5,}")
+_EMAIL_TRIGGER = re.compile("@")
+_IP_TRIGGER = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:")
+_DIGIT_MARGIN = 48  # longer than any identifier of the group with its separators (an IBAN: 34 + 8)
+_REGION_GAP = "\n\u3002\u3002\n"  # 。 is no word character, digit or separator any pattern allows
+_SAFE = r"[\s\u3000-\u303f\u4e00-\u9fff]"
+_NEXT_SAFE = re.compile(_SAFE)
+_LAST_SAFE = re.compile(rf"(?s:.*){_SAFE}")
+_MAX_WIDEN = 512  # no safe edge this close to a trigger: scan the whole text
+
+
+def candidate_regions(text: str, trigger: re.Pattern[str], margin: int) -> list[tuple[int, int]] | None:
+    """The stretches of `text` to scan for what `trigger` announces, in order and apart; None to scan it whole."""
+    regions: list[tuple[int, int]] = []
+    covered = 0
+    for m in trigger.finditer(text):
+        lo = max(0, m.start() - margin)
+        if regions and lo <= regions[-1][1]:
+            a = regions[-1][0]
+        else:
+            found = _LAST_SAFE.match(text, max(0, lo - _MAX_WIDEN), lo + 1) if lo > 0 else None
+            a = 0 if lo == 0 else (found.end() - 1 if found else -1)
+            if a < 0:
+                return None
+        hi = min(len(text), m.end() + margin)
+        after = _NEXT_SAFE.search(text, hi, hi + _MAX_WIDEN) if hi < len(text) else None
+        b = len(text) if hi >= len(text) else (after.start() if after else -1)
+        if b < 0:
+            return None
+        if regions and a == regions[-1][0]:
+            covered -= regions[-1][1] - a
+            regions[-1] = (a, max(b, regions[-1][1]))
+        else:
+            regions.append((a, b))
+        covered += regions[-1][1] - regions[-1][0]
+        if covered > len(text) // 2:
+            return None
+    return regions
+
+
+def in_regions(
+    text: str, trigger: re.Pattern[str], margin: int, detect: Callable[[str], list[Detection]]
+) -> list[Detection]:
+    """`detect` run on the stretches of `text` around `trigger` (or on the whole text when they cover most of it)."""
+    regions = candidate_regions(text, trigger, margin)
+    if regions is None:
+        return detect(text)
+    if not regions:
+        return []
+    compact_at: list[int] = []
+    pos = 0
+    for a, b in regions:
+        compact_at.append(pos)
+        pos += b - a + len(_REGION_GAP)
+    out: list[Detection] = []
+    for d in detect(_REGION_GAP.join(text[a:b] for a, b in regions)):
+        i = bisect.bisect_right(compact_at, d.start) - 1
+        a, b = regions[i]
+        start, end = a + d.start - compact_at[i], a + d.end - compact_at[i]
+        if end > b:  # crossed a separator (no pattern should): trust only the whole text
+            return detect(text)
+        out.append(Detection(d.type, start, end, d.score, d.text))
+    return out
+
+
 # --- the detector ---------------------------------------------------------------------------------
 
 
@@ -246,8 +322,26 @@ class PiiDetector:
         return out
 
     def _detect_normalised(self, text: str) -> list[Detection]:
+        found = in_regions(text, _EMAIL_TRIGGER, 0, lambda t: self._presidio_found(t, ("EMAIL",)))
+        found += in_regions(text, _IP_TRIGGER, 0, lambda t: self._presidio_found(t, ("IP_ADDRESS",)))
+        found += in_regions(text, _DIGIT_TRIGGER, _DIGIT_MARGIN, self._digit_ids)
+        found += _phones(text, found)
+        found += _labelled_names(text)
+        return resolve_overlaps(found)
+
+    def _digit_ids(self, text: str) -> list[Detection]:
+        """The identifiers made of digits (cards, IBANs, national numbers), however separated."""
+        found = self._presidio_found(text, ("PAYMENT_CARD", "IBAN", "US_SSN", "UK_NINO", "SG_NRIC_FIN"))
+        found += _cn_ids(text)
+        found += _unionpay_cards(text)
+        found += _separated_ids(text)
+        return found
+
+    def _presidio_found(self, text: str, kinds: tuple[str, ...]) -> list[Detection]:
         found: list[Detection] = []
         for kind, recognizer, validator in self._presidio:
+            if kind not in kinds:
+                continue
             for r in recognizer.analyze(text, recognizer.supported_entities):
                 value = text[r.start : r.end]
                 if r.score < MIN_SCORE or (validator is not None and not validator(value)):
@@ -256,21 +350,24 @@ class PiiDetector:
                 if validator is not None:
                     score = 1.0 if kind in _CHECKSUMMED else max(score, 0.85)
                 found.append(Detection(kind, r.start, r.end, round(score, 2), value))
-        found += _cn_ids(text)
-        found += _unionpay_cards(text)
-        found += _separated_ids(text)
-        found += _phones(text, found)
-        found += _labelled_names(text)
-        return resolve_overlaps(found)
+        return found
 
 
 def resolve_overlaps(found: list[Detection]) -> list[Detection]:
     """Keep one finding per stretch of text: the most specific type, then the longest span."""
     ranked = sorted(found, key=lambda d: (_PRECEDENCE.get(d.type, 99), -(d.end - d.start), d.start))
+    # The kept findings never overlap, so sorted by start they are sorted by end too: the one starting last
+    # before `d` ends is the only one that can reach into it (a bisection, not a pass over all kept).
+    starts: list[int] = []
+    ends: list[int] = []
     kept: list[Detection] = []
     for d in ranked:
-        if all(d.end <= k.start or d.start >= k.end for k in kept):
-            kept.append(d)
+        i = bisect.bisect_left(starts, d.end) - 1
+        if i >= 0 and ends[i] > d.start:
+            continue
+        starts.insert(i + 1, d.start)
+        ends.insert(i + 1, d.end)
+        kept.append(d)
     return sorted(kept, key=lambda d: (d.start, d.end))
 
 

@@ -133,8 +133,24 @@ class Guard:
         """Refuse marked content above the backend's clearance; pseudonymise what it may not receive.
 
         Everything that is sent (every message, and the plain-data context) is scanned, not only the user's fields.
+        For a backend allowed personal data, the report holds the markings only.
         """
         self.check_markings(prompt_parts(request), policy)  # names where a marking is, in the user's terms
+        if policy.personal_data == "allow":
+            # Personal data is sent as it is, so only a marking can change what happens to this prompt: only
+            # markings are looked for (the personal-data scan would change nothing that is sent).
+            marked = [
+                ScanFinding("MARKING", m.start, m.end, 1.0, action_for("MARKING", m.level, policy),
+                            message.content[m.start : m.end], m.line, m.label, m.level)
+                for message in request.messages
+                for m in _markings(message.content)
+            ]
+            blocked_markings: list[tuple[str | Lazy, ScanFinding]] = [
+                (lazy("the prompt"), f) for f in marked if f.action == "block"
+            ]
+            if blocked_markings:
+                raise refusal(blocked_markings, policy)
+            return request, self._report(policy, marked)
         per_message: list[list[ScanFinding]] = []
         blocked: list[tuple[str | Lazy, ScanFinding]] = []
         for message in request.messages:

@@ -96,6 +96,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
 ]
 
 
+# Every pattern above holds a marking word (`_EN_ANY` or `_ZH`): text without one cannot hold a marking, and
+# one search for them is far cheaper than running each pattern (most text has none).
+_ANY_MARKING_WORD = re.compile(rf"{_EN_ANY}|{_ZH}")
+
+
 @dataclass(frozen=True)
 class Marking:
     """A classification marking: its normalised label, level, offsets and line (1-based)."""
@@ -128,6 +133,8 @@ def find_markings(text: str | Normalised, *, line_offset: int = 0) -> list[Marki
     norm = normalise_text(text)
     original = norm.original
     found: list[Marking] = []
+    if _ANY_MARKING_WORD.search(norm.text) is None:
+        return found
     for form, pattern, needed in _PATTERNS:
         if needed is not None and not needed.search(norm.text):
             continue

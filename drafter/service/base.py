@@ -24,6 +24,7 @@ from drafter.models import (
     DraftRequest,
     DraftStatus,
     Finding,
+    LLMCall,
     Provenance,
     Section,
     SectionSpec,
@@ -208,12 +209,18 @@ class ServiceBase:
             content_changed=True,
         )
 
-    def _save_pending(self, draft: Draft, pending: list[SaveStep]) -> Draft:
-        """Write generated sections held back (a backend without a language model), in one transaction."""
+    def _save_pending(self, draft: Draft, pending: list[SaveStep], held: list[LLMCall] | None = None) -> Draft:
+        """Write generated sections and call-log rows held back (a backend without a language model), in one
+        transaction."""
         if not pending:
+            if held:
+                self.store.record_llm_calls(held)
+                held.clear()
             return draft
-        saved = self.store.save_draft_steps(pending)
+        saved = self.store.save_draft_steps(pending, list(held or []))
         pending.clear()
+        if held:
+            held.clear()
         return saved
 
     def _generation_failed(self, draft: Draft, user: str, exc: DrafterError, section_id: str | None) -> None:
@@ -226,12 +233,17 @@ class ServiceBase:
             expected_version=draft.version, actor=user, action="generation_failed", details=details,
         )
 
-    def _generation_finished(self, draft: Draft, user: str, pending: list[SaveStep] | None = None) -> Draft:
-        """Mark the draft generated (writing any sections held back in the same transaction) and check it."""
+    def _generation_finished(
+        self, draft: Draft, user: str, pending: list[SaveStep] | None = None, held: list[LLMCall] | None = None
+    ) -> Draft:
+        """Mark the draft generated (writing any sections and call-log rows held back in the same transaction)
+        and check it."""
         finished = self.store.save_draft_steps([*(pending or []), SaveStep(
             draft.model_copy(update={"status": DraftStatus.draft}), draft.version, user, "generation_finished",
             {"sections": len(draft.sections)},
-        )])
+        )], list(held or []))
+        if held:
+            held.clear()
         self.run_checks(finished)
         return finished
 

@@ -62,6 +62,9 @@ class BackendCalls:
         self._pseudonym_lock = threading.Lock()
         # (draft id, policy) pairs whose whole request passed the marking check; a draft's request never changes
         self._cleared: set[tuple[str, BackendPolicy]] = set()
+        # draft id → call-log rows held back to be written with the draft's next save (one commit, not one each)
+        self._held: dict[str, list[LLMCall]] = {}
+        self._held_lock = threading.Lock()
 
     # --- what the wrappers call ---------------------------------------------------------------------
 
@@ -69,11 +72,13 @@ class BackendCalls:
         self, backend: Backend, draft: Draft, template: Template, actor: str, request: ChatRequest
     ) -> _Prepared:
         """The request as it may be sent to `backend`, or a refusal (audited; nothing is sent)."""
+        policy = policy_for(backend, self.settings)
         with self._pseudonym_lock:
-            mapping, types = self.store.guard_mapping(draft.id)
+            # a backend that may receive personal data gets the text as it is: no placeholder is sent, so none
+            # needs restoring, and the draft's mapping need not be read
+            mapping, types = self.store.guard_mapping(draft.id) if policy.personal_data == "pseudonymise" else ({}, {})
             pseudonymiser = Pseudonymiser(mapping, types)
             try:
-                policy = policy_for(backend, self.settings)
                 # The whole document's markings decide, not only the part in this prompt: a segment or a
                 # section sent alone must not leave when another part of the same request is marked.
                 self._check_document(draft, template, policy)
@@ -115,26 +120,44 @@ class BackendCalls:
         log.info("backend call", extra={"draft_id": draft.id, "backend": backend.name, "model": backend.model,
                                         "section": request.section_id, "duration_ms": record.duration_ms,
                                         "error_type": error.split(":")[0] if error else None})
-        self.store.record_llm_call(
-            LLMCall(
-                id=uuid.uuid4().hex,
-                draft_id=draft.id,
-                model=backend.model,
-                backend=backend.name,
-                template_id=draft.template_id,
-                style_guide_id=draft.style_guide_id,
-                system=system_text(request.messages),
-                prompt=prompt_text(request.messages),
-                prompt_sha256=messages_sha256(request.messages),
-                response=record.response,
-                options=options,
-                input_tokens=report.input_tokens,
-                output_tokens=report.output_tokens,
-                duration_ms=record.duration_ms,
-                datetime_utc=utcnow(),
-                error=error,
-            )
+        call = LLMCall(
+            id=uuid.uuid4().hex,
+            draft_id=draft.id,
+            model=backend.model,
+            backend=backend.name,
+            template_id=draft.template_id,
+            style_guide_id=draft.style_guide_id,
+            system=system_text(request.messages),
+            prompt=prompt_text(request.messages),
+            prompt_sha256=messages_sha256(request.messages),
+            response=record.response,
+            options=options,
+            input_tokens=report.input_tokens,
+            output_tokens=report.output_tokens,
+            duration_ms=record.duration_ms,
+            datetime_utc=utcnow(),
+            error=error,
         )
+        with self._held_lock:
+            held = self._held.get(draft.id)
+            if held is not None:
+                held.append(call)
+                return
+        self.store.record_llm_call(call)
+
+    def hold(self, draft_id: str) -> list[LLMCall]:
+        """From now on, keep `draft_id`'s call-log rows in the returned list instead of writing each at once.
+
+        The caller writes them with its next save of the draft (and empties the list); `release` ends holding
+        and writes whatever is still held, so no row is lost when the caller stops early.
+        """
+        with self._held_lock:
+            return self._held.setdefault(draft_id, [])
+
+    def release(self, draft_id: str) -> None:
+        with self._held_lock:
+            held = self._held.pop(draft_id, [])
+        self.store.record_llm_calls(held)
 
     def wrapped(self, backend: Backend, draft: Draft, template: Template, user: str | None) -> Backend:
         """`backend` with the guard, retries and the call log around it, for calls about `draft`."""

@@ -18,6 +18,7 @@ from drafter.models import (
     Draft,
     DraftRequest,
     DraftStatus,
+    LLMCall,
     Origin,
     Section,
     SectionSpec,
@@ -138,12 +139,27 @@ class DraftingUseCases(ServiceBase):
         """
         user = self._user(user)
         draft, template, guide, backend = self._begin_generation(draft_id, user)
-        done = {s.id for s in draft.sections}
-        total = len(template.sections)
         # Work is saved before every call to a language model. Without one (the offline backend) nothing
         # costly can be lost, so the sections are written together with the end of generation: one commit.
         hold = not backend.capabilities.language_model
         pending: list[SaveStep] = []
+        # the call-log rows too: written with the sections, in the same commit
+        held = self.calls.hold(draft.id) if hold else None
+        try:
+            return self._generate_sections(draft, template, guide, backend, user, pending, held,
+                                           on_section=on_section, on_token=on_token, on_retry=on_retry)
+        finally:
+            if held is not None:
+                self.calls.release(draft.id)  # writes any row still held (an unexpected error)
+
+    def _generate_sections(
+        self, draft: Draft, template: Template, guide: StyleGuide, backend: Backend, user: str,
+        pending: list[SaveStep], held: list[LLMCall] | None, *,
+        on_section: SectionCallback | None, on_token: TokenCallback | None, on_retry: RetryCallback | None,
+    ) -> Draft:
+        hold = held is not None
+        done = {s.id for s in draft.sections}
+        total = len(template.sections)
         sections = list(draft.sections)
         examples = self._house_examples(draft, template, backend, user) if len(done) < total else ()
         for index, spec in enumerate(template.sections):
@@ -162,7 +178,7 @@ class DraftingUseCases(ServiceBase):
                 else:
                     text = self.calls.call(backend, prompt, draft, on_token=on_token, on_retry=on_retry, user=user)
             except DrafterError as exc:
-                self._generation_failed(self._save_pending(draft, pending), user, exc, spec.id)
+                self._generation_failed(self._save_pending(draft, pending, held), user, exc, spec.id)
                 raise
             section = self._ai_section(spec, text, backend, prompt, user,
                                        [(e.source, e.quote) for e in result.evidence] if result else [],
@@ -180,7 +196,7 @@ class DraftingUseCases(ServiceBase):
                 on_section(index + 1, total, section)
         if self.settings.self_check and backend.capabilities.language_model and draft.sections:
             draft = self._self_check(draft, template, guide, backend, user)  # nothing is pending with a model
-        return self._generation_finished(draft, user, pending)
+        return self._generation_finished(draft, user, pending, held)
 
     def _house_examples(self, draft: Draft, template: Template, backend: Backend, user: str) -> tuple[HouseExample, ...]:
         """Approved, exported documents of this template to offer as house style (`settings.house_style_examples`).

@@ -47,6 +47,7 @@ from drafter.simplification import (
 )
 from drafter.simplify_rules import Segment, detect_language, segment
 from drafter.sources import read_source
+from drafter.store import SaveStep
 
 
 class SimplificationUseCases(ServiceBase):
@@ -134,20 +135,35 @@ class SimplificationUseCases(ServiceBase):
             return section.model_copy(update={"original": original, "metrics": metrics})
 
         count = len(done)
+        steps: list[SaveStep] = []
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
             futures = {pool.submit(work, seg): seg for seg in todo}
+            unsaved = set(futures)
             try:
                 for future in as_completed(futures):
-                    section = future.result()
-                    sections = sorted([*draft.sections, section], key=lambda s: order.get(s.id, 0))
-                    draft = self._save_generated(draft, section, sections, user)
-                    count += 1
-                    if on_section:
-                        on_section(count, len(segments), section)
+                    if future not in unsaved:
+                        continue  # saved with an earlier batch
+                    # Every section finished by now is saved in this one commit: with several in flight, one
+                    # commit per section would make saving, not the backend, the limit.
+                    batch = [future, *(f for f in futures if f in unsaved and f is not future and f.done())]
+                    saved: list[Section] = []
+                    for f in batch:
+                        unsaved.discard(f)
+                        section = f.result()
+                        sections = sorted([*draft.sections, section], key=lambda s: order.get(s.id, 0))
+                        step = self._generated_step(draft, section, sections, user)
+                        steps.append(step)
+                        draft = step.draft.model_copy(update={"version": draft.version + 1})
+                        saved.append(section)
+                    draft = self._save_pending(draft, steps)
+                    for section in saved:
+                        count += 1
+                        if on_section:
+                            on_section(count, len(segments), section)
             except DrafterError as exc:
                 for f in futures:
                     f.cancel()
-                self._generation_failed(draft, user, exc, None)
+                self._generation_failed(self._save_pending(draft, steps), user, exc, None)
                 raise
         glossary = self._glossary_section(draft, guide, backend, user)
         if glossary is not None:

@@ -15,33 +15,32 @@ from drafter.store.tables import audit_events
 
 GENESIS_HASH = "0" * 64
 AUDIT_LOCK_KEY = 73_010_001  # PostgreSQL advisory lock serialising audit-chain appends
+_LOCK = sa.text("SELECT pg_advisory_xact_lock(:k)")
+_HEAD = sa.select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
+_INSERT = audit_events.insert()
 
 
 def append(conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any]) -> AuditEvent:
     """Append one event inside the caller's transaction, linked to the current head."""
     if conn.dialect.name == "postgresql":
         # Serialise appends across connections and instances so the chain never forks.
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
-    last = conn.execute(
-        sa.select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
-    ).first()
+        conn.execute(_LOCK, {"k": AUDIT_LOCK_KEY})
+    last = conn.execute(_HEAD).first()
     seq = (last.seq + 1) if last else 1
     prev_hash = last.hash if last else GENESIS_HASH
     at = utcnow()
     details = json.loads(json.dumps(details, default=str))
     digest = AuditEvent.compute_hash(seq, at, actor, action, draft_id, details, prev_hash)
-    conn.execute(
-        audit_events.insert().values(
-            seq=seq,
-            at=iso(at),
-            actor=actor,
-            action=action,
-            draft_id=draft_id,
-            details_json=json.dumps(details, ensure_ascii=False, sort_keys=True),
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-    )
+    conn.execute(_INSERT, {
+        "seq": seq,
+        "at": iso(at),
+        "actor": actor,
+        "action": action,
+        "draft_id": draft_id,
+        "details_json": json.dumps(details, ensure_ascii=False, sort_keys=True),
+        "prev_hash": prev_hash,
+        "hash": digest,
+    })
     return AuditEvent(
         seq=seq, at=at, actor=actor, action=action, draft_id=draft_id, details=details,
         prev_hash=prev_hash, hash=digest,

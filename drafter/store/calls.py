@@ -9,9 +9,15 @@ import drafter.store.rows as rows
 from drafter.models import LLMCall, utcnow
 from drafter.store.tables import guard_pseudonyms, llm_calls
 
+_INSERT_CALL = llm_calls.insert()
+
 
 def record(conn: Connection, call: LLMCall) -> None:
-    conn.execute(llm_calls.insert().values(**rows.llm_call_row(call)))
+    conn.execute(_INSERT_CALL, rows.llm_call_row(call))
+
+
+def record_many(conn: Connection, made: list[LLMCall]) -> None:
+    conn.execute(_INSERT_CALL, [rows.llm_call_row(c) for c in made])
 
 
 def list_(conn: Connection, draft_id: str | None = None) -> list[LLMCall]:

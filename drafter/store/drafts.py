@@ -25,17 +25,21 @@ class SaveStep(NamedTuple):
     review: Review | None = None
 
 
+# Statements built once with bound parameters, so SQLAlchemy compiles each once per process, not once per row.
+_INSERT_DRAFT = drafts.insert()
+_UPDATE_DRAFT = drafts.update().where(drafts.c.id == sa.bindparam("b_id"),
+                                      drafts.c.version == sa.bindparam("b_expected"))
+_INSERT_VERSION = draft_versions.insert()
+_INSERT_REVIEW = reviews.insert()
+
+
 def insert(conn: Connection, draft: Draft) -> None:
-    conn.execute(drafts.insert().values(**rows.draft_row(draft)))
+    conn.execute(_INSERT_DRAFT, rows.draft_row(draft))
 
 
 def update(conn: Connection, draft: Draft, *, expected_version: int) -> None:
     """Write `draft` if its stored version is still `expected_version`; ConflictError names who changed it."""
-    result = conn.execute(
-        drafts.update()
-        .where(drafts.c.id == draft.id, drafts.c.version == expected_version)
-        .values(**rows.draft_row(draft))
-    )
+    result = conn.execute(_UPDATE_DRAFT, {**rows.draft_row(draft), "b_id": draft.id, "b_expected": expected_version})
     if result.rowcount != 1:
         current = conn.execute(
             sa.select(drafts.c.updated_by, drafts.c.updated_at).where(drafts.c.id == draft.id)
@@ -81,18 +85,16 @@ def list_(conn: Connection, *, author: str | None = None, status: str | None = N
 
 
 def insert_version(conn: Connection, draft: Draft, *, actor: str, reason: str) -> None:
-    conn.execute(
-        draft_versions.insert().values(
-            draft_id=draft.id,
-            version=draft.version,
-            title=draft.title,
-            sections_json=rows.sections_json(draft.sections),
-            content_sha256=draft.content_sha256,
-            actor=actor,
-            reason=reason,
-            created_at=rows.iso(utcnow()),
-        )
-    )
+    conn.execute(_INSERT_VERSION, {
+        "draft_id": draft.id,
+        "version": draft.version,
+        "title": draft.title,
+        "sections_json": rows.sections_json(draft.sections),
+        "content_sha256": draft.content_sha256,
+        "actor": actor,
+        "reason": reason,
+        "created_at": rows.iso(utcnow()),
+    })
 
 
 def versions(conn: Connection, draft_id: str) -> list[dict[str, Any]]:
@@ -101,7 +103,7 @@ def versions(conn: Connection, draft_id: str) -> list[dict[str, Any]]:
 
 
 def insert_review(conn: Connection, review: Review) -> None:
-    conn.execute(reviews.insert().values(**rows.review_row(review)))
+    conn.execute(_INSERT_REVIEW, rows.review_row(review))
 
 
 def reviews_for(conn: Connection, draft_id: str) -> list[Review]:

@@ -134,22 +134,34 @@ class Store:
             return self._save_step(conn, drafts.SaveStep(draft, expected_version, actor, action, details,
                                                          content_changed, review))
 
-    def save_draft_steps(self, steps: list[drafts.SaveStep]) -> Draft:
+    def save_draft_steps(self, steps: list[drafts.SaveStep], calls_made: list[LLMCall] | None = None) -> Draft:
         """Several saves of one draft in one transaction (one commit), each as `save_draft` would write it.
 
         Every step keeps its own version, stored version and audit event; only the commit is shared. The first
         step's `expected_version` is checked (optimistic locking); each later step follows the one before it.
+        `calls_made` (call-log rows held back by the caller) are recorded in the same transaction.
+
+        The draft row is written once, with the last step's content, and the audit events are appended last:
+        on PostgreSQL the append takes the chain's lock, which is then held only for the appends and the commit.
         """
         if not steps:
             raise ValueError("save_draft_steps needs at least one step")
-        new: Draft | None = None
         with self.transaction() as conn:
+            if calls_made:
+                calls.record_many(conn, calls_made)
+            expected = steps[0].expected_version
+            new = steps[0].draft
+            for i, step in enumerate(steps):
+                new = step.draft.model_copy(
+                    update={"version": expected + i + 1, "updated_at": utcnow(), "updated_by": step.actor}
+                )
+                if step.content_changed:
+                    drafts.insert_version(conn, new, actor=step.actor, reason=step.action)
+                if step.review is not None:
+                    drafts.insert_review(conn, step.review)
+            drafts.update(conn, new, expected_version=expected)
             for step in steps:
-                if new is not None:
-                    step = step._replace(draft=step.draft.model_copy(update={"version": new.version}),
-                                         expected_version=new.version)
-                new = self._save_step(conn, step)
-        assert new is not None
+                self._append_audit(conn, step.actor, step.action, step.draft.id, step.details)
         return new
 
     def _save_step(self, conn: Connection, step: drafts.SaveStep) -> Draft:
@@ -185,8 +197,14 @@ class Store:
     # --- LLM calls ------------------------------------------------------------------------------
 
     def record_llm_call(self, call: LLMCall) -> None:
+        self.record_llm_calls([call])
+
+    def record_llm_calls(self, made: list[LLMCall]) -> None:
+        """Record call-log rows in one transaction."""
+        if not made:
+            return
         with self.transaction() as conn:
-            calls.record(conn, call)
+            calls.record_many(conn, made)
 
     def llm_calls(self, draft_id: str | None = None) -> list[LLMCall]:
         return self._read(lambda conn: calls.list_(conn, draft_id))

@@ -1,0 +1,56 @@
+"""Offline generation writes its sections, their audit events and the call-log rows in one commit; nothing is
+lost when it stops part-way, and every section keeps its own version and audit event."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.backends.offline import OfflineBackend
+from drafter.errors import BackendError
+from drafter.models import DraftStatus
+from drafter.service import DrafterService
+from tests.conftest import briefing_request
+
+
+def test_offline_generation_commits_sections_and_call_rows_together(service: DrafterService, monkeypatch) -> None:
+    commits = []
+    real = service.store.transaction
+
+    def counted():
+        commits.append(1)
+        return real()
+
+    monkeypatch.setattr(service.store, "transaction", counted)
+    draft = service.create_draft(briefing_request(), "alice")
+    # the request; the sections with their calls and the end of generation; the findings of the checks
+    assert len(commits) == 3
+    monkeypatch.undo()
+    assert len(service.llm_calls(draft.id)) == len(draft.sections) == 5
+    assert [len(v["sections"]) for v in service.versions(draft.id)] == [0, 1, 2, 3, 4, 5]
+    actions = [e.action for e in service.audit_trail(draft.id)]
+    assert actions == ["created", *["generated"] * 5, "generation_finished"]
+    assert service.verify_audit()[1] is None
+
+
+def test_a_failure_part_way_keeps_the_sections_and_every_call_row(service: DrafterService, monkeypatch) -> None:
+    real = OfflineBackend.generate
+    calls = {"n": 0}
+
+    def third_fails(self, request, options, report=None):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise BackendError("The offline backend stopped.")
+        return real(self, request, options, report)
+
+    monkeypatch.setattr(OfflineBackend, "generate", third_fails)
+    with pytest.raises(BackendError):
+        service.create_draft(briefing_request(), "alice")
+    draft = service.list_drafts(author="alice")[0]
+    assert draft.status == DraftStatus.failed and len(draft.sections) == 2
+    rows = service.llm_calls(draft.id)
+    assert len(rows) == 3 and sum(1 for r in rows if r.error) == 1  # the failed attempt is recorded too
+    monkeypatch.setattr(OfflineBackend, "generate", real)
+    resumed = service.generate(draft.id, "alice")
+    assert resumed.status == DraftStatus.draft and len(resumed.sections) == 5
+    assert len(service.llm_calls(draft.id)) == 6
+    assert service.verify_audit()[1] is None
