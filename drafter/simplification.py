@@ -212,15 +212,14 @@ def compare(original: str, simplified: str, guide: StyleGuide) -> Comparison:
         ev.target_missed.append(
             lazy("reading grade {grade:.1f} is above the target {target:g}", grade=grade, target=target.max_grade)
         )
-        ev.target_figures.append(lazy("grade {grade} against {target}", grade=f"{grade:.1f}",
-                                      target=f"{target.max_grade:g}"))
+        ev.target_figures.append(lazy("grade {grade:.1f} against {target:g}", grade=grade, target=target.max_grade))
     avg = after.avg_sentence_chars
     if target.max_avg_sentence_chars is not None and avg is not None and avg > target.max_avg_sentence_chars:
         ev.target_missed.append(lazy(
             "average sentence length {average:.0f} characters is above the target {target}",
             average=avg, target=target.max_avg_sentence_chars,
         ))
-        ev.target_figures.append(lazy("average sentence {chars} characters against {target}", chars=f"{avg:.0f}",
+        ev.target_figures.append(lazy("average sentence {chars:.0f} characters against {target}", chars=avg,
                                       target=target.max_avg_sentence_chars))
     return ev
 
