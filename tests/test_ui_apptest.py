@@ -426,7 +426,7 @@ def test_reviewer_sees_a_blocking_finding_and_waives_it_with_a_reason(ui_service
     ui_service.submit(draft.id, "alice")
     at = app_for(ui_service, "bob").switch_page(REVIEW).run()
     no_exception(at)
-    assert any("1 blocking finding(s) must be corrected or waived" in e.value for e in at.error)
+    assert any("1 blocking finding must be corrected or waived" in e.value for e in at.error)
     marked = [h.proto.body for h in at.get("html") if "<mark" in h.proto.body]
     assert any(">£99 million</mark>" in body and "not in the inputs or the sources" in body for body in marked)
     [finding] = [f for f in ui_service.findings(draft.id) if f.severity.value == "blocking"]
