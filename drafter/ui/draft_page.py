@@ -104,7 +104,8 @@ def new_draft_form(service: DrafterService, user: str) -> None:
         _("Template"),
         list(by_id),
         key=kept(TEMPLATE_KEY),
-        format_func=lambda i: _template_label(by_id[i]),
+        # labels made now, in this run's language (a format_func may be called later, outside the run)
+        format_func={i: _template_label(t) for i, t in by_id.items()}.__getitem__,
         help=_("Templates are grouped by language and kind of document."),
     )
     template = by_id[str(template_id)]

@@ -68,7 +68,7 @@ def render() -> None:
     if has_role(service, user, Role.admin):
         everyone = (
             st.radio(_("Show"), ["mine", "everyone"], key=kept(SCOPE_KEY), horizontal=True,
-                     format_func=lambda v: _(SCOPE_TEXT[v]))
+                     format_func={v: _(text) for v, text in SCOPE_TEXT.items()}.__getitem__)
             == "everyone"
         )
     drafts = service.list_drafts(author=None if everyone else user)
@@ -95,7 +95,7 @@ def render() -> None:
             _("Draft"),
             list(by_id),
             key=kept(SELECTED_KEY),
-            format_func=lambda i: f"{by_id[i].title} — {status_label(by_id[i])}",
+            format_func={i: f"{d.title} — {status_label(d)}" for i, d in by_id.items()}.__getitem__,
         )
         draft_detail(service, user, by_id[str(chosen)])
     verify_upload(service)

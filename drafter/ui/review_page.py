@@ -79,8 +79,8 @@ def render() -> None:
         _("Draft to review ({n} waiting)", n=len(queue)),
         list(by_id),
         key=kept(SELECTED_KEY),
-        format_func=lambda i: _("{title} — by {author}, {when} UTC", title=by_id[i].title,
-                                author=by_id[i].author, when=when(by_id[i].created_at)),
+        format_func={i: _("{title} — by {author}, {when} UTC", title=d.title, author=d.author,
+                          when=when(d.created_at)) for i, d in by_id.items()}.__getitem__,
     )
     review_draft(service, user, by_id[str(chosen)])
 

@@ -26,10 +26,8 @@ def render() -> None:
         st.error(_("No users are configured; set DRAFTER_ROLES (e.g. 'alice=drafter;bob=drafter,reviewer')."))
         return
 
-    def describe(name: str) -> str:
-        return f"{name} ({role_names(roles.roles(name))})"
-
-    name = st.selectbox(_("Sign in as"), users, format_func=describe)
+    described = {name: f"{name} ({role_names(roles.roles(name))})" for name in users}
+    name = st.selectbox(_("Sign in as"), users, format_func=described.__getitem__)
     if st.button(_("Sign in"), type="primary"):
         st.session_state[USER_KEY] = name
         st.rerun()

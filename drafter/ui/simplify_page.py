@@ -111,7 +111,7 @@ def new_form(service: DrafterService, user: str) -> None:
     if st.session_state.get(AUDIENCE_KEY) not in service.audiences():
         st.session_state[AUDIENCE_KEY] = "plain"
     st.selectbox(
-        _("Audience"), service.audiences(), key=kept(AUDIENCE_KEY), format_func=audience_text
+        _("Audience"), service.audiences(), key=kept(AUDIENCE_KEY), format_func={a: audience_text(a) for a in service.audiences()}.__getitem__
     )
     backend_name = backend_widget(service)
     st.button(_("Simplify"), type="primary", on_click=_on_simplify)
