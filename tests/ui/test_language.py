@@ -160,7 +160,7 @@ def test_chinese_pages_show_no_english_interface_text(svc: DrafterService) -> No
     assert not review.exception
     assert_no_english(review, "review")
     shown = ui_text(review)
-    assert "zh-tongzhi" not in shown and "模板：**通知" in shown.replace("\\", "")  # the title, never the id
+    assert "zh-tongzhi" not in shown and "模板**：通知" in shown.replace("\\", "")  # the title, never the id
 
     settings = app_for(svc, "bob").switch_page(PAGES + "settings.py").run()
     assert_no_english(settings, "settings")
@@ -212,3 +212,10 @@ def test_every_ui_message_has_a_chinese_translation_with_the_same_placeholders()
         target = target if isinstance(target, str) else target[0]
         names = set(re.findall(r"\{(\w+)\}", source)) - {"n"}
         assert names == set(re.findall(r"\{(\w+)\}", target)) - {"n"}, (source, target)
+        # Markdown does not close emphasis after punctuation when a letter follows ("**状态：**草稿" shows the
+        # asterisks): every closing ** / * must come after a non-punctuation character, or before a space or the end
+        for marker in ("**", "*"):
+            parts = re.split(r"(?<!\*)" + re.escape(marker) + r"(?!\*)", target)
+            for i in range(1, len(parts) - 1, 2):  # parts[i] is emphasised; parts[i + 1] follows the closing marker
+                follows = parts[i + 1][:1]
+                assert not (parts[i][-1:] in "：；，。、）」》？！" and follows and not follows.isspace()), target
