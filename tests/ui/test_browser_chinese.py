@@ -32,33 +32,33 @@ ENGLISH = ("Sign in", "Draft", "Template", "Details", "Sources", "Generate draft
            "One item per line", "Settings and about", "Sign out", "Automatic checks", "Your decision")
 
 
-def html_lang(page: Any) -> str:
-    return str(page.evaluate("() => document.documentElement.lang"))
+def html_lang(tab: Any) -> str:
+    return str(tab.evaluate("() => document.documentElement.lang"))
 
 
-def assert_chinese_page(page: Any, name: str) -> None:
+def assert_chinese_page(tab: Any, name: str) -> None:
     """The page says it is Chinese, shows no English interface words, and passes axe."""
     from playwright.sync_api import expect
 
-    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-    shown = page.locator('[data-testid="stApp"]').inner_text()
+    expect(tab.locator("html")).to_have_attribute("lang", "zh-CN")
+    shown = tab.locator('[data-testid="stApp"]').inner_text()
     leaks = [word for word in ENGLISH if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", shown)]
     assert not leaks, f"English on the Chinese {name} page: {leaks}"
-    check_accessibility(page, f"zh-{name}")
-    screenshot(page, f"zh-{name}")
+    check_accessibility(tab, f"zh-{name}")
+    screenshot(tab, f"zh-{name}")
 
 
-def switch_language(page: Any, label: str, option: str) -> None:
-    page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option).first.click()
-    wait_for_app(page)
+def pick(tab: Any, label: str, option: str) -> None:
+    tab.get_by_role("combobox", name=label).click()
+    tab.get_by_role("option", name=option).first.click()
+    wait_for_app(tab)
 
 
-def sign_in(page: Any, user: str, *, label: str = "登录身份", button: str = "登录") -> None:
+def sign_in(tab: Any, user: str, *, label: str = "登录身份", button: str = "登录") -> None:
     if user != "alice":
-        switch_language(page, label, f"{user} (")
-    page.get_by_role("button", name=button, exact=True).click()
-    wait_for_app(page)
+        pick(tab, label, f"{user} (")
+    tab.get_by_role("button", name=button, exact=True).click()
+    wait_for_app(tab)
 
 
 def test_a_tongzhi_drafted_reviewed_and_exported_in_chinese(
@@ -70,14 +70,14 @@ def test_a_tongzhi_drafted_reviewed_and_exported_in_chinese(
     page.goto(base)
     expect_text(page, "Development sign-in")
     assert html_lang(page) == "en"  # the browser says en-US and nobody chose anything yet
-    switch_language(page, "Interface language", "简体中文")
+    pick(page, "Interface language", "简体中文")
     expect_text(page, "开发用登录")
     assert_chinese_page(page, "sign-in")
     sign_in(page, "alice")
     expect_text(page, "当前用户：alice")
     assert svc.user_language("alice") == "zh_CN"  # the choice made before signing in is now hers
 
-    switch_language(page, "模板", "中文 · 通知 · 通知")
+    pick(page, "模板", "中文 · 通知 · 通知")
     inputs = zh_inputs("tongzhi")
     for name in REQUIRED:
         field = page.get_by_label(f"{LABELS[name]}（必填）", exact=True)
@@ -101,7 +101,7 @@ def test_a_tongzhi_drafted_reviewed_and_exported_in_chinese(
     # the reviewer starts in their browser's language (English) and switches once signed in
     sign_in(page, "bob", label="Sign in as", button="Sign in")
     expect_text(page, "Signed in as bob")
-    switch_language(page, "Interface language", "简体中文")
+    pick(page, "Interface language", "简体中文")
     expect_text(page, "当前用户：bob")
     go_to(page, "待审文稿")
     expect_text(page, inputs["title"])
