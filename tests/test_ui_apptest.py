@@ -457,11 +457,14 @@ def test_a_conflicting_edit_keeps_what_the_user_typed(ui_service: DrafterService
 
 
 def test_a_chinese_document_is_shown_with_chinese_labels(ui_service: DrafterService) -> None:
+    """The labels around a document follow the interface language, which a Chinese user sets once."""
     from drafter.models import DraftRequest
 
     raw = yaml.safe_load((EXAMPLES / "zh" / "tongzhi.yaml").read_text(encoding="utf-8"))
     inputs = {k: "\n".join(v) if isinstance(v, list) else str(v) for k, v in raw.items()}
     draft = ui_service.create_draft(DraftRequest(template_id="zh-tongzhi", inputs=inputs, backend="offline"), "alice")
+    for user in ("alice", "bob"):
+        ui_service.set_user_language(user, "zh_CN")
     at = app_for(ui_service, "alice").switch_page(DRAFT)
     at.session_state[draft_page.CURRENT_KEY] = draft.id
     at.run()
