@@ -208,7 +208,8 @@ def evidence_view(section: Section) -> None:
     label = _("Evidence for each sentence ({found} of {total} found in the sources)", found=found, total=len(rows))
     with st.expander(label):
         for c in rows:
-            st.markdown(f"**{_('Found') if c.verified else _('Not found')}**: {md_escape(c.sentence)}")
+            verdict = _("Found") if c.verified else _("Not found")  # outside the f-string, where Babel finds it
+            st.markdown(f"**{verdict}**: {md_escape(c.sentence)}")
             if c.verified:
                 where = _("Source [{n}] {name}, paragraph {paragraph}", n=c.marker, name=c.source,
                           paragraph=c.paragraph if c.paragraph is not None else "?")

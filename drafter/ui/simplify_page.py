@@ -349,7 +349,8 @@ def readability(section: Section, language: str) -> None:
     if not section.metrics.get("readability_before"):
         return
     rows = readability_rows(section.metrics, language)
-    header = f"| {_('Readability')} | {_('Original')} | {_('Simplified')} |"
+    columns = (_("Readability"), _("Original"), _("Simplified"))  # outside an f-string, where Babel finds them
+    header = "| " + " | ".join(columns) + " |"
     table = header + "\n|---|---|---|\n" + "\n".join(
         f"| {label} | {b} | {a} |" for label, b, a in rows
     )

@@ -219,3 +219,15 @@ def test_every_ui_message_has_a_chinese_translation_with_the_same_placeholders()
             for i in range(1, len(parts) - 1, 2):  # parts[i] is emphasised; parts[i + 1] follows the closing marker
                 follows = parts[i + 1][:1]
                 assert not (parts[i][-1:] in "：；，。、）」》？！" and follows and not follows.isspace()), target
+
+
+def test_no_message_hides_inside_an_f_string_where_babel_cannot_extract_it() -> None:
+    import ast
+
+    hidden = []
+    for path in sorted((Path(i18n.__file__).parent / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                hidden += [f"{path.name}:{call.lineno}" for call in ast.walk(node) if isinstance(call, ast.Call)
+                           and isinstance(call.func, ast.Name) and call.func.id in ("_", "N_", "ngettext")]
+    assert not hidden, hidden
