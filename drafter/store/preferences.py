@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from drafter.models import utcnow
@@ -16,9 +17,11 @@ def language(conn: Connection, user: str) -> str | None:
 
 
 def set_language(conn: Connection, user: str, lang: str | None) -> None:
-    now = utcnow().isoformat()
-    updated = conn.execute(
-        user_preferences.update().where(user_preferences.c.user_name == user).values(language=lang, updated_at=now)
+    # one statement, so two sessions of the same user choosing at once cannot both insert
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    values = {"language": lang, "updated_at": utcnow().isoformat()}
+    conn.execute(
+        insert(user_preferences)
+        .values(user_name=user, **values)
+        .on_conflict_do_update(index_elements=[user_preferences.c.user_name], set_=values)
     )
-    if not updated.rowcount:
-        conn.execute(user_preferences.insert().values(user_name=user, language=lang, updated_at=now))

@@ -231,3 +231,16 @@ def test_no_message_hides_inside_an_f_string_where_babel_cannot_extract_it() -> 
                 hidden += [f"{path.name}:{call.lineno}" for call in ast.walk(node) if isinstance(call, ast.Call)
                            and isinstance(call.func, ast.Name) and call.func.id in ("_", "N_", "ngettext")]
     assert not hidden, hidden
+
+
+def test_the_language_choice_is_stored_on_sqlite_and_postgresql(service: DrafterService) -> None:
+    assert service.user_language("alice") is None
+    service.set_user_language("alice", "zh_CN")
+    service.set_user_language("alice", "zh_CN")  # choosing again updates the one row
+    service.set_user_language("bob", "en")
+    # another process on the same database (another app instance) reads the same choice
+    other = DrafterService.from_settings(service.settings)
+    try:
+        assert other.user_language("alice") == "zh_CN" and other.user_language("bob") == "en"
+    finally:
+        other.store.engine.dispose()
