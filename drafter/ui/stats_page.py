@@ -17,6 +17,26 @@ from drafter.roles import Role
 from drafter.stats import Row, Statistics, to_csv
 from drafter.ui.common import attempt, current_user, get_service, has_role, page_header
 
+# the statistics' category values, named in the interface language on the charts (the CSV keeps them as they are)
+VALUE_TEXT = {
+    "started": N_("started"), "submitted": N_("submitted"), "approved": N_("approved"), "exported": N_("exported"),
+    "AI-generated, unedited": N_("AI-generated, unedited"), "AI-generated, edited": N_("AI-generated, edited"),
+    "Written by a person": N_("Written by a person"),
+    "open": N_("open"), "waived": N_("waived"), "resolved": N_("resolved"),
+    "generation_failed": N_("generation failed"), "retried": N_("retried"), "call_errors": N_("call errors"),
+    "input_tokens": N_("input tokens"), "output_tokens": N_("output tokens"),
+}
+STEPS = ["started", "submitted", "approved", "exported"]
+
+
+def named(value: str) -> str:
+    return _(VALUE_TEXT[value]) if value in VALUE_TEXT else value
+
+
+def _named_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    frame[column] = frame[column].map(named)
+    return frame
+
 
 def render() -> None:
     service = get_service()
@@ -42,7 +62,8 @@ def render() -> None:
 
 def show_all(stats: Statistics) -> None:
     weekly = pd.DataFrame(stats.weekly)
-    long = weekly.melt("week", var_name="step", value_name="drafts")
+    long = _named_column(weekly.melt("week", var_name="step", value_name="drafts"), "step")
+    steps = [named(s) for s in STEPS]
     block(
         _("Drafts per week"),
         _("How many drafts were started, submitted for review, approved and exported in each ISO week."),
@@ -50,9 +71,9 @@ def show_all(stats: Statistics) -> None:
         .mark_bar()
         .encode(
             x=alt.X("week:N", title=_("Week")),
-            xOffset=alt.XOffset("step:N", sort=["started", "submitted", "approved", "exported"]),
+            xOffset=alt.XOffset("step:N", sort=steps),
             y=alt.Y("drafts:Q", title=_("Drafts"), axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("step:N", title=_("Step"), sort=["started", "submitted", "approved", "exported"]),
+            color=alt.Color("step:N", title=_("Step"), sort=steps),
             tooltip=["week", "step", "drafts"],
         ),
         stats.weekly,
@@ -100,7 +121,7 @@ def show_all(stats: Statistics) -> None:
             _("How much AI text survives review unedited"),
             _("Of all exported text, {share} is AI-generated text that nobody changed; the rest was edited or "
               "written by a person.", share=f"{unedited:.0%}"),
-            alt.Chart(pd.DataFrame(stats.origin_share))
+            alt.Chart(_named_column(pd.DataFrame(stats.origin_share), "origin"))
             .mark_arc()
             .encode(
                 theta=alt.Theta("characters:Q"),
@@ -119,8 +140,9 @@ def show_all(stats: Statistics) -> None:
             _("Most frequent findings"),
             _("The automatic checks that fire most often, and what became of each finding "
               "(still open, waived by a reviewer with a reason, or fixed)."),
-            alt.Chart(pd.DataFrame(stats.findings).melt(["rule_id", "severity", "found"], var_name="status",
-                                                       value_name="findings"))
+            alt.Chart(_named_column(pd.DataFrame(stats.findings).melt(["rule_id", "severity", "found"],
+                                                                     var_name="status", value_name="findings"),
+                                    "status"))
             .mark_bar()
             .encode(
                 y=alt.Y("rule_id:N", sort="-x", title=_("Check")),
@@ -141,7 +163,8 @@ def show_all(stats: Statistics) -> None:
         )
 
     if stats.failures:
-        long_failures = pd.DataFrame(stats.failures).melt("backend", var_name="event", value_name="count")
+        long_failures = _named_column(pd.DataFrame(stats.failures).melt("backend", var_name="event",
+                                                                        value_name="count"), "event")
         block(
             _("Generation failures and retries by backend"),
             _("How often each backend failed to write a draft, how often a person retried, and how many "
@@ -174,8 +197,8 @@ def show_all(stats: Statistics) -> None:
         block(
             _("Tokens by backend and model"),
             _("How much text was sent to and received from each model, in tokens.") + cost,
-            alt.Chart(tokens.melt(["label"], ["input_tokens", "output_tokens"], var_name="direction",
-                                  value_name="tokens"))
+            alt.Chart(_named_column(tokens.melt(["label"], ["input_tokens", "output_tokens"], var_name="direction",
+                                                value_name="tokens"), "direction"))
             .mark_bar()
             .encode(
                 y=alt.Y("label:N", title=_("Backend · model")),

@@ -165,6 +165,12 @@ def test_chinese_pages_show_no_english_interface_text(svc: DrafterService) -> No
     settings = app_for(svc, "bob").switch_page(PAGES + "settings.py").run()
     assert_no_english(settings, "settings")
 
+    svc.export(briefing.id, svc.settings.data_dir / "briefing.docx", "alice")
+    svc.set_user_language("carol", "zh_CN")  # an administrator
+    stats = app_for(svc, "carol").switch_page(PAGES + "stats.py").run()
+    assert not stats.exception and stats.title[0].value == "统计"
+    assert_no_english(stats, "statistics")
+
 
 def test_text_in_the_other_language_carries_its_own_lang_and_stays_escaped(svc: DrafterService) -> None:
     hostile = "<img src=x onerror=alert(1)>第一条"
