@@ -88,7 +88,8 @@ def _on_change(service: DrafterService | None, user: str | None) -> None:
     try:
         saved = service.set_user_language(user, chosen)
     except DrafterError as exc:
-        st.session_state[CHOICE_KEY] = chosen  # not stored, but this session still follows the choice
+        # not stored, but this session still follows the choice
+        st.session_state[STORED_KEY] = (user, i18n.normalise(chosen))
         st.session_state["drafter.language.problem"] = str(exc)
         return
     st.session_state[STORED_KEY] = (user, saved)
