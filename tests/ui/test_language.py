@@ -83,12 +83,12 @@ def test_english_by_default_and_switching_to_chinese_is_remembered_for_that_user
     assert at.title[0].value == "Draft" and "Fields marked (required) must be filled in." in texts(at)
     at = switch_to_chinese(at)
     assert not at.exception
-    assert at.title[0].value == "起草"
+    assert at.title[0].value == "草稿"
     assert "标有（必填）的项目必须填写。" in texts(at)
     assert svc.user_language("alice") == "zh_CN"
     # a new session (another browser, the next day) for the same user: Chinese without choosing again
     again = app_for(svc, "alice")
-    assert again.title[0].value == "起草" and again.selectbox(key=WIDGET_KEY).value == "zh_CN"
+    assert again.title[0].value == "草稿" and again.selectbox(key=WIDGET_KEY).value == "zh_CN"
     # someone else on the same Drafter keeps their own language
     other = app_for(svc, "bob")
     assert other.title[0].value == "Draft"
@@ -104,7 +104,7 @@ def test_a_choice_made_on_the_sign_in_page_is_kept_for_the_user_who_signs_in(svc
     assert at.title[0].value == "登录 Drafter"
     assert "开发用登录" in texts(at)
     at.button[0].click().run()  # 登录 as the first user
-    assert at.title[0].value == "起草"
+    assert at.title[0].value == "草稿"
     user = str(at.session_state["drafter.user"])
     assert svc.user_language(user) == "zh_CN"
 
@@ -114,7 +114,7 @@ def test_the_deployment_default_applies_when_nothing_else_is_set(
 ) -> None:
     monkeypatch.setenv("DRAFTER_LANGUAGE", "zh_CN.UTF-8")
     at = app_for(svc, "alice")
-    assert at.title[0].value == "起草"
+    assert at.title[0].value == "草稿"
     svc.set_user_language("alice", "en")  # the user's own choice wins over the deployment's
     assert app_for(svc, "alice").title[0].value == "Draft"
 
@@ -154,6 +154,7 @@ def test_chinese_pages_show_no_english_interface_text(svc: DrafterService) -> No
     at.switch_page(PAGES + "history.py").run()
     assert not at.exception
     assert_no_english(at, "history")
+    assert "已批准" in ui_text(at)  # statuses by their Chinese names
 
     svc.set_user_language("bob", "zh_CN")
     review = app_for(svc, "bob").switch_page(PAGES + "review.py").run()
