@@ -1,13 +1,13 @@
 """Each user's interface preferences (for now the interface language), kept across sessions.
 
-Revision ID: 0005_user_preferences
+Revision ID: 0006_user_preferences
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_user_preferences"
-down_revision = "0004_audit_owner"
+revision = "0006_user_preferences"
+down_revision = "0005_finding_params"
 branch_labels = None
 depends_on = None
 
