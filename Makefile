@@ -7,7 +7,7 @@ PORT ?= 8501
 # localhost by default: only this machine can reach the app (and Streamlit does not look up an external IP)
 ADDRESS ?= localhost
 
-.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference docs-renderings clean i18n-extract i18n-update i18n-compile i18n-coverage
+.PHONY: install install-test run demo test lint typecheck pytest bench cli-reference docs-renderings docs-screenshots clean i18n-extract i18n-update i18n-compile i18n-coverage
 
 # `make run` installs what the app needs and nothing else; the test tools come with `make test`.
 $(STAMP): pyproject.toml
@@ -64,6 +64,10 @@ bench: install
 # LibreOffice and renders their pages to docs/renderings/*.png (needs LibreOffice and poppler-utils).
 docs-renderings: install
 	$(PY) bench/build_renderings.py
+
+# Screenshots of the Chinese interface in docs/images (Debian's chromium through Playwright; nothing downloaded).
+docs-screenshots: install-test
+	$(PY) -m tests.ui.docs_screenshots docs/images
 
 # Rewrites the command reference in README.md from the parser (tests/cli/test_reference.py checks it is current).
 cli-reference: install

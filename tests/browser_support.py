@@ -164,14 +164,16 @@ def check_accessibility(page: Any, name: str) -> None:
     assert not problems, f"axe found WCAG 2.1 AA violations on {name}:\n{json.dumps(problems, indent=2)}"
 
 
-def screenshot(page: Any, name: str) -> None:
+def screenshot(page: Any, name: str, folder: Path = OUTPUT) -> Path:
     """Save the whole page: Streamlit scrolls inside its own container, so grow the viewport to fit it."""
-    OUTPUT.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     height = page.evaluate(
         "() => Math.max(...Array.from(document.querySelectorAll('[data-testid=stMain], "
         "[data-testid=stAppViewContainer], [data-testid=stSidebarContent]'), e => e.scrollHeight), 600)"
     )
     page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 8000)})
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
+    return path

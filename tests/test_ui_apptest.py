@@ -426,7 +426,7 @@ def test_reviewer_sees_a_blocking_finding_and_waives_it_with_a_reason(ui_service
     ui_service.submit(draft.id, "alice")
     at = app_for(ui_service, "bob").switch_page(REVIEW).run()
     no_exception(at)
-    assert any("1 blocking finding(s) must be corrected or waived" in e.value for e in at.error)
+    assert any("1 blocking finding must be corrected or waived" in e.value for e in at.error)
     marked = [h.proto.body for h in at.get("html") if "<mark" in h.proto.body]
     assert any(">£99 million</mark>" in body and "not in the inputs or the sources" in body for body in marked)
     [finding] = [f for f in ui_service.findings(draft.id) if f.severity.value == "blocking"]
@@ -457,11 +457,14 @@ def test_a_conflicting_edit_keeps_what_the_user_typed(ui_service: DrafterService
 
 
 def test_a_chinese_document_is_shown_with_chinese_labels(ui_service: DrafterService) -> None:
+    """The labels around a document follow the interface language, which a Chinese user sets once."""
     from drafter.models import DraftRequest
 
     raw = yaml.safe_load((EXAMPLES / "zh" / "tongzhi.yaml").read_text(encoding="utf-8"))
     inputs = {k: "\n".join(v) if isinstance(v, list) else str(v) for k, v in raw.items()}
     draft = ui_service.create_draft(DraftRequest(template_id="zh-tongzhi", inputs=inputs, backend="offline"), "alice")
+    for user in ("alice", "bob"):
+        ui_service.set_user_language(user, "zh_CN")
     at = app_for(ui_service, "alice").switch_page(DRAFT)
     at.session_state[draft_page.CURRENT_KEY] = draft.id
     at.run()

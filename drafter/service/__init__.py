@@ -11,6 +11,7 @@ from drafter.service.base import SectionCallback, default_backends, options_from
 from drafter.service.drafting import DraftingUseCases
 from drafter.service.evaluation import EvaluationUseCases
 from drafter.service.export import ExportResult, ExportUseCases
+from drafter.service.preferences import PreferenceUseCases
 from drafter.service.queries import Queries
 from drafter.service.review import ReviewUseCases
 from drafter.service.simplification import SimplificationUseCases
@@ -19,7 +20,8 @@ from drafter.service.word_review import ReviewImport, WordReviewUseCases
 
 class DrafterService(
     WordReviewUseCases,  # builds on drafting and review, so it comes before them
-    DraftingUseCases, SimplificationUseCases, ReviewUseCases, ExportUseCases, EvaluationUseCases, Queries
+    DraftingUseCases, SimplificationUseCases, ReviewUseCases, ExportUseCases, EvaluationUseCases, Queries,
+    PreferenceUseCases,
 ):
     """Settings, store, catalog and backends, with every use case (see the modules of this package)."""
 

@@ -22,6 +22,7 @@ import drafter.store.calls as calls
 import drafter.store.drafts as drafts
 import drafter.store.engine as engine
 import drafter.store.findings as findings
+import drafter.store.preferences as preferences
 import drafter.store.reports as reports
 import drafter.store.schema as schema
 from drafter.errors import ConflictError, NotFoundError, VerificationError
@@ -108,6 +109,16 @@ class Store:
             with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
                 return read(conn)
         return engine.with_retries(lazy("read it"), attempt)
+
+    # --- user preferences -------------------------------------------------------------------------
+
+    def user_language(self, user: str) -> str | None:
+        """The interface language `user` chose, or None when they never chose one."""
+        return self._read(lambda conn: preferences.language(conn, user))
+
+    def set_user_language(self, user: str, language: str | None) -> None:
+        with self.transaction() as conn:
+            preferences.set_language(conn, user, language)
 
     # --- drafts ---------------------------------------------------------------------------------
 

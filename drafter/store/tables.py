@@ -148,3 +148,11 @@ findings = sa.Table(
     sa.Column("checked_at", TIMESTAMP),
     sa.Index("ix_findings_draft_status", "draft_id", "status", "severity"),
 )
+
+user_preferences = sa.Table(
+    "user_preferences",
+    metadata,
+    sa.Column("user_name", USER, primary_key=True),
+    sa.Column("language", sa.String(16)),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)

@@ -1,4 +1,4 @@
-"""The app frame: page config, sign-in, navigation filtered by role, and the signed-in user in the sidebar."""
+"""The app frame: page config, language, sign-in, navigation filtered by role, and the signed-in user in the sidebar."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 import streamlit as st
 
 from drafter.errors import DrafterError
+from drafter.i18n import _
 from drafter.roles import Role
+from drafter.service import DrafterService
 from drafter.ui.common import (
     apply_clears,
     current_user,
@@ -15,9 +17,11 @@ from drafter.ui.common import (
     keep_widget_state,
     md_escape,
     role_map,
+    role_names,
     sign_out,
     start_run,
 )
+from drafter.ui.language import apply_language, declare_page_language, language_selector
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -32,34 +36,50 @@ def main() -> None:
         keep_widget_state()
 
 
-def route() -> None:
+def _service() -> tuple[DrafterService | None, str | None]:
+    """The service and why it could not be built (None when it was)."""
     try:
-        service = get_service()
-        roles = role_map(service)
+        return get_service(), None
     except DrafterError as exc:  # a broken configuration: say what is wrong, not a traceback
-        st.error(f"Drafter could not start: {exc}")
-        st.stop()
+        return None, str(exc)
     except Exception as exc:
-        st.error(f"Drafter could not start ({type(exc).__name__}: {exc}). Check the DRAFTER_* settings.")
-        st.stop()
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def route() -> None:
+    service, problem = _service()
     user = current_user()
-    if user is None:
-        st.navigation([st.Page(PAGES / "sign_in.py", title="Sign in", icon=":material/login:")]).run()
+    # the language first: everything drawn below (even the error about a broken configuration) uses it
+    apply_language(service, user)
+    declare_page_language()
+    language_selector(service, user if service is not None else None)
+    if service is None:
+        st.error(_("Drafter could not start: {problem} Check the DRAFTER_* settings.", problem=problem))
+        st.stop()
         return
-    pages = [st.Page(PAGES / "draft.py", title="Draft", icon=":material/edit_note:", default=True)]
+    try:
+        roles = role_map(service)
+    except DrafterError as exc:
+        st.error(_("Drafter could not start: {problem} Check the DRAFTER_* settings.", problem=str(exc)))
+        st.stop()
+        return
+    if user is None:
+        st.navigation([st.Page(PAGES / "sign_in.py", title=_("Sign in"), icon=":material/login:")]).run()
+        return
+    pages = [st.Page(PAGES / "draft.py", title=_("Draft"), icon=":material/edit_note:", default=True)]
     if roles.has(user, Role.drafter):
-        pages.append(st.Page(PAGES / "simplify.py", title="Simplify", icon=":material/auto_fix_high:"))
+        pages.append(st.Page(PAGES / "simplify.py", title=_("Simplify"), icon=":material/auto_fix_high:"))
     if roles.has(user, Role.reviewer):
-        pages.append(st.Page(PAGES / "review.py", title="Review queue", icon=":material/fact_check:"))
-    pages.append(st.Page(PAGES / "history.py", title="My drafts", icon=":material/history:"))
+        pages.append(st.Page(PAGES / "review.py", title=_("Review queue"), icon=":material/fact_check:"))
+    pages.append(st.Page(PAGES / "history.py", title=_("My drafts"), icon=":material/history:"))
     if roles.has(user, Role.admin):
-        pages.append(st.Page(PAGES / "stats.py", title="Statistics", icon=":material/bar_chart:"))
-    pages.append(st.Page(PAGES / "settings.py", title="Settings and about", icon=":material/settings:"))
+        pages.append(st.Page(PAGES / "stats.py", title=_("Statistics"), icon=":material/bar_chart:"))
+    pages.append(st.Page(PAGES / "settings.py", title=_("Settings and about"), icon=":material/settings:"))
     page = st.navigation(pages)
     with st.sidebar:
-        st.markdown(f"Signed in as **{md_escape(user)}**")
-        st.caption("Roles: " + ", ".join(r.value for r in Role if r in roles.roles(user)))
-        if st.button("Sign out"):
+        st.markdown(_("Signed in as **{user}**", user=md_escape(user)))
+        st.caption(_("Roles: {roles}", roles=role_names(roles.roles(user))))
+        if st.button(_("Sign out")):
             sign_out()
             st.rerun()
     page.run()

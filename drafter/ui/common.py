@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from drafter import i18n
 from drafter.errors import ConflictError, DrafterError
+from drafter.i18n import N_, _, date_text, ngettext
 from drafter.models import (
     Draft,
     DraftStatus,
@@ -30,6 +32,7 @@ from drafter.review import Action, Permissions, allowed_actions, open_blocking
 from drafter.roles import Role, RoleMap, load_roles
 from drafter.service import DrafterService
 from drafter.settings import Settings, get_settings
+from drafter.ui.language import html_lang, text_lang
 
 T = TypeVar("T")
 
@@ -41,18 +44,39 @@ KEEP = "keep."
 
 ORIGIN_BADGE = {
     # (label, colour): the text says the origin; colour only repeats it
-    Origin.ai: ("AI-generated", "orange"),
-    Origin.ai_edited: ("AI-generated, edited by a person", "violet"),
-    Origin.human: ("Written by a person", "green"),
+    Origin.ai: (N_("AI-generated"), "orange"),
+    Origin.ai_edited: (N_("AI-generated, edited by a person"), "violet"),
+    Origin.human: (N_("Written by a person"), "green"),
 }
 STATUS_TEXT = {
-    DraftStatus.generating: "Generating",
-    DraftStatus.failed: "Generation failed",
-    DraftStatus.draft: "Draft",
-    DraftStatus.in_review: "In review",
-    DraftStatus.approved: "Approved",
-    DraftStatus.changes_requested: "Changes requested",
+    DraftStatus.generating: N_("Generating"),
+    DraftStatus.failed: N_("Generation failed"),
+    DraftStatus.draft: N_("Draft"),
+    DraftStatus.in_review: N_("In review"),
+    DraftStatus.approved: N_("Approved"),
+    DraftStatus.changes_requested: N_("Changes requested"),
 }
+ROLE_TEXT = {
+    Role.drafter: N_("drafter"),
+    Role.reviewer: N_("reviewer"),
+    Role.admin: N_("admin"),
+}
+SEVERITY_TEXT = {"blocking": N_("blocking"), "warning": N_("warning"), "info": N_("info")}
+
+
+def role_names(roles: object) -> str:
+    """The roles in `roles` (a set of Role), named in the interface language, in a stable order."""
+    return _(", ").join(_(ROLE_TEXT[r]) for r in Role if r in roles)  # type: ignore[operator]
+
+
+def when(moment: object, *, time: bool = True) -> str:
+    """A date (and time, UTC) as the interface language writes it: 3 March 2026 14:05, 2026年3月3日 14:05."""
+    import datetime as _dt
+
+    if not isinstance(moment, _dt.datetime):
+        return str(moment)
+    day = date_text(moment.date())
+    return f"{day} {moment:%H:%M}" if time else day
 
 
 # --- service and settings -------------------------------------------------------------------------
@@ -88,7 +112,7 @@ def backend_select(service: DrafterService, key: str, help_text: str) -> str:
     if st.session_state.get(key) not in names:
         st.session_state[key] = next((name for name, row in rows.items() if row["default"]), names[0])
     name = str(st.selectbox(
-        "Backend", names, key=kept(key), format_func=lambda n: f"{n} ({rows[n]['model']})", help=help_text
+        _("Backend"), names, key=kept(key), format_func=lambda n: f"{n} ({rows[n]['model']})", help=help_text
     ))
     st.caption(rows[name]["description"])
     return name
@@ -195,8 +219,8 @@ def clear_errors(what: str) -> Iterator[None]:
         st.error(md_safe(str(exc)), icon=":material/error:")
     except Exception as exc:  # an unexpected bug: still one sentence, and nothing typed is lost
         st.error(
-            f"Something went wrong while {what} ({type(exc).__name__}). Your work is saved; "
-            "try again, and tell your administrator if it happens again.",
+            _("Something went wrong while {what} ({error}). Your work is saved; try again, and tell your "
+              "administrator if it happens again.", what=_(what), error=type(exc).__name__),
             icon=":material/error:",
         )
 
@@ -234,48 +258,50 @@ def show_text(text: str) -> None:
             st.markdown(md_escape(paragraph))
 
 
-# The words around a Chinese document are Chinese too (the document's own text and headings already are).
-ZH_UI = {
-    "AI-generated": "人工智能生成",
-    "AI-generated, edited by a person": "人工智能生成，经人工修改",
-    "Written by a person": "人工撰写",
-    "The author's own words": "作者原文",
-    "Edit “{}”": "修改「{}」",
-    "Text of “{}”": "「{}」正文",
-    "Save edit": "保存修改",
-    "Refine “{}” with an instruction": "按要求改写「{}」",
-    "Instruction for “{}”": "「{}」的改写要求",
-    "e.g. make it shorter": "例如：更简洁",
-    "Refine": "改写",
-    "Refined by instruction: “{}”": "已按要求改写：「{}」",
-    "Rewritten by the AI on the instruction: “{}”": "人工智能已按要求改写：「{}」",
-}
+def show_lang_text(text: str, language: str) -> None:
+    """Author or draft text: as Markdown-escaped text, or, when written in the other language than the
+    interface, as escaped HTML paragraphs carrying their own `lang` (a screen reader then switches voice)."""
+    if text_lang(language) == i18n.current():
+        show_text(text)
+        return
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
+    if paragraphs:
+        st.html(f'<div lang="{html_lang(text_lang(language))}">{paragraphs}</div>')
 
 
-def tr(text: str, language: str, *args: str) -> str:
-    """`text` in the document's language (Chinese where a translation exists), with {} filled by args."""
-    template = ZH_UI.get(text, text) if language == "zh" else text
-    return template.format(*args) if args else template
+def show_heading(text: str, language: str, level: int = 3) -> None:
+    """A heading from the document (author text), with its own `lang` when not in the interface language."""
+    if text_lang(language) == i18n.current():
+        st.markdown(f"{'#' * level} {md_escape(text)}")
+    else:
+        st.html(f'<h{level} lang="{html_lang(text_lang(language))}">{html.escape(text)}</h{level}>')
 
 
-def origin_badge(section: Section, language: str = "en") -> None:
+def origin_badge(section: Section) -> None:
     """The section's origin, which the service computed from its spans (who wrote which part)."""
     label, colour = ORIGIN_BADGE[section.provenance.origin]
     if section.spans and all(sp.origin == "input" for sp in section.spans):
-        label = "The author's own words"  # carried over from the inputs: nothing here was written by a machine
-    st.badge(tr(label, language), color=colour)  # type: ignore[arg-type]
+        label = N_("The author's own words")  # carried over from the inputs: nothing here was written by a machine
+    st.badge(_(label), color=colour)  # type: ignore[arg-type]
 
 
 def citations_legend(draft: Draft) -> None:
     """Name the sources behind the [n] markers the backends put after quoted sentences."""
     if draft.request.sources:
         st.caption(
-            md_safe("Citations: " + "; ".join(f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1)))
+            md_safe(_("Citations: {sources}", sources="; ".join(
+                f"[{i}] {s.name}" for i, s in enumerate(draft.request.sources, 1))))
         )
 
 
 def status_label(draft: Draft) -> str:
-    return STATUS_TEXT.get(draft.status, draft.status.value)
+    return status_text(draft.status)
+
+
+def status_text(status: str) -> str:
+    """A draft status (`in_review`…) as the interface names it."""
+    known = {s.value: text for s, text in STATUS_TEXT.items()}
+    return _(known[status]) if status in known else status.replace("_", " ")
 
 
 # dark text on light backgrounds: well above the WCAG AA contrast ratio
@@ -300,9 +326,9 @@ def word_diff_html(before: str, after: str) -> str:
 def show_diff(before: str, after: str, *, caption: str) -> None:
     """Render a word diff with a legend that does not rely on colour alone."""
     if before.strip() == after.strip():
-        st.caption(f"{caption}: no changes.")
+        st.caption(_("{caption}: no changes.", caption=caption))
         return
-    st.caption(f"{caption} — removed text is struck through, added text is underlined.")
+    st.caption(_("{caption} — removed text is struck through, added text is underlined.", caption=caption))
     st.html(f'<div style="line-height:1.6">{word_diff_html(before, after)}</div>')
 
 
@@ -315,46 +341,50 @@ _SEVERITY_ICON = {"blocking": "⛔", "warning": "⚠️", "info": "ℹ️"}
 
 
 def _finding_line(finding: Finding, headings: dict[str, str]) -> str:
-    where = headings.get(finding.section_id or "", "whole document")
-    text = (f"{_SEVERITY_ICON[finding.severity.value]} **{finding.severity.value}** · {md_escape(where)} · "
+    where = headings.get(finding.section_id or "", _("whole document"))
+    severity = _(SEVERITY_TEXT.get(finding.severity.value, finding.severity.value))
+    text = (f"{_SEVERITY_ICON[finding.severity.value]} **{severity}** · {md_escape(where)} · "
             f"`{finding.rule_id}`: {md_escape(finding.message)}")
     if finding.suggestion:
-        text += f" *Suggestion:* {md_escape(finding.suggestion)}"
+        text += " " + _("*Suggestion:* {suggestion}", suggestion=md_escape(finding.suggestion))
     if finding.status == FindingStatus.waived:
-        text += f" — waived by {md_escape(finding.waived_by or '')}: {md_escape(finding.waiver_reason or '')}"
+        text += " " + _("— waived by {who}: {reason}", who=md_escape(finding.waived_by or ""),
+                        reason=md_escape(finding.waiver_reason or ""))
     return text
 
 
 def findings_list(service: DrafterService, draft: Draft, *, allow_waive: bool) -> None:
     """The checks' findings on a draft, blocking ones first; reviewers may waive a blocking one with a reason."""
-    st.markdown("**Automatic checks** (facts against inputs and sources, style guide, readability)")
-    findings = attempt("loading the checks", lambda: service.findings(draft.id))
+    st.markdown(_("**Automatic checks** (facts against inputs and sources, style guide, readability)"))
+    findings = attempt(N_("loading the checks"), lambda: service.findings(draft.id))
     if findings is None:
         return
     if not findings:
-        st.caption("No findings: every fact is in the inputs or sources, and the style guide's rules are met.")
+        st.caption(_("No findings: every fact is in the inputs or sources, and the style guide's rules are met."))
         return
     headings = {s.id: s.heading for s in draft.sections}
     blocking = [f for f in findings if f.severity == FindingSeverity.blocking]
     others = [f for f in findings if f.severity != FindingSeverity.blocking]
     still_open = open_blocking(findings)
     if still_open:
-        st.error(f"{len(still_open)} blocking finding(s) must be corrected or waived with a reason before "
-                 "approval.")
+        st.error(ngettext("{n} blocking finding must be corrected or waived with a reason before approval.",
+                          "{n} blocking findings must be corrected or waived with a reason before approval.",
+                          len(still_open)))
     user = current_user()
     may_waive = allow_waive and user is not None and Action.waive in permissions(service, user, draft)
     for finding in blocking:
         st.markdown(_finding_line(finding, headings))
         if may_waive and finding in still_open:
             with st.form(key=f"waive.{draft.id}.{finding.id}", border=False):
-                reason = st.text_input(f"Reason for waiving finding {finding.id}",
-                                       placeholder="e.g. figure confirmed with the finance team")
-                if st.form_submit_button("Waive with this reason"):
+                reason = st.text_input(_("Reason for waiving finding {finding}", finding=finding.id),
+                                       placeholder=_("e.g. figure confirmed with the finance team"))
+                if st.form_submit_button(_("Waive with this reason")):
                     waive = partial(service.waive, draft.id, finding.id, reason, str(user))
-                    if attempt("waiving the finding", waive) is not None:
+                    if attempt(N_("waiving the finding"), waive) is not None:
                         st.rerun()
     if others:
-        with st.expander(f"{len(others)} style and readability note(s)"):
+        with st.expander(ngettext("{n} style and readability note", "{n} style and readability notes",
+                                  len(others))):
             for finding in others:
                 st.markdown(_finding_line(finding, headings))
 
@@ -426,8 +456,8 @@ def edit_box(
     elif base[1] != section.text:
         st.session_state[conflict_key] = True
     if st.session_state.get(conflict_key):
-        st.warning("This draft changed while you were editing. Your text is kept below: compare it with "
-                   "the current version above, then save again.")
+        st.warning(_("This draft changed while you were editing. Your text is kept below: compare it with "
+                     "the current version above, then save again."))
     st.text_area(label, key=kept(key), height=200)
     if not st.button(button, key=button_key):
         return False
@@ -446,3 +476,23 @@ def edit_box(
     for k in (key, base_key, conflict_key):
         st.session_state.pop(k, None)
     return True
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def text_count(text: str) -> str:
+    """How long a text is, the way its language counts: Chinese in characters (字), other text in words."""
+    han = len(_HAN.findall(text))
+    if han and han >= len(re.findall(r"[A-Za-z]", text)) / 2:
+        chars = len(re.sub(r"\s", "", text))
+        return ngettext("{n} character", "{n} characters", chars)
+    return ngettext("{n} word", "{n} words", len(text.split()))
+
+
+def template_title(service: DrafterService, template_id: str) -> str:
+    """A template's title (what people call it), or its id when the template is no longer installed."""
+    try:
+        return service.template(template_id).title
+    except DrafterError:
+        return template_id

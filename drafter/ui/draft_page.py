@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from functools import partial
 from typing import Any
 
 import streamlit as st
 
 from drafter.errors import DrafterError
-from drafter.i18n import _
+from drafter.i18n import N_, _, date_text, ngettext
 from drafter.models import Draft, DraftRequest, DraftStatus, FieldSpec, Finding, Section, SourceDoc, Template
 from drafter.review import Action, Permissions
 from drafter.service import DrafterService
@@ -32,9 +33,10 @@ from drafter.ui.common import (
     permissions,
     section_findings_note,
     show_flash_message,
-    show_text,
+    show_heading,
+    show_lang_text,
     status_label,
-    tr,
+    text_count,
 )
 
 CURRENT_KEY = KEEP + "draft.current"  # id of the draft being worked on
@@ -44,8 +46,15 @@ TEMPLATE_KEY = KEEP + "draft.template"
 PROBLEMS_KEY = "draft.problems"  # field name -> message from the last Generate press
 GO_KEY = "draft.go"
 FLASH_KEY = KEEP + "draft.flash"  # (kind, message) shown once after a rerun
+EXAMPLE_DATE = datetime.date(2026, 3, 3)
+RISK_TEXT = {"low": N_("low"), "medium": N_("medium"), "high": N_("high"), "prohibited": N_("prohibited")}
+GUARD_ACTION_TEXT = {
+    "block": N_("blocks sending"),
+    "redact": N_("replaced by a placeholder, restored after"),
+    "allow": N_("sent as is"),
+}
 
-LANGUAGES = {"en": "English", "zh": "Chinese (中文)"}
+LANGUAGES = {"en": N_("English"), "zh": N_("Chinese (中文)")}
 
 
 def input_key(template_id: str, field: str) -> str:
@@ -57,7 +66,7 @@ def render() -> None:
     user = current_user()
     if user is None:  # the entrypoint only shows this page to a signed-in user
         return
-    page_header("Draft", "Fill in a template, add your sources and let the assistant write a first draft.")
+    page_header(_("Draft"), _("Fill in a template, add your sources and let the assistant write a first draft."))
     show_flash()
     current = st.session_state.get(CURRENT_KEY)
     if current:
@@ -78,39 +87,42 @@ def show_flash() -> None:
 
 
 def _template_label(t: Template) -> str:
-    return f"{LANGUAGES.get(t.language, t.language)} · {t.kind} · {t.title}"
+    language = _(LANGUAGES[t.language]) if t.language in LANGUAGES else t.language
+    return f"{language} · {t.kind} · {t.title}"
 
 
 def new_draft_form(service: DrafterService, user: str) -> None:
     templates = service.templates()  # sorted by language, then kind
     by_id = {t.id: t for t in templates}
     if not templates:
-        st.error("No templates are installed; ask your administrator to add some to the templates folder.")
+        st.error(_("No templates are installed; ask your administrator to add some to the templates folder."))
         return
-    st.subheader("1. Template")
+    st.subheader(_("1. Template"))
     if st.session_state.get(TEMPLATE_KEY) not in by_id:
         st.session_state[TEMPLATE_KEY] = templates[0].id
     template_id = st.selectbox(
-        "Template",
+        _("Template"),
         list(by_id),
         key=kept(TEMPLATE_KEY),
-        format_func=lambda i: _template_label(by_id[i]),
-        help="Templates are grouped by language and kind of document.",
+        # labels made now, in this run's language (a format_func may be called later, outside the run)
+        format_func={i: _template_label(t) for i, t in by_id.items()}.__getitem__,
+        help=_("Templates are grouped by language and kind of document."),
     )
     template = by_id[str(template_id)]
-    st.markdown(md_escape(template.description))
-    st.caption(f"Audience: {template.audience} · Risk tier: {template.risk_tier.value}")
+    show_lang_text(template.description, template.language)
+    st.caption(_("Audience: {audience} · Risk tier: {tier}", audience=md_escape(template.audience),
+                 tier=_(RISK_TEXT.get(template.risk_tier.value, template.risk_tier.value))))
 
-    st.subheader("2. Details")
-    st.caption("Fields marked (required) must be filled in.")
+    st.subheader(_("2. Details"))
+    st.caption(_("Fields marked (required) must be filled in."))
     problems: dict[str, str] = st.session_state.get(PROBLEMS_KEY, {})
     for field in template.fields:
-        field_widget(template.id, field, problems.get(field.name))
+        field_widget(template.id, field, problems.get(field.name), template.language)
 
-    st.subheader("3. Sources")
+    st.subheader(_("3. Sources"))
     sources_widget(service)
 
-    st.subheader("4. Style and backend")
+    st.subheader(_("4. Style and backend"))
     guide_id, backend_name = options_widget(service, template)
     request = DraftRequest(
         template_id=template.id,
@@ -121,18 +133,20 @@ def new_draft_form(service: DrafterService, user: str) -> None:
     )
     guard_preview(service, request)
 
-    st.button("Generate draft", type="primary", on_click=_on_generate, args=(service, template))
+    st.button(_("Generate draft"), type="primary", on_click=_on_generate, args=(service, template))
     if problems:
-        st.error(f"Fill in the required fields marked above ({len(problems)} missing), then generate again.")
+        st.error(ngettext("Fill in the required field marked above ({n} missing), then generate again.",
+                          "Fill in the required fields marked above ({n} missing), then generate again.",
+                          len(problems)))
     if st.session_state.pop(GO_KEY, False):
         start_generation(service, user, request, template)
 
 
-def field_widget(template_id: str, field: FieldSpec, problem: str | None) -> None:
+def field_widget(template_id: str, field: FieldSpec, problem: str | None, template_language: str = "en") -> None:
     key = input_key(template_id, field.name)
     if key not in st.session_state:
         st.session_state[key] = field.default or ""
-    label = f"{field.label} (required)" if field.required else field.label
+    label = _("{label} (required)", label=field.label) if field.required else field.label
     help_text = field.help or None
     if field.type == "textarea":
         st.text_area(label, key=kept(key), help=help_text, height=100)
@@ -140,16 +154,16 @@ def field_widget(template_id: str, field: FieldSpec, problem: str | None) -> Non
         st.text_area(
             label,
             key=kept(key),
-            help=help_text or "One item per line.",
-            placeholder="One item per line",
+            help=help_text or _("One item per line."),
+            placeholder=_("One item per line"),
             height=120,
         )
     elif field.type == "date":
         st.text_input(
             label,
             key=kept(key),
-            help=help_text or "The date as it should appear in the document.",
-            placeholder="e.g. 3 March 2026",
+            help=help_text or _("The date as it should appear in the document."),
+            placeholder=_("e.g. {date}", date=date_text(EXAMPLE_DATE, "zh" if template_language == "zh" else "en")),
         )
     else:
         st.text_input(label, key=kept(key), help=help_text)
@@ -178,28 +192,29 @@ def sources_widget(service: DrafterService) -> None:
     seen: set[str] = st.session_state.setdefault(SEEN_UPLOADS_KEY, set())
     limit_mb = service.settings.max_source_bytes / 1_048_576
     uploads = st.file_uploader(
-        "Upload source documents (.docx, .txt, .md)",
+        _("Upload source documents (.docx, .txt, .md)"),
         type=service.upload_types(),
         accept_multiple_files=True,
-        help=f"Up to {limit_mb:.0f} MB each. Sources are quoted as data, never followed as instructions.",
+        help=_("Up to {mb} MB each. Sources are quoted as data, never followed as instructions.",
+               mb=f"{limit_mb:.0f}"),
     )
     for upload in uploads or []:
         if upload.file_id in seen:
             continue
         seen.add(upload.file_id)
         read = partial(service.read_source, upload.name, upload.getvalue())
-        doc = attempt(f"reading {upload.name}", read)
+        doc = attempt(N_("reading a source"), read)
         if doc is not None:
             sources[doc.name] = doc
-    with st.expander("Paste a source instead"):
+    with st.expander(_("Paste a source instead")):
         st.text_input(
-            "Name of the pasted source", key=kept(KEEP + "draft.paste_name"), placeholder="e.g. notes.txt"
+            _("Name of the pasted source"), key=kept(KEEP + "draft.paste_name"), placeholder=_("e.g. notes.txt")
         )
-        st.text_area("Pasted text", key=kept(KEEP + "draft.paste_text"), height=120)
-        if st.button("Add pasted source"):
+        st.text_area(_("Pasted text"), key=kept(KEEP + "draft.paste_text"), height=120)
+        if st.button(_("Add pasted source")):
             name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
             doc = attempt(
-                "adding the pasted text",
+                N_("adding the pasted text"),
                 lambda: service.read_source(
                     name if name.endswith((".txt", ".md")) else f"{name}.txt",
                     str(st.session_state.get(KEEP + "draft.paste_text", "")).encode("utf-8"),
@@ -210,17 +225,17 @@ def sources_widget(service: DrafterService) -> None:
                 clear_later(KEEP + "draft.paste_text")
                 st.rerun()
             elif doc is not None:
-                st.error("The pasted text is empty; paste the text of the source first.")
+                st.error(_("The pasted text is empty; paste the text of the source first."))
     if sources:
-        st.markdown("**Attached sources**")
+        st.markdown(_("**Attached sources**"))
     else:
         st.caption(
-            "No sources attached. Without sources, sections that need facts are left for you to complete."
+            _("No sources attached. Without sources, sections that need facts are left for you to complete.")
         )
     for name, doc in list(sources.items()):
         cols = st.columns([5, 1])
-        cols[0].markdown(f"**{md_escape(name)}** — {len(doc.text.split())} words")
-        if cols[1].button("Remove", key=f"remove-source-{name}", help=f"Remove {name}"):
+        cols[0].markdown(f"**{md_escape(name)}** — {text_count(doc.text)}")
+        if cols[1].button(_("Remove"), key=f"remove-source-{name}", help=_("Remove {name}", name=name)):
             del sources[name]
             st.rerun()
 
@@ -232,10 +247,10 @@ def options_widget(service: DrafterService, template: Template) -> tuple[str, st
     if st.session_state.get(guide_key) not in guide_ids:
         st.session_state[guide_key] = template.default_style_guide
     titles = {g.id: g.title for g in guides}
-    guide_id = st.selectbox("Style guide", guide_ids, key=kept(guide_key), format_func=lambda g: titles[g])
+    guide_id = st.selectbox(_("Style guide"), guide_ids, key=kept(guide_key), format_func=lambda g: titles[g])
     backend_name = backend_select(
         service, KEEP + "draft.backend",
-        "The offline backend uses no language model and sends nothing off this machine.",
+        _("The offline backend uses no language model and sends nothing off this machine."),
     )
     return str(guide_id), str(backend_name)
 
@@ -256,40 +271,43 @@ def guard_preview(service: DrafterService, request: DraftRequest) -> None:
     template = service.template(request.template_id)
     labels = {f.name: f.label for f in template.fields}
     pieces = [(labels.get(k, k), v) for k, v in request.inputs.items() if v.strip()]
-    pieces += [(f"source {s.name}", s.text) for s in request.sources]
+    pieces += [(_("source {name}", name=s.name), s.text) for s in request.sources]
     rows = []
+    blocked = False
     for where, text in pieces:
         for f in _scan(service, text, request.backend):
             line = text.count("\n", 0, f["start"]) + 1
             rows.append({
-                "Where": f"{where}, line {line}",
-                "What": f.get("marking") or f["type"].replace("_", " ").lower(),
-                "Found": f["found"] if len(f["found"]) <= 40 else f["found"][:37] + "…",
-                "What happens": {"block": "blocks sending", "redact": "replaced by a placeholder, restored after",
-                                 "allow": "sent as is"}[f["action"]],
+                _("Where"): _("{where}, line {line}", where=where, line=line),
+                _("What"): f.get("marking") or f["type"].replace("_", " ").lower(),
+                _("Found"): f["found"] if len(f["found"]) <= 40 else f["found"][:37] + "…",
+                _("What happens"): _(GUARD_ACTION_TEXT[f["action"]]),
             })
+            blocked = blocked or f["action"] == "block"
     external = bool(backends(service).get(policy.backend, {}).get("external"))
-    where = "sends text off this machine" if policy.personal_data != "allow" or external else "runs on this machine"
-    st.markdown(f"**Sensitive-data check** for backend `{md_escape(policy.backend)}` (cleared up to "
-                f"{policy.clearance.value.replace('_', ' ')}; {where}).")
+    where = (_("sends text off this machine") if policy.personal_data != "allow" or external
+             else _("runs on this machine"))
+    st.markdown(_("**Sensitive-data check** for backend `{backend}` (cleared up to {clearance}; {where}).",
+                  backend=md_escape(policy.backend), clearance=policy.clearance.value.replace("_", " "),
+                  where=where))
     if not rows:
-        st.caption("Nothing sensitive found in the fields or sources.")
+        st.caption(_("Nothing sensitive found in the fields or sources."))
     else:
         st.dataframe(rows, hide_index=True, width="stretch")
-        if any(r["What happens"] == "blocks sending" for r in rows):
-            st.error("This request will be refused for this backend because of a classification marking. "
-                     "Choose a backend cleared for it (the offline backend runs on this machine) or remove the "
-                     "marked material.")
+        if blocked:
+            st.error(_("This request will be refused for this backend because of a classification marking. "
+                       "Choose a backend cleared for it (the offline backend runs on this machine) or remove the "
+                       "marked material."))
     if not service.scan("", request.backend).ner_available:
-        st.caption("Names and postal addresses are found only after a label such as 'Contact:' (no name "
-                   "recognition model is installed).")
+        st.caption(_("Names and postal addresses are found only after a label such as 'Contact:' (no name "
+                     "recognition model is installed)."))
 
 
 # --- generation ---------------------------------------------------------------------------------------
 
 
 def start_generation(service: DrafterService, user: str, request: DraftRequest, template: Template) -> None:
-    draft = attempt("saving your request", lambda: service.start_draft(request, user))
+    draft = attempt(N_("saving your request"), lambda: service.start_draft(request, user))
     if draft is None:
         return  # the one-sentence reason is shown; the form keeps everything typed
     st.session_state[CURRENT_KEY] = draft.id
@@ -301,8 +319,8 @@ def generate_with_progress(service: DrafterService, user: str, draft_id: str, te
     """Run generation with a progress bar and each section's text appearing as it is written."""
     headings = {s.id: s.heading for s in template.sections}
     total = len(template.sections)
-    with st.status("Generating the draft…", expanded=True) as status:
-        bar = st.progress(0.0, text=f"Writing section 1 of {total}")
+    with st.status(_("Generating the draft…"), expanded=True) as status:
+        bar = st.progress(0.0, text=_("Writing section 1 of {total}", total=total))
         slots: dict[str, Any] = {}
         texts: dict[str, str] = {}
 
@@ -315,29 +333,30 @@ def generate_with_progress(service: DrafterService, user: str, draft_id: str, te
             )
 
         def on_section(done: int, total: int, section: Section) -> None:
-            bar.progress(done / total, text=md_safe(f"{done} of {total} sections written (last: {section.heading})"))
+            bar.progress(done / total, text=md_safe(_("{done} of {total} sections written (last: {heading})",
+                                                      done=done, total=total, heading=section.heading)))
 
         try:
             service.generate(draft_id, user, on_section=on_section, on_token=on_token)
         except DrafterError as exc:
-            status.update(label="Generation stopped", state="error")
+            status.update(label=_("Generation stopped"), state="error")
             flash(
                 "error",
-                f"{exc} Your inputs and the sections already written are saved; "
-                "press “Resume generation” to try again.",
+                _("{problem} Your inputs and the sections already written are saved; "
+                  "press “Resume generation” to try again.", problem=str(exc)),
             )
         except Exception as exc:  # a bug must not lose work: the draft and inputs stay saved
-            status.update(label="Generation stopped", state="error")
+            status.update(label=_("Generation stopped"), state="error")
             flash(
                 "error",
-                f"Generation stopped unexpectedly ({type(exc).__name__}). Your inputs are saved; "
-                "press “Resume generation” to try again.",
+                _("Generation stopped unexpectedly ({error}). Your inputs are saved; "
+                  "press “Resume generation” to try again.", error=type(exc).__name__),
             )
         else:
-            status.update(label="Draft generated", state="complete", expanded=False)
+            status.update(label=_("Draft generated"), state="complete", expanded=False)
             flash(
                 "success",
-                "Draft generated. Check each section, edit what needs changing, then submit it for review.",
+                _("Draft generated. Check each section, edit what needs changing, then submit it for review."),
             )
 
 
@@ -345,29 +364,32 @@ def generate_with_progress(service: DrafterService, user: str, draft_id: str, te
 
 
 def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
-    draft = attempt("loading the draft", lambda: service.get_draft(draft_id))
+    draft = attempt(N_("loading the draft"), lambda: service.get_draft(draft_id))
     if draft is None:
         st.session_state.pop(CURRENT_KEY, None)
-        st.button("Back to a new draft")
+        st.button(_("Back to a new draft"))
         return
-    st.subheader(md_safe(draft.title))
+    show_heading(draft.title, draft.language, 2)
     st.markdown(
-        f"**Status:** {status_label(draft)} · **Version:** {draft.version} · **Author:** {md_escape(draft.author)}"
-        f" · **Backend:** {md_escape(draft.backend)}"
+        _("**Status:** {status} · **Version:** {version} · **Author:** {author} · **Backend:** {backend}",
+          status=status_label(draft), version=draft.version, author=md_escape(draft.author),
+          backend=md_escape(draft.backend))
     )
     if draft.author != user:
-        st.info(f"This draft belongs to {md_safe(draft.author)}. If you edit it you can no longer approve it.")
+        st.info(_("This draft belongs to {author}. If you edit it you can no longer approve it.",
+                  author=md_safe(draft.author)))
     allowed = permissions(service, user, draft)
     if Action.resume in allowed:
         resume_panel(service, user, draft)
     latest = service.reviews(draft.id)[-1:] if draft.status == DraftStatus.changes_requested else []
     for review in latest:
-        st.warning(md_safe(f"{review.reviewer} asked for changes: {review.comment}"))
+        st.warning(md_safe(_("{reviewer} asked for changes: {comment}", reviewer=review.reviewer,
+                             comment=review.comment)))
     st.caption(
-        "Each section shows where its text came from: AI-generated, AI-generated then edited by a person, "
-        "or written by a person. The AI's original text is kept for the reviewer."
+        _("Each section shows where its text came from: AI-generated, AI-generated then edited by a person, "
+          "or written by a person. The AI's original text is kept for the reviewer.")
     )
-    found = attempt("loading the checks", lambda: service.findings(draft.id)) or []
+    found = attempt(N_("loading the checks"), lambda: service.findings(draft.id)) or []
     for section in draft.sections:
         section_card(service, user, draft, section, [f for f in found if f.section_id == section.id],
                      editable=Action.edit in allowed)
@@ -378,8 +400,10 @@ def draft_view(service: DrafterService, user: str, draft_id: str) -> None:
 
 def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
     reason = f" ({md_safe(draft.error)})" if draft.error else ""
-    st.warning(f"Generation did not finish{reason}. {len(draft.sections)} section(s) are saved.")
-    if st.button("Resume generation", type="primary"):
+    st.warning(ngettext("Generation did not finish{reason}. {n} section is saved.",
+                        "Generation did not finish{reason}. {n} sections are saved.",
+                        len(draft.sections), reason=reason))
+    if st.button(_("Resume generation"), type="primary"):
         template = service.template(draft.template_id)
         generate_with_progress(service, user, draft.id, template)
         st.rerun()
@@ -390,31 +414,32 @@ def section_card(
     editable: bool = True,
 ) -> None:
     with st.container(border=True):
-        st.markdown(f"### {md_escape(section.heading)}")
-        lang = draft.language
-        origin_badge(section, lang)
+        show_heading(section.heading, draft.language)
+        origin_badge(section)
         if section.provenance.instruction:
-            st.caption(tr("Refined by instruction: “{}”", lang, md_safe(section.provenance.instruction)))
-        show_text(section.text)
+            st.caption(_("Refined by instruction: “{instruction}”",
+                         instruction=md_safe(section.provenance.instruction)))
+        show_lang_text(section.text, draft.language)
         section_findings_note(findings)
         if not editable:
             return
-        with st.expander(tr("Edit “{}”", lang, md_safe(section.heading))):
-            if edit_box(service, user, draft, section, scope="draft", label=tr("Text of “{}”", lang, section.heading),
-                        button=tr("Save edit", lang), button_key=f"save-{draft.id}-{section.id}"):
-                flash("success", f"Saved your edit to “{section.heading}”.")
+        with st.expander(_("Edit “{heading}”", heading=md_safe(section.heading))):
+            if edit_box(service, user, draft, section, scope="draft",
+                        label=_("Text of “{heading}”", heading=section.heading),
+                        button=_("Save edit"), button_key=f"save-{draft.id}-{section.id}"):
+                flash("success", _("Saved your edit to “{heading}”.", heading=section.heading))
                 st.rerun()
-        with st.expander(tr("Refine “{}” with an instruction", lang, md_safe(section.heading))):
+        with st.expander(_("Refine “{heading}” with an instruction", heading=md_safe(section.heading))):
             ikey = f"{KEEP}draft.refine.{draft.id}.{section.id}"
             st.text_input(
-                tr("Instruction for “{}”", lang, section.heading), key=kept(ikey),
-                placeholder=tr("e.g. make it shorter", lang),
+                _("Instruction for “{heading}”", heading=section.heading), key=kept(ikey),
+                placeholder=_("e.g. make it shorter"),
             )
-            if st.button(tr("Refine", lang), key=f"refine-{draft.id}-{section.id}"):
+            if st.button(_("Refine"), key=f"refine-{draft.id}-{section.id}"):
                 instruction = str(st.session_state.get(ikey, ""))
-                with st.spinner(md_safe(f"Rewriting “{section.heading}”…")):
+                with st.spinner(md_safe(_("Rewriting “{heading}”…", heading=section.heading))):
                     refined = attempt(
-                        "refining the section",
+                        N_("refining the section"),
                         lambda: service.refine_section(draft.id, section.id, instruction, user),
                     )
                 if refined is not None:
@@ -439,13 +464,13 @@ def findings_panel(service: DrafterService, draft: Draft) -> None:
 
 def actions(service: DrafterService, user: str, draft: Draft, allowed: Permissions) -> None:
     cols = st.columns(2)
-    if Action.submit in allowed and cols[0].button("Submit for review", type="primary"):
-        submitted = attempt("submitting the draft", lambda: service.submit(draft.id, user))
+    if Action.submit in allowed and cols[0].button(_("Submit for review"), type="primary"):
+        submitted = attempt(N_("submitting the draft"), lambda: service.submit(draft.id, user))
         if submitted is not None:
-            flash("success", "Submitted for review. A reviewer other than you will see it in their queue.")
+            flash("success", _("Submitted for review. A reviewer other than you will see it in their queue."))
             st.rerun()
     if draft.status == DraftStatus.in_review:
-        cols[0].info("In review: any edit now returns the draft to you and withdraws it from review.")
-    if cols[1].button("Start a new draft"):
+        cols[0].info(_("In review: any edit now returns the draft to you and withdraws it from review."))
+    if cols[1].button(_("Start a new draft")):
         st.session_state.pop(CURRENT_KEY, None)
         st.rerun()

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from drafter.i18n import _
+from drafter.i18n import N_, _
 from drafter.models import Draft, DraftStatus
 from drafter.review import Action
 from drafter.roles import Role
@@ -27,13 +27,18 @@ from drafter.ui.common import (
     page_header,
     permissions,
     show_diff,
+    show_heading,
+    show_lang_text,
     status_label,
+    template_title,
+    when,
 )
 
 SELECTED_KEY = KEEP + "history.selected"
 SCOPE_KEY = KEEP + "history.scope"
 EXPORT_KEY = "history.export."  # + draft id -> (file name, bytes, report, statement)
 DRAFT_PAGE = str(Path(__file__).parent / "pages" / "draft.py")
+SCOPE_TEXT = {"mine": N_("My drafts"), "everyone": N_("Everyone's drafts")}
 
 
 class Verification(Protocol):
@@ -58,26 +63,27 @@ def render() -> None:
     user = current_user()
     if user is None:
         return
-    page_header("My drafts", "The status and history of your drafts; export approved drafts to Word.")
+    page_header(_("My drafts"), _("The status and history of your drafts; export approved drafts to Word."))
     everyone = False
     if has_role(service, user, Role.admin):
         everyone = (
-            st.radio("Show", ["My drafts", "Everyone's drafts"], key=kept(SCOPE_KEY), horizontal=True)
-            != "My drafts"
+            st.radio(_("Show"), ["mine", "everyone"], key=kept(SCOPE_KEY), horizontal=True,
+                     format_func={v: _(text) for v, text in SCOPE_TEXT.items()}.__getitem__)
+            == "everyone"
         )
     drafts = service.list_drafts(author=None if everyone else user)
     drafts.sort(key=lambda d: d.updated_at, reverse=True)
     if not drafts:
-        st.info("You have no drafts yet. Start one on the Draft page.")
+        st.info(_("You have no drafts yet. Start one on the Draft page."))
     else:
         st.table(
             [
                 {
-                    "Title": md_safe(d.title),  # st.table renders Markdown
-                    "Status": status_label(d),
-                    "Version": d.version,
-                    "Author": md_safe(d.author),
-                    "Last change": f"{d.updated_at:%d %b %Y %H:%M} UTC",
+                    _("Title"): md_safe(d.title),  # st.table renders Markdown
+                    _("Status"): status_label(d),
+                    _("Version"): d.version,
+                    _("Author"): md_safe(d.author),
+                    _("Last change"): _("{when} UTC", when=when(d.updated_at)),
                 }
                 for d in drafts
             ]
@@ -86,29 +92,33 @@ def render() -> None:
         if st.session_state.get(SELECTED_KEY) not in by_id:
             st.session_state[SELECTED_KEY] = drafts[0].id
         chosen = st.selectbox(
-            "Draft",
+            _("Draft"),
             list(by_id),
             key=kept(SELECTED_KEY),
-            format_func=lambda i: f"{by_id[i].title} — {status_label(by_id[i])}",
+            format_func={i: f"{d.title} — {status_label(d)}" for i, d in by_id.items()}.__getitem__,
         )
         draft_detail(service, user, by_id[str(chosen)])
     verify_upload(service)
 
 
 def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
-    st.subheader(md_safe(draft.title))
+    show_heading(draft.title, draft.language, 2)
     st.markdown(
-        f"**Status:** {status_label(draft)} · **Version:** {draft.version} · "
-        f"**Author:** {md_escape(draft.author)} · **Template:** {md_escape(draft.template_id)}"
+        _("**Status:** {status} · **Version:** {version} · **Author:** {author} · **Template:** {template}",
+          status=status_label(draft), version=draft.version, author=md_escape(draft.author),
+          template=md_escape(template_title(service, draft.template_id)))
     )
     for review in service.reviews(draft.id):
-        verdict = "approved" if review.decision == "approved" else "asked for changes"
         note = f": {review.comment}" if review.comment else ""
-        st.markdown(md_escape(f"{review.reviewer} {verdict} on {review.created_at:%d %b %Y %H:%M} UTC{note}"))
-    if st.button("Open in the Draft page", key=f"open-{draft.id}"):
+        moment = _("{when} UTC", when=when(review.created_at))
+        text = (_("{reviewer} approved on {when}{note}", reviewer=review.reviewer, when=moment, note=note)
+                if review.decision == "approved" else
+                _("{reviewer} asked for changes on {when}{note}", reviewer=review.reviewer, when=moment, note=note))
+        st.markdown(md_escape(text))
+    if st.button(_("Open in the Draft page"), key=f"open-{draft.id}"):
         st.session_state[draft_page.CURRENT_KEY] = draft.id
         st.switch_page(DRAFT_PAGE)
-    export_tab, versions_tab, audit_tab = st.tabs(["Export", "Versions", "Audit trail"])
+    export_tab, versions_tab, audit_tab = st.tabs([_("Export"), _("Versions"), _("Audit trail")])
     with export_tab:
         export_panel(service, user, draft)
         review_copy_panel(service, user, draft)
@@ -121,13 +131,14 @@ def draft_detail(service: DrafterService, user: str, draft: Draft) -> None:
 def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
     if Action.export not in permissions(service, user, draft):
         st.info(
-            f"This draft is {status_label(draft).lower()}. It can be exported once a reviewer approves it."
+            _("This draft's status is: {status}. It can be exported once a reviewer approves it.",
+              status=status_label(draft))
         )
         return
     key = EXPORT_KEY + draft.id
-    if st.button("Export to Word (.docx)", type="primary", key=f"export-{draft.id}"):
-        with st.spinner("Writing and verifying the document…"):
-            result = attempt("exporting", lambda: _export(service, user, draft))
+    if st.button(_("Export to Word (.docx)"), type="primary", key=f"export-{draft.id}"):
+        with st.spinner(_("Writing and verifying the document…")):
+            result = attempt(N_("exporting"), lambda: _export(service, user, draft))
         if result is not None:
             st.session_state[key] = result
     exported = st.session_state.get(key)
@@ -135,15 +146,15 @@ def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
         return
     name, data, report, statement = exported
     st.download_button(
-        "Download the .docx",
+        _("Download the .docx"),
         data=data,
         file_name=name,
         key=f"download-{draft.id}",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     pdf_panel(service, user, draft)
-    st.markdown("**AI-use statement in the document:**")
-    st.markdown(md_escape(statement))
+    st.markdown(_("**AI-use statement in the document:**"))
+    show_lang_text(statement, draft.language)
     show_verification(report)
 
 
@@ -182,7 +193,7 @@ def pdf_panel(service: DrafterService, user: str, draft: Draft) -> None:
     key = EXPORT_KEY + "pdf-" + draft.id
     if st.button(_("Make a PDF"), key=f"export-pdf-{draft.id}"):
         with st.spinner(_("Converting the document to PDF with LibreOffice…")):
-            made = attempt("exporting to PDF", lambda: _export_pdf(service, user, draft))
+            made = attempt(N_("exporting to PDF"), lambda: _export_pdf(service, user, draft))
         if made is not None:
             st.session_state[key] = made
     made = st.session_state.get(key)
@@ -205,17 +216,19 @@ def _export_pdf(service: DrafterService, user: str, draft: Draft) -> tuple[str, 
 def show_verification(report: Verification) -> None:
     if report.ok:
         st.success(
-            "Verified: the file carries its AI-use label and metadata, and its text matches the approved "
-            "content.",
+            _("Verified: the file carries its AI-use label and metadata, and its text matches the approved "
+              "content."),
             icon=":material/verified:",
         )
     else:
-        st.error("Verification failed: " + " ".join(report.problems))
+        st.error(md_safe(_("Verification failed: {problems}", problems=" ".join(report.problems))))
+    present, missing, yes, no = _("present"), _("missing"), _("yes"), _("no")
+    check, result = _("Check"), _("Result")
     rows: list[dict[str, Any]] = [
-        {"Check": "Visible AI-use statement", "Result": "present" if report.label else "missing"},
-        {"Check": "AIGC metadata", "Result": "present" if report.aigc else "missing"},
-        {"Check": "Text matches the approved hash", "Result": "yes" if report.content_matches else "no"},
-        {"Check": "Body unchanged since export", "Result": "yes" if report.body_unchanged else "no"},
+        {check: _("Visible AI-use statement"), result: present if report.label else missing},
+        {check: _("AIGC metadata"), result: present if report.aigc else missing},
+        {check: _("Text matches the approved hash"), result: yes if report.content_matches else no},
+        {check: _("Body unchanged since export"), result: yes if report.body_unchanged else no},
     ]
     st.table(rows)
 
@@ -223,15 +236,15 @@ def show_verification(report: Verification) -> None:
 def versions_panel(service: DrafterService, draft: Draft) -> None:
     versions = service.versions(draft.id)
     if not versions:
-        st.write("No versions recorded.")
+        st.write(_("No versions recorded."))
         return
     st.table(
         [
             {
-                "Version": v["version"],
-                "By": md_safe(v["actor"]),
-                "What": v["reason"],
-                "When": f"{v['created_at']:%d %b %Y %H:%M}",
+                _("Version"): v["version"],
+                _("By"): md_safe(v["actor"]),
+                _("What"): v["reason"],
+                _("When"): when(v["created_at"]),
             }
             for v in versions
         ]
@@ -240,8 +253,8 @@ def versions_panel(service: DrafterService, draft: Draft) -> None:
     if len(numbers) < 2:
         return
     cols = st.columns(2)
-    before_n = cols[0].selectbox("Compare version", numbers, index=len(numbers) - 2, key=f"from-{draft.id}")
-    after_n = cols[1].selectbox("with version", numbers, index=len(numbers) - 1, key=f"to-{draft.id}")
+    before_n = cols[0].selectbox(_("Compare version"), numbers, index=len(numbers) - 2, key=f"from-{draft.id}")
+    after_n = cols[1].selectbox(_("with version"), numbers, index=len(numbers) - 1, key=f"to-{draft.id}")
     by_n = {v["version"]: v for v in versions}
     before = {s.id: s for s in by_n[before_n]["sections"]}
     after = {s.id: s for s in by_n[after_n]["sections"]}
@@ -250,7 +263,7 @@ def versions_panel(service: DrafterService, draft: Draft) -> None:
         old = before[sid].text if sid in before else ""
         new = after[sid].text if sid in after else ""
         st.markdown(f"**{md_escape(heading)}**")
-        show_diff(old, new, caption=f"Version {before_n} → {after_n}")
+        show_diff(old, new, caption=_("Version {before} → {after}", before=before_n, after=after_n))
 
 
 def audit_panel(service: DrafterService, draft: Draft) -> None:
@@ -259,31 +272,31 @@ def audit_panel(service: DrafterService, draft: Draft) -> None:
         [
             {
                 "#": e.seq,
-                "When": f"{e.at:%d %b %Y %H:%M:%S}",
-                "Who": md_safe(e.actor),
-                "What": e.action,
-                "Details": md_safe(json.dumps(e.details, ensure_ascii=False, default=str)[:200]),
+                _("When"): f"{when(e.at, time=False)} {e.at:%H:%M:%S}",
+                _("Who"): md_safe(e.actor),
+                _("What"): e.action,
+                _("Details"): md_safe(json.dumps(e.details, ensure_ascii=False, default=str)[:200]),
             }
             for e in events
         ]
     )
     count, problem = service.verify_audit()
     if problem:
-        st.error(f"The audit log failed verification: {problem}")
+        st.error(md_safe(_("The audit log failed verification: {problem}", problem=problem)))
     else:
-        st.caption(f"The whole audit log ({count} events) verifies: no event was changed or removed.")
+        st.caption(_("The whole audit log ({count} events) verifies: no event was changed or removed.", count=count))
 
 
 def verify_upload(service: DrafterService) -> None:
-    st.subheader("Check a document")
+    st.subheader(_("Check a document"))
     upload = st.file_uploader(
-        "Upload an exported .docx to check its label and content", type=["docx", "pdf"], key="history.verify"
+        _("Upload an exported .docx to check its label and content"), type=["docx", "pdf"], key="history.verify"
     )
     if upload is None:
         return
     with tempfile.TemporaryDirectory(prefix="drafter-verify-") as folder:
         path = Path(folder) / "upload.docx"
         path.write_bytes(upload.getvalue())
-        report = attempt("checking the document", lambda: service.verify_file(path))
+        report = attempt(N_("checking the document"), lambda: service.verify_file(path))
     if report is not None:
         show_verification(report)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
-from drafter.i18n import _
+from drafter.i18n import N_, _, ngettext
 from drafter.models import Checklist, Citation, Draft, DraftStatus, Finding, Origin, Section
 from drafter.roles import Role
 from drafter.service import DrafterService
@@ -17,6 +19,7 @@ from drafter.ui.common import (
     get_service,
     has_role,
     highlighted_paragraphs,
+    html_lang,
     kept,
     md_escape,
     md_safe,
@@ -24,7 +27,11 @@ from drafter.ui.common import (
     page_header,
     section_findings_note,
     show_diff,
-    tr,
+    show_heading,
+    status_text,
+    template_title,
+    text_lang,
+    when,
 )
 
 SELECTED_KEY = KEEP + "review.selected"
@@ -41,68 +48,72 @@ def render() -> None:
     if user is None:
         return
     page_header(
-        "Review queue", "Drafts waiting for a reviewer, oldest first. You never see your own drafts here."
+        _("Review queue"), _("Drafts waiting for a reviewer, oldest first. You never see your own drafts here.")
     )
     if not has_role(service, user, Role.reviewer):
         st.warning(
-            "You do not have the reviewer role, so there is nothing for you to review. "
-            "Ask your administrator if you should review drafts."
+            _("You do not have the reviewer role, so there is nothing for you to review. "
+              "Ask your administrator if you should review drafts.")
         )
         return
     slot = st.container()  # same place every run, so the page keeps its shape when the message goes
     item = st.session_state.pop(FLASH_KEY, None)
     if item:
-        (slot.success if item[0] == "success" else slot.error)(item[1])
+        (slot.success if item[0] == "success" else slot.error)(md_safe(item[1]))
     own = service.list_drafts(author=user, status=DraftStatus.in_review.value)
     if own:
         st.info(
-            f"{len(own)} of your own draft(s) are in review. You cannot approve your own work: "
-            "another person must review it."
+            ngettext("{n} of your own drafts is in review. You cannot approve your own work: "
+                     "another person must review it.",
+                     "{n} of your own drafts are in review. You cannot approve your own work: "
+                     "another person must review it.", len(own))
         )
     queue = service.review_queue(user)
     if not queue:
-        st.info("Nothing is waiting for your review.")
+        st.info(_("Nothing is waiting for your review."))
         return
     by_id = {d.id: d for d in queue}
     if st.session_state.get(SELECTED_KEY) not in by_id:
         st.session_state[SELECTED_KEY] = queue[0].id
     chosen = st.selectbox(
-        f"Draft to review ({len(queue)} waiting)",
+        _("Draft to review ({n} waiting)", n=len(queue)),
         list(by_id),
         key=kept(SELECTED_KEY),
-        format_func=lambda i: (
-            f"{by_id[i].title} — by {by_id[i].author}, {by_id[i].created_at:%d %b %Y %H:%M} UTC"
-        ),
+        format_func={i: _("{title} — by {author}, {when} UTC", title=d.title, author=d.author,
+                          when=when(d.created_at)) for i, d in by_id.items()}.__getitem__,
     )
     review_draft(service, user, by_id[str(chosen)])
 
 
 def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
-    st.subheader(md_safe(draft.title))
+    show_heading(draft.title, draft.language, 2)
     st.markdown(
-        f"**Author:** {md_escape(draft.author)} · **Version:** {draft.version} · "
-        f"**Template:** {md_escape(draft.template_id)} · **Backend:** {md_escape(draft.backend)}"
+        _("**Author:** {author} · **Version:** {version} · **Template:** {template} · **Backend:** {backend}",
+          author=md_escape(draft.author), version=draft.version,
+          template=md_escape(template_title(service, draft.template_id)), backend=md_escape(draft.backend))
     )
     for previous in service.reviews(draft.id):
-        verdict = "approved" if previous.decision == "approved" else "asked for changes"
-        st.caption(
-            md_safe(f"Earlier: {previous.reviewer} {verdict} on {previous.created_at:%d %b %Y}: {previous.comment}")
-        )
+        text = (_("Earlier: {reviewer} approved on {day}: {comment}", reviewer=previous.reviewer,
+                  day=when(previous.created_at, time=False), comment=previous.comment)
+                if previous.decision == "approved" else
+                _("Earlier: {reviewer} asked for changes on {day}: {comment}", reviewer=previous.reviewer,
+                  day=when(previous.created_at, time=False), comment=previous.comment))
+        st.caption(md_safe(text))
     ai = sum(1 for s in draft.sections if s.provenance.origin != Origin.human)
     st.markdown(
-        f"{ai} of {len(draft.sections)} sections come from the AI. AI passages are shaded with a rule on "
-        "the left; where a person changed the AI text, the changes are shown below the section."
+        _("{ai} of {total} sections come from the AI. AI passages are shaded with a rule on the left; where a "
+          "person changed the AI text, the changes are shown below the section.", ai=ai, total=len(draft.sections))
     )
-    found = attempt("loading the checks", lambda: service.findings(draft.id)) or []
+    found = attempt(N_("loading the checks"), lambda: service.findings(draft.id)) or []
     for section in draft.sections:
         mine = [f for f in found if f.section_id == section.id]
         review_section(section, mine, draft.language)
         section_findings_note(mine)
     citations_legend(draft)
     findings_panel(service, draft)
-    with st.expander(f"Sources ({len(draft.request.sources)})"):
+    with st.expander(_("Sources ({n})", n=len(draft.request.sources))):
         if not draft.request.sources:
-            st.write("This draft has no sources.")
+            st.write(_("This draft has no sources."))
         for source in draft.request.sources:
             st.markdown(f"**{md_escape(source.name)}**")
             st.text(source.text)
@@ -112,66 +123,72 @@ def review_draft(service: DrafterService, user: str, draft: Draft) -> None:
 
 def word_review_panel(service: DrafterService, user: str, draft: Draft) -> None:
     """Review in Word: download a review copy; upload the reviewed file, see what it changes, then apply."""
-    with st.expander("Review in Word"):
+    with st.expander(_("Review in Word")):
         st.caption(
-            "The review copy shows a person's changes to the AI text as tracked changes, with comments on AI "
-            "passages and open findings. It is not the labelled export and carries no approval. Upload it "
-            "after review: you see what it changes before anything is applied."
+            _("The review copy shows a person's changes to the AI text as tracked changes, with comments on AI "
+              "passages and open findings. It is not the labelled export and carries no approval. Upload it "
+              "after review: you see what it changes before anything is applied.")
         )
         st.download_button(
-            "Download review copy",
+            _("Download review copy"),
             data=lambda: service.review_copy_bytes(draft.id, user),
             file_name=f"review-copy-{draft.id}-v{draft.version}.docx",
             key=f"review-copy-{draft.id}",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             on_click="ignore",
         )
-        upload = st.file_uploader("Reviewed copy (.docx)", type=["docx"], key=f"review-upload-{draft.id}")
+        upload = st.file_uploader(_("Reviewed copy (.docx)"), type=["docx"], key=f"review-upload-{draft.id}")
         if upload is None:
             return
         data = upload.getvalue()
-        summary = attempt("reading the reviewed copy",
+        summary = attempt(N_("reading the reviewed copy"),
                           lambda: service.import_review(draft.id, data, user, apply=False))
         if summary is None:
             return
         changed = summary.changed_sections
-        st.markdown(f"**{len(changed)} section(s) change, {len(summary.comments)} comment(s).**")
+        st.markdown("**" + _("Sections that change: {changed}; comments: {comments}.", changed=len(changed),
+                             comments=len(summary.comments)) + "**")
         for change in changed:
             st.markdown(f"**{md_escape(change.heading)}**")
-            show_diff(change.old_text, change.new_text, caption="Changes in the reviewed copy")
+            show_diff(change.old_text, change.new_text, caption=_("Changes in the reviewed copy"))
             st.text(change.new_text)
         for comment in summary.comments:
-            who = md_escape(comment.author or "an unnamed reviewer")
-            st.caption(f"Comment by {who} on “{md_escape(comment.anchor)}”:")
+            who = md_escape(comment.author or _("an unnamed reviewer"))
+            st.caption(_("Comment by {who} on “{anchor}”:", who=who, anchor=md_escape(comment.anchor)))
             st.text(comment.text)
         if not changed and not summary.comments:
             return
-        if st.button("Apply the reviewed changes", key=f"review-apply-{draft.id}"):
-            done = attempt("applying the reviewed copy",
+        if st.button(_("Apply the reviewed changes"), key=f"review-apply-{draft.id}"):
+            done = attempt(N_("applying the reviewed copy"),
                            lambda: service.import_review(draft.id, data, user, apply=True))
             if done is not None:
                 st.session_state[FLASH_KEY] = (
                     "success",
-                    f"Applied {len(changed)} change(s) and {len(summary.comments)} comment(s) from the reviewed "
-                    f"copy as {user}; “{draft.title}” is now {done.status.replace('_', ' ')}.",
+                    _("Applied the reviewed copy as {user} (sections changed: {changed}; comments: {comments}); "
+                      "“{title}” is now: {status}.", user=user, changed=len(changed), comments=len(summary.comments),
+                      title=draft.title, status=status_text(done.status)),
                 )
                 st.rerun()
 
 
 def review_section(section: Section, findings: list[Finding], language: str = "en") -> None:
     with st.container(border=True):
-        st.markdown(f"### {md_escape(section.heading)}")
-        origin_badge(section, language)
+        show_heading(section.heading, language)
+        origin_badge(section)
         paragraphs = highlighted_paragraphs(section.text, findings)
+        lang = html_lang(text_lang(language))  # the passage's own language, whatever the interface's
         if section.provenance.origin == Origin.human:
-            st.html(f"<div>{paragraphs}</div>")
+            st.html(f'<div lang="{lang}">{paragraphs}</div>')
         else:
-            st.html(f'<div style="{AI_STYLE}" aria-label="AI-generated passage">{paragraphs}</div>')
+            label = html.escape(_("AI-generated passage"))
+            st.html(f'<div role="region" style="{AI_STYLE}" aria-label="{label}"><div lang="{lang}">{paragraphs}'
+                    "</div></div>")
         ai_text = section.provenance.ai_text
         if section.provenance.origin == Origin.ai_edited and ai_text is not None:
-            show_diff(ai_text, section.text, caption="Changes a person made to the AI text")
+            show_diff(ai_text, section.text, caption=_("Changes a person made to the AI text"))
         if section.provenance.instruction:
-            st.caption(tr("Rewritten by the AI on the instruction: “{}”", language, md_safe(section.provenance.instruction)))
+            st.caption(_("Rewritten by the AI on the instruction: “{instruction}”",
+                         instruction=md_safe(section.provenance.instruction)))
         evidence_view(section)
 
 
@@ -191,7 +208,8 @@ def evidence_view(section: Section) -> None:
     label = _("Evidence for each sentence ({found} of {total} found in the sources)", found=found, total=len(rows))
     with st.expander(label):
         for c in rows:
-            st.markdown(f"**{_('Found') if c.verified else _('Not found')}**: {md_escape(c.sentence)}")
+            verdict = _("Found") if c.verified else _("Not found")  # outside the f-string, where Babel finds it
+            st.markdown(f"**{verdict}**: {md_escape(c.sentence)}")
             if c.verified:
                 where = _("Source [{n}] {name}, paragraph {paragraph}", n=c.marker, name=c.source,
                           paragraph=c.paragraph if c.paragraph is not None else "?")
@@ -210,18 +228,18 @@ def findings_panel(service: DrafterService, draft: Draft) -> None:
 
 
 def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
-    st.subheader("Your decision")
+    st.subheader(_("Your decision"))
     seen_key = f"review.seen.{draft.id}"
     seen = int(st.session_state.setdefault(seen_key, draft.version))
     prefix = f"{KEEP}review.{draft.id}."
-    st.checkbox("I checked the facts against the sources", key=kept(prefix + "facts"))
+    st.checkbox(_("I checked the facts against the sources"), key=kept(prefix + "facts"))
     st.checkbox(
-        "The draft contains no sensitive data that should not be there", key=kept(prefix + "sensitive")
+        _("The draft contains no sensitive data that should not be there"), key=kept(prefix + "sensitive")
     )
-    st.checkbox("The AI-use label (which sections are AI-generated) is accurate", key=kept(prefix + "label"))
-    st.text_area("Comment (required when you request changes)", key=kept(prefix + "comment"), height=100)
+    st.checkbox(_("The AI-use label (which sections are AI-generated) is accurate"), key=kept(prefix + "label"))
+    st.text_area(_("Comment (required when you request changes)"), key=kept(prefix + "comment"), height=100)
     cols = st.columns(2)
-    if cols[0].button("Approve", type="primary", key=f"approve-{draft.id}"):
+    if cols[0].button(_("Approve"), type="primary", key=f"approve-{draft.id}"):
         checklist = Checklist(
             facts_checked=bool(st.session_state.get(prefix + "facts")),
             no_sensitive_data=bool(st.session_state.get(prefix + "sensitive")),
@@ -229,14 +247,15 @@ def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
         )
         comment = str(st.session_state.get(prefix + "comment", ""))
         done = attempt(
-            "approving",
+            N_("approving"),
             lambda: service.approve(draft.id, user, checklist, comment=comment, expected_version=seen),
         )
-        _after(draft, seen_key, done, f"Approved “{draft.title}”. The author can now export it.")
-    if cols[1].button("Request changes", key=f"changes-{draft.id}"):
+        _after(draft, seen_key, done, _("Approved “{title}”. The author can now export it.", title=draft.title))
+    if cols[1].button(_("Request changes"), key=f"changes-{draft.id}"):
         comment = str(st.session_state.get(prefix + "comment", ""))
-        done = attempt("requesting changes", lambda: service.request_changes(draft.id, user, comment))
-        _after(draft, seen_key, done, f"Sent “{draft.title}” back to {draft.author} with your comment.")
+        done = attempt(N_("requesting changes"), lambda: service.request_changes(draft.id, user, comment))
+        _after(draft, seen_key, done, _("Sent “{title}” back to {author} with your comment.", title=draft.title,
+                                        author=draft.author))
 
 
 def _after(draft: Draft, seen_key: str, done: Draft | None, message: str) -> None:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
-from drafter.roles import Role
+from drafter.i18n import _
 from drafter.service import DrafterService
 from drafter.ui.common import (
     current_user,
     get_service,
+    html_lang,
     md_escape,
     md_safe,
     oidc_configured,
     page_header,
     role_map,
+    role_names,
+    text_lang,
 )
 
 
@@ -46,8 +50,10 @@ def runs_in_app(row: dict[str, Any]) -> bool:
 def reachability(row: dict[str, Any]) -> str:
     """Whether the backend can be reached now, in one sentence (the service asks a server for its models)."""
     if runs_in_app(row):
-        return "Always available: it runs inside this app and needs no network."
-    return ("Reachable: " if row["reachable"] else "Not reachable: ") + str(row["check"])
+        return _("Always available: it runs inside this app and needs no network.")
+    if row["reachable"]:
+        return _("Reachable: {detail}", detail=str(row["check"]))
+    return _("Not reachable: {detail}", detail=str(row["check"]))
 
 
 def render() -> None:
@@ -57,75 +63,77 @@ def render() -> None:
         return
     settings = service.settings
     page_header(
-        "Settings and about", "How this Drafter is configured. Settings come from DRAFTER_* variables."
+        _("Settings and about"), _("How this Drafter is configured. Settings come from DRAFTER_* variables.")
     )
 
-    st.subheader("Backends")
+    st.subheader(_("Backends"))
     rows = sorted(backend_rows(service), key=lambda r: str(r["name"]))
     default = next((row for row in rows if row["default"]), None)
     if default is not None and not default["language_model"]:
         st.info(
-            f"The {default['name']} backend is active. It uses no language model: it fills the template from "
-            "your inputs and quotes the most relevant sentences of your sources. Its drafts are rough and need a person "
-            "to finish them; the document label says that they were assembled by rule.",
+            _("The {name} backend is active. It uses no language model: it fills the template from your inputs "
+              "and quotes the most relevant sentences of your sources. Its drafts are rough and need a person to "
+              "finish them; the document label says that they were assembled by rule.", name=default["name"]),
             icon=":material/info:",
         )
     st.table(
         [
             {
-                "Backend": row["name"] + (" (default)" if row["default"] else ""),
-                "Model": row["model"],
-                "Sends data off this machine": "yes" if row["external"] else "no",
-                "Reachability": reachability(row),
+                _("Backend"): _("{name} (default)", name=row["name"]) if row["default"] else row["name"],
+                _("Model"): row["model"],
+                _("Sends data off this machine"): _("yes") if row["external"] else _("no"),
+                _("Reachability"): reachability(row),
             }
             for row in rows
         ]
     )
     if default is None:
         st.error(
-            f"The configured default backend {settings.backend!r} is not available; "
-            f"drafts use one of: {', '.join(str(row['name']) for row in rows)}."
+            _("The configured default backend {backend} is not available; drafts use one of: {names}.",
+              backend=repr(settings.backend), names=", ".join(str(row["name"]) for row in rows))
         )
 
-    st.subheader("Data")
+    st.subheader(_("Data"))
     url = safe_url(settings.sqlalchemy_url())
     st.markdown(
-        f"**Data folder:** `{settings.data_dir}`  \n**Database:** `{url}`  \n"
-        f"**Templates:** {len(service.templates())} from `{settings.templates_dir}`  \n"
-        f"**Style guides:** from `{settings.style_guides_dir}`"
+        _("**Data folder:** `{data}`", data=settings.data_dir) + "  \n"
+        + _("**Database:** `{url}`", url=url) + "  \n"
+        + _("**Templates:** {count} from `{folder}`", count=len(service.templates()),
+            folder=settings.templates_dir) + "  \n"
+        + _("**Style guides:** from `{folder}`", folder=settings.style_guides_dir)
     )
 
-    st.subheader("Labelling")
+    st.subheader(_("Labelling"))
     st.markdown(
-        "Every exported document carries a visible AI-use statement and machine-readable metadata "
-        "(the GB 45438-2025 `AIGC` property and a Drafter provenance property). With the current "
-        "default backend the statement reads, for example:"
+        _("Every exported document carries a visible AI-use statement and machine-readable metadata "
+          "(the GB 45438-2025 `AIGC` property and a Drafter provenance property). With the current "
+          "default backend the statement reads, for example:")
     )
     for language in ("en", "zh"):
-        st.markdown(f"> {md_escape(service.example_label_statement(language))}")
+        statement = html.escape(service.example_label_statement(language))
+        st.html(f'<blockquote lang="{html_lang(text_lang(language))}">{statement}</blockquote>')
 
-    st.subheader("Identity and roles")
+    st.subheader(_("Identity and roles"))
     roles = role_map(service)
     if oidc_configured():
-        st.markdown("Sign-in: your organisation's OIDC provider (Streamlit's built-in login).")
+        st.markdown(_("Sign-in: your organisation's OIDC provider (Streamlit's built-in login)."))
     else:
         st.warning(
-            "Sign-in: development sign-in. Anyone can pick any name; configure an OIDC provider "
-            "before real use (see docs/ui.md)."
+            _("Sign-in: development sign-in. Anyone can pick any name; configure an OIDC provider "
+              "before real use (see docs/ui.md).")
         )
     if roles.configured:
         st.markdown(
-            "Roles come from DRAFTER_ROLES or DRAFTER_ROLES_FILE; anyone not listed is a drafter only."
+            _("Roles come from DRAFTER_ROLES or DRAFTER_ROLES_FILE; anyone not listed is a drafter only.")
         )
     else:
-        st.markdown("No roles are configured, so the development defaults apply.")
+        st.markdown(_("No roles are configured, so the development defaults apply."))
     st.markdown(
-        f"You are **{md_escape(user)}** with the role(s): "
-        f"{', '.join(sorted(r.value for r in roles.roles(user)))}."
+        _("You are **{user}** with the role(s): {roles}.", user=md_escape(user), roles=role_names(roles.roles(user)))
     )
     st.table(
         [
-            {"User": md_safe(name), "Roles": ", ".join(r.value for r in Role if r in roles.roles(name))}
+            {_("User"): md_safe(name), _("Roles"): role_names(roles.roles(name))}
             for name in roles.known_users()
         ]
     )

@@ -4,32 +4,30 @@ from __future__ import annotations
 
 import streamlit as st
 
-from drafter.roles import Role
-from drafter.ui.common import USER_KEY, get_service, oidc_configured, role_map
+from drafter.i18n import _
+from drafter.ui.common import USER_KEY, get_service, oidc_configured, role_map, role_names
 
 
 def render() -> None:
-    st.title("Sign in to Drafter")
+    st.title(_("Sign in to Drafter"))
     if oidc_configured():
-        st.write("Sign in with your organisation account to draft and review documents.")
-        st.button("Sign in", type="primary", on_click=st.login)
+        st.write(_("Sign in with your organisation account to draft and review documents."))
+        st.button(_("Sign in"), type="primary", on_click=st.login)
         return
     service = get_service()
     roles = role_map(service)
     st.warning(
-        "Development sign-in: there is no password and anyone can choose any name. It is for trying Drafter "
-        "out on one machine. Configure an OIDC provider before real use (see docs/ui.md).",
+        _("Development sign-in: there is no password and anyone can choose any name. It is for trying Drafter "
+          "out on one machine. Configure an OIDC provider before real use (see docs/ui.md)."),
         icon=":material/warning:",
     )
     users = roles.known_users()
     if not users:
-        st.error("No users are configured; set DRAFTER_ROLES (e.g. 'alice=drafter;bob=drafter,reviewer').")
+        st.error(_("No users are configured; set DRAFTER_ROLES (e.g. 'alice=drafter;bob=drafter,reviewer')."))
         return
 
-    def describe(name: str) -> str:
-        return f"{name} ({', '.join(r.value for r in Role if r in roles.roles(name))})"
-
-    name = st.selectbox("Sign in as", users, format_func=describe)
-    if st.button("Sign in", type="primary"):
+    described = {name: f"{name} ({role_names(roles.roles(name))})" for name in users}
+    name = st.selectbox(_("Sign in as"), users, format_func=described.__getitem__)
+    if st.button(_("Sign in"), type="primary"):
         st.session_state[USER_KEY] = name
         st.rerun()

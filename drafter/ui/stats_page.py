@@ -12,9 +12,30 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from drafter.i18n import N_, _
 from drafter.roles import Role
 from drafter.stats import Row, Statistics, to_csv
 from drafter.ui.common import attempt, current_user, get_service, has_role, page_header
+
+# the statistics' category values, named in the interface language on the charts (the CSV keeps them as they are)
+VALUE_TEXT = {
+    "started": N_("started"), "submitted": N_("submitted"), "approved": N_("approved"), "exported": N_("exported"),
+    "AI-generated, unedited": N_("AI-generated, unedited"), "AI-generated, edited": N_("AI-generated, edited"),
+    "Written by a person": N_("Written by a person"),
+    "open": N_("open"), "waived": N_("waived"), "resolved": N_("resolved"),
+    "generation_failed": N_("generation failed"), "retried": N_("retried"), "call_errors": N_("call errors"),
+    "input_tokens": N_("input tokens"), "output_tokens": N_("output tokens"),
+}
+STEPS = ["started", "submitted", "approved", "exported"]
+
+
+def named(value: str) -> str:
+    return _(VALUE_TEXT[value]) if value in VALUE_TEXT else value
+
+
+def _named_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    frame[column] = frame[column].map(named)
+    return frame
 
 
 def render() -> None:
@@ -23,35 +44,36 @@ def render() -> None:
     if user is None:
         return
     if not has_role(service, user, Role.admin):  # the navigation hides it; this guards a direct link
-        st.error("The statistics page is for administrators.")
+        st.error(_("The statistics page is for administrators."))
         return
     page_header(
-        "Statistics",
-        "How Drafter is used: activity per week, time to approval, templates, how much AI text survives review, "
-        "what the checks find, failures and tokens. Computed from the drafts and the audit log.",
+        _("Statistics"),
+        _("How Drafter is used: activity per week, time to approval, templates, how much AI text survives review, "
+          "what the checks find, failures and tokens. Computed from the drafts and the audit log."),
     )
-    stats = attempt("computing the statistics", service.statistics)
+    stats = attempt(N_("computing the statistics"), service.statistics)
     if stats is None:
         return
     if not stats.weekly:
-        st.info("Nothing to show yet: statistics appear once drafts have been started.")
+        st.info(_("Nothing to show yet: statistics appear once drafts have been started."))
         return
     show_all(stats)
 
 
 def show_all(stats: Statistics) -> None:
     weekly = pd.DataFrame(stats.weekly)
-    long = weekly.melt("week", var_name="step", value_name="drafts")
+    long = _named_column(weekly.melt("week", var_name="step", value_name="drafts"), "step")
+    steps = [named(s) for s in STEPS]
     block(
-        "Drafts per week",
-        "How many drafts were started, submitted for review, approved and exported in each ISO week.",
+        _("Drafts per week"),
+        _("How many drafts were started, submitted for review, approved and exported in each ISO week."),
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("week:N", title="Week"),
-            xOffset=alt.XOffset("step:N", sort=["started", "submitted", "approved", "exported"]),
-            y=alt.Y("drafts:Q", title="Drafts", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("step:N", title="Step", sort=["started", "submitted", "approved", "exported"]),
+            x=alt.X("week:N", title=_("Week")),
+            xOffset=alt.XOffset("step:N", sort=steps),
+            y=alt.Y("drafts:Q", title=_("Drafts"), axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("step:N", title=_("Step"), sort=steps),
             tooltip=["week", "step", "drafts"],
         ),
         stats.weekly,
@@ -61,33 +83,34 @@ def show_all(stats: Statistics) -> None:
     summary = stats.approval_summary
     if stats.approval_hours:
         caption = (
-            f"The one approved draft was approved {_duration(summary['median_hours'])} after it was started."
+            _("The one approved draft was approved {duration} after it was started.",
+              duration=_duration(summary["median_hours"]))
             if summary["approved"] == 1
-            else f"Half of the {summary['approved']} approved drafts were approved within "
-            f"{_duration(summary['median_hours'])} of being started, and 9 in 10 within "
-            f"{_duration(summary['p90_hours'])}."
+            else _("Half of the {n} approved drafts were approved within {median} of being started, and 9 in 10 "
+                   "within {p90}.", n=summary["approved"], median=_duration(summary["median_hours"]),
+                   p90=_duration(summary["p90_hours"]))
         )
         block(
-            "Time from draft to approval",
+            _("Time from draft to approval"),
             caption,
             alt.Chart(pd.DataFrame(stats.approval_hours))
             .mark_bar()
             .encode(
-                x=alt.X("hours:Q", bin=alt.Bin(maxbins=20), title="Hours from start to approval"),
-                y=alt.Y("count():Q", title="Drafts", axis=alt.Axis(tickMinStep=1)),
-                tooltip=[alt.Tooltip("count():Q", title="Drafts")],
+                x=alt.X("hours:Q", bin=alt.Bin(maxbins=20), title=_("Hours from start to approval")),
+                y=alt.Y("count():Q", title=_("Drafts"), axis=alt.Axis(tickMinStep=1)),
+                tooltip=[alt.Tooltip("count():Q", title=_("Drafts"))],
             ),
             stats.approval_hours,
             "approval-times",
         )
     else:
-        st.subheader("Time from draft to approval")
-        st.caption("No draft has been approved yet.")
+        st.subheader(_("Time from draft to approval"))
+        st.caption(_("No draft has been approved yet."))
 
     block(
-        "Templates used",
-        "Which templates people draft with, by number of drafts.",
-        _bars(stats.templates, "template", "drafts", "Template", "Drafts"),
+        _("Templates used"),
+        _("Which templates people draft with, by number of drafts."),
+        _bars(stats.templates, "template", "drafts", _("Template"), _("Drafts")),
         stats.templates,
         "templates",
     )
@@ -95,35 +118,36 @@ def show_all(stats: Statistics) -> None:
     if any(r["characters"] for r in stats.origin_share):
         unedited = next(r["share"] for r in stats.origin_share if r["origin"] == "AI-generated, unedited")
         block(
-            "How much AI text survives review unedited",
-            f"Of all exported text, {unedited:.0%} is AI-generated text that nobody changed; the rest was "
-            "edited or written by a person.",
-            alt.Chart(pd.DataFrame(stats.origin_share))
+            _("How much AI text survives review unedited"),
+            _("Of all exported text, {share} is AI-generated text that nobody changed; the rest was edited or "
+              "written by a person.", share=f"{unedited:.0%}"),
+            alt.Chart(_named_column(pd.DataFrame(stats.origin_share), "origin"))
             .mark_arc()
             .encode(
                 theta=alt.Theta("characters:Q"),
-                color=alt.Color("origin:N", title="Origin"),
+                color=alt.Color("origin:N", title=_("Origin")),
                 tooltip=["origin", "characters", alt.Tooltip("share:Q", format=".0%")],
             ),
             stats.origin_share,
             "exported-text-origin",
         )
     else:
-        st.subheader("How much AI text survives review unedited")
-        st.caption("No document has been exported yet.")
+        st.subheader(_("How much AI text survives review unedited"))
+        st.caption(_("No document has been exported yet."))
 
     if stats.findings:
         block(
-            "Most frequent findings",
-            "The automatic checks that fire most often, and what became of each finding "
-            "(still open, waived by a reviewer with a reason, or fixed).",
-            alt.Chart(pd.DataFrame(stats.findings).melt(["rule_id", "severity", "found"], var_name="status",
-                                                       value_name="findings"))
+            _("Most frequent findings"),
+            _("The automatic checks that fire most often, and what became of each finding "
+              "(still open, waived by a reviewer with a reason, or fixed)."),
+            alt.Chart(_named_column(pd.DataFrame(stats.findings).melt(["rule_id", "severity", "found"],
+                                                                     var_name="status", value_name="findings"),
+                                    "status"))
             .mark_bar()
             .encode(
-                y=alt.Y("rule_id:N", sort="-x", title="Check"),
-                x=alt.X("findings:Q", title="Findings", axis=alt.Axis(tickMinStep=1)),
-                color=alt.Color("status:N", title="Status"),
+                y=alt.Y("rule_id:N", sort="-x", title=_("Check")),
+                x=alt.X("findings:Q", title=_("Findings"), axis=alt.Axis(tickMinStep=1)),
+                color=alt.Color("status:N", title=_("Status")),
                 tooltip=["rule_id", "severity", "status", "findings"],
             ),
             stats.findings,
@@ -131,53 +155,55 @@ def show_all(stats: Statistics) -> None:
         )
     if stats.waivers:
         block(
-            "Findings waived",
-            "The checks whose findings reviewers most often waived, with a written reason.",
-            _bars(stats.waivers, "rule_id", "waived", "Check", "Waived"),
+            _("Findings waived"),
+            _("The checks whose findings reviewers most often waived, with a written reason."),
+            _bars(stats.waivers, "rule_id", "waived", _("Check"), _("Waived")),
             stats.waivers,
             "waivers",
         )
 
     if stats.failures:
-        long_failures = pd.DataFrame(stats.failures).melt("backend", var_name="event", value_name="count")
+        long_failures = _named_column(pd.DataFrame(stats.failures).melt("backend", var_name="event",
+                                                                        value_name="count"), "event")
         block(
-            "Generation failures and retries by backend",
-            "How often each backend failed to write a draft, how often a person retried, and how many "
-            "individual calls returned an error.",
+            _("Generation failures and retries by backend"),
+            _("How often each backend failed to write a draft, how often a person retried, and how many "
+              "individual calls returned an error."),
             alt.Chart(long_failures)
             .mark_bar()
             .encode(
-                x=alt.X("backend:N", title="Backend"),
+                x=alt.X("backend:N", title=_("Backend")),
                 xOffset="event:N",
-                y=alt.Y("count:Q", title="Count", axis=alt.Axis(tickMinStep=1)),
-                color=alt.Color("event:N", title="Event"),
+                y=alt.Y("count:Q", title=_("Count"), axis=alt.Axis(tickMinStep=1)),
+                color=alt.Color("event:N", title=_("Event")),
                 tooltip=["backend", "event", "count"],
             ),
             stats.failures,
             "failures",
         )
     else:
-        st.subheader("Generation failures and retries by backend")
-        st.caption("No generation has failed.")
+        st.subheader(_("Generation failures and retries by backend"))
+        st.caption(_("No generation has failed."))
 
     if stats.tokens:
         priced = [r for r in stats.tokens if r["cost"] is not None]
         cost = (
-            f" At the configured prices they cost {sum(r['cost'] for r in priced):.2f} in total."
-            if priced else " Set DRAFTER_PRICES to see their cost."
+            " " + _("At the configured prices they cost {cost} in total.",
+                    cost=f"{sum(r['cost'] for r in priced):.2f}")
+            if priced else " " + _("Set DRAFTER_PRICES to see their cost.")
         )
         tokens = pd.DataFrame(stats.tokens)
         tokens["label"] = tokens["backend"] + " · " + tokens["model"]
         block(
-            "Tokens by backend and model",
-            "How much text was sent to and received from each model, in tokens." + cost,
-            alt.Chart(tokens.melt(["label"], ["input_tokens", "output_tokens"], var_name="direction",
-                                  value_name="tokens"))
+            _("Tokens by backend and model"),
+            _("How much text was sent to and received from each model, in tokens.") + cost,
+            alt.Chart(_named_column(tokens.melt(["label"], ["input_tokens", "output_tokens"], var_name="direction",
+                                                value_name="tokens"), "direction"))
             .mark_bar()
             .encode(
-                y=alt.Y("label:N", title="Backend · model"),
-                x=alt.X("tokens:Q", title="Tokens", stack=True),
-                color=alt.Color("direction:N", title="Direction"),
+                y=alt.Y("label:N", title=_("Backend · model")),
+                x=alt.X("tokens:Q", title=_("Tokens"), stack=True),
+                color=alt.Color("direction:N", title=_("Direction")),
                 tooltip=["label", "direction", "tokens"],
             ),
             stats.tokens,
@@ -189,12 +215,12 @@ def _duration(hours: Any) -> str:
     if hours is None:
         return "–"
     if hours < 1 / 60:
-        return "less than a minute"
+        return _("less than a minute")
     if hours < 1:
-        return f"{hours * 60:.0f} minutes"
+        return _("{n} minutes", n=f"{hours * 60:.0f}")
     if hours < 48:
-        return f"{hours:.1f} hours"
-    return f"{hours / 24:.1f} days"
+        return _("{n} hours", n=f"{hours:.1f}")
+    return _("{n} days", n=f"{hours / 24:.1f}")
 
 
 def _bars(rows: list[Row], category: str, value: str, category_title: str, value_title: str) -> alt.Chart:
@@ -214,10 +240,10 @@ def block(title: str, caption: str, chart: alt.Chart, rows: list[Row], name: str
     st.subheader(title)
     st.caption(caption)
     st.altair_chart(chart, width="stretch", alt=f"{title}. {caption}")
-    with st.expander(f"Numbers: {title}"):
+    with st.expander(_("Numbers: {title}", title=title)):
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         st.download_button(
-            f"Download “{title}” as CSV",
+            _("Download “{title}” as CSV", title=title),
             to_csv(rows),
             file_name=f"drafter-{name}.csv",
             mime="text/csv",
