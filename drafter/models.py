@@ -412,6 +412,11 @@ class Draft(BaseModel):
     def content_sha256(self) -> str:
         return content_sha256(self.title, self.sections)
 
+    @property
+    def written(self) -> bool:
+        """Generated and not failed: there is text to review, copy or export."""
+        return self.status not in (DraftStatus.generating, DraftStatus.failed) and bool(self.sections)
+
 
 class Checklist(BaseModel):
     """What a reviewer confirms before approving."""

@@ -237,10 +237,12 @@ def outcome_summary(draft: Draft) -> str:
     unchanged = [s for s in done if s.metrics.get("changed") is False]
     missed = [s for s in done if s.metrics.get("target_missed")]
     if done and len(unchanged) == len(done):
-        return lazy("Not simplified: the rules found nothing to change; every section is the original text.")
-    summary = lazy("Simplified {changed} of {total} sections", changed=len(done) - len(unchanged), total=len(done))
-    if unchanged:
-        summary = lazy("{summary}, {n} unchanged", summary=summary, n=len(unchanged))
+        summary = lazy("Not simplified: the rules found nothing to change; every section is the original text")
+    else:
+        summary = lazy("Simplified {changed} of {total} sections", changed=len(done) - len(unchanged),
+                       total=len(done))
+        if unchanged:
+            summary = lazy("{summary}, {n} unchanged", summary=summary, n=len(unchanged))
     if missed:
         audience = next((s.metrics.get("audience") for s in missed if s.metrics.get("audience")),
                         draft.request.inputs.get("audience", "plain"))

@@ -57,7 +57,8 @@ def test_only_the_ui_package_imports_streamlit() -> None:
 
 
 # What the UI may import from drafter: the service, the shared types and settings, and the pure review rules.
-UI_ALLOWED = {"drafter.service", "drafter.models", "drafter.settings", "drafter.errors", "drafter.review"}
+UI_ALLOWED = {"drafter.service", "drafter.models", "drafter.settings", "drafter.errors", "drafter.review",
+              "drafter.i18n"}  # messages in the reader's language: no behaviour below the service
 # Types the UI reads, with no behaviour below the service: the role names and role map, statistics rows and CSV.
 UI_PENDING = {"drafter.roles", "drafter.stats"}
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from drafter import review as rules
 from drafter import signing
 from drafter.checks import runner as checks
-from drafter.errors import ConversionError, DrafterError, InputError
+from drafter.errors import ConversionError, DrafterError, InputError, shown
 from drafter.gongwen import GongwenIssue
 from drafter.gongwen import check_document as check_gongwen
 from drafter.i18n import lazy
@@ -150,7 +150,7 @@ class ExportUseCases(AuditSigning):
                     self.store.append_audit(user, "export_failed", draft_id,
                                             {"path": str(pdf_path), "format": "pdf", "produce_id": result.produce_id,
                                              "reason": exc.english})
-                    raise ConversionError("{reason} The labelled .docx is at {docx}.", reason=str(exc),
+                    raise ConversionError("{reason} The labelled .docx is at {docx}.", reason=shown(exc),
                                           docx=str(docx_path)) from exc
                 text_hash = label_pdf(rendered, tmp, label, self.signing_key())
             self.store.append_audit(

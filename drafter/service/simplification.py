@@ -36,7 +36,9 @@ from drafter.simplification import (
     TEMPLATES,
     Comparison,
     FileResult,
+    WordDiff,
     compare,
+    diff_words,
     fingerprint,
     glossary_entries,
     glossary_text,
@@ -188,6 +190,11 @@ class SimplificationUseCases(ServiceBase):
                                   generated_at=utcnow(), author=user, ai_text=text, language_model=False),
             spans=spans,
         )
+
+    @staticmethod
+    def word_changes(original: str, simplified: str, language: str) -> WordDiff:
+        """What a simplification changed, word by word, for the side-by-side view."""
+        return diff_words(original, simplified, language)
 
     def simplification_outcome(self, draft: Draft) -> str:
         """One honest sentence on what the simplification changed (or that it changed nothing)."""

@@ -110,7 +110,7 @@ class WordReviewUseCases(DraftingUseCases, ReviewUseCases):
     def _build_review_copy(self, draft: Draft) -> Any:
         from drafter.export.review_copy import build_review_copy
 
-        if draft.status in (DraftStatus.generating, DraftStatus.failed) or not draft.sections:
+        if not draft.written:
             raise InputError(
                 "Draft {draft_id} is {status}; a review copy needs a generated draft.",
                 draft_id=draft.id, status=draft.status.text(),

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from drafter import i18n
+import drafter.i18n as i18n
 from drafter.errors import ConflictError, DrafterError
 from drafter.i18n import N_, _, date_text, ngettext
 from drafter.models import (

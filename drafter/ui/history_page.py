@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import streamlit as st
 
 from drafter.i18n import N_, _
-from drafter.models import Draft, DraftStatus
+from drafter.models import Draft
 from drafter.review import Action
 from drafter.roles import Role
 from drafter.service import DrafterService
@@ -161,7 +161,7 @@ def export_panel(service: DrafterService, user: str, draft: Draft) -> None:
 def review_copy_panel(service: DrafterService, user: str, draft: Draft) -> None:
     """A review copy for Word, at any status once the draft is written (as on the review page)."""
     st.markdown("**" + _("Review in Word") + "**")
-    if draft.status in (DraftStatus.generating, DraftStatus.failed) or not draft.sections:
+    if not draft.written:
         st.caption(_("A review copy can be made once the draft is written."))
         return
     st.caption(

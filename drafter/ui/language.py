@@ -13,7 +13,7 @@ import html
 
 import streamlit as st
 
-from drafter import i18n
+import drafter.i18n as i18n
 from drafter.errors import DrafterError
 from drafter.i18n import _
 from drafter.service import DrafterService

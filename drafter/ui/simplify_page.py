@@ -17,7 +17,6 @@ from drafter.i18n import N_, _, ngettext
 from drafter.models import Draft, DraftStatus, Finding, FindingSeverity, FindingStatus, Section
 from drafter.review import Action, Permissions, open_blocking
 from drafter.service import DrafterService
-from drafter.simplification import diff_words
 from drafter.ui.common import (
     DEL_STYLE,
     INS_STYLE,
@@ -275,7 +274,7 @@ def section_card(
             show_lang_text(section.text, draft.language)
         else:
             left, right = st.columns(2)
-            diff = diff_words(section.original, section.text, draft.language)
+            diff = service.word_changes(section.original, section.text, draft.language)
             with left:
                 st.markdown(_("**Original**"))
                 show_marked(diff.original, "del", draft.language)

@@ -43,7 +43,7 @@ def test_reviewer_uploads_a_reviewed_copy_sees_the_summary_then_applies(
     uploader = next(u for u in at.file_uploader if u.key == f"review-upload-{draft.id}")
     uploader.set_value(("reviewed.docx", reviewed, "application/octet-stream")).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "1 section(s) change, 1 comment(s)." in texts(at)
+    assert "Sections that change: 1; comments: 1." in texts(at)
     assert "*Check* <b>the date</b>." in [t.value for t in at.text]  # the comment as plain text, never markdown
     assert ui_service.get_draft(draft.id).version == draft.version + 1  # submitted; the summary changed nothing
     apply = next(b for b in at.button if b.label == "Apply the reviewed changes")
