@@ -239,13 +239,13 @@ class DraftingUseCases(ServiceBase):
         })
         total = len(template.sections)
         for spec in wanted:
-            reply = replies.get(spec.id)
-            if reply is None:
+            got = replies.get(spec.id)
+            if got is None:
                 continue
-            section = self._ai_section(spec, reply.text, backend, prompt, user,
-                                       [(e.source, e.quote) for e in reply.evidence])
-            if reply.sentences:
-                section = section.model_copy(update={"citations": _with_sentence_evidence(section, reply, prompt)})
+            section = self._ai_section(spec, got.text, backend, prompt, user,
+                                       [(e.source, e.quote) for e in got.evidence])
+            if got.sentences:
+                section = section.model_copy(update={"citations": _with_sentence_evidence(section, got, prompt)})
             sections = _in_plan_order(template, [*draft.sections, section])
             draft = self.store.save_draft_steps([self._generated_step(draft, section, sections, user)])
             if on_section:
