@@ -204,6 +204,12 @@ class Template(Strict):
         default="draft", description="simplify: used by the simplification workflow, not offered for drafting."
     )
     title_field: str | None = Field(default=None, description="Input field used as the document title.")
+    generation: Literal["per_section", "whole_document"] = Field(
+        default="per_section",
+        description="per_section: one call to a language model per section, each shown the plan and the text "
+        "already written. whole_document: one call for every section at once, as structured output with "
+        "per-sentence evidence (a backend without a language model still drafts section by section).",
+    )
     fields: tuple[FieldSpec, ...]
     sections: tuple[SectionSpec, ...] = Field(min_length=1)
     required_elements: tuple[RequiredElement, ...] = Field(

@@ -18,9 +18,9 @@ from drafter.backends.base import ChatRequest, Message
 from drafter.injection import INJECTION
 from drafter.models import SectionSpec, SourceDoc, StyleGuide, Template
 
-Task = Literal["section", "refine", "simplify", "self_check"]
+Task = Literal["section", "document", "refine", "simplify", "self_check"]
 
-SYSTEM_RULES = """You are a drafting assistant for public servants. You write drafts that a person will review, \
+_COMMON_RULES = """You are a drafting assistant for public servants. You write drafts that a person will review, \
 edit and approve before anything is sent or published.
 Rules:
 - Write only what the inputs and the sources support. Never invent facts, figures, dates, names or quotations. \
@@ -35,10 +35,15 @@ sources you actually used; never cite the inputs.
 refer to them if needed.
 - A length is a limit, not a target: if the inputs and sources support less, write less. Never pad.
 - Spell out an abbreviation the first time you use it, as the inputs define it. Never write a relative date \
-("yesterday", "next week"): write the date itself, counted from the date given in the inputs.
+("yesterday", "next week"): write the date itself, counted from the date given in the inputs."""
+SYSTEM_RULES = _COMMON_RULES + """
 - Reply with the text of the requested section only: no heading, no preamble, no commentary."""
+# The whole-document call: the same rules, but every section of the plan in one reply.
+DOCUMENT_RULES = _COMMON_RULES + """
+- Write every requested section of the plan, in order, each under its id, with the sentences that \
+belong to it only: no headings inside the text, no preamble, no commentary."""
 
-__all__ = ["AUDIENCE_GUIDANCE", "HouseExample", "INJECTION", "PromptBundle", "SIMPLIFY_RULES", "SYSTEM_RULES", "WrittenSection", "build_refine_prompt",
+__all__ = ["AUDIENCE_GUIDANCE", "DOCUMENT_RULES", "HouseExample", "INJECTION", "PromptBundle", "SIMPLIFY_RULES", "SYSTEM_RULES", "WrittenSection", "build_document_prompt", "build_refine_prompt",
            "build_section_prompt", "build_self_check_prompt", "build_simplify_prompt", "estimate_tokens", "glossary_for", "length_limit", "length_text", "rank_examples",
            "simplify_length"]
 
@@ -335,6 +340,42 @@ def build_section_prompt(
     human = Message("human", "\n\n".join([*parts, *_section_parts(template, inputs, sources, section, written), task]))
     return PromptBundle("section", [system, human], template, style_guide, inputs, used, section, written=written,
                         examples=examples)
+
+
+def build_document_prompt(
+    template: Template,
+    style_guide: StyleGuide,
+    inputs: dict[str, str],
+    sources: list[SourceDoc],
+    sections: tuple[SectionSpec, ...] | list[SectionSpec],
+    written: tuple[WrittenSection, ...] | list[WrittenSection] = (),
+    examples: tuple[HouseExample, ...] | list[HouseExample] = (),
+) -> PromptBundle:
+    """The prompt for drafting `sections` of a document in one call (a template's `generation: whole_document`).
+
+    The plan (every section, its purpose, its limit, whether it uses the sources) is in the system message as
+    for one section; the task lists the sections asked for. Sources are sent when any asked section uses them,
+    and the plan says which sections must not. `written` are sections kept from an earlier run (a resume).
+    """
+    sections, written, examples = tuple(sections), tuple(written), tuple(examples)
+    uses = any(s.use_sources for s in sections)
+    used = list(sources) if uses else []
+    system = Message("system", "\n\n".join([DOCUMENT_RULES, _template_plan(template), _style_text(style_guide)]))
+    lines = [f"Write these sections of the document, in this order, each under its id "
+             f"({len(sections)} in all):"]
+    for s in sections:
+        only = "" if s.use_sources or not used else "; from the inputs only, citing no source"
+        lines.append(f"- [{s.id}] \"{s.heading}\": {s.instruction} "
+                     f"({length_text(s.length, template.language)}{only})")
+    parts = [_examples_text(examples)] if examples else []
+    parts += [_inputs_text(template, inputs), _sources_text(sources, withheld=not uses and bool(sources))]
+    if written:
+        parts.append(_written_text(written))
+    human = Message("human", "\n\n".join([*parts, "\n".join(lines)]))
+    spec = SectionSpec(id="document", heading=template.title,
+                       instruction="Every section of the plan, in one reply.", use_sources=uses)
+    return PromptBundle("document", [system, human], template, style_guide, inputs, used, spec, written=written,
+                        examples=examples, extra={"sections": ",".join(s.id for s in sections)})
 
 
 def build_refine_prompt(

@@ -83,6 +83,10 @@ sections:
 def test_a_valid_minimal_template_loads(tmp_path: Path) -> None:
     tdir, gdir = _write_catalog(tmp_path, GOOD)
     assert Catalog.load(tdir, gdir).template("t1").title == "T"
+    assert Catalog.load(tdir, gdir).template("t1").generation == "per_section"
+    (tmp_path / "whole").mkdir()
+    tdir, gdir = _write_catalog(tmp_path / "whole", GOOD + "generation: whole_document\n")
+    assert Catalog.load(tdir, gdir).template("t1").generation == "whole_document"
 
 
 @pytest.mark.parametrize(
@@ -93,6 +97,7 @@ def test_a_valid_minimal_template_loads(tmp_path: Path) -> None:
         (GOOD.replace("language: en", "language: fr"), "language"),
         (GOOD.replace("default_style_guide: g", "default_style_guide: nope"), "'nope' does not exist"),
         (GOOD.replace('offline_text: "{x}"', 'offline_text: "{y}"'), "unknown fields ['y']"),
+        (GOOD + "generation: all_at_once\n", "generation"),
         ("id: [unclosed", "not valid YAML"),
         ("- just\n- a list\n", "expected a mapping"),
         (GOOD.replace("sections:\n  - {id: s, heading: S, instruction: I, offline_text: \"{x}\"}\n", "sections: []\n"),

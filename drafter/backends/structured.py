@@ -83,6 +83,18 @@ class CitedSection(BaseModel):
         return cls(text=fields["text"], evidence=items)
 
 
+class DocumentSection(CitedSection):
+    """One section of a whole document, named by its id in the plan."""
+
+    id: str = Field(description="The section's id, as in [id] in the plan.")
+
+
+class CitedDocument(BaseModel):
+    """Every requested section of a document in one reply, each given sentence by sentence with its evidence."""
+
+    sections: list[DocumentSection] = Field(description="The requested sections, in the order of the plan.")
+
+
 class UnsupportedClaim(BaseModel):
     section: str = Field(description="The id of the section the claim is in, as in <draft section=\"id\">.")
     claim: str = Field(description="The claim, quoted exactly as it appears in that section.")

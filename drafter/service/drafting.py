@@ -6,7 +6,7 @@ from typing import Any
 
 from drafter import review as rules
 from drafter.backends.base import Backend
-from drafter.backends.structured import CitedSection, SelfCheck
+from drafter.backends.structured import CitedDocument, CitedSection, SelfCheck
 from drafter.citations import sentence_citations
 from drafter.errors import DrafterError, InputError, RefusedError
 from drafter.guard.engine import request_parts
@@ -31,6 +31,7 @@ from drafter.prompts import (
     HouseExample,
     PromptBundle,
     WrittenSection,
+    build_document_prompt,
     build_refine_prompt,
     build_section_prompt,
     build_self_check_prompt,
@@ -162,11 +163,19 @@ class DraftingUseCases(ServiceBase):
         total = len(template.sections)
         sections = list(draft.sections)
         examples = self._house_examples(draft, template, backend, user) if len(done) < total else ()
+        caps = backend.capabilities
+        after_whole = False
+        if template.generation == "whole_document" and caps.language_model and caps.structured and len(done) < total:
+            # one call for every missing section; any the reply leaves out is asked for alone below
+            draft = self._whole_document(draft, template, guide, backend, user, examples, on_section)
+            done, sections = {s.id for s in draft.sections}, list(draft.sections)
+            after_whole = True  # a section asked for alone now is shown every other section, before and after it
         for index, spec in enumerate(template.sections):
             if spec.id in done:
                 continue
             prompt = build_section_prompt(
-                template, guide, draft.request.inputs, draft.request.sources, spec, _written(template, draft, spec.id),
+                template, guide, draft.request.inputs, draft.request.sources, spec,
+                _written(template, draft, spec.id, other=after_whole),
                 examples,
             )
             structured = on_token is None and spec.use_sources and bool(draft.request.sources)
@@ -185,7 +194,7 @@ class DraftingUseCases(ServiceBase):
                                        earlier=draft.sections)
             if result is not None and result.sentences:
                 section = section.model_copy(update={"citations": _with_sentence_evidence(section, result, prompt)})
-            sections = [*sections, section]
+            sections = _in_plan_order(template, [*sections, section])
             step = self._generated_step(draft, section, sections, user)
             if hold:
                 pending.append(step)
@@ -197,6 +206,51 @@ class DraftingUseCases(ServiceBase):
         if self.settings.self_check and backend.capabilities.language_model and draft.sections:
             draft = self._self_check(draft, template, guide, backend, user)  # nothing is pending with a model
         return self._generation_finished(draft, user, pending, held)
+
+    def _whole_document(
+        self, draft: Draft, template: Template, guide: StyleGuide, backend: Backend, user: str,
+        examples: tuple[HouseExample, ...], on_section: SectionCallback | None,
+    ) -> Draft:
+        """One structured call for every section not yet written; each section returned is saved as it comes.
+
+        The request was saved before the call, and a failed call leaves the draft `failed` as a section's would.
+        A section the reply leaves out (or leaves empty) is not invented: the caller asks for it alone. A section
+        the reply names that the plan lacks, or names twice, is ignored. The audit log records both.
+        """
+        wanted = [s for s in template.sections if s.id not in {d.id for d in draft.sections}]
+        prompt = build_document_prompt(template, guide, draft.request.inputs, draft.request.sources, wanted,
+                                       _written(template, draft, "", other=True), examples)
+        try:
+            result = self.calls.structured(backend, prompt, draft, CitedDocument, user=user)
+        except DrafterError as exc:
+            self._generation_failed(draft, user, exc, None)
+            raise
+        wanted_ids = {s.id for s in wanted}
+        replies: dict[str, CitedSection] = {}
+        ignored: list[str] = []
+        for reply in result.sections:
+            if reply.id in wanted_ids and reply.id not in replies and reply.text.strip():
+                replies[reply.id] = reply
+            else:
+                ignored.append(reply.id)
+        missing = [s.id for s in wanted if s.id not in replies]
+        self.store.append_audit(user, "whole_document_reply", draft.id, {
+            "asked": [s.id for s in wanted], "returned": list(replies), "missing": missing, "ignored": ignored,
+        })
+        total = len(template.sections)
+        for spec in wanted:
+            got = replies.get(spec.id)
+            if got is None:
+                continue
+            section = self._ai_section(spec, got.text, backend, prompt, user,
+                                       [(e.source, e.quote) for e in got.evidence])
+            if got.sentences:
+                section = section.model_copy(update={"citations": _with_sentence_evidence(section, got, prompt)})
+            sections = _in_plan_order(template, [*draft.sections, section])
+            draft = self.store.save_draft_steps([self._generated_step(draft, section, sections, user)])
+            if on_section:
+                on_section(template.sections.index(spec) + 1, total, section)
+        return draft
 
     def _house_examples(self, draft: Draft, template: Template, backend: Backend, user: str) -> tuple[HouseExample, ...]:
         """Approved, exported documents of this template to offer as house style (`settings.house_style_examples`).
@@ -336,6 +390,12 @@ def _with_sentence_evidence(section: Section, result: CitedSection, prompt: Prom
     per_sentence = sentence_citations(result.sentence_evidence(), prompt.sources)
     covered = {(c.marker, c.paragraph) for c in per_sentence if c.verified}
     return per_sentence + [c for c in section.citations if (c.marker, c.paragraph) not in covered]
+
+
+def _in_plan_order(template: Template, sections: list[Section]) -> list[Section]:
+    """Sections in the template's order (a section asked for alone after a whole-document reply comes late)."""
+    order = {s.id: i for i, s in enumerate(template.sections)}
+    return sorted(sections, key=lambda s: order.get(s.id, len(order)))
 
 
 def _written(template: Template, draft: Draft, section_id: str, *, other: bool = False) -> list[WrittenSection]:

@@ -21,6 +21,7 @@ from drafter.prompts import (
     HouseExample,
     PromptBundle,
     WrittenSection,
+    build_document_prompt,
     build_refine_prompt,
     build_section_prompt,
     build_self_check_prompt,
@@ -65,6 +66,12 @@ def briefing_background() -> str:
     t = c.template("briefing")
     written = [WrittenSection("summary", "Summary", "The Minister opens the Riverside Flood Barrier on 12 March 2026.")]
     return _render(build_section_prompt(t, c.style_guide("house-style"), r.inputs, r.sources, t.sections[1], written))
+
+
+def briefing_document() -> str:
+    c, r = _catalog(), briefing_request()
+    t = c.template("briefing")
+    return _render(build_document_prompt(t, c.style_guide("house-style"), r.inputs, r.sources, t.sections))
 
 
 def briefing_refine() -> str:
@@ -131,6 +138,7 @@ CASES: dict[str, Callable[[], str]] = {
     "briefing-background": briefing_background,
     "briefing-summary-house-style": briefing_summary_house_style,
     "briefing-refine": briefing_refine,
+    "briefing-document": briefing_document,
     "tongzhi-section": tongzhi_section,
     "qingshi-section": qingshi_section,
     "submission-recommendation": submission_recommendation,
