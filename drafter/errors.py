@@ -5,7 +5,8 @@ reader's language (`str(exc)`) while logs and JSON output can keep the language-
 
     raise NotFoundError("No draft {draft_id}.", draft_id=draft_id)
 
-Babel extracts the first argument of these classes (see babel.cfg), so write it as a literal, not an f-string.
+Babel extracts the first argument of these classes (drafter.i18n.EXTRACT_KEYWORDS), so write it as a literal,
+not an f-string (tests/test_i18n_catalogs.py fails on anything else).
 """
 
 from __future__ import annotations
