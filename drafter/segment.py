@@ -53,30 +53,30 @@ def detect_language(text: str) -> str:
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
 
-def paragraphs(text: str) -> list[Piece]:
-    """Blocks separated by blank lines."""
+def _split(text: str, separator: re.Pattern[str]) -> list[Piece]:
+    """The non-blank pieces of `text` between matches of `separator`, with their offsets."""
     out: list[Piece] = []
     pos = 0
-    for m in _BLANK_LINE.finditer(text):
+    for m in separator.finditer(text):
         if (p := _piece(text, pos, m.start())) is not None:
             out.append(p)
         pos = m.end()
     if (p := _piece(text, pos, len(text))) is not None:
         out.append(p)
     return out
+
+
+def paragraphs(text: str) -> list[Piece]:
+    """Blocks separated by blank lines."""
+    return _split(text, _BLANK_LINE)
+
+
+_NEWLINE = re.compile(r"\n")
 
 
 def lines(text: str) -> list[Piece]:
     """Non-blank lines."""
-    out: list[Piece] = []
-    pos = 0
-    for m in re.finditer(r"\n", text):
-        if (p := _piece(text, pos, m.start())) is not None:
-            out.append(p)
-        pos = m.end()
-    if (p := _piece(text, pos, len(text))) is not None:
-        out.append(p)
-    return out
+    return _split(text, _NEWLINE)
 
 
 def blocks(text: str) -> list[Piece]:

@@ -90,6 +90,22 @@ class ServiceBase:
 
     # --- catalog ----------------------------------------------------------------------------------
 
+    @contextmanager
+    def scratch(self, prefix: str) -> Iterator[Any]:
+        """A copy of this service on a throwaway SQLite store (same catalog and backends), for evaluation runs;
+        the store and its folder are gone afterwards."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            scratch = type(self)(
+                self.settings.model_copy(update={"data_dir": Path(tmp), "database_url": None}),
+                Store.open(f"sqlite:///{Path(tmp) / 'eval.db'}"), self.catalog, self.backends, self.options,
+            )
+            try:
+                yield scratch
+            finally:
+                scratch.store.engine.dispose()
+
     def templates(self, language: str | None = None) -> list[Template]:
         return self.catalog.list_templates(language)
 

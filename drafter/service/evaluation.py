@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from drafter.checks.eval_metrics import draft_metrics
 from drafter.errors import DrafterError, InputError, shown
 from drafter.models import FindingSeverity
 from drafter.service.base import ServiceBase
-from drafter.store import Store
 
 
 class EvaluationUseCases(ServiceBase):
@@ -32,16 +30,8 @@ class EvaluationUseCases(ServiceBase):
             raise InputError("{folder} has no case files (*.yaml).", folder=folder)
         if backend:
             self.backend(backend)  # an unknown backend is one clear error, not one per case
-        with tempfile.TemporaryDirectory(prefix="drafter-eval-") as tmp:
-            scratch = type(self)(
-                self.settings.model_copy(update={"data_dir": Path(tmp), "database_url": None}),
-                Store.open(f"sqlite:///{Path(tmp) / 'eval.db'}"), self.catalog, self.backends, self.options,
-            )
-            try:
-                return EvalReport(folder=str(folder), backend=backend,
-                                  cases=[_run_case(scratch, p, backend) for p in cases])
-            finally:
-                scratch.store.engine.dispose()
+        with self.scratch("drafter-eval-") as scratch:
+            return EvalReport(folder=str(folder), backend=backend, cases=[_run_case(scratch, p, backend) for p in cases])
 
 
 def _run_case(service: Any, path: Path, backend: str | None) -> CaseResult:

@@ -20,7 +20,6 @@ scratch store that is thrown away, then measured against its original and its ex
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,6 @@ from drafter.errors import DrafterError, InputError
 from drafter.models import Draft, Finding, FindingSeverity, FindingStatus
 from drafter.segment import sentences
 from drafter.simplification import diff_words, guide_for, whole_readability
-from drafter.store import Store
 
 AUDIENCES = ("plain", "child")
 EVAL_USER = "simplify-eval"
@@ -108,15 +106,8 @@ def evaluate_simplification(
     documents = load_corpus(corpus)
     if backend:
         service.backend(backend)  # an unknown backend is one clear error, not one per document
-    with tempfile.TemporaryDirectory(prefix="drafter-simplify-eval-") as tmp:
-        scratch = type(service)(
-            service.settings.model_copy(update={"data_dir": Path(tmp), "database_url": None}),
-            Store.open(f"sqlite:///{Path(tmp) / 'eval.db'}"), service.catalog, service.backends, service.options,
-        )
-        try:
-            return [_run(scratch, doc, audience, backend) for doc in documents for audience in audiences]
-        finally:
-            scratch.store.engine.dispose()
+    with service.scratch("drafter-simplify-eval-") as scratch:
+        return [_run(scratch, doc, audience, backend) for doc in documents for audience in audiences]
 
 
 def _run(service: Any, doc: dict[str, Any], audience: str, backend: str | None) -> SimplifyEvalRow:

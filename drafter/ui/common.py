@@ -496,3 +496,15 @@ def template_title(service: DrafterService, template_id: str) -> str:
         return service.template(template_id).title
     except DrafterError:
         return template_id
+
+
+def review_copy_download(service: DrafterService, user: str, draft: Draft, *, key: str) -> None:
+    """The review copy for Word, made only when the button is pressed (review and history pages)."""
+    st.download_button(
+        _("Download review copy"),
+        data=lambda: service.review_copy_bytes(draft.id, user),
+        file_name=f"review-copy-{draft.id}-v{draft.version}.docx",
+        key=key,
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore",
+    )

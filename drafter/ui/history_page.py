@@ -26,6 +26,7 @@ from drafter.ui.common import (
     md_safe,
     page_header,
     permissions,
+    review_copy_download,
     show_diff,
     show_heading,
     show_lang_text,
@@ -169,14 +170,7 @@ def review_copy_panel(service: DrafterService, user: str, draft: Draft) -> None:
           "passages, quotations and open findings. It is not the labelled export and carries no approval; a "
           "reviewer uploads it back on the Review page.")
     )
-    st.download_button(
-        _("Download review copy"),
-        data=lambda: service.review_copy_bytes(draft.id, user),
-        file_name=f"review-copy-{draft.id}-v{draft.version}.docx",
-        key=f"history-review-copy-{draft.id}",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        on_click="ignore",
-    )
+    review_copy_download(service, user, draft, key=f"history-review-copy-{draft.id}")
 
 
 def _export(service: DrafterService, user: str, draft: Draft) -> tuple[str, bytes, Verification, str]:

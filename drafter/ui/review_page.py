@@ -25,6 +25,7 @@ from drafter.ui.common import (
     md_safe,
     origin_badge,
     page_header,
+    review_copy_download,
     section_findings_note,
     show_diff,
     show_heading,
@@ -129,14 +130,7 @@ def word_review_panel(service: DrafterService, user: str, draft: Draft) -> None:
               "passages and open findings. It is not the labelled export and carries no approval. Upload it "
               "after review: you see what it changes before anything is applied.")
         )
-        st.download_button(
-            _("Download review copy"),
-            data=lambda: service.review_copy_bytes(draft.id, user),
-            file_name=f"review-copy-{draft.id}-v{draft.version}.docx",
-            key=f"review-copy-{draft.id}",
-            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            on_click="ignore",
-        )
+        review_copy_download(service, user, draft, key=f"review-copy-{draft.id}")
         upload = st.file_uploader(_("Reviewed copy (.docx)"), type=["docx"], key=f"review-upload-{draft.id}")
         if upload is None:
             return
