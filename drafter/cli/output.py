@@ -249,11 +249,12 @@ def evaluation(result: Any) -> None:
                       verified=t["evidence_verified"], sentences=t["evidence_sentences"], percent=t["evidence_percent"])
                     if t["evidence_sentences"] else _("no sentences drawn from sources"))
         print("  " + _("{template} ({cases} cases): {evidence}; {unsupported} figures and names without support; "
-                       "{duplicates} duplicate sentences; length {length}/{limit} ({over} of {measured} sections over "
+                       "{duplicates}; length {length}/{limit} ({over} of {measured} sections over "
                        "their limit); readability {within}/{scored} sections on target; expected facts "
                        "{found}/{expected}",
                        template=template_id, cases=t["cases"], evidence=evidence, unsupported=t["unsupported"],
-                       duplicates=t["duplicates"], length=t["length"], limit=t["length_limit"],
+                       duplicates=ngettext("{n} duplicate sentence", "{n} duplicate sentences", t["duplicates"]),
+                       length=t["length"], limit=t["length_limit"],
                        over=t["sections_over_length"], measured=t["sections_measured"], within=t["sections_within_target"],
                        scored=t["sections_scored"], found=t["expected_found"], expected=t["expected"]))
     total = result.totals()
