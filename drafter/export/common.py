@@ -96,9 +96,19 @@ def comment_text(p: Provenance, language: str) -> str:
     return text + (f"; edited by {p.edited_by}" if p.edited_by else "")
 
 
-def embed_metadata(doc: Document, label: Label) -> None:
-    """The machine-readable label: AIGC (GB 45438-2025 Annex E) and DrafterProvenance with the body hash."""
+def embed_metadata(doc: Document, label: Label, passages: dict[int, list[dict[str, object]]] | None = None) -> None:
+    """The machine-readable label: AIGC (GB 45438-2025 Annex E) and DrafterProvenance with the body hash.
+
+    `passages`: section index → the machine-written passages the export commented on (drafter.export.passages),
+    recorded in that section's provenance so `drafter verify` can check each passage's comment.
+    """
     provenance = dict(label.provenance)
+    if passages:
+        sections = [dict(s) if isinstance(s, dict) else s for s in provenance.get("sections", [])]  # type: ignore[attr-defined]
+        for i, found in passages.items():
+            if i < len(sections) and isinstance(sections[i], dict):
+                sections[i]["passages"] = found
+        provenance["sections"] = sections
     provenance["body_sha256"] = body_sha256(doc)
     set_custom_properties(
         doc,

@@ -1,4 +1,4 @@
-"""Writes an approved draft to .docx: layout, visible label, Word comments on AI passages, metadata.
+"""Writes an approved draft to .docx: layout, visible label, Word comments on machine-written passages, metadata.
 
 The document starts from the template's house style (drafter.export.house_style) and uses its named styles:
 Title, Heading 1, List Bullet for the items of list fields, Numbered Paragraph where the template numbers its
@@ -36,7 +36,8 @@ from drafter.export.common import (
 )
 from drafter.export.footnotes import Footnotes
 from drafter.export.gbt9704 import build_gbt9704_document
-from drafter.models import Draft, Label, Origin, SourceDoc, StyleGuide, Template
+from drafter.export.passages import add_comments
+from drafter.models import Draft, Label, SourceDoc, StyleGuide, Template
 
 __all__ = [
     "AIGC_PROPERTY", "LABEL_STYLE", "META_STYLE", "ORIGINAL_STYLE", "PROVENANCE_PROPERTY", "SECTION_STYLE",
@@ -159,7 +160,8 @@ def build_document(draft: Draft, template: Template, label: Label, *, include_or
     items = _list_items(template, draft)
     action_items = actions.items([(f.name, f.type) for f in template.fields], draft.request.inputs)
     notes, sources, cited = Footnotes(doc), draft.request.sources, set[int]()
-    for section in draft.sections:
+    passages: dict[int, list[dict[str, object]]] = {}
+    for index, section in enumerate(draft.sections):
         doc.add_heading(section.heading, level=1)
         runs = []
         for group in actions.group_lines(section.text.split("\n"), action_items):
@@ -170,9 +172,9 @@ def build_document(draft: Draft, template: Template, label: Label, *, include_or
             style = bullet if line.strip() in items else numbered if line.strip() else None
             paragraph = _add_line(doc, line, style, notes, sources, draft.language, cited)
             runs.extend(paragraph.runs)
-        if section.provenance.origin != Origin.human and runs:
-            comment = comment_text(section.provenance, draft.language)
-            doc.add_comment([runs[0], runs[-1]], text=comment, author=label.system, initials="AI")
+        found = add_comments(doc, section, runs, draft.language, label.system)
+        if section.spans:
+            passages[index] = [p.as_dict() for p in found]
         if include_original and section.original:
             doc.add_paragraph("原文：" if draft.language == "zh" else "Original text:", style=ORIGINAL_STYLE)
             for line in section.original.split("\n"):
@@ -180,7 +182,7 @@ def build_document(draft: Draft, template: Template, label: Label, *, include_or
                     doc.add_paragraph(line, style=ORIGINAL_STYLE)
     _sources_list(doc, sources, cited, draft.language)
     doc.add_paragraph(label.statement, style=LABEL_STYLE)
-    embed_metadata(doc, label)
+    embed_metadata(doc, label, passages)
     return doc
 
 

@@ -27,11 +27,11 @@ from drafter.export.common import (
     LABEL_STYLE,
     META_STYLE,
     SECTION_STYLE,
-    comment_text,
     embed_metadata,
     ensure_styles,
 )
-from drafter.models import Draft, Label, Origin, Template
+from drafter.export.passages import add_comments
+from drafter.models import Draft, Label, Template
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 MARGIN_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
@@ -581,7 +581,8 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
     minutes = template.kind == "纪要"
     specs = {s.id: s for s in template.sections}
     last_body: Paragraph | None = None
-    for section in draft.sections:
+    passages: dict[int, list[dict[str, object]]] = {}
+    for index, section in enumerate(draft.sections):
         spec = specs.get(section.id)
         runs: list[Run] = []
         lines = section.text.split("\n")
@@ -596,9 +597,9 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
             p = _body_line(doc, line, first_style if i == 0 else None, minutes)
             runs.extend(p.runs)
             last_body = p
-        if section.provenance.origin != Origin.human and runs:
-            doc.add_comment([runs[0], runs[-1]], text=comment_text(section.provenance, "zh"),
-                            author=label.system, initials="AI")
+        found = add_comments(doc, section, runs, "zh", label.system)
+        if section.spans:
+            passages[index] = [p.as_dict() for p in found]
     attachments = _attachments(doc, roles["attachments"]) if "attachments" in roles else []
     block = _signature(doc, roles)
     if "note" in roles:
@@ -616,5 +617,5 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
         _keep_with_next(p)
     for p in tail:
         _ppr(p._p.get_or_add_pPr(), "w:keepLines")
-    embed_metadata(doc, label)
+    embed_metadata(doc, label, passages)
     return doc
