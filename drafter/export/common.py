@@ -3,6 +3,7 @@ hash, and writing a file safely. Layouts (docx_writer, gbt9704) and verify impor
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -44,6 +45,75 @@ def paragraph_text(p: _Element) -> str:
         elif el.getparent() is not None and el.getparent().tag == _R:  # not the tab stops of w:pPr
             out.append("\t" if el.tag == _TAB else "\n")
     return "".join(out)
+
+
+def text_run(parent: _Element, text: str, rpr: _Element | None = None) -> _Element:
+    """A new `w:r` holding `text`, as python-docx's `Run.text` writes it (a tab is `w:tab`, a line break `w:br`,
+    `xml:space="preserve"` on text with outer white space), with a copy of `rpr` as its formatting. It is not
+    yet placed: the caller appends it where it belongs."""
+    r = parent.makeelement(_R, {})
+    if rpr is not None:
+        r.append(copy.deepcopy(rpr))
+    buffer: list[str] = []
+
+    def flush() -> None:
+        chunk = "".join(buffer)
+        if chunk:
+            t = r.makeelement(_T, {})
+            t.text = chunk
+            if len(chunk.strip()) < len(chunk):
+                t.set(qn("xml:space"), "preserve")
+            r.append(t)
+        buffer.clear()
+
+    if "\t" not in text and "\n" not in text and "\r" not in text:
+        buffer.append(text)
+    else:
+        for ch in text:
+            if ch == "\t" or ch in "\r\n":
+                flush()
+                r.append(r.makeelement(_TAB if ch == "\t" else _BR, {}))
+            else:
+                buffer.append(ch)
+    flush()
+    return r
+
+
+class BodyWriter:
+    """Paragraphs appended to the body as XML, as python-docx's `add_paragraph(text, style)` writes them (before the
+    body's final `w:sectPr`), with each style looked up once: python-docx looks the style up by name on every call
+    and writes text one character at a time, which dominated a long export."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.body = doc.element.body
+        last = self.body[-1] if len(self.body) else None
+        self._sect = last if last is not None and last.tag == qn("w:sectPr") else None
+        self._styles: dict[str, str | None] = {}
+
+    def style_id(self, name: str | None) -> str | None:
+        """The paragraph style's id, None for the default style (python-docx then writes no w:pStyle)."""
+        if name is None:
+            return None
+        if name not in self._styles:
+            self._styles[name] = self.doc.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+        return self._styles[name]
+
+    def paragraph(self, style: str | None = None, text: str | None = None) -> _Element:
+        """A new `w:p` at the end of the body, in `style`, holding `text` in one run when given."""
+        p = self.body.makeelement(_P, {})
+        sid = self.style_id(style)
+        if sid is not None:
+            ppr = p.makeelement(qn("w:pPr"), {})
+            ppr.append(p.makeelement(qn("w:pStyle"), {qn("w:val"): sid}))
+            p.append(ppr)
+        if text:
+            p.append(text_run(p, text))
+        if self._sect is not None:
+            self._sect.addprevious(p)
+        else:
+            self.body.append(p)
+        return p
 
 
 def body_paragraph_texts(doc: Document) -> list[str]:

@@ -30,7 +30,7 @@ from drafter.export.common import (
     embed_metadata,
     ensure_styles,
 )
-from drafter.export.passages import add_comments
+from drafter.export.passages import CommentWriter, add_comments
 from drafter.models import Draft, Label, Template
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
@@ -582,9 +582,10 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
     specs = {s.id: s for s in template.sections}
     last_body: Paragraph | None = None
     passages: dict[int, list[dict[str, object]]] = {}
+    comments = CommentWriter(doc, label.system)
     for index, section in enumerate(draft.sections):
         spec = specs.get(section.id)
-        runs: list[Run] = []
+        runs: list[_Element] = []
         lines = section.text.split("\n")
         if spec is None or spec.heading_visible:
             doc.add_heading(section.heading, level=1)
@@ -595,11 +596,12 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
             if minutes and ATTENDANCE.match(line) and (i == 0 or not ATTENDANCE.match(lines[i - 1])):
                 _meta(doc)  # 出席/请假/列席 start one line below the text
             p = _body_line(doc, line, first_style if i == 0 else None, minutes)
-            runs.extend(p.runs)
+            runs.extend(r._r for r in p.runs)
             last_body = p
-        found = add_comments(doc, section, runs, "zh", label.system)
+        found = add_comments(comments, section, runs, "zh")
         if section.spans:
             passages[index] = [p.as_dict() for p in found]
+    comments.finish(0)  # the 公文 layout writes no footnotes
     attachments = _attachments(doc, roles["attachments"]) if "attachments" in roles else []
     block = _signature(doc, roles)
     if "note" in roles:

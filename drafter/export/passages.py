@@ -6,19 +6,25 @@ backend and the model; text a person wrote (`input`, `edited`) carries none. The
 (offsets into the section's text) in DrafterProvenance, so `drafter verify` can check that every passage still
 carries its comment, on the same text, with the same words. Sections saved before spans existed keep one
 comment for the whole section.
+
+The comments are written straight into the XML (python-docx's `add_comment` looks for the highest id among all
+comments on every call, which is quadratic in a long document). A comment's range start and end are siblings
+of the runs, never inside one, and a footnote's reference run is never cut. Comment ids are given last, above
+every footnote id (`CommentWriter.finish`): LibreOffice 7.4 shows the wrong footnote, or none, when a comment
+placed before a footnote's reference shares that footnote's id.
 """
 
 from __future__ import annotations
 
-import copy
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from docx.document import Document
 from docx.oxml.ns import qn
-from docx.text.run import Run
+from lxml.etree import _Element
 
-from drafter.export.common import comment_text
+from drafter.export.common import comment_text, text_run
 from drafter.models import Origin, Provenance, Section, Span, SpanOrigin
 
 _ORIGIN_WORDS = {
@@ -80,19 +86,80 @@ def passage_comment(p: Passage, prov: Provenance, language: str) -> str:
 
 # --- writing -----------------------------------------------------------------------------------------------
 
-def _run_text(r: Any) -> str | None:
-    """The text of a plain run (text, tabs, breaks), or None for a run holding anything else (a footnote mark)."""
-    if r.find(qn("w:footnoteReference")) is not None:
+_W_ID = qn("w:id")
+_T, _TAB, _BR, _CR, _R, _RPR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:r"), qn("w:rPr")
+_NOTE_REF = qn("w:footnoteReference")
+
+
+def _run_text(r: _Element) -> str | None:
+    """The text of a plain run (text, tabs, breaks), or None for a run holding a footnote mark: a comment's range
+    never cuts or ends inside it."""
+    if r.find(_NOTE_REF) is not None:
         return None
-    return Run(r, None).text  # type: ignore[arg-type]
+    out = []
+    for el in r:
+        if el.tag == _T:
+            out.append(el.text or "")
+        elif el.tag == _TAB:
+            out.append("\t")
+        elif el.tag in (_BR, _CR):
+            out.append("\n")
+    return "".join(out)
 
 
-def _place(runs: list[Run], text: str) -> list[tuple[Run, int, int]]:
+class CommentWriter:
+    """The Word comments of one export, written into the comments part; ids are given by `finish`."""
+
+    def __init__(self, doc: Document, author: str, initials: str = "AI"):
+        self._root: _Element = doc.part._comments_part.element  # created by python-docx on first use
+        self._author, self._initials = author, initials
+        self._date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._marks: list[list[_Element]] = []  # per comment: the elements carrying its id
+
+    def add(self, first: _Element, last: _Element, text: str) -> None:
+        """Comment `text` on the runs from `first` to `last` (same paragraph or a later one)."""
+        make = first.makeelement
+        comment = make(qn("w:comment"), {qn("w:author"): self._author, qn("w:initials"): self._initials,
+                                         qn("w:date"): self._date})
+        p = make(qn("w:p"), {})
+        ppr = make(qn("w:pPr"), {})
+        ppr.append(make(qn("w:pStyle"), {qn("w:val"): "CommentText"}))
+        p.append(ppr)
+        p.append(self._reference_run(make, "w:annotationRef", None))
+        p.append(text_run(p, text))
+        comment.append(p)
+        self._root.append(comment)
+        start = make(qn("w:commentRangeStart"), {})
+        end = make(qn("w:commentRangeEnd"), {})
+        reference = make(qn("w:commentReference"), {})
+        first.addprevious(start)
+        last.addnext(end)
+        end.addnext(self._reference_run(make, "w:commentReference", reference))
+        self._marks.append([comment, start, end, reference])
+
+    @staticmethod
+    def _reference_run(make: Any, tag: str, mark: _Element | None) -> _Element:
+        r = make(_R, {})
+        rpr = make(_RPR, {})
+        rpr.append(make(qn("w:rStyle"), {qn("w:val"): "CommentReference"}))
+        r.append(rpr)
+        r.append(mark if mark is not None else make(qn(tag), {}))
+        return r
+
+    def finish(self, last_note_id: int) -> None:
+        """Number the comments from just above `last_note_id` (the highest footnote id; 0 when there is none)."""
+        first = last_note_id + 1 if last_note_id > 0 else 0
+        for n, marks in enumerate(self._marks, start=first):
+            for el in marks:
+                el.set(_W_ID, str(n))
+
+
+def _place(runs: list[_Element], text: str) -> list[tuple[_Element, int, int]]:
     """Each run's (start, end) in `text`, found in order; runs whose text is not there (labels, marks) are left out."""
-    placed: list[tuple[Run, int, int]] = []
+    placed: list[tuple[_Element, int, int]] = []
     cursor = 0
     for run in runs:
-        t = _run_text(run._r)
+        t = _run_text(run)
         if not t:
             continue
         pos = text.find(t, cursor)
@@ -103,28 +170,28 @@ def _place(runs: list[Run], text: str) -> list[tuple[Run, int, int]]:
     return placed
 
 
-def _split(placed: list[tuple[Run, int, int]], cuts: set[int]) -> list[tuple[Run, int, int]]:
+def _split(placed: list[tuple[_Element, int, int]], cuts: set[int]) -> list[tuple[_Element, int, int]]:
     """Runs cut at the offsets in `cuts` (a copy of the run's formatting on each piece), so that a comment can
-    start and end exactly where a passage does."""
-    out: list[tuple[Run, int, int]] = []
+    start and end exactly where a passage does. A layout that writes its runs already cut (docx_writer) finds
+    nothing to cut here."""
+    out: list[tuple[_Element, int, int]] = []
     for run, start, end in placed:
         inner = sorted(c for c in cuts if start < c < end)
         if not inner:
             out.append((run, start, end))
             continue
-        text = run.text
+        text = _run_text(run) or ""
+        rpr = run.find(_RPR)
         bounds = [start, *inner, end]
-        pieces: list[tuple[Run, int, int]] = []
-        anchor = run._r
+        anchor = run
         for a, b in zip(bounds, bounds[1:], strict=False):
-            r = copy.deepcopy(run._r) if pieces else run._r
-            piece = Run(r, run._parent)
-            if pieces:
-                anchor.addnext(r)
-                anchor = r
-            piece.text = text[a - start:b - start]
-            pieces.append((piece, a, b))
-        out.extend(pieces)
+            piece = text_run(run, text[a - start:b - start], rpr)
+            anchor.addnext(piece)
+            anchor = piece
+            out.append((piece, a, b))
+        parent = run.getparent()
+        if parent is not None:
+            parent.remove(run)
     return out
 
 
@@ -135,26 +202,35 @@ def section_passages(section: Section) -> list[Passage] | None:
     return passages(section.spans)
 
 
-def add_comments(doc: Document, section: Section, runs: list[Run], language: str, author: str) -> list[Passage]:
-    """Comment on each machine-written passage of `section`, whose text is in `runs`; returns the passages
-    anchored (recorded in DrafterProvenance for `drafter verify`)."""
+def cuts(section: Section) -> set[int]:
+    """The offsets in the section's text where a passage comment starts or ends: a layout cuts its runs there."""
+    found = section_passages(section) or []
+    return {c for p in found for c in (p.start, p.end)}
+
+
+def add_comments(comments: CommentWriter, section: Section, runs: list[_Element], language: str) -> list[Passage]:
+    """Comment on each machine-written passage of `section`, whose text is in `runs` (`w:r` elements, in order);
+    returns the passages anchored (recorded in DrafterProvenance for `drafter verify`)."""
     if not runs:
         return []
     found = section_passages(section)
     if found is None:
         if section.provenance.origin != Origin.human:
-            doc.add_comment([runs[0], runs[-1]], text=comment_text(section.provenance, language),
-                            author=author, initials="AI")
+            comments.add(runs[0], runs[-1], comment_text(section.provenance, language))
         return []
     placed = _split(_place(runs, section.text), {c for p in found for c in (p.start, p.end)})
     anchored: list[Passage] = []
+    i = 0
     for p in found:
-        inside = [run for run, s, e in placed if p.start <= s and e <= p.end]
-        if not inside:
+        while i < len(placed) and placed[i][1] < p.start:
+            i += 1
+        j = i
+        while j < len(placed) and placed[j][2] <= p.end:
+            j += 1
+        if j == i:
             continue
-        doc.add_comment([inside[0], inside[-1]], text=passage_comment(p, section.provenance, language),
-                        author=author, initials="AI")
-        first = next(s for run, s, _ in placed if run is inside[0])
-        last = next(e for run, _, e in placed if run is inside[-1])
-        anchored.append(Passage(first, last, p.origin, p.source, p.paragraph))
+        (first, start, _), (last, _, end) = placed[i], placed[j - 1]
+        comments.add(first, last, passage_comment(p, section.provenance, language))
+        anchored.append(Passage(start, end, p.origin, p.source, p.paragraph))
+        i = j
     return anchored
