@@ -30,6 +30,7 @@ PROVENANCE_PROPERTY = "DrafterProvenance"
 AIGC_PROPERTY = "AIGC"
 _P, _R, _T, _TAB, _BR, _CR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _NOTE_REF = qn("w:footnoteReference")
+_SPACE, _PPR, _PSTYLE, _VAL = qn("xml:space"), qn("w:pPr"), qn("w:pStyle"), qn("w:val")
 
 
 def paragraph_text(p: _Element) -> str:
@@ -62,7 +63,7 @@ def text_run(parent: _Element, text: str, rpr: _Element | None = None) -> _Eleme
             t = r.makeelement(_T, {})
             t.text = chunk
             if len(chunk.strip()) < len(chunk):
-                t.set(qn("xml:space"), "preserve")
+                t.set(_SPACE, "preserve")
             r.append(t)
         buffer.clear()
 
@@ -87,8 +88,7 @@ class BodyWriter:
     def __init__(self, doc: Document):
         self.doc = doc
         self.body = doc.element.body
-        last = self.body[-1] if len(self.body) else None
-        self._sect = last if last is not None and last.tag == qn("w:sectPr") else None
+        self._sect = self.body.find(qn("w:sectPr"))  # python-docx puts every new paragraph before it
         self._styles: dict[str, str | None] = {}
 
     def style_id(self, name: str | None) -> str | None:
@@ -102,10 +102,11 @@ class BodyWriter:
     def paragraph(self, style: str | None = None, text: str | None = None) -> _Element:
         """A new `w:p` at the end of the body, in `style`, holding `text` in one run when given."""
         p = self.body.makeelement(_P, {})
-        sid = self.style_id(style)
-        if sid is not None:
-            ppr = p.makeelement(qn("w:pPr"), {})
-            ppr.append(p.makeelement(qn("w:pStyle"), {qn("w:val"): sid}))
+        if style is not None:  # python-docx writes a w:pPr even for the default style, with no w:pStyle in it
+            ppr = p.makeelement(_PPR, {})
+            sid = self.style_id(style)
+            if sid is not None:
+                ppr.append(p.makeelement(_PSTYLE, {_VAL: sid}))
             p.append(ppr)
         if text:
             p.append(text_run(p, text))

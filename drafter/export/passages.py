@@ -87,7 +87,7 @@ def passage_comment(p: Passage, prov: Provenance, language: str) -> str:
 # --- writing -----------------------------------------------------------------------------------------------
 
 _W_ID = qn("w:id")
-_T, _TAB, _BR, _CR, _R, _RPR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:r"), qn("w:rPr")
+_P, _T, _TAB, _BR, _CR, _R, _RPR = qn("w:p"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:r"), qn("w:rPr")
 _NOTE_REF = qn("w:footnoteReference")
 
 
@@ -107,44 +107,39 @@ def _run_text(r: _Element) -> str | None:
     return "".join(out)
 
 
+_COMMENT, _PPR, _PSTYLE, _RSTYLE, _VAL = qn("w:comment"), qn("w:pPr"), qn("w:pStyle"), qn("w:rStyle"), qn("w:val")
+_AUTHOR, _INITIALS, _DATE = qn("w:author"), qn("w:initials"), qn("w:date")
+_RANGE_START, _RANGE_END, _REFERENCE = qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:commentReference")
+_ANNOTATION_REF = qn("w:annotationRef")
+
+
 class CommentWriter:
-    """The Word comments of one export, written into the comments part; ids are given by `finish`."""
+    """The Word comments of one export, written into the comments part as python-docx's `add_comment` writes
+    them; ids are given by `finish`."""
 
     def __init__(self, doc: Document, author: str, initials: str = "AI"):
         self._root: _Element = doc.part._comments_part.element  # created by python-docx on first use
         self._author, self._initials = author, initials
         self._date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self._marks: list[list[_Element]] = []  # per comment: the elements carrying its id
+        self._marks: list[tuple[_Element, ...]] = []  # per comment: the elements carrying its id
 
     def add(self, first: _Element, last: _Element, text: str) -> None:
         """Comment `text` on the runs from `first` to `last` (same paragraph or a later one)."""
         make = first.makeelement
-        comment = make(qn("w:comment"), {qn("w:author"): self._author, qn("w:initials"): self._initials,
-                                         qn("w:date"): self._date})
-        p = make(qn("w:p"), {})
-        ppr = make(qn("w:pPr"), {})
-        ppr.append(make(qn("w:pStyle"), {qn("w:val"): "CommentText"}))
+        comment = make(_COMMENT, {_W_ID: "", _AUTHOR: self._author, _INITIALS: self._initials, _DATE: self._date})
+        p = make(_P, {})
+        ppr = make(_PPR, {})
+        ppr.append(make(_PSTYLE, {_VAL: "CommentText"}))
         p.append(ppr)
-        p.append(self._reference_run(make, "w:annotationRef", None))
+        p.append(_reference_run(make, make(_ANNOTATION_REF, {})))
         p.append(text_run(p, text))
         comment.append(p)
         self._root.append(comment)
-        start = make(qn("w:commentRangeStart"), {})
-        end = make(qn("w:commentRangeEnd"), {})
-        reference = make(qn("w:commentReference"), {})
+        start, end, reference = (make(tag, {_W_ID: ""}) for tag in (_RANGE_START, _RANGE_END, _REFERENCE))
         first.addprevious(start)
         last.addnext(end)
-        end.addnext(self._reference_run(make, "w:commentReference", reference))
-        self._marks.append([comment, start, end, reference])
-
-    @staticmethod
-    def _reference_run(make: Any, tag: str, mark: _Element | None) -> _Element:
-        r = make(_R, {})
-        rpr = make(_RPR, {})
-        rpr.append(make(qn("w:rStyle"), {qn("w:val"): "CommentReference"}))
-        r.append(rpr)
-        r.append(mark if mark is not None else make(qn(tag), {}))
-        return r
+        end.addnext(_reference_run(make, reference))
+        self._marks.append((comment, start, end, reference))
 
     def finish(self, last_note_id: int) -> None:
         """Number the comments from just above `last_note_id` (the highest footnote id; 0 when there is none)."""
@@ -152,6 +147,15 @@ class CommentWriter:
         for n, marks in enumerate(self._marks, start=first):
             for el in marks:
                 el.set(_W_ID, str(n))
+
+
+def _reference_run(make: Any, mark: _Element) -> _Element:
+    r = make(_R, {})
+    rpr = make(_RPR, {})
+    rpr.append(make(_RSTYLE, {_VAL: "CommentReference"}))
+    r.append(rpr)
+    r.append(mark)
+    return r
 
 
 def _place(runs: list[_Element], text: str) -> list[tuple[_Element, int, int]]:

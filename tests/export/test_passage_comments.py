@@ -175,3 +175,116 @@ def test_changing_a_passage_comments_origin_is_found(
 
     problems = _attacked(exported, tmp_path, attack)
     assert any("was written by a machine (assembled)" in p for p in problems), problems
+
+
+def _comment_range(doc: DocumentObject, cid: str) -> tuple[object, object]:
+    body = doc.element.body
+    start = next(el for el in body.iter(qn("w:commentRangeStart")) if el.get(qn("w:id")) == cid)
+    end = next(el for el in body.iter(qn("w:commentRangeEnd")) if el.get(qn("w:id")) == cid)
+    return start, end
+
+
+def test_moving_a_passage_comment_onto_another_passage_is_found(
+        exported: tuple[DrafterService, Draft, Path], tmp_path: Path) -> None:
+    """A quote's comment moved onto an assembled passage (and that passage's comment removed): the quote has lost
+    its comment and the assembled text now carries a comment that is not its own."""
+    def attack(doc: DocumentObject) -> None:
+        quote = next(c for c in doc.comments if c.text.startswith("Quoted from "))
+        assembled = next(c for c in doc.comments if c.text.startswith("Assembled by a rule"))
+        q_start, q_end = _comment_range(doc, str(quote.comment_id))
+        a_start, a_end = _comment_range(doc, str(assembled.comment_id))
+        for el in (q_start, q_end):
+            el.getparent().remove(el)  # type: ignore[attr-defined]
+        a_start.addprevious(q_start)  # type: ignore[attr-defined]
+        a_end.addnext(q_end)  # type: ignore[attr-defined]
+        for el in (a_start, a_end):
+            el.getparent().remove(el)  # type: ignore[attr-defined]
+
+    problems = _attacked(exported, tmp_path, attack)
+    moved = [p for p in problems if "no longer carries its comment saying so on that text" in p]
+    assert any("(quote)" in p for p in moved) and any("(assembled)" in p for p in moved), problems
+
+
+def test_swapping_two_passage_comments_wording_is_found(
+        exported: tuple[DrafterService, Draft, Path], tmp_path: Path) -> None:
+    """Each comment stays where it was, but a quote's comment now says "assembled" and the other way round."""
+    def attack(doc: DocumentObject) -> None:
+        quote = next(c for c in doc.comments if c.text.startswith("Quoted from "))
+        assembled = next(c for c in doc.comments if c.text.startswith("Assembled by a rule"))
+        q_run, a_run = quote.paragraphs[0].runs[-1], assembled.paragraphs[0].runs[-1]
+        q_run.text, a_run.text = a_run.text, q_run.text
+
+    problems = _attacked(exported, tmp_path, attack)
+    assert any("(quote)" in p for p in problems) and any("(assembled)" in p for p in problems), problems
+
+
+def test_changing_a_commented_passages_text_is_found(
+        exported: tuple[DrafterService, Draft, Path], tmp_path: Path) -> None:
+    """A word changed inside a quoted passage, comment left in place: the comment no longer sits on the passage
+    the export recorded, and the body no longer matches."""
+    def attack(doc: DocumentObject) -> None:
+        quote = next(c for c in doc.comments if c.text.startswith("Quoted from "))
+        start, end = _comment_range(doc, str(quote.comment_id))
+        node = start.getnext()  # type: ignore[attr-defined]
+        while node is not end:
+            t = node.find(qn("w:t"))
+            if t is not None and "barrier" in (t.text or ""):
+                t.text = t.text.replace("barrier", "bridge", 1)
+                return
+            node = node.getnext()
+        raise AssertionError("no quoted run holds 'barrier'")
+
+    problems = _attacked(exported, tmp_path, attack)
+    assert any("(quote) but no longer carries its comment saying so on that text" in p for p in problems), problems
+    assert "The document body was changed after export." in problems
+
+
+def test_comment_ranges_sit_between_runs_and_never_share_a_footnote_id(
+        exported: tuple[DrafterService, Draft, Path]) -> None:
+    """Range marks are children of the paragraph (never inside a run), a footnote's reference run is never
+    inside a passage's range, and no comment id is a footnote id (LibreOffice shows the wrong footnote then)."""
+    _svc, _draft, out = exported
+    doc = Document(str(out))
+    body = doc.element.body
+    marks = list(body.iter(qn("w:commentRangeStart"), qn("w:commentRangeEnd")))
+    assert marks and all(m.getparent().tag == qn("w:p") for m in marks)
+    note_ids = {r.get(qn("w:id")) for r in body.iter(qn("w:footnoteReference"))}
+    comment_ids = {str(c.comment_id) for c in doc.comments}
+    assert note_ids and comment_ids and not note_ids & comment_ids
+    for p in body.iter(qn("w:p")):
+        inside: set[str] = set()
+        for el in p:
+            if el.tag == qn("w:commentRangeStart"):
+                inside.add(el.get(qn("w:id")))
+            elif el.tag == qn("w:commentRangeEnd"):
+                inside.discard(el.get(qn("w:id")))
+            elif el.tag == qn("w:r") and el.find(qn("w:footnoteReference")) is not None:
+                assert not inside, "a footnote reference inside a passage comment's range"
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_every_footnote_beside_the_passage_comments(
+        exported: tuple[DrafterService, Draft, Path], tmp_path: Path) -> None:
+    """Rendered by LibreOffice, every footnote is at the foot of the page with its own text, in order."""
+    import shutil
+    import subprocess
+
+    from drafter.export.footnotes import footnote_texts
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.fail("LibreOffice (soffice) is required: install libreoffice-writer-nogui")
+    _svc, _draft, out = exported
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
+    raw = subprocess.run(["pdftotext", str(tmp_path / "briefing.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    text = " ".join(raw.split())
+    notes = footnote_texts(Document(str(out)))
+    assert len(notes) >= 3
+    pos = 0
+    for _fid, note in sorted(notes.items(), key=lambda kv: int(kv[0])):
+        head = " ".join(note.split())[:45]
+        found = text.find(head, pos)
+        assert found >= 0, (head, text)
+        pos = found + 1
