@@ -16,12 +16,14 @@ placed before a footnote's reference shares that footnote's id.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from docx.document import Document
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from lxml.etree import _Element
 
 from drafter.export.common import comment_text, text_run
@@ -107,15 +109,23 @@ def _run_text(r: _Element) -> str | None:
     return "".join(out)
 
 
-_COMMENT, _PPR, _PSTYLE, _RSTYLE, _VAL = qn("w:comment"), qn("w:pPr"), qn("w:pStyle"), qn("w:rStyle"), qn("w:val")
+
+
+_COMMENT = parse_xml(
+    f'<w:comment {nsdecls("w")} w:id="" w:author="" w:initials="" w:date=""><w:p><w:pPr><w:pStyle w:val="CommentText"/>'
+    '</w:pPr><w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r></w:p></w:comment>'
+)
+_REFERENCE_RUN = parse_xml(
+    f'<w:r {nsdecls("w")}><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id=""/></w:r>'
+)
+_RANGE_START = parse_xml(f'<w:commentRangeStart {nsdecls("w")} w:id=""/>')
+_RANGE_END = parse_xml(f'<w:commentRangeEnd {nsdecls("w")} w:id=""/>')
 _AUTHOR, _INITIALS, _DATE = qn("w:author"), qn("w:initials"), qn("w:date")
-_RANGE_START, _RANGE_END, _REFERENCE = qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:commentReference")
-_ANNOTATION_REF = qn("w:annotationRef")
 
 
 class CommentWriter:
     """The Word comments of one export, written into the comments part as python-docx's `add_comment` writes
-    them; ids are given by `finish`."""
+    them (copied from ready-made elements); ids are given by `finish`."""
 
     def __init__(self, doc: Document, author: str, initials: str = "AI"):
         self._root: _Element = doc.part._comments_part.element  # created by python-docx on first use
@@ -125,21 +135,18 @@ class CommentWriter:
 
     def add(self, first: _Element, last: _Element, text: str) -> None:
         """Comment `text` on the runs from `first` to `last` (same paragraph or a later one)."""
-        make = first.makeelement
-        comment = make(_COMMENT, {_W_ID: "", _AUTHOR: self._author, _INITIALS: self._initials, _DATE: self._date})
-        p = make(_P, {})
-        ppr = make(_PPR, {})
-        ppr.append(make(_PSTYLE, {_VAL: "CommentText"}))
-        p.append(ppr)
-        p.append(_reference_run(make, make(_ANNOTATION_REF, {})))
+        comment = copy.copy(_COMMENT)
+        comment.set(_AUTHOR, self._author)
+        comment.set(_INITIALS, self._initials)
+        comment.set(_DATE, self._date)
+        p = comment[0]
         p.append(text_run(p, text))
-        comment.append(p)
         self._root.append(comment)
-        start, end, reference = (make(tag, {_W_ID: ""}) for tag in (_RANGE_START, _RANGE_END, _REFERENCE))
+        start, end, reference_run = copy.copy(_RANGE_START), copy.copy(_RANGE_END), copy.copy(_REFERENCE_RUN)
         first.addprevious(start)
         last.addnext(end)
-        end.addnext(_reference_run(make, reference))
-        self._marks.append((comment, start, end, reference))
+        end.addnext(reference_run)
+        self._marks.append((comment, start, end, reference_run[-1]))
 
     def finish(self, last_note_id: int) -> None:
         """Number the comments from just above `last_note_id` (the highest footnote id; 0 when there is none)."""
@@ -147,15 +154,6 @@ class CommentWriter:
         for n, marks in enumerate(self._marks, start=first):
             for el in marks:
                 el.set(_W_ID, str(n))
-
-
-def _reference_run(make: Any, mark: _Element) -> _Element:
-    r = make(_R, {})
-    rpr = make(_RPR, {})
-    rpr.append(make(_RSTYLE, {_VAL: "CommentReference"}))
-    r.append(rpr)
-    r.append(mark)
-    return r
 
 
 def _place(runs: list[_Element], text: str) -> list[tuple[_Element, int, int]]:
