@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,13 +70,18 @@ def _offline_tld_extractor() -> Any:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
 
 
+@functools.lru_cache(maxsize=4096)
+def _has_public_suffix(domain: str) -> bool:
+    return bool(_offline_tld_extractor()(domain).suffix)
+
+
 def _offline_email_recognizer() -> Any:
     """Presidio's email recognizer, validating domains against the bundled public-suffix list (no download)."""
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
     class OfflineEmailRecognizer(EmailRecognizer):
         def validate_result(self, pattern_text: str) -> bool:
-            return bool(_offline_tld_extractor()(pattern_text.rsplit("@", 1)[-1]).suffix)
+            return _has_public_suffix(pattern_text.rsplit("@", 1)[-1])
 
     return OfflineEmailRecognizer()
 
@@ -121,6 +126,31 @@ _NAME_LABELLED = re.compile(
     r"(?P<en>(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?P<en_name>[A-Z][a-z]+(?:[ '\-][A-Z][a-z]*){1,3}))"
     r"|(?:(?:姓名|联系人|申请人|当事人|经办人)\s*[:：]\s*(?P<zh_name>[\u4e00-\u9fff]{2,4}))"
 )
+
+
+# Every match of `_NAME_LABELLED` starts with one of its labels (its look-behind reads the character before).
+_NAME_LABELS = ("Name", "Full name", "Contact", "Applicant", "Claimant", "Dear", "姓名", "联系人", "申请人", "当事人", "经办人")
+
+
+def _labelled_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_NAME_LABELLED.finditer(text)`, tried only where a label starts (found by `str.find`, at C speed) rather
+    than at every character: the same matches, in the same order, none overlapping."""
+    starts = sorted({at for label in _NAME_LABELS for at in _find_all(text, label)})
+    end = 0
+    for at in starts:
+        if at < end:
+            continue
+        m = _NAME_LABELLED.match(text, at)
+        if m:
+            end = m.end()
+            yield m
+
+
+def _find_all(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _cn_ids(text: str) -> list[Detection]:
@@ -205,20 +235,27 @@ def _phones(text: str, taken: list[Detection]) -> list[Detection]:
         i = bisect.bisect_right(starts, (m.start(), len(text))) - 1
         if i >= 0 and starts[i][0] <= m.start() and starts[i][1] >= m.end():
             continue
-        for region in PHONE_REGIONS:
-            matches = list(phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID))
-            if matches:
-                for pm in matches:
-                    found.append(Detection("PHONE", m.start() + pm.start, m.start() + pm.end, 0.9, pm.raw_string))
-                break
+        for start, end, raw in _phone_numbers(candidate):
+            found.append(Detection("PHONE", m.start() + start, m.start() + end, 0.9, raw))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _phone_numbers(candidate: str) -> tuple[tuple[int, int, str], ...]:
+    """The numbers libphonenumber finds in one candidate, in the first region where it finds any (about a
+    millisecond a region: a document's numbers are remembered, the same number is not validated twice)."""
+    for region in PHONE_REGIONS:
+        matches = list(phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID))
+        if matches:
+            return tuple((pm.start, pm.end, pm.raw_string) for pm in matches)
+    return ()
 
 
 def _labelled_names(text: str) -> list[Detection]:
     """Names introduced by a label ("Contact: Priya Shah", "姓名：张伟", or a prompt's input labelled
     "Contact"); free-text names need an NER model."""
     out = []
-    for m in _NAME_LABELLED.finditer(text):
+    for m in _labelled_matches(text):
         group = "en_name" if m.group("en_name") else "zh_name"
         out.append(Detection("PERSON", m.start(group), m.end(group), 0.6, m.group(group)))
     return out
