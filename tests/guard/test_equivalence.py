@@ -24,7 +24,10 @@ IDENTIFIERS = [
     "GB29 NWBK 6016 1331 9268 19", "S1234567D", "AB 12 34 56 D", "536-22-1234", "203.0.113.54",
     "2001:db8::ff00:42:8329", "JG-10-37-59-A", "110105 19491231 002X", "4111.1111.1111.1111",
     "6222 0210 0123 4567 870", "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｏｒｇ", "２０３．０．１１３．５４", "13812345670",
-    "4111 1111 1111 1112", "123456", "2024年3月1日", "+1 202 555 0143", "020 7946 0958",
+    "4111 1111 1111 1112", "123456", "2024年3月1日", "+1 202 555 0143", "020 7946 0958", "::ffff:192.0.2.128",
+    "fe80::1%eth0", "::", "2001:0db8:85a3:0000:0000:8a2e:0370:7334", "10.0.0.1/24", "1.2.3", "a::b:c",
+    "DE89 3704 0044 0532 0130 00", "de89370400440532013000", "GB82-WEST-1234-5698-7654-32", "T1234567J", "f1234567n",
+    "AB123456C", "ab 12 34 56 c", "536 22 1234", "536.22.1234", "536221234", "53622-1234", "5362-21234",
 ]
 LABELS = [
     "Contact: Priya Shah", "Dear Mr John Smith", "Full name: Ann Lee-Wong", "姓名：张伟", "联系人：李娜",
@@ -129,3 +132,40 @@ def test_labelled_names_are_the_matches_of_the_whole_pattern():
     for seed in range(60):
         text = _random_text(seed, 0.6)
         assert [m.span() for m in d._labelled_matches(text)] == [m.span() for m in d._NAME_LABELLED.finditer(text)]
+
+
+def test_joined_forms_lengths_are_the_patterns_own():
+    """`_JOINED_BY_LENGTH` skips a form for a value of a length its pattern cannot match: the bounds in the table
+    must be the pattern's own shortest and longest match."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    from drafter.guard import detectors as d
+
+    for kind, pattern, _, _, bounds in d._JOINED:
+        assert _parser.parse(pattern.pattern).getwidth() == bounds, kind
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pattern_recognizers_answer_as_presidio_does(detectors, seed):
+    """`_analyze` runs Presidio's own patterns and validators without its analyzer: same results, same order."""
+    from drafter.guard import detectors as d
+
+    text = _random_text(1000 + seed, 0.5)
+    for _, recognizer, _ in detectors[0]._presidio:
+        ours = [(r.entity_type, r.start, r.end, r.score) for r in d._analyze(recognizer, text)]
+        theirs = [(r.entity_type, r.start, r.end, r.score) for r in recognizer.analyze(text, recognizer.supported_entities)]
+        assert ours == theirs
+
+
+def test_every_iban_and_nric_match_holds_its_trigger():
+    """The IBAN and NRIC recognizers scan only around their triggers: each of their matches must hold one, and be no
+    longer than the margin."""
+    from drafter.guard import detectors as d
+
+    triggers = {kind: (trigger, margin) for kind, trigger, margin in d._PRESIDIO_TRIGGERS}
+    recognizers = {kind: recognizer for kind, recognizer, _ in PiiDetector()._presidio}
+    for seed in range(30):
+        text = _random_text(2000 + seed, 0.7) + " de89 3704 0044 0532 0130 00 GB82-WEST-1234-5698-7654-32 t1234567z"
+        for kind, (trigger, margin) in triggers.items():
+            for r in recognizers[kind].analyze(text, recognizers[kind].supported_entities):
+                assert r.end - r.start <= margin and trigger.search(text[r.start : r.end]), (kind, text[r.start : r.end])
