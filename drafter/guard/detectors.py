@@ -200,7 +200,7 @@ def _separated_ids(text: str) -> list[Detection]:
     found: list[Detection] = []
     for run in _ID_RUN.finditer(text):
         body = run.group()
-        if len(body) < 8 or body.isalnum() or sum(c.isdigit() for c in body) < 6:
+        if len(body) < 8 or body.isalnum() or sum(map(str.isdigit, body)) < 6:
             continue
         pieces = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in _ID_PIECES.finditer(body)]
         if len(pieces) < 2:
@@ -278,7 +278,7 @@ def _labelled_names(text: str) -> list[Detection]:
 # no pattern crosses, and offsets are mapped back. When the stretches cover most of the text, the whole text
 # is scanned instead.
 
-_DIGIT_TRIGGER = re.compile(r"\d(?:(?:[^\w]|_){0,4}\d){5,}")
+_DIGIT_TRIGGER = re.compile(r"\d(?:[\W_]{0,4}\d){5,}")  # [\W_]: not a word character, or an underscore
 _EMAIL_TRIGGER = re.compile("@")
 # An IP address holds "1.2.3" (IPv4, mapped or embedded too) or ":…:" (every IPv6 form, "::" among them). The
 # pattern starts at the dot or colon, so `re` looks for those two characters first instead of trying every position;
@@ -304,9 +304,9 @@ _MAX_WIDEN = 512  # no safe edge this close to a trigger: scan the whole text
 
 def candidate_regions(text: str, trigger: re.Pattern[str], margin: int) -> list[tuple[int, int]] | None:
     """The stretches of `text` to scan for what `trigger` announces, in order and apart; None to scan it whole."""
-    triggers = [m.span() for m in trigger.finditer(text)]
-    if _covered_at_least(triggers, margin, len(text)) > len(text) // 2:
-        return None  # known before widening any stretch: the stretches would cover most of the text
+    triggers = _trigger_spans(text, trigger, margin)
+    if triggers is None:
+        return None
     regions: list[tuple[int, int]] = []
     covered = 0
     for m_start, m_end in triggers:
@@ -334,16 +334,22 @@ def candidate_regions(text: str, trigger: re.Pattern[str], margin: int) -> list[
     return regions
 
 
-def _covered_at_least(triggers: list[tuple[int, int]], margin: int, size: int) -> int:
-    """How much of the text the stretches cover before they are widened to a safe edge (they only grow)."""
-    covered = 0
-    end = 0
-    for start, stop in triggers:
-        lo, hi = max(start - margin, end, 0), min(stop + margin, size)
+def _trigger_spans(text: str, trigger: re.Pattern[str], margin: int) -> list[tuple[int, int]] | None:
+    """The triggers' spans; None as soon as their stretches, before widening to a safe edge (which only makes them
+    longer), cover more than half the text."""
+    spans: list[tuple[int, int]] = []
+    half = len(text) // 2
+    covered = end = 0
+    for m in trigger.finditer(text):
+        start, stop = m.span()
+        lo, hi = max(start - margin, end), min(stop + margin, len(text))
         if hi > lo:
             covered += hi - lo
             end = hi
-    return covered
+            if covered > half:
+                return None
+        spans.append((start, stop))
+    return spans
 
 
 def in_regions(
