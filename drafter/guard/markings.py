@@ -102,15 +102,19 @@ _PATTERNS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
 _ANY_MARKING_WORD = re.compile(rf"{_EN_ANY}|{_ZH}")
 # Where a marking word can start, in the lower-cased text. Every compact English form holds one of
 # `_COMPACT_STEMS` (TOP SECRET holds "secret", OFFICIAL-SENSITIVE "official"), found by `str.find` at C speed.
-# One pass of `_PROBE` finds the rest: a letter-spaced form's first letter, followed by a separator and its second
-# letter ("s e", "t.o", "o-f", "p r"; only the first letter is consumed, so overlapping starts like "p r e s t…"
-# are all seen), and the first character of a Chinese level. It also finds the characters that `re`'s
-# case-insensitive matching pairs with an ASCII letter while `str.lower` does not (İ gives two characters, ı ſ
-# K); normalisation folds them all but İ, and text holding one is searched the slow, exact way.
+# One pass of `_PROBE` finds the rest: a letter-spaced form's first letter, followed by its next two letters, each
+# after a separator ("s e c", "t.o.p", "o-f-f", "p r o": every word is three letters or more; only the first letter is
+# consumed, so overlapping starts like "p r e s t…" are all seen), and the first character of a Chinese level. It
+# also finds the characters that `re`'s case-insensitive matching pairs with an ASCII letter while `str.lower` does
+# not (İ gives two characters, ı ſ K); normalisation folds them all but İ, and text holding one is searched the
+# slow, exact way.
 _COMPACT_STEMS = ("secret", "confidential", "restricted", "official", "protected")
 _CASE_ODD = "\u0130\u0131\u017f\u212a"
+# Every alternative starts with one literal character, so that `re` looks for those characters before trying more.
 _PROBE = re.compile(
-    rf"[绝机秘内{_CASE_ODD}]|t(?={_LSEP}o)|s(?={_LSEP}e)|c(?={_LSEP}o)|r(?={_LSEP}e)|o(?={_LSEP}f)|p(?={_LSEP}r)"
+    "|".join(["绝", "机", "秘", "内", *_CASE_ODD])
+    + rf"|t(?={_LSEP}o{_LSEP}p)|s(?={_LSEP}e{_LSEP}c)|c(?={_LSEP}o{_LSEP}n)|r(?={_LSEP}e{_LSEP}s)"
+    + rf"|o(?={_LSEP}f{_LSEP}f)|p(?={_LSEP}r{_LSEP}o)"
 )
 
 
