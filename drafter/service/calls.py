@@ -8,6 +8,7 @@ call log row.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import uuid
@@ -60,8 +61,10 @@ class BackendCalls:
         self._refuse = refuse
         # sections generated concurrently (simplification) must not hand out the same placeholder twice
         self._pseudonym_lock = threading.Lock()
-        # (draft id, policy) pairs whose whole request passed the marking check; a draft's request never changes
-        self._cleared: set[tuple[str, BackendPolicy]] = set()
+        # (draft id, policy, digest of the request's text) whose whole request passed the marking check. The digest
+        # is of the request as read now: the service never changes a saved request, but the database can be
+        # changed behind it, and a clearance must not outlive the text it was given for.
+        self._cleared: set[tuple[str, BackendPolicy, bytes]] = set()
         # draft id → call-log rows held back to be written with the draft's next save (one commit, not one each)
         self._held: dict[str, list[LLMCall]] = {}
         self._held_lock = threading.Lock()
@@ -97,10 +100,15 @@ class BackendCalls:
         return _Prepared(sent, pseudonymiser)
 
     def _check_document(self, draft: Draft, template: Template, policy: BackendPolicy) -> None:
-        key = (draft.id, policy)
+        parts = request_parts(template, draft.request)
+        digest = hashlib.blake2b(digest_size=32)
+        for _, text in parts:
+            digest.update(b"%d:" % len(text))
+            digest.update(text.encode("utf-8", "surrogatepass"))
+        key = (draft.id, policy, digest.digest())
         if key in self._cleared:
             return
-        self.guard.check_markings(request_parts(template, draft.request), policy)
+        self.guard.check_markings(parts, policy)
         self._cleared.add(key)
 
     def _record(self, backend: Backend, draft: Draft, record: CallRecord) -> None:
