@@ -41,14 +41,22 @@ class Segment:
 def segment(text: str, language: str | None = None) -> list[Segment]:
     """Split a regulation into its sections / articles / numbered paragraphs, keeping their numbering.
 
-    Text before the first numbered heading becomes a preamble segment. A document with no recognisable
-    structure is split into its paragraphs.
+    Headings are only ever the original's own: a numbered heading line (§ 404.610, Section 2, 第三条, 一、…), or
+    the document's first line when it reads as a title ("355 Regulations, orders and rules": short, no closing
+    punctuation, more text after it). Text before the first heading is a segment with no heading. A document
+    with at most one heading is split into its paragraphs, each with no heading of its own (never an invented
+    "Paragraph 2"), except the one after a heading-only paragraph, which carries that heading.
     """
     language = language or detect_language(text)
     blocks: list[tuple[str, str, list[str]]] = []  # (number, heading, lines)
+    first = True
     for raw in text.splitlines():
         line = raw.rstrip()
         head = _match_heading(line, language)
+        if head is None and first and line.strip() and _is_title(line, text, language):
+            head = ("", line.strip())
+        if line.strip():
+            first = False
         if head is not None:
             number, rest = head
             if language == "zh" and number.endswith(("条", "款")):
@@ -66,22 +74,46 @@ def segment(text: str, language: str | None = None) -> list[Segment]:
         elif blocks:
             blocks[-1][2].append(line)
         elif line.strip():
-            blocks.append(("", "Preamble" if language == "en" else "序言", [line]))
+            blocks.append(("", "", [line]))  # before the first heading: no heading is invented for it
+    if blocks and not blocks[0][0] and blocks[0][1] and not "".join(blocks[0][2]).strip():
+        blocks[0] = ("", "", [blocks[0][1]])  # a title line straight before a numbered heading stays text
     segments = [
         Segment(id=f"s{i}", number=num, heading=heading.lstrip("#").strip(), text="\n".join(lines).strip())
         for i, (num, heading, lines) in enumerate(blocks, start=1)
     ]
     segments = [s for s in segments if s.text or s.heading]
     if len(segments) <= 1:
-        paragraphs = texts(split_paragraphs(text))
-        if len(paragraphs) > 1:
-            label = "Paragraph" if language == "en" else "段"
-            return [
-                Segment(id=f"s{i}", number=str(i), heading=f"{label} {i}" if language == "en" else f"第{i}{label}",
-                        text=p)
-                for i, p in enumerate(paragraphs, start=1)
-            ]
+        by_paragraph = _paragraph_segments(text, language)
+        if len(by_paragraph) > 1:
+            return by_paragraph
     return segments
+
+
+def _is_title(line: str, text: str, language: str) -> bool:
+    """Whether the document's first line is its title: short, with no closing punctuation, text after it."""
+    words = line.strip()
+    if len(text.strip()) <= len(words) + 1 or words.endswith(tuple(".,;:!?。，；：！？、-—–")):
+        return False
+    return len(words) <= 30 if language == "zh" else len(words.split()) <= 10 and words[:1].isalnum()
+
+
+def _paragraph_segments(text: str, language: str) -> list[Segment]:
+    """A document without numbered structure, one segment per paragraph; a paragraph that is only a heading
+    line (the original's) becomes the heading of the paragraph after it."""
+    out: list[Segment] = []
+    heading = ""
+    pieces = texts(split_paragraphs(text))
+    for i, paragraph in enumerate(pieces, start=1):
+        single = "\n" not in paragraph.strip()
+        head = _match_heading(paragraph, language) if single else None
+        if single and head is None and i == 1 and _is_title(paragraph, text, language):
+            head = ("", paragraph.strip())
+        if head is not None and i < len(pieces) and not heading:
+            heading = paragraph.strip().lstrip("#").strip()
+            continue
+        out.append(Segment(id=f"s{len(out) + 1}", number=str(i), heading=heading, text=paragraph))
+        heading = ""
+    return out
 
 
 def _match_heading(line: str, language: str) -> tuple[str, str] | None:

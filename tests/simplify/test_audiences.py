@@ -108,3 +108,43 @@ def test_a_missed_target_is_said_plainly(service: DrafterService) -> None:
             f"grade {grade:.1f} against 5)") in summary
     assert "Simplified." not in summary
     service.store.engine.dispose()
+
+
+def test_no_heading_is_invented_for_a_document_without_numbered_structure() -> None:
+    text = ("We will pay your claim if all of these are true:\n\n(a) you are 18 or over;\n\n"
+            "(b) you live in the borough.\n\nWrite to us within 30 days.")
+    segs = segment(text, "en")
+    assert [s.heading for s in segs] == ["", "", "", ""]
+    assert "\n\n".join(s.text for s in segs) == text  # nothing lost, nothing added
+    zh = "各单位：\n\n请按时报送材料。\n\n逾期不予受理。"
+    assert [s.heading for s in segment(zh, "zh")] == ["", "", ""]
+
+
+def test_the_originals_own_headings_are_kept_and_nothing_else_becomes_one() -> None:
+    # a heading-only first paragraph heads the paragraph after it
+    cfr = "§ 404.610. What makes an application a claim?\n\nWe will consider it a claim if:\n\n(a) you file it."
+    assert [(s.heading, s.text) for s in segment(cfr, "en")] == [
+        ("§ 404.610. What makes an application a claim?", "We will consider it a claim if:"), ("", "(a) you file it.")]
+    # a title line with no number (as legislation.gov.uk prints a section) is the original's heading
+    act = "355 Regulations, orders and rules\n(1) Regulations may make provision.\n(2) Rules may too."
+    assert [s.heading for s in segment(act, "en")] == ["355 Regulations, orders and rules"]
+    # text before the first heading has none, where it used to be called "Preamble" / 序言
+    notice = "各市州人民政府：\n现将有关事项通知如下：\n一、加强组织领导。各地应当高度重视。"
+    assert [s.heading for s in segment(notice, "zh")] == ["", "一、加强组织领导"]
+    # a first sentence is not a title
+    assert [s.heading for s in segment("You must apply.\nWe will reply.", "en")] == [""]
+
+
+def test_sub_paragraphs_follow_their_lead_in_and_the_model_is_sent_it(tmp_path: Path) -> None:
+    from drafter.service.simplification import parent_clause
+
+    text = "We will pay your claim if all of these are true:\n\n(a) you are 18 or over;\n\n(b) you live here."
+    segs = segment(text, "en")
+    assert [parent_clause(segs, i) for i in range(3)] == [
+        None, "We will pay your claim if all of these are true:", "We will pay your claim if all of these are true:"]
+    service = DrafterService.from_settings(Settings(data_dir=tmp_path / "data"))
+    draft = service.simplify(text, title="Claims", audience="child", user="comms", backend="offline")
+    body = "\n".join(s.text for s in draft.sections if s.original is not None)
+    assert body.index("true:") < body.index("(a) you are 18") < body.index("(b) you live")
+    assert all(s.heading == "" for s in draft.sections if s.original is not None)
+    service.store.engine.dispose()
