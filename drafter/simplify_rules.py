@@ -246,9 +246,10 @@ def _more_breaks(sentence: str, max_words: int) -> str:
 
 # Chinese: a clause ending like this is subordinate (…的，…时，为了…，) and never stands alone.
 _ZH_DEPENDENT_END = ("的", "时", "后", "前", "中", "下", "外", "上", "里", "者", "如下", "之一")
-_ZH_DEPENDENT_START = re.compile(r"^(?:为了|为|根据|按照|依照|依据|如果|若|凡|除|对于|关于|在|经|由|当|因|自|从|对)")
+_ZH_DEPENDENT_START = re.compile(r"^(?:为了|为|根据|按照|依照|依据|如果|若|凡|除|对于|关于|在|经|由|当(?!前)|因|自|从|对|受)")
 _ZH_JOINED_NEXT = re.compile(r"^(?:并|且|而且|以及|及|和|等|或者|或)")
 _ZH_MIN_CLAUSE = 6
+_ZH_SHORT_TARGET = 15  # characters: a child's target; its clauses may be shorter (4 characters)
 
 
 def _is_han(ch: str) -> bool:
@@ -262,6 +263,9 @@ def _break_zh(sentence: str, max_chars: int) -> str:
     if len(sentence) <= max_chars:
         return sentence
     sentence = sentence.replace("；", "。")
+    if sentence.rstrip().endswith(("：", ":")):
+        return sentence  # an addressee line or a lead-in ("各市州人民政府，省政府各厅委：") stays one sentence
+    shortest = 4 if max_chars <= _ZH_SHORT_TARGET else _ZH_MIN_CLAUSE
     out, start = [], 0
     depth = 0
     for i, ch in enumerate(sentence):
@@ -276,9 +280,11 @@ def _break_zh(sentence: str, max_chars: int) -> str:
             continue
         clause = sentence[start:i]
         clause_start = clause.rsplit("。", 1)[-1]
+        last = re.split("[，,]", clause_start)[-1]  # "当前，受…影响": the last part is subordinate too
         rest = sentence[i + 1 :]
-        if (len(clause_start) < _ZH_MIN_CLAUSE or len(rest.split("。", 1)[0]) < _ZH_MIN_CLAUSE
+        if (len(clause_start) < shortest or len(rest.split("。", 1)[0]) < shortest
                 or clause_start.endswith(_ZH_DEPENDENT_END) or _ZH_DEPENDENT_START.match(clause_start)
+                or _ZH_DEPENDENT_START.match(last)
                 or _ZH_JOINED_NEXT.match(rest) or "：" in clause_start):
             continue
         out.append(sentence[start:i] + "。")
@@ -292,7 +298,39 @@ def _starts_list_item(text: str, piece: Piece) -> bool:
     return text.startswith("- ", line_start)
 
 
+# A short target (children, easy read: 15 words or fewer) gets more breaks than plain English, which stays
+# closer to the original.
+SHORT_TARGET_WORDS = 15
+_LEAD_IN_ENDS = (":", "—", "–", "-", "：")
+_UNLESS_AT_END = re.compile(r"\s*\(unless\s+(?P<cond>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<end>[.;]?)$", re.IGNORECASE)
+_UNLESS = re.compile(r",?\s+unless\s+", re.IGNORECASE)
+
+
+def _unless_breaks(sentence: str) -> str:
+    """"X unless Y." becomes "X. This does not apply if Y." (the same rule, said in two short sentences), for a
+    trailing "(unless Y)" too; never inside brackets, a quotation or a reference, and each part keeps at least
+    four words."""
+    m = _UNLESS_AT_END.search(sentence)
+    if m and len(sentence[: m.start()].split()) >= _MIN_CLAUSE_WORDS and _balanced(sentence[: m.start()]):
+        return f"{sentence[: m.start()].rstrip(',;')}. This does not apply if {m.group('cond').strip()}{m.group('end') or '.'}"
+    for m in _UNLESS.finditer(sentence):
+        before, after = sentence[: m.start()], sentence[m.end() :]
+        if not _balanced(before) or len(before.split()) < _MIN_CLAUSE_WORDS or len(after.split()) < _MIN_CLAUSE_WORDS:
+            continue
+        return f"{before.rstrip(',;')}. This does not apply if {_unless_breaks(after)}"
+    return sentence
+
+
+def _balanced(text: str) -> bool:
+    """No bracket or quotation left open at the end of `text`."""
+    return (text.count("(") == text.count(")") and text.count("[") == text.count("]")
+            and text.count("“") == text.count("”") and text.count('"') % 2 == 0)
+
+
 def _break_clauses(sentence: str, max_words: int = 25) -> str:
+    if max_words <= SHORT_TARGET_WORDS and not sentence.rstrip().endswith(_LEAD_IN_ENDS):
+        # (a lead-in stays whole: "…must not be made unless…—" is followed by the items it introduces)
+        sentence = _unless_breaks(sentence)
     for pattern, replacement in _EN_CLAUSE_BREAKS:
         sentence = pattern.sub(replacement, sentence)
     # capitalise only the sentences made here: "e.g. the" and "etc. and" stay as they are

@@ -148,3 +148,49 @@ def test_sub_paragraphs_follow_their_lead_in_and_the_model_is_sent_it(tmp_path: 
     assert body.index("true:") < body.index("(a) you are 18") < body.index("(b) you live")
     assert all(s.heading == "" for s in draft.sections if s.original is not None)
     service.store.engine.dispose()
+
+
+@pytest.mark.parametrize(("sentence", "child"), [
+    ("Regulations must not be made by the Secretary of State unless a draft has been approved by each House.",
+     "Regulations must not be made by the Secretary of State. This does not apply if a draft has been approved by "
+     "each House."),
+    ("You must be alive at the time you file the form (unless one of the exceptions in § 404.615 applies).",
+     "You must be alive at the time you file the form. This does not apply if one of the exceptions in § 404.615 "
+     "applies."),
+])
+def test_a_child_gets_unless_as_two_sentences_and_an_adult_keeps_it(sentence: str, child: str) -> None:
+    assert split_long_sentences(sentence, 15, "en") == child
+    assert split_long_sentences(sentence, 25, "en") == sentence  # plain stays closer to the original
+
+
+@pytest.mark.parametrize("sentence", [
+    # inside brackets, or a lead-in whose items follow: never split
+    "A payment is made to the person named in the claim (or to a person who acts for them unless the court says otherwise).",
+    "Regulations under any of the following provisions must not be made unless a draft has been laid before each House—",
+    # too little on one side to stand as a sentence
+    "Unless you apply within 30 days of the decision, you lose the right to appeal it.",
+])
+def test_unless_is_not_split_where_the_parts_could_not_stand_alone(sentence: str) -> None:
+    assert "This does not apply" not in split_long_sentences(sentence, 15, "en")
+
+
+def test_chinese_child_sentences_are_shorter_but_an_addressee_line_and_a_subordinate_cause_stay_whole() -> None:
+    addressee = "各市州、县市区人民政府,省政府各厅委、各直属机构:"
+    assert split_long_sentences(addressee, 15, "zh") == addressee
+    cause = "当前,受国际金融危机影响,高校毕业生就业压力加大,就业形势十分严峻。"
+    # 当前 ("now") does not make a clause subordinate; 受…影响 ("affected by…") does
+    assert split_long_sentences(cause, 25, "zh") == "当前,受国际金融危机影响,高校毕业生就业压力加大。就业形势十分严峻。"
+    law = "国家推广普通话,推行规范汉字。"
+    assert split_long_sentences(law, 25, "zh") == law
+    assert split_long_sentences(law, 12, "zh") == "国家推广普通话。推行规范汉字。"  # a child's target allows shorter clauses
+
+
+def test_child_words_keep_articles_and_forms_and_leave_facts_alone(service: DrafterService) -> None:
+    guide = service.catalog.style_guide("child-en")
+    text = "An additional amount is payable; it was incurred or aggravated in line of duty within 120 days thereafter."
+    out = substitute_plain_words(text, guide.plain_words, "en")
+    assert out == "An extra amount is paid; it was caused or made worse in line of duty within 120 days after that."
+    assert substitute_plain_words("under the circumstances outlined in paragraph (c)(2)", guide.plain_words, "en") \
+        == "under the situations set out in paragraph (c)(2)"
+    plain = service.catalog.style_guide("plain-english")
+    assert substitute_plain_words(text, plain.plain_words, "en") == text  # the plain list does not touch them
