@@ -220,7 +220,8 @@ def split_long_sentences(text: str, max_words: int, language: str) -> str:
 # An English clause that can stand as a sentence starts with one of these (after ", and" / ", but"...).
 _SUBJECT = r"(?:you|we|they|it|he|she|this|that|these|those|the|a|an|each|every|all|no|any|your|our|their|its)\b"
 _EN_MORE_BREAKS = (
-    re.compile(rf",\s+(?:and|but|so|or|then)\s+(?={_SUBJECT})", re.IGNORECASE),
+    # not ", or": "rules under this Act, or an order of the Secretary of State…" joins two subjects of one clause
+    re.compile(rf",\s+(?:and|but|so|then)\s+(?={_SUBJECT})", re.IGNORECASE),
     re.compile(r"\s+and\s+(?=(?:you|we|they|he|she)\s+(?:must|may|can|will|should|need|have|are|do)\b)"),
 )
 _MIN_CLAUSE_WORDS = 4
@@ -230,8 +231,8 @@ def _more_breaks(sentence: str, max_words: int) -> str:
     """A sentence still above `max_words` (a short target: children, easy read) is also split where a new
     clause with its own subject begins: ", and the council pays" -> ". The council pays". Each part keeps
     at least four words; nothing inside brackets or a reference is a boundary."""
-    if len(sentence.split()) <= max_words:
-        return sentence
+    if len(sentence.split()) <= max_words or sentence.rstrip().endswith(_LEAD_IN_ENDS):
+        return sentence  # short enough, or a lead-in that stays whole before the items it introduces
     for pattern in _EN_MORE_BREAKS:
         for m in pattern.finditer(sentence):
             before, after = sentence[: m.start()], sentence[m.end() :]

@@ -194,3 +194,15 @@ def test_child_words_keep_articles_and_forms_and_leave_facts_alone(service: Draf
         == "under the situations set out in paragraph (c)(2)"
     plain = service.catalog.style_guide("plain-english")
     assert substitute_plain_words(text, plain.plain_words, "en") == text  # the plain list does not touch them
+
+
+@pytest.mark.parametrize("limit", [15, 25])
+def test_two_subjects_joined_by_or_and_a_lead_in_are_never_cut(limit: int) -> None:
+    # Gambling Act 2005 s.355(3) and (1): cutting at ", or an order" would leave "Regulations or rules under this
+    # Act." as a sentence of its own and change what the law says
+    subjects = ("Regulations or rules under this Act, or an order of the Secretary of State [F3or the Welsh "
+                "Ministers] under this Act, shall be made by statutory instrument.")
+    assert split_long_sentences(subjects, limit, "en") == subjects
+    lead_in = ("Regulations or rules under this Act, and the orders of the Secretary of State or the Welsh Ministers "
+               "made under this Act in any year—")
+    assert split_long_sentences(lead_in, limit, "en") == lead_in
