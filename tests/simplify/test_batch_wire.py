@@ -1,5 +1,5 @@
 """Simplification with several sections in flight, over the wire (the real openai client against the scripted
-server): every call is logged, every finished section is saved, the guard runs on every call, and a failure
+server, on SQLite and PostgreSQL): every call is logged, every finished section is saved, the guard runs on every call, and a failure
 part-way loses nothing. (The batch's speed is measured in bench/bench_simplify.py, never here.)"""
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ def _echo(req: Request) -> Reply:
 
 
 @pytest.fixture
-def service(fake_openai: FakeOpenAI, tmp_path: Path) -> Iterator[DrafterService]:
+def service(fake_openai: FakeOpenAI, tmp_path: Path, database_url: str | None) -> Iterator[DrafterService]:
+    """On SQLite and on PostgreSQL."""
     fake_openai.fallback = _echo
-    settings = Settings(data_dir=tmp_path / "data", backend="openai", openai_base_url=fake_openai.base_url,
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, backend="openai",
+                        openai_base_url=fake_openai.base_url,
                         openai_api_key="sk-test", model="fake-model", max_retries=0, timeout_s=10,
                         simplify_retries=0)
     svc = DrafterService.from_settings(settings)
