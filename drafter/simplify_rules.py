@@ -104,7 +104,8 @@ def _paragraph_segments(text: str, language: str) -> list[Segment]:
     heading = ""
     pieces = texts(split_paragraphs(text))
     for i, paragraph in enumerate(pieces, start=1):
-        single = "\n" not in paragraph.strip()
+        # a line with a sentence after its number ("一、加强组织领导。各地要……") is text, not only a heading
+        single = "\n" not in paragraph.strip() and "。" not in paragraph.strip()[:-1]
         head = _match_heading(paragraph, language) if single else None
         if single and head is None and i == 1 and _is_title(paragraph, text, language):
             head = ("", paragraph.strip())

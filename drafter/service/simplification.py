@@ -194,7 +194,7 @@ class SimplificationUseCases(ServiceBase):
                         count += 1
                         if on_section:
                             on_section(count, total, section)
-                    failed = next((f for f in finished if f.exception() is not None), None)
+                    failed = next((f for f in finished if not f.cancelled() and f.exception() is not None), None)
                     if failed is not None:
                         failed.result()  # raises what the section's work raised
             except BaseException as exc:

@@ -206,3 +206,11 @@ def test_two_subjects_joined_by_or_and_a_lead_in_are_never_cut(limit: int) -> No
     lead_in = ("Regulations or rules under this Act, and the orders of the Secretary of State or the Welsh Ministers "
                "made under this Act in any year—")
     assert split_long_sentences(lead_in, limit, "en") == lead_in
+
+
+def test_a_numbered_item_with_its_body_on_one_line_is_not_taken_for_a_heading_alone() -> None:
+    text = "一、加强组织领导。各地应当高度重视，建立健全工作机制。\n\n请各单位按时报送材料。"
+    segs = segment(text, "zh")
+    joined = "".join(s.heading + s.text for s in segs)
+    assert "各地应当高度重视" in "".join(s.text for s in segs)  # the body is simplified, not frozen as a heading
+    assert joined.replace("一、", "", 1).count("加强组织领导") == 1
