@@ -122,7 +122,8 @@ def draft(d: Draft) -> None:
         print(_("last error: {error}", error=d.error))
     for s in d.sections:
         p = s.provenance
-        print(f"\n## {s.heading}  ({s.id}; {p.origin.value}; {p.backend}/{p.model})")
+        heading = f"{s.heading}  " if s.heading else ""  # a simplified part with no heading in its original
+        print(f"\n## {heading}({s.id}; {p.origin.value}; {p.backend}/{p.model})")
         print(s.text)
         for c in s.citations:
             where = _("paragraph {n}", n=c.paragraph) if c.paragraph else _("paragraph not located")
@@ -149,7 +150,7 @@ def findings(items: list[Finding]) -> None:
 
 
 def section_progress(i: int, n: int, s: Section) -> None:
-    note(f"[{i}/{n}] {s.heading}")
+    note(f"[{i}/{n}] {s.heading or s.id}")
 
 
 def stream_printer(headings: dict[str, str]) -> tuple[Callable[[str, str], None], Callable[[str, str], None]]:
