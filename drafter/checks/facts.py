@@ -63,10 +63,20 @@ NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 NUM_OR_CN = rf"(?:{NUM}|{CN_NUMERAL})"
 
 
+# IGNORECASE lets "ſ" (long s), "K" (Kelvin sign), "ı" and "İ" match s, k and i: the words a pattern matched are
+# looked up after folding them the same way, or "ſection 4" would match and then fail the look-up.
+_ASCII_FOLDS = str.maketrans({"\u017f": "s", "\u212a": "k", "\u0131": "i", "\u0130": "i"})
+
+
+def _fold(text: str) -> str:
+    """`text` in lower case, with the four letters IGNORECASE matches to ASCII letters folded to them."""
+    return text.translate(_ASCII_FOLDS).lower()
+
+
 def en_words_to_int(text: str) -> int | None:
     """'thirty' -> 30, 'twenty-one' -> 21, 'one hundred and five' -> 105; None if not a number."""
     total, current, seen = 0, 0, False
-    for word in re.split(r"[\s\-]+", text.lower().strip()):
+    for word in re.split(r"[\s\-]+", _fold(text).strip()):
         if word in ("and", ""):
             continue
         if word == "a":
@@ -366,6 +376,35 @@ def _if(needed: re.Pattern[str], text: str) -> str:
     return text if needed.search(text) else ""
 
 
+# Under IGNORECASE these four letters match ASCII letters although their lower case is not ASCII: a text that
+# holds one is always scanned in full.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+class _Folded:
+    """A text's lower case, for finding in it the words a pattern cannot match without."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lower = text.lower()
+        self.exotic = _FOLDS_TO_ASCII.search(text) is not None
+
+    def any(self, words: tuple[str, ...], *, cased: bool = False) -> str:
+        """The text when it holds one of `words` (lower-case words, matched without case unless `cased`);
+        empty otherwise, so the pattern that needs them scans nothing."""
+        where = self.text if cased else self.lower
+        return self.text if (not cased and self.exotic) or any(w in where for w in words) else ""
+
+
+# Words each pattern cannot match without (lower case; the month names are matched with their capital).
+_NEEDS_REF_CODE = ("usc", "cfr", "u.", "f.")  # USC, CFR, U.S.C., U. S. C., C.F.R., C. F. R.
+_NEEDS_REF_EN = ("s.", "sec", "art", "para", "reg", "rule", "clause", "schedule", "chapter", "annex", "appendix")
+_NEEDS_MONTH = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_NEEDS_SLASH = ("/",)
+_NEEDS_CURRENCY = ("£", "$", "€", "¥", "￥", "gbp", "usd", "eur", "rmb", "cny", "sgd")
+_NEEDS_SCALE = ("thousand", "million", "billion", "bn", "万", "亿")
+
+
 def _han_only(text: str) -> str:
     """`text` for the patterns that need a Chinese character to match; empty when it has none (they would
     only scan it in vain)."""
@@ -383,19 +422,20 @@ def extract_facts(text: str) -> list[Fact]:
 def _extract_facts(text: str) -> tuple[Fact, ...]:
     c = _Collector(text)
     han = _han_only(text)
+    folded = _Folded(text)
     for m in _P_DOCNO.finditer(han):
         # the issuer prefix (国办发...) is kept in the text, not the key: its start is ambiguous without
         # word segmentation ("根据国办发〔2026〕7号")
         c.add("docno", m.start(2) - 1, m.end(), f"docno:{m.group(2)}:{int(m.group(3))}")
-    for m in _P_REF_CODE.finditer(text):
-        code = re.sub(r"[^a-z]", "", m.group(2).lower())
+    for m in _P_REF_CODE.finditer(folded.any(_NEEDS_REF_CODE)):
+        code = re.sub(r"[^a-z]", "", _fold(m.group(2)))
         c.add("reference", m.start(), m.end(), f"ref:{_CODES[code]}:{m.group(1)}:{m.group(3).lower()}")
-    for m in _CODE_ABBREVIATION.finditer(text):
+    for m in _CODE_ABBREVIATION.finditer(folded.any(_NEEDS_REF_CODE)):
         c.block(m.start(), m.end())
     for m in _P_REF_SECTION_SIGN.finditer(text):
         c.add("reference", m.start(), m.end(), f"ref:section:{_ref_target(m.group(2))}")
-    for m in _P_REF_EN.finditer(text):
-        kind = _REF_WORDS[m.group(1).lower()]
+    for m in _P_REF_EN.finditer(folded.any(_NEEDS_REF_EN)):
+        kind = _REF_WORDS[_fold(m.group(1))]
         c.add("reference", m.start(), m.end(), f"ref:{kind}:{_ref_target(m.group(2))}")
     for m in _P_REF_CN.finditer(han):
         key = _cn_reference_key(m.group(0))
@@ -405,28 +445,28 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
         c.add("date", m.start(), m.end(), _date_key(_int(m.group(1)), _int(m.group(2)) or 0, _int(m.group(3))))
     for m in _P_DATE_ISO.finditer(text):
         c.add("date", m.start(), m.end(), _date_key(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-    for m in _P_DATE_SLASH.finditer(text):  # day/month/year, the British and Chinese-official order
+    for m in _P_DATE_SLASH.finditer(folded.any(_NEEDS_SLASH, cased=True)):  # day/month/year, the British and Chinese-official order
         c.add("date", m.start(), m.end(), _date_key(int(m.group(3)), int(m.group(2)), int(m.group(1))))
-    for m in _P_DATE_DMY.finditer(text):
+    for m in _P_DATE_DMY.finditer(folded.any(_NEEDS_MONTH, cased=True)):
         month = _MONTHS[m.group(2).lower().rstrip(".")]
         c.add("date", m.start(), m.end(), _date_key(_int(m.group(3)), month, int(m.group(1))))
-    for m in _P_DATE_MDY.finditer(text):
+    for m in _P_DATE_MDY.finditer(folded.any(_NEEDS_MONTH, cased=True)):
         month = _MONTHS[m.group(1).lower().rstrip(".")]
         c.add("date", m.start(), m.end(), _date_key(int(m.group(3)), month, int(m.group(2))))
-    for m in _P_DATE_MY.finditer(text):
+    for m in _P_DATE_MY.finditer(folded.any(_NEEDS_MONTH, cased=True)):
         c.add("date", m.start(), m.end(), _date_key(int(m.group(2)), _MONTHS[m.group(1).lower().rstrip(".")], None))
     for m in _P_DATE_CN_MD.finditer(han):
         c.add("date", m.start(), m.end(), _date_key(None, _int(m.group(1)) or 0, _int(m.group(2))))
-    for m in _P_AMOUNT_SYM.finditer(text):
+    for m in _P_AMOUNT_SYM.finditer(folded.any(_NEEDS_CURRENCY)):
         value = to_number(m.group(2))
-        scale = _SCALE_WORDS.get((m.group(3) or "").lower(), 1)
+        scale = _SCALE_WORDS.get(_fold(m.group(3) or ""), 1)
         if value is not None:
-            c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[m.group(1).lower()]}:{fmt_number(value * scale)}")
+            c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[_fold(m.group(1))]}:{fmt_number(value * scale)}")
     for m in _P_AMOUNT_WORD.finditer(_if(_NEEDS_AMOUNT_WORD, text)):
         value = to_number(m.group(1))
-        scale = _SCALE_WORDS.get((m.group(2) or "").lower(), 1)
+        scale = _SCALE_WORDS.get(_fold(m.group(2) or ""), 1)
         if value is not None:
-            c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[m.group(3).lower()]}:{fmt_number(value * scale)}")
+            c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[_fold(m.group(3))]}:{fmt_number(value * scale)}")
     for m in _P_AMOUNT_CN.finditer(han):
         if not m.group(1):
             continue
@@ -450,7 +490,7 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
             continue
         value = to_number(m.group(1))
         if value is not None:
-            c.add("duration", m.start(), m.end(), f"duration:{fmt_number(value)}:{_DURATION_UNITS[m.group(2).lower()]}")
+            c.add("duration", m.start(), m.end(), f"duration:{fmt_number(value)}:{_DURATION_UNITS[_fold(m.group(2))]}")
     for m in _P_DURATION_CN.finditer(han):
         value = to_number(m.group(1))
         unit = _DURATION_UNITS[m.group(2)]
@@ -461,10 +501,10 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
         digits = re.sub(r"\D", "", m.group(0))
         if len(digits) >= 8:
             c.add("phone", m.start(), m.end(), f"phone:{digits}")
-    for m in _P_SCALED.finditer(text):
+    for m in _P_SCALED.finditer(folded.any(_NEEDS_SCALE)):
         value = to_number(m.group(1))
         if value is not None:
-            scale = _SCALE_WORDS[m.group(2).lower()]
+            scale = _SCALE_WORDS[_fold(m.group(2))]
             c.add("number", m.start(), m.end(), _key_number(value * scale))
     for m in _P_NUMBER.finditer(text):
         value = to_number(m.group(0))
