@@ -51,7 +51,26 @@ _EN_UNITS = {
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
             "ninety": 90}
 _EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
-_EN_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, "hundred", "a"], key=len, reverse=True))
+
+
+def _trie(words: Iterable[str]) -> str:
+    """An alternation of `words` as a trie ("t(?:en|h(?:irt(?:een|y)|ree)|w(?:e(?:lve|nty)|o))"): it matches
+    what "|".join(words, longest first) matches, in the same order of preference, but a position where no
+    word starts is given up after one character instead of one try per word."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(set(words)):
+        groups.setdefault(word[:1], []).append(word[1:])
+    end = groups.pop("", None) is not None
+    branches = [re.escape(first) + _trie(rests) for first, rests in groups.items()]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # at most one branch can match the next character; a word that ends here is tried after the longer ones
+    return f"(?:{body})?" if end else body
+
+
+_EN_WORDS = [*_EN_UNITS, *_EN_TENS, "hundred", "a"]
+_EN_WORD = _trie(_EN_WORDS)
 # "thirty", "twenty-one", "one hundred and five", "a hundred"
 EN_NUMBER_WORDS = rf"(?:(?:{_EN_WORD})(?:[\s\-]+(?:and[\s\-]+)?(?:{_EN_WORD}))*)"
 
@@ -216,6 +235,16 @@ def _cn_reference_key(text: str) -> str | None:
 # --- patterns, tried in priority order; a later match overlapping an earlier one is dropped --------------
 
 _I = re.IGNORECASE
+
+
+def _starting_with(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """`pattern` compiled to give up at once where no match can start. `first` is a character class holding every
+    character a match can start with; the pattern never matches empty text, so the matches are the same."""
+    return re.compile(rf"(?={first})(?:{pattern})", flags)
+
+
+# the characters an English number word starts with (zero, one, two... a, hundred)
+_WORD_FIRST = "".join(sorted({w[0] for w in _EN_WORDS}))
 _CITATION = re.compile(r"\[\d{1,3}\]")  # the offline backend's source markers: not facts
 _ENUMERATION = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,2}[.)](?=\s)|（\d{1,2}）|\d{1,2}、)")
 
@@ -253,23 +282,23 @@ _P_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*
 _P_DATE_MY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{4}})\b")
 _CUR_SYM = r"(US\$|S\$|£|\$|€|¥|￥|GBP|USD|EUR|RMB|CNY|SGD)"
 _SCALE = r"(thousand|million|billion|bn|mn|m|k|b)\b"
-_P_AMOUNT_SYM = re.compile(rf"{_CUR_SYM}\s?({NUM})(?:\s?{_SCALE})?", _I)
-_P_AMOUNT_WORD = re.compile(
-    rf"\b({NUM}|{EN_NUMBER_WORDS})(?:\s+(thousand|million|billion))?\s+(pounds|dollars|euros|yuan)\b", _I
+_P_AMOUNT_SYM = _starting_with("[usgerc£$€¥￥]", rf"{_CUR_SYM}\s?({NUM})(?:\s?{_SCALE})?", _I)
+_P_AMOUNT_WORD = _starting_with(
+    rf"[\d{_WORD_FIRST}]", rf"\b({NUM}|{EN_NUMBER_WORDS})(?:\s+(thousand|million|billion))?\s+(pounds|dollars|euros|yuan)\b", _I
 )
 _P_AMOUNT_CN = re.compile(rf"(?:人民币\s*)?({NUM_OR_CN}?)\s*(百万|千|万|亿)?\s*(美元|欧元|英镑|港元|元)")
-_P_PERCENT = re.compile(
-    rf"(?<![A-Za-z0-9.])({NUM}|{EN_NUMBER_WORDS})\s*(?:%|％|\s+per\s*cent\b|\s+percent\b)|百分之\s*({NUM_OR_CN}(?:点[〇零一二三四五六七八九]+)?)",
+_P_PERCENT = _starting_with(
+    rf"[\d{_WORD_FIRST}百]", rf"(?<![A-Za-z0-9.])({NUM}|{EN_NUMBER_WORDS})\s*(?:%|％|\s+per\s*cent\b|\s+percent\b)|百分之\s*({NUM_OR_CN}(?:点[〇零一二三四五六七八九]+)?)",
     _I,
 )
-_P_DURATION_EN = re.compile(
-    rf"\b({NUM}|{EN_NUMBER_WORDS})[\s\-]+(working days?|business days?|days?|weeks?|months?|years?|hours?|minutes?)\b",
+_P_DURATION_EN = _starting_with(
+    rf"[\d{_WORD_FIRST}]", rf"\b({NUM}|{EN_NUMBER_WORDS})[\s\-]+(working days?|business days?|days?|weeks?|months?|years?|hours?|minutes?)\b",
     _I,
 )
 _P_DURATION_CN = re.compile(rf"({NUM_OR_CN})\s*(个工作日|工作日|个小时|小时|分钟|个星期|星期|个月|天|日|周|年)(?![月度])")
-_P_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s\-]?)?(?:\(?0\d{1,4}\)?[\s\-]?)\d{3,4}[\s\-]?\d{3,4}\b")
-_P_SCALED = re.compile(rf"({NUM})\s?(thousand|million|billion|bn|万|亿)(?![\w元])", _I)
-_P_NUMBER = re.compile(rf"(?<![\w.]){NUM}(?![\w])|(?<=[\u4e00-\u9fff])\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=[\u4e00-\u9fff])")
+_P_PHONE = _starting_with(r"[+(0]", r"(?<![\w+])(?:\+\d{1,3}[\s\-]?)?(?:\(?0\d{1,4}\)?[\s\-]?)\d{3,4}[\s\-]?\d{3,4}\b")
+_P_SCALED = _starting_with(r"\d", rf"({NUM})\s?(thousand|million|billion|bn|万|亿)(?![\w元])", _I)
+_P_NUMBER = _starting_with(r"\d", rf"(?<![\w.]){NUM}(?![\w])|(?<=[\u4e00-\u9fff])\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=[\u4e00-\u9fff])")
 
 # --- names -----------------------------------------------------------------------------------------------
 
@@ -621,6 +650,37 @@ def normalise_text(text: str) -> str:
     return " " + re.sub(r"\s+", " ", text.lower().replace("’", "'")) + " "
 
 
+_P_NUMBER_WORDS = _starting_with(f"[{_WORD_FIRST}]", rf"\b{EN_NUMBER_WORDS}\b", _I)
+_P_CN_NUMERAL = re.compile(CN_NUMERAL)
+_P_DIGITS = re.compile(NUM)
+
+
+# Most of the material (the template's own wording, the inputs) is the same from one draft to the next: the keys
+# each text supports are found once per text.
+@lru_cache(maxsize=2048)
+def _support_keys(text: str) -> frozenset[str]:
+    """The keys one text of the material supports: its facts and their parts, and every number in it."""
+    keys: set[str] = set()
+    for fact in extract_facts(text):
+        keys |= _derived_keys(fact)
+    # number words in the material ("thirty homes") support the digits in the draft
+    for words in {m.group(0) for m in _P_NUMBER_WORDS.finditer(text)}:
+        value = en_words_to_int(words)
+        if value is not None and words.lower() != "a":
+            keys.add(f"number:{value}")
+    for numeral in {m.group(0) for m in _P_CN_NUMERAL.finditer(text)}:
+        value = cn_to_int(numeral)
+        if value is not None:
+            keys.add(f"number:{value}")
+    # every number written in the material, wherever it stands ("(m)(2)", "1310(a)", "No. 7"):
+    # a number present in the original is never reported as absent from it
+    for number in {m.group(0) for m in _P_DIGITS.finditer(text)}:
+        digits = to_number(number)
+        if digits is not None:
+            keys.add(_key_number(digits))
+    return frozenset(keys)
+
+
 class SupportIndex:
     """The facts that a text may rely on, built from inputs, sources and the template's own text."""
 
@@ -631,23 +691,7 @@ class SupportIndex:
             if not text:
                 continue
             parts.append(text)
-            for fact in extract_facts(text):
-                self.keys |= _derived_keys(fact)
-            # number words in the material ("thirty homes") support the digits in the draft
-            for m in re.finditer(rf"\b{EN_NUMBER_WORDS}\b", text, _I):
-                value = en_words_to_int(m.group(0))
-                if value is not None and m.group(0).lower() != "a":
-                    self.keys.add(f"number:{value}")
-            for m in re.finditer(CN_NUMERAL, text):
-                value = cn_to_int(m.group(0))
-                if value is not None:
-                    self.keys.add(f"number:{value}")
-            # every number written in the material, wherever it stands ("(m)(2)", "1310(a)", "No. 7"):
-            # a number present in the original is never reported as absent from it
-            for m in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
-                digits = to_number(m.group(0))
-                if digits is not None:
-                    self.keys.add(_key_number(digits))
+            self.keys |= _support_keys(text)
         self.text = normalise_text("\n".join(parts))
         self.cjk = re.sub(r"\s+", "", "\n".join(parts))
 

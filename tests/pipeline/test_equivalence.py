@@ -16,7 +16,7 @@ from drafter import segment
 from drafter.backends import offline
 from drafter.checks import facts
 from drafter.injection import INJECTION
-from tests.pipeline.corpus import all_texts, corpus_texts
+from tests.pipeline.corpus import all_texts, corpus_texts, fuzz_texts
 
 
 def test_the_corpus_is_real_and_large() -> None:
@@ -49,14 +49,44 @@ def test_sentences_split_per_line_match_a_split_of_the_whole_text() -> None:
             assert segment.split_sentences(block.text, "en", semicolons=True) == inside
 
 
-# --- fact extraction: the gates skip only patterns that cannot match -------------------------------------------
+# --- fact extraction: gates, lookaheads and the trie change no match ------------------------------------------
+
+
+# The number words as they were written before the trie: one alternation, longest word first.
+_PLAIN_WORDS = "|".join(sorted(facts._EN_WORDS, key=len, reverse=True))
+_STARTING_WITH = re.compile(r"\(\?=(\[[^\]]*\]|\\d)\)\(\?:(.*)\)", re.S)
+
+
+def _plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern as it was: without the lookahead of `_starting_with`, with the plain alternation of words."""
+    source = pattern.pattern
+    if (m := _STARTING_WITH.fullmatch(source)) is not None:
+        source = m.group(2)
+    return re.compile(source.replace(facts._EN_WORD, _PLAIN_WORDS), pattern.flags)
+
+
+def test_the_plain_patterns_are_the_old_ones() -> None:
+    assert _plain(facts._P_DURATION_EN).pattern.startswith(r"\b(\d+(?:,\d{3})*(?:\.\d+)?|(?:(?:seventeen|thirteen|")
+    assert _plain(facts._P_NUMBER_WORDS).pattern == rf"\b(?:(?:{_PLAIN_WORDS})(?:[\s\-]+(?:and[\s\-]+)?(?:{_PLAIN_WORDS}))*)\b"
+    assert _plain(facts._P_PHONE).pattern.startswith(r"(?<![\w+])")
+    changed = [name for name, value in vars(facts).items()
+               if isinstance(value, re.Pattern) and _plain(value).pattern != value.pattern]
+    assert len(changed) >= 8, changed
+
+
+def _plainly(m: pytest.MonkeyPatch) -> None:
+    """Every shortcut off: no gate, every pattern as it was."""
+    m.setattr(facts._Folded, "any", lambda self, words, cased=False: self.text)
+    m.setattr(facts, "_if", lambda needed, text: text)
+    m.setattr(facts, "_han_only", lambda text: text)
+    for name, value in list(vars(facts).items()):
+        if isinstance(value, re.Pattern):
+            m.setattr(facts, name, _plain(value))
 
 
 def _extract_without_gates(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[facts.Fact, ...]:
     with monkeypatch.context() as m:
-        m.setattr(facts._Folded, "any", lambda self, words, cased=False: self.text)
-        m.setattr(facts, "_if", lambda needed, text: text)
-        m.setattr(facts, "_han_only", lambda text: text)
+        _plainly(m)
         return facts._extract_facts.__wrapped__(text)
 
 
@@ -82,20 +112,36 @@ def test_each_gate_opens_for_its_own_pattern_and_for_letters_that_fold_to_ascii(
 # --- support index -----------------------------------------------------------------------------------------
 
 
-def test_support_keys_equal_the_ungated_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = corpus_texts()
-    facts._extract_facts.cache_clear()
-    fast = facts.SupportIndex(texts)
-    facts._extract_facts.cache_clear()
-    with monkeypatch.context() as m:
-        m.setattr(facts._Folded, "any", lambda self, words, cased=False: self.text)
-        m.setattr(facts, "_if", lambda needed, text: text)
-        m.setattr(facts, "_han_only", lambda text: text)
-        plain = facts.SupportIndex(texts)
-    facts._extract_facts.cache_clear()
-    assert fast.keys == plain.keys
-    assert (fast.text, fast.cjk) == (plain.text, plain.cjk)
+def _plain_support(texts: tuple[str, ...]) -> set[str]:
+    """The support keys as SupportIndex found them before (its loop verbatim), over the plain patterns."""
+    keys: set[str] = set()
+    for text in texts:
+        if not text:
+            continue
+        for fact in facts._extract_facts.__wrapped__(text):
+            keys |= facts._derived_keys(fact)
+        for m in re.finditer(rf"\b{facts.EN_NUMBER_WORDS.replace(facts._EN_WORD, _PLAIN_WORDS)}\b", text, re.I):
+            value = facts.en_words_to_int(m.group(0))
+            if value is not None and m.group(0).lower() != "a":
+                keys.add(f"number:{value}")
+        for m in re.finditer(facts.CN_NUMERAL, text):
+            value = facts.cn_to_int(m.group(0))
+            if value is not None:
+                keys.add(f"number:{value}")
+        for m in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
+            digits = facts.to_number(m.group(0))
+            if digits is not None:
+                keys.add(facts._key_number(digits))
+    return keys
 
+
+def test_support_keys_equal_the_plain_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = (*corpus_texts(), *fuzz_texts(100, seed=5))
+    with monkeypatch.context() as m:
+        _plainly(m)
+        plain = _plain_support(texts)
+    assert facts.SupportIndex(texts).keys == plain
+    assert len(plain) > 1000
 
 # --- the offline backend's pick of source sentences ---------------------------------------------------------
 
