@@ -77,7 +77,6 @@ def test_the_plain_patterns_are_the_old_ones() -> None:
 def _plainly(m: pytest.MonkeyPatch) -> None:
     """Every shortcut off: no gate, every pattern as it was."""
     m.setattr(facts._Folded, "any", lambda self, words, cased=False: self.text)
-    m.setattr(facts, "_if", lambda needed, text: text)
     m.setattr(facts, "_han_only", lambda text: text)
     for name, value in list(vars(facts).items()):
         if isinstance(value, re.Pattern):
