@@ -48,7 +48,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _terms(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP]
+    return [word for w in _WORD.findall(text) if (word := w.lower()) not in _STOP]
 
 
 _DIGIT = re.compile(r"\d")
