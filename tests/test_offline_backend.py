@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from drafter.backends.base import GenerationOptions
 from drafter.backends.offline import OfflineBackend, extract_relevant, split_sentences
@@ -101,3 +102,38 @@ def test_offline_refine_does_only_what_it_can() -> None:
     for instruction in ("keep only the decisions and actions", "Mention the contact", "make it friendlier"):
         with pytest.raises(RefusedError, match="cannot follow this instruction; nothing was changed"):
             _refine(instruction, text)
+
+
+def test_offline_drafts_say_nothing_twice_on_real_documents(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Real GOV.UK texts (OGL): the Defra source states one sentence twice and restates a key point the author
+    typed; the press-release source quotes the author's quotation with a clause added. Neither repeat reaches
+    the draft, and every expected fact is still there."""
+    import yaml
+
+    from drafter.checks.eval_metrics import duplicates
+    from drafter.models import DraftRequest
+    from drafter.service import DrafterService
+
+    corpus = Path(__file__).resolve().parent.parent / "examples" / "eval-corpus"
+    service = DrafterService.from_settings(Settings(data_dir=tmp_path))
+    for case, typed in (("briefing-flood-schemes-2012.yaml", "60 flood and coastal risk schemes"),
+                        ("press-release-flood-protection.yaml", "We're now bringing forward more money")):
+        spec = yaml.safe_load((corpus / case).read_text())
+        inputs = {k: "\n".join(v) if isinstance(v, list) else str(v) for k, v in spec["inputs"].items()}
+        sources = [SourceDoc(name=Path(s["path"]).name, text=(corpus / s["path"]).read_text()) for s in spec["sources"]]
+        draft = service.create_draft(DraftRequest(template_id=spec["template"], inputs=inputs, sources=sources), "a")
+        assert duplicates(draft.sections, draft.language) == [], case
+        text = "\n".join(s.text for s in draft.sections)
+        assert text.count(typed) == 1, case  # the author's own point, once, where the author put it
+        assert text.count("[1]") >= 2, case  # still drawn from the source
+    briefing_source = (corpus / "sources" / "defra-25000-homes-2012.txt").read_text()
+    assert briefing_source.count("In total, 60 flood and coastal risk schemes will begin construction") == 2
+
+
+def test_a_source_sentence_stated_twice_is_picked_once() -> None:
+    twice = "The barrier protects 1,200 homes along the river front. "
+    sources = [twice + "The council met on Monday to discuss the budget. " + twice]
+    picked = extract_relevant("barrier homes river", sources, 3)
+    assert [s for _, s in picked].count(twice.strip()) == 1
+    # and one already said (an input, an earlier section) is not picked at all
+    assert twice.strip() not in [s for _, s in extract_relevant("barrier homes river", sources, 3, (twice,))]

@@ -78,8 +78,66 @@ def _candidates(
     return tuple(candidates), tuple(bags), MappingProxyType(dict(doc_freq))
 
 
-def extract_relevant(query: str, sources: list[str], k: int) -> list[tuple[int, str]]:
-    """Top-k sentences of the sources by TF-IDF overlap with the query, returned in source order.
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _plain(text: str) -> str:
+    """Lower case words separated by single spaces: how a repeated sentence is recognised."""
+    return " " + _NOT_WORD.sub(" ", text.lower()).strip() + " "
+
+
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
+_NEAR = 0.8  # the share of words two sentences share for one to repeat the other (as drafter eval counts them)
+
+
+def _tokens(plain: str) -> frozenset[str]:
+    """Words, or for Chinese the pairs of characters: what two sentences are compared by."""
+    han = "".join(_HAN_CHAR.findall(plain))
+    if len(han) > 1:
+        return frozenset(han[i:i + 2] for i in range(len(han) - 1))
+    return frozenset(plain.split())
+
+
+def _said(texts: tuple[str, ...]) -> list[tuple[str, list[tuple[str, frozenset[str]]]]]:
+    """Each text already said, plain, with each of its sentences plain and as tokens."""
+    out = []
+    for text in texts:
+        if text.strip():
+            own = [(p, _tokens(p)) for line in text.splitlines() for sentence in segment.split_sentences(line.strip())
+                   if len((p := _plain(_CITATION_MARK.sub("", sentence))).split()) >= 3]
+            out.append((_plain(text), own))
+    return out
+
+
+_CITATION_MARK = re.compile(r"\s*\[\d{1,3}\]")
+
+
+def _repeats(sentence: str, said: list[tuple[str, list[tuple[str, frozenset[str]]]]]) -> bool:
+    """Whether `sentence` says again what is already said: it appears in a text already written, contains a
+    sentence of six words or more already said (a source sentence quoting the author's own input), or shares
+    nearly all its words with one."""
+    plain = _plain(sentence)
+    tokens = _tokens(plain)
+    if len(tokens) < 4:
+        return False
+    for whole, sentences in said:
+        if plain in whole:
+            return True
+        for own, own_tokens in sentences:
+            if len(own_tokens) >= 6 and own in plain:
+                return True
+            shared = len(tokens & own_tokens)
+            if own_tokens and shared / len(tokens | own_tokens) >= _NEAR:
+                return True
+            # nearly every word of a point already made, in a sentence not much longer: the same point again
+            if len(own_tokens) >= 6 and shared >= 0.9 * len(own_tokens) and len(tokens) <= 1.5 * len(own_tokens):
+                return True
+    return False
+
+
+def extract_relevant(query: str, sources: list[str], k: int, said: tuple[str, ...] = ()) -> list[tuple[int, str]]:
+    """Top-k sentences of the sources by TF-IDF overlap with the query, returned in source order. A sentence
+    that repeats one of `said` (the sections already written, the author's inputs) is never picked.
 
     Returns (source index, sentence) pairs.
     """
@@ -88,15 +146,25 @@ def extract_relevant(query: str, sources: list[str], k: int) -> list[tuple[int, 
         return []
     n = len(candidates)
     query_terms = set(_terms(query))
+    plain_said = _said(said)
     scored = []
     for (si, order, sentence, figures), bag in zip(candidates, bags, strict=True):
+        if plain_said and _repeats(sentence, plain_said):
+            continue
         score = sum(math.log(1 + n / doc_freq[t]) for t in bag & query_terms)
         # a light preference for sentences carrying figures, which briefings need
         if figures:
             score += 0.5
         scored.append((score, -order, si, sentence))
     scored.sort(reverse=True)
-    chosen = sorted(scored[:k], key=lambda item: -item[1])
+    best: list[tuple[float, int, int, str]] = []
+    for item in scored:  # a source that states a sentence twice gives it once
+        if len(best) == k:
+            break
+        if not _repeats(item[3], _said(tuple(b[3] for b in best))) and not any(
+                _repeats(b[3], _said((item[3],))) for b in best):
+            best.append(item)
+    chosen = sorted(best, key=lambda item: -item[1])
     return [(si, sentence) for _, _, si, sentence in chosen]
 
 
@@ -190,7 +258,9 @@ class OfflineBackend(Backend):
                 + [inputs.get(ctx["title_field"] or "", "")]
             )
             k = _SENTENCES_BY_LENGTH[section["length"]]
-            picked = extract_relevant(query, [s["text"] for s in sources], k)
+            said = tuple(w["text"] for w in ctx.get("written") or ()) + tuple(parts) + tuple(
+                v for v in inputs.values() if v)
+            picked = extract_relevant(query, [s["text"] for s in sources], k, said)
             for si, sentence in picked:
                 parts.append(f"{sentence} [{si + 1}]")
         if not parts:

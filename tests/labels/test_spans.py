@@ -62,7 +62,7 @@ def test_offline_briefing_labels_the_authors_words_as_theirs(sqlite_service: Dra
     summary = by_id["summary"]
     assert summary.provenance.origin == Origin.ai
     assert [summary.text[sp.start:sp.end] for sp in summary.spans if sp.origin == SpanOrigin.assembled] == [
-        "This briefing is for", "on"]
+        "This briefing is for:", "Subject:"]
     background = by_id["background"]
     assert background.spans and all(sp.origin == SpanOrigin.quote for sp in background.spans)
     assert all(sp.source == "barrier-report.txt" and sp.paragraph for sp in background.spans)

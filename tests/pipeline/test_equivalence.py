@@ -175,13 +175,31 @@ def _extract_relevant_plain(query: str, sources: list[str], k: int) -> list[tupl
     return [(si, sentence) for _, _, si, sentence in chosen]
 
 
+def _any_repeat(sentences: list[str]) -> bool:
+    return any(offline._repeats(a, offline._said((b,))) for i, a in enumerate(sentences)
+               for j, b in enumerate(sentences) if i != j)
+
+
 def test_extract_relevant_picks_what_it_picked_before() -> None:
+    """The same picks as before, except that a sentence repeating one picked before it (a source stating it
+    twice) is now left out and the next best taken: where the old picks held no repeat, they are identical."""
     texts = [t for t in corpus_texts() if len(t) > 200]
     assert len(texts) > 20
     queries = ["flood barrier homes cost", "housing delivery programme annual results", "the council budget",
                "会议 决定 资金", "", "recommendation minister announce"]
+    compared = differed = 0
     for i in range(0, len(texts), 3):
         sources = texts[i:i + 3]
         for query in queries:
             for k in (0, 1, 4, 50):
-                assert offline.extract_relevant(query, sources, k) == _extract_relevant_plain(query, sources, k)
+                old = _extract_relevant_plain(query, sources, k)
+                new = offline.extract_relevant(query, sources, k)
+                said = [s for _, s in old]
+                if _any_repeat(said):
+                    differed += 1
+                    assert not _any_repeat([s for _, s in new])
+                    assert len(new) == len(old) or len(new) < k
+                    continue
+                compared += 1
+                assert new == old
+    assert compared > 100 and differed > 0

@@ -99,7 +99,7 @@ def test_import_summarises_without_changing_anything(in_review: tuple[DrafterSer
         ("del", "bob", "speak to the press"), ("ins", "bob", "speak to reporters")
     ]
     assert [(c.author, c.text, c.anchor, c.section_id) for c in summary.comments] == [
-        ("bob", "Check the date with the press office.", change.new_text.split("speak to")[0].strip(), "summary")
+        ("bob", "Check the date with the press office.", change.new_text.split("\n")[0], "summary")
     ]
     after = svc.get_draft(draft_id)
     assert after.version == before.version and after.content_sha256 == before.content_sha256
@@ -230,7 +230,7 @@ def test_cli_prints_the_summary_then_applies(
     assert [s["id"] for s in data["sections"] if s["changed"]] == ["summary"]
     assert set(data["sections"][0]) == {"id", "heading", "changed", "old_text", "new_text", "revisions"}
     assert data["comments"] == [{"section": "summary", "author": "bob", "date": "2026-03-02T10:15:00Z",
-                                 "anchor": data["sections"][0]["new_text"].split("speak to")[0].strip(), "text": "Check the date."}]
+                                 "anchor": data["sections"][0]["new_text"].split("\n")[0], "text": "Check the date."}]
     assert svc.get_draft(draft_id).status == DraftStatus.in_review
     assert main(["import-review", draft_id, str(path), "--user", "bob"]) == 0
     out = capsys.readouterr()
