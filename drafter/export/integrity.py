@@ -16,7 +16,7 @@ from lxml.etree import _Element
 from drafter.export.common import AIGC_PROPERTY, PROVENANCE_PROPERTY, comment_text, paragraph_text
 from drafter.export.passages import Passage, passage_comment
 from drafter.export.signature import SIGNATURE_PROPERTY, comment_anchors
-from drafter.i18n import N_, lazy
+from drafter.i18n import N_, lazy, lazy_plural
 from drafter.labeling import expected_aigc
 from drafter.models import Origin, Provenance
 
@@ -205,7 +205,9 @@ def comment_problems(doc: Document, prov: dict[str, Any], blocks: list[list[_Ele
         if (system, comment_text(p, language)) not in comments.get(i, []):
             missing.append(lazy("Section {heading!r} was written by a machine ({origin_kind}) but no longer carries its comment saying so.", heading=s.get('heading'), origin_kind=origin.value))
     if expected and len(missing) == expected and not len(doc.comments):
-        return [lazy("All Word comments were removed: {machine} machine-written passage(s) are no longer marked.", machine=expected)]
+        return [lazy_plural("All Word comments were removed: {n} machine-written passage is no longer marked.",
+                            "All Word comments were removed: {n} machine-written passages are no longer marked.",
+                            expected)]
     return missing
 
 
