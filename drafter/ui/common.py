@@ -6,7 +6,9 @@ No business rule lives here: pages ask `DrafterService` and show what it answers
 from __future__ import annotations
 
 import difflib
+import functools
 import html
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +35,7 @@ from drafter.roles import Role, RoleMap, load_roles
 from drafter.service import DrafterService
 from drafter.settings import Settings, get_settings
 from drafter.ui.language import html_lang, text_lang
+from drafter.ui.warm import warm_in_background
 
 T = TypeVar("T")
 
@@ -88,12 +91,36 @@ def _service_for(settings_json: str) -> DrafterService:
     return DrafterService.from_settings(Settings.model_validate_json(settings_json))
 
 
+@functools.lru_cache(maxsize=8)
+def _settings_json(_environment: tuple[object, ...]) -> str:
+    return get_settings().model_dump_json()
+
+
+def _environment() -> tuple[object, ...]:
+    """What the settings are read from: the DRAFTER_* variables and the working folder's `.env` (its time)."""
+    try:
+        dotenv = os.stat(".env").st_mtime_ns
+    except OSError:
+        dotenv = None
+    return os.getcwd(), dotenv, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("DRAFTER_")))
+
+
 def get_service() -> DrafterService:
-    """The app's one DrafterService, built from `get_settings()` and shared by all sessions."""
+    """The app's one DrafterService, built from `get_settings()` and shared by all sessions.
+
+    The settings are read again only when what they are read from changed (reading them costs ~10 ms, and every
+    script run asks for the service several times)."""
     override = st.session_state.get(SERVICE_OVERRIDE_KEY)
     if isinstance(override, DrafterService):
-        return override
-    return _service_for(get_settings().model_dump_json())
+        return override  # a test's own service: built and warmed as the test wants
+    return shared_service()
+
+
+def shared_service() -> DrafterService:
+    """The service shared by all sessions of this process, warming up in the background from its first use."""
+    service = _service_for(_settings_json(_environment()))
+    warm_in_background(service)  # once per service: returns at once
+    return service
 
 
 def role_map(service: DrafterService) -> RoleMap:
