@@ -38,6 +38,7 @@ from drafter.ui.common import (
     status_label,
     text_count,
 )
+from drafter.ui.language import fragment
 
 CURRENT_KEY = KEEP + "draft.current"  # id of the draft being worked on
 SOURCES_KEY = KEEP + "draft.sources"  # name -> SourceDoc, attached so far
@@ -70,10 +71,13 @@ def render() -> None:
     if user is None:  # the entrypoint only shows this page to a signed-in user
         return
     page_header(_("Draft"), _("Fill in a template, add your sources and let the assistant write a first draft."))
+    # always drawn, so the page below keeps its place in the element tree (Streamlit would otherwise redraw it
+    # in the next run, closing any expander the user opens)
+    progress = st.empty()
     just_saved = st.session_state.pop(GO_KEY, None)
     if just_saved:
         # saved by the Generate button's callback: generate it now, then show it, in this same run
-        generate_here(service, user, str(just_saved))
+        generate_here(service, user, str(just_saved), progress)
     show_flash()
     current = st.session_state.get(CURRENT_KEY)
     if current:
@@ -126,7 +130,9 @@ def new_draft_form(service: DrafterService, user: str) -> None:
     # to another page before pressing Generate would lose it.
     st.subheader(_("2. Sources"))
     sources_widget(service)
-    details_and_check(service, template, st.session_state.get(PROBLEMS_KEY, {}))
+    # a container of its own per template: without it Streamlit kept the previous template's fields on screen
+    with st.container(key=f"draft-details-{template.id}"):
+        details_and_check(service, template, st.session_state.get(PROBLEMS_KEY, {}))
     st.button(_("Generate draft"), type="primary", on_click=_on_generate, args=(service, template, user))
     problems = st.session_state.get(PROBLEMS_KEY, {})
     if problems:
@@ -138,7 +144,7 @@ def new_draft_form(service: DrafterService, user: str) -> None:
         st.error(md_safe(failed), icon=":material/error:")
 
 
-@st.fragment
+@fragment
 def details_and_check(service: DrafterService, template: Template, problems: dict[str, str]) -> None:
     st.subheader(_("3. Details"))
     st.caption(_("Fields marked (required) must be filled in."))
@@ -343,14 +349,13 @@ def guard_preview(service: DrafterService, request: DraftRequest) -> None:
 # --- generation ---------------------------------------------------------------------------------------
 
 
-def generate_here(service: DrafterService, user: str, draft_id: str) -> None:
-    """Generate a draft just saved, its progress shown in place; the progress goes once the draft is written."""
+def generate_here(service: DrafterService, user: str, draft_id: str, progress: Any) -> None:
+    """Generate a draft just saved, its progress shown in `progress` (an st.empty), emptied once it is written."""
     try:
         template = service.template(service.get_draft(draft_id).template_id)
     except DrafterError as exc:
         flash("error", str(exc))
         return
-    progress = st.empty()
     with progress.container():
         generate_with_progress(service, user, draft_id, template)
     progress.empty()
