@@ -462,13 +462,15 @@ def show_flash_message(key: str) -> None:
 
 def edit_box(
     service: DrafterService, user: str, draft: Draft, section: Section, *, scope: str, label: str, button: str,
-    button_key: str,
-) -> bool:
-    """A section's edit box; True once the edit is saved.
+    button_key: str, saved_message: str, flash_key: str,
+) -> None:
+    """A section's edit box; once saved, `saved_message` is shown at the top of the page (`flash_key`).
 
     Its state is keyed by section (saving one section does not reset what is typed in another) and remembers the
     draft version it started from, so a change someone else saved meanwhile is refused by the service's
     optimistic lock, and never silently replaces what the user typed: the text stays to compare and save again.
+    The save runs in the button's callback, before the page is drawn, so the page shows the saved draft in the
+    same run.
     """
     key = f"{KEEP}{scope}.edit.{draft.id}.{section.id}"
     base_key, conflict_key = key + ".base", key + ".conflict"
@@ -486,23 +488,38 @@ def edit_box(
         st.warning(_("This draft changed while you were editing. Your text is kept below: compare it with "
                      "the current version above, then save again."))
     st.text_area(label, key=kept(key), height=200)
-    if not st.button(button, key=button_key):
-        return False
+    st.button(button, key=button_key, on_click=_save_edit,
+              args=(service, user, draft.id, section.id, key, saved_message, flash_key))
+    problem = st.session_state.pop(key + ".error", None)
+    if problem:
+        st.error(md_safe(problem))
+
+
+def _save_edit(
+    service: DrafterService, user: str, draft_id: str, section_id: str, key: str, saved_message: str,
+    flash_key: str,
+) -> None:
+    base_key, conflict_key = key + ".base", key + ".conflict"
     text = str(st.session_state[key])
     try:
-        service.edit_section(draft.id, section.id, text, user, expected_version=st.session_state[base_key][0])
+        service.edit_section(draft_id, section_id, text, user, expected_version=st.session_state[base_key][0])
     except ConflictError as exc:
-        # keep the text; the next save applies it to the version now on screen
-        st.session_state[base_key] = (draft.version, section.text)
+        # keep the text; the next save applies it to the version now stored (and shown by this run)
+        try:
+            current = service.get_draft(draft_id)
+            now = next((s.text for s in current.sections if s.id == section_id), "")
+            st.session_state[base_key] = (current.version, now)
+        except DrafterError:
+            pass
         st.session_state[conflict_key] = True
-        st.error(md_safe(str(exc)))
-        return False
+        st.session_state[key + ".error"] = str(exc)
+        return
     except DrafterError as exc:
-        st.error(md_safe(str(exc)))
-        return False
+        st.session_state[key + ".error"] = str(exc)
+        return
     for k in (key, base_key, conflict_key):
         st.session_state.pop(k, None)
-    return True
+    flash_message(flash_key, "success", saved_message)
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

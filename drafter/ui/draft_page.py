@@ -19,7 +19,6 @@ from drafter.ui.common import (
     backend_select,
     backends,
     citations_legend,
-    clear_later,
     current_user,
     edit_box,
     findings_list,
@@ -47,7 +46,9 @@ TEMPLATE_KEY = KEEP + "draft.template"
 PROBLEMS_KEY = "draft.problems"  # field name -> message from the last Generate press
 GO_KEY = "draft.go"  # id of a draft just saved by Generate, to generate in this run
 PASTE_ERROR_KEY = "draft.paste_error"  # why the pasted text could not be added
-START_ERROR_KEY = "draft.start_error"  # why Generate could not save the request
+START_ERROR_KEY = "draft.start_error"
+SUBMIT_ERROR_KEY = "draft.submit_error"
+REFINE_KEY = "draft.refine"  # (draft id, section id, instruction's key) asked by a Refine button  # why Generate could not save the request
 BACKEND_KEY = KEEP + "draft.backend"
 FLASH_KEY = KEEP + "draft.flash"  # (kind, message) shown once after a rerun
 EXAMPLE_DATE = datetime.date(2026, 3, 3)
@@ -75,11 +76,14 @@ def render() -> None:
     # in the next run, closing any expander the user opens)
     progress = st.empty()
     just_saved = st.session_state.pop(GO_KEY, None)
+    current = st.session_state.get(CURRENT_KEY)
+    pending = st.session_state.pop(REFINE_KEY, None)
     if just_saved:
         # saved by the Generate button's callback: generate it now, then show it, in this same run
         generate_here(service, user, str(just_saved), progress)
+    elif current and pending and pending[0] == current:
+        refine_here(service, user, pending[1], pending[2], progress)
     show_flash()
-    current = st.session_state.get(CURRENT_KEY)
     if current:
         draft_view(service, user, str(current))
     else:
@@ -260,7 +264,11 @@ def sources_widget(service: DrafterService) -> None:
         cols = st.columns([5, 1])
         cols[0].markdown(f"**{md_escape(name)}** — {text_count(doc.text)}")
         cols[1].button(_("Remove"), key=f"remove-source-{name}", help=_("Remove {name}", name=name),
-                       on_click=sources.pop, args=(name, None))
+                       on_click=_remove_source, args=(name,))
+
+
+def _remove_source(name: str) -> None:
+    _sources().pop(name, None)
 
 
 def _add_pasted(service: DrafterService) -> None:
@@ -449,10 +457,7 @@ def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
     st.warning(ngettext("Generation did not finish{reason}. {n} section is saved.",
                         "Generation did not finish{reason}. {n} sections are saved.",
                         len(draft.sections), reason=reason))
-    if st.button(_("Resume generation"), type="primary"):
-        template = service.template(draft.template_id)
-        generate_with_progress(service, user, draft.id, template)
-        st.rerun()
+    st.button(_("Resume generation"), type="primary", on_click=st.session_state.__setitem__, args=(GO_KEY, draft.id))
 
 
 def section_card(
@@ -470,28 +475,46 @@ def section_card(
         if not editable:
             return
         with st.expander(_("Edit “{heading}”", heading=md_safe(section.heading))):
-            if edit_box(service, user, draft, section, scope="draft",
-                        label=_("Text of “{heading}”", heading=section.heading),
-                        button=_("Save edit"), button_key=f"save-{draft.id}-{section.id}"):
-                flash("success", _("Saved your edit to “{heading}”.", heading=section.heading))
-                st.rerun()
+            edit_box(service, user, draft, section, scope="draft",
+                     label=_("Text of “{heading}”", heading=section.heading),
+                     button=_("Save edit"), button_key=f"save-{draft.id}-{section.id}",
+                     saved_message=_("Saved your edit to “{heading}”.", heading=section.heading), flash_key=FLASH_KEY)
         with st.expander(_("Refine “{heading}” with an instruction", heading=md_safe(section.heading))):
             ikey = f"{KEEP}draft.refine.{draft.id}.{section.id}"
             st.text_input(
                 _("Instruction for “{heading}”", heading=section.heading), key=kept(ikey),
                 placeholder=_("e.g. make it shorter"),
             )
-            if st.button(_("Refine"), key=f"refine-{draft.id}-{section.id}"):
-                instruction = str(st.session_state.get(ikey, ""))
-                with st.spinner(md_safe(_("Rewriting “{heading}”…", heading=section.heading))):
-                    refined = attempt(
-                        N_("refining the section"),
-                        lambda: service.refine_section(draft.id, section.id, instruction, user),
-                    )
-                if refined is not None:
-                    clear_later(ikey)
-                    flash("success", refined_message(refined, section.id))
-                    st.rerun()
+            # refined at the top of the next run, before the draft is drawn (see refine_here)
+            st.button(_("Refine"), key=f"refine-{draft.id}-{section.id}", on_click=st.session_state.__setitem__,
+                      args=(REFINE_KEY, (draft.id, section.id, ikey)))
+            problem = st.session_state.pop(ikey + ".error", None)
+            if problem:
+                st.error(md_safe(problem), icon=":material/error:")
+
+
+def refine_here(service: DrafterService, user: str, section_id: str, ikey: str, progress: Any) -> None:
+    """Refine a section as its Refine button asked, with a spinner in `progress` (an st.empty) meanwhile; the
+    page then shows the refined draft in this same run."""
+    draft_id = str(st.session_state.get(CURRENT_KEY))
+    instruction = str(st.session_state.get(ikey, ""))
+    heading = next((s.heading for s in service.template(service.get_draft(draft_id).template_id).sections
+                    if s.id == section_id), section_id)
+    with progress.container(), st.spinner(md_safe(_("Rewriting “{heading}”…", heading=heading))):
+        try:
+            refined = service.refine_section(draft_id, section_id, instruction, user)
+        except DrafterError as exc:
+            st.session_state[ikey + ".error"] = str(exc)
+            refined = None
+        except Exception as exc:  # a bug: one sentence by the button, nothing lost
+            st.session_state[ikey + ".error"] = _(
+                "Something went wrong while {what} ({error}). Your work is saved; try again, and tell your "
+                "administrator if it happens again.", what=_(N_("refining the section")), error=type(exc).__name__)
+            refined = None
+    progress.empty()
+    if refined is not None:
+        st.session_state[ikey] = ""  # not drawn yet in this run, so it may be emptied now
+        flash("success", refined_message(refined, section_id))
 
 
 def refined_message(draft: Draft, section_id: str) -> str:
@@ -510,13 +533,21 @@ def findings_panel(service: DrafterService, draft: Draft) -> None:
 
 def actions(service: DrafterService, user: str, draft: Draft, allowed: Permissions) -> None:
     cols = st.columns(2)
-    if Action.submit in allowed and cols[0].button(_("Submit for review"), type="primary"):
-        submitted = attempt(N_("submitting the draft"), lambda: service.submit(draft.id, user))
-        if submitted is not None:
-            flash("success", _("Submitted for review. A reviewer other than you will see it in their queue."))
-            st.rerun()
+    if Action.submit in allowed:
+        cols[0].button(_("Submit for review"), type="primary", on_click=_submit, args=(service, user, draft.id))
+    problem = st.session_state.pop(SUBMIT_ERROR_KEY, None)
+    if problem:
+        cols[0].error(md_safe(problem), icon=":material/error:")
     if draft.status == DraftStatus.in_review:
         cols[0].info(_("In review: any edit now returns the draft to you and withdraws it from review."))
-    if cols[1].button(_("Start a new draft")):
-        st.session_state.pop(CURRENT_KEY, None)
-        st.rerun()
+    cols[1].button(_("Start a new draft"), on_click=st.session_state.pop, args=(CURRENT_KEY, None))
+
+
+def _submit(service: DrafterService, user: str, draft_id: str) -> None:
+    """Runs before the page is drawn, so the page shows the submitted draft in the same run."""
+    try:
+        service.submit(draft_id, user)
+    except DrafterError as exc:
+        st.session_state[SUBMIT_ERROR_KEY] = str(exc)
+        return
+    flash("success", _("Submitted for review. A reviewer other than you will see it in their queue."))

@@ -7,6 +7,8 @@ import streamlit as st
 from drafter.i18n import _
 from drafter.ui.common import USER_KEY, get_service, oidc_configured, role_map, role_names
 
+CHOICE_KEY = "signin.user"
+
 
 def render() -> None:
     st.title(_("Sign in to Drafter"))
@@ -27,7 +29,10 @@ def render() -> None:
         return
 
     described = {name: f"{name} ({role_names(roles.roles(name))})" for name in users}
-    name = st.selectbox(_("Sign in as"), users, format_func=described.__getitem__)
-    if st.button(_("Sign in"), type="primary"):
-        st.session_state[USER_KEY] = name
-        st.rerun()
+    st.selectbox(_("Sign in as"), users, format_func=described.__getitem__, key=CHOICE_KEY)
+    # a callback: the next run is already the signed-in one (one run per click, not two)
+    st.button(_("Sign in"), type="primary", on_click=_sign_in)
+
+
+def _sign_in() -> None:
+    st.session_state[USER_KEY] = st.session_state.get(CHOICE_KEY)

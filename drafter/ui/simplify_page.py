@@ -381,11 +381,11 @@ def show_finding(finding: Finding) -> None:
 
 def edit_widget(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
     with st.expander(md_safe(_("Edit “{heading}”", heading=section.heading))):
-        if edit_box(service, user, draft, section, scope="simplify",
-                    label=_("Simplified text of “{heading}”", heading=section.heading), button=_("Save edit"),
-                    button_key=f"simplify-save-{draft.id}-{section.id}"):
-            flash("success", _("Saved your edit to “{heading}”; the checks ran again.", heading=section.heading))
-            st.rerun()
+        edit_box(service, user, draft, section, scope="simplify",
+                 label=_("Simplified text of “{heading}”", heading=section.heading), button=_("Save edit"),
+                 button_key=f"simplify-save-{draft.id}-{section.id}",
+                 saved_message=_("Saved your edit to “{heading}”; the checks ran again.", heading=section.heading),
+                 flash_key=FLASH_KEY)
 
 
 def actions(service: DrafterService, user: str, draft: Draft, allowed: Permissions) -> None:
