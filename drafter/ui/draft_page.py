@@ -50,6 +50,7 @@ START_ERROR_KEY = "draft.start_error"
 SUBMIT_ERROR_KEY = "draft.submit_error"
 REFINE_KEY = "draft.refine"  # (draft id, section id, instruction's key) asked by a Refine button  # why Generate could not save the request
 BACKEND_KEY = KEEP + "draft.backend"
+CHOSEN_KEY = "draft.chosen"  # (style guide, backend) as the last run of the details chose them
 FLASH_KEY = KEEP + "draft.flash"  # (kind, message) shown once after a rerun
 EXAMPLE_DATE = datetime.date(2026, 3, 3)
 RISK_TEXT = {"low": N_("low"), "medium": N_("medium"), "high": N_("high"), "prohibited": N_("prohibited")}
@@ -155,7 +156,9 @@ def details_and_check(service: DrafterService, template: Template, problems: dic
     for field in template.fields:
         field_widget(template.id, field, problems.get(field.name), template.language)
     st.subheader(_("4. Style and backend"))
-    options_widget(service, template)
+    # kept as the widgets return them: inside the Generate callback Streamlit may hand over a select box's
+    # value as it was shown ("offline (none)") rather than the option
+    st.session_state[CHOSEN_KEY] = options_widget(service, template)
     guard_preview(service, form_request(service, template))
 
 
@@ -194,8 +197,7 @@ def collect_inputs(template: Template) -> dict[str, str]:
 
 def form_request(service: DrafterService, template: Template) -> DraftRequest:
     """The request as the form's fields, style guide, backend and sources hold it now."""
-    guide_id = st.session_state.get(guide_key(template.id)) or template.default_style_guide
-    backend = st.session_state.get(BACKEND_KEY) or service.settings.backend
+    guide_id, backend = st.session_state.get(CHOSEN_KEY) or (template.default_style_guide, service.settings.backend)
     return DraftRequest(template_id=template.id, inputs=collect_inputs(template), sources=list(_sources().values()),
                         style_guide_id=str(guide_id), backend=str(backend))
 

@@ -29,10 +29,8 @@ def render() -> None:
         return
 
     described = {name: f"{name} ({role_names(roles.roles(name))})" for name in users}
-    st.selectbox(_("Sign in as"), users, format_func=described.__getitem__, key=CHOICE_KEY)
-    # a callback: the next run is already the signed-in one (one run per click, not two)
-    st.button(_("Sign in"), type="primary", on_click=_sign_in)
-
-
-def _sign_in() -> None:
-    st.session_state[USER_KEY] = st.session_state.get(CHOICE_KEY)
+    name = st.selectbox(_("Sign in as"), users, format_func=described.__getitem__, key=CHOICE_KEY)
+    # A callback, so the next run is already the signed-in one (one run per click, not two). It is given the
+    # name this run chose: inside a callback Streamlit may hand over the option as it was shown ("alice
+    # (drafter)", in the language of the run that drew it) rather than the option.
+    st.button(_("Sign in"), type="primary", on_click=st.session_state.__setitem__, args=(USER_KEY, name))
