@@ -34,7 +34,7 @@ from drafter.review import Action, Permissions, allowed_actions, open_blocking
 from drafter.roles import Role, RoleMap, load_roles
 from drafter.service import DrafterService
 from drafter.settings import Settings, get_settings
-from drafter.ui.language import html_lang, text_lang
+from drafter.ui.language import html_lang, in_language, text_lang
 from drafter.ui.warm import warm_in_background
 
 T = TypeVar("T")
@@ -495,6 +495,7 @@ def edit_box(
         st.error(md_safe(problem))
 
 
+@in_language
 def _save_edit(
     service: DrafterService, user: str, draft_id: str, section_id: str, key: str, saved_message: str,
     flash_key: str,

@@ -37,7 +37,7 @@ from drafter.ui.common import (
     status_label,
     text_count,
 )
-from drafter.ui.language import fragment
+from drafter.ui.language import fragment, in_language
 
 CURRENT_KEY = KEEP + "draft.current"  # id of the draft being worked on
 SOURCES_KEY = KEEP + "draft.sources"  # name -> SourceDoc, attached so far
@@ -202,6 +202,7 @@ def form_request(service: DrafterService, template: Template) -> DraftRequest:
                         style_guide_id=str(guide_id), backend=str(backend))
 
 
+@in_language
 def _on_generate(service: DrafterService, template: Template, user: str) -> None:
     """Runs before the page is drawn: the field messages appear next to their fields, or the draft is saved and
     the page opens on it and generates it, in this one run."""
@@ -273,6 +274,7 @@ def _remove_source(name: str) -> None:
     _sources().pop(name, None)
 
 
+@in_language
 def _add_pasted(service: DrafterService) -> None:
     """Runs before the page is drawn (so the list below shows the new source in the same run)."""
     name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
@@ -545,6 +547,7 @@ def actions(service: DrafterService, user: str, draft: Draft, allowed: Permissio
     cols[1].button(_("Start a new draft"), on_click=st.session_state.pop, args=(CURRENT_KEY, None))
 
 
+@in_language
 def _submit(service: DrafterService, user: str, draft_id: str) -> None:
     """Runs before the page is drawn, so the page shows the submitted draft in the same run."""
     try:

@@ -86,16 +86,22 @@ def apply_language(service: DrafterService | None, user: str | None) -> str:
     return lang
 
 
-def fragment(func: Callable[P, None]) -> Callable[P, None]:
-    """`st.fragment`, in the interface language: a run of the fragment alone does not pass through
-    `apply_language`, so it sets the language the last whole run chose before drawing anything."""
+def in_language(func: Callable[P, None]) -> Callable[P, None]:
+    """A widget callback (or fragment) in the interface language: callbacks run before the script, so before
+    `apply_language`; this sets the language the last whole run chose, so their messages are in it."""
 
     @functools.wraps(func)
-    def in_language(*args: P.args, **kwargs: P.kwargs) -> None:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         i18n.set_language(st.session_state.get(RUN_KEY))
         func(*args, **kwargs)
 
-    return st.fragment(in_language)
+    return wrapper
+
+
+def fragment(func: Callable[P, None]) -> Callable[P, None]:
+    """`st.fragment`, in the interface language (a run of the fragment alone does not pass through
+    `apply_language` either)."""
+    return st.fragment(in_language(func))
 
 
 def _on_change(service: DrafterService | None, user: str | None) -> None:

@@ -35,6 +35,7 @@ from drafter.ui.common import (
     text_lang,
     when,
 )
+from drafter.ui.language import in_language
 
 SELECTED_KEY = KEEP + "review.selected"
 DECISION_ERROR_KEY = "review.decision_error"
@@ -245,6 +246,7 @@ def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
         st.error(md_safe(problem), icon=":material/error:")
 
 
+@in_language
 def _decide(service: DrafterService, user: str, draft: Draft, decision: str) -> None:
     seen_key = f"review.seen.{draft.id}"
     seen = int(st.session_state.get(seen_key, draft.version))
