@@ -3,8 +3,10 @@
 `streamlit run` imports nothing of the app until the first browser session runs the script, so the first person
 after a start waited for every import and for the service (store, migrations, catalog) to be built: seconds on a
 loaded machine. This launcher does that first, in the server's own process, then hands over to `streamlit run`
-with the same arguments; the backends, the guard's recognisers and the rest are warmed in the background
-(`drafter.ui.warm`). `make run` uses it; plain `streamlit run streamlit_app.py` still works, only colder.
+with the same arguments. It also warms the service up (the backends' clients, the guard's recognisers, the
+readability measures, the export writer: `drafter.ui.warm`) before the server listens, so the server reports
+itself healthy only once it is ready for a person. `make run` uses it; plain `streamlit run streamlit_app.py`
+still works, only colder.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ MODULES = (
 
 
 def prepare() -> None:
-    """Import the app and build its one service (and start warming it up); a broken configuration is left for
-    the first page to explain in a sentence, as it does without this launcher."""
+    """Import the app, build its one service and warm it up; a broken configuration is left for the first page
+    to explain in a sentence, as it does without this launcher."""
     for name in MODULES:
         importlib.import_module(name)
     from drafter.errors import DrafterError
     from drafter.ui.common import shared_service
+    from drafter.ui.warm import warm_now
 
     # Streamlit logs that no script is running when its cache is filled outside a session: expected here
     quiet = [logging.getLogger(n) for n in ("streamlit.runtime.scriptrunner_utils.script_run_context",
@@ -42,7 +45,7 @@ def prepare() -> None:
     for q in quiet:
         q.setLevel(logging.ERROR)
     try:
-        shared_service()
+        warm_now(shared_service())
     except DrafterError:
         pass
     finally:

@@ -3,7 +3,8 @@
 Building the backends imports their clients (openai, langchain), the guard compiles its recognisers on first
 use, and the readability measures and the export writer are imported on first use: several seconds on a loaded
 two-core machine. `warm_in_background` does all of that once per service, in a daemon thread started by the
-first page a server shows (and by `drafter.ui.serve` before the server takes its first request).
+first page a server shows; `drafter.ui.serve` does it before the server takes its first request (`warm_now`), so
+that the first page does not share the processor with it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ def warm_in_background(service: DrafterService) -> threading.Thread | None:
     thread = threading.Thread(target=_warm, args=(service,), name="drafter-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def warm_now(service: DrafterService) -> None:
+    """Warm `service` up in this thread (the launcher, before the server takes requests)."""
+    with _lock:
+        _started.add(service)
+    _warm(service)
 
 
 def _warm(service: DrafterService) -> None:
