@@ -46,9 +46,9 @@ TEMPLATE_KEY = KEEP + "draft.template"
 PROBLEMS_KEY = "draft.problems"  # field name -> message from the last Generate press
 GO_KEY = "draft.go"  # id of a draft just saved by Generate, to generate in this run
 PASTE_ERROR_KEY = "draft.paste_error"  # why the pasted text could not be added
-START_ERROR_KEY = "draft.start_error"
+START_ERROR_KEY = "draft.start_error"  # why Generate could not save the request
 SUBMIT_ERROR_KEY = "draft.submit_error"
-REFINE_KEY = "draft.refine"  # (draft id, section id, instruction's key) asked by a Refine button  # why Generate could not save the request
+REFINE_KEY = "draft.refine"  # (draft id, section id, instruction's key) asked by a Refine button
 BACKEND_KEY = KEEP + "draft.backend"
 CHOSEN_KEY = "draft.chosen"  # (style guide, backend) as the last run of the details chose them
 FLASH_KEY = KEEP + "draft.flash"  # (kind, message) shown once after a rerun
@@ -502,8 +502,11 @@ def refine_here(service: DrafterService, user: str, section_id: str, ikey: str, 
     page then shows the refined draft in this same run."""
     draft_id = str(st.session_state.get(CURRENT_KEY))
     instruction = str(st.session_state.get(ikey, ""))
-    heading = next((s.heading for s in service.template(service.get_draft(draft_id).template_id).sections
-                    if s.id == section_id), section_id)
+    try:
+        heading = next((s.heading for s in service.get_draft(draft_id).sections if s.id == section_id), section_id)
+    except DrafterError as exc:
+        st.session_state[ikey + ".error"] = str(exc)
+        return
     with progress.container(), st.spinner(md_safe(_("Rewriting “{heading}”…", heading=heading))):
         try:
             refined = service.refine_section(draft_id, section_id, instruction, user)
