@@ -20,6 +20,8 @@ from drafter.models import (
     Provenance,
     Section,
     SourceDoc,
+    Span,
+    SpanOrigin,
     utcnow,
 )
 from drafter.service import DrafterService
@@ -82,13 +84,27 @@ def bench_drafting(service: DrafterService, runs: int = 15) -> None:
            f"<= {DRAFTING_GOAL_MS:.0f} ms", median_ms <= DRAFTING_GOAL_MS)
 
 
+def _passages(lines: list[str], section: int) -> list[Span]:
+    """Each line's first sentence written by a model, its second quoted from the source: two machine-written
+    passages, so two Word comments, per paragraph (the export comments on each passage, drafter.export.passages)."""
+    spans, offset = [], 0
+    for j, line in enumerate(lines):
+        half = len(line) // 2
+        spans.append(Span(start=offset, end=offset + half - 1, origin=SpanOrigin.model))
+        spans.append(Span(start=offset + half, end=offset + len(line) - 1, origin=SpanOrigin.quote,
+                          source="report.txt", paragraph=section * 5 + j + 1))
+        offset += len(line) + 1
+    return spans
+
+
 def _long_draft(service: DrafterService, pages: int) -> Draft:
     sections = []
     now = utcnow()
     for i in range(pages):
-        text = "\n".join(PARAGRAPH.format(n=i, m=j, k=j % 9, p=j % 100) * 2 for j in range(5))
+        lines = [PARAGRAPH.format(n=i, m=j, k=j % 9, p=j % 100) * 2 for j in range(5)]
+        text = "\n".join(lines)
         sections.append(Section(
-            id=f"s{i}", heading=f"Part {i + 1}", text=text,
+            id=f"s{i}", heading=f"Part {i + 1}", text=text, spans=_passages(lines, i),
             provenance=Provenance(origin=Origin.ai, backend="offline", model="bench", author="alice",
                                   generated_at=now, ai_text=text),
         ))

@@ -1,7 +1,12 @@
 """Batch simplification throughput against a local OpenAI-compatible server with fixed latency.
 
 The fake server answers every request after L seconds; with C sections in flight the ceiling is C / L
-sections per second. Prints what the batch achieves for 200 sections.
+sections per second. Prints what the batch achieves for 200 sections, against that ceiling, and the CPU time
+Drafter's process spent per section (on a loaded machine the wall-clock share depends on what the other
+processes leave; the CPU per section does not).
+
+One small simplification is run first, untimed, so that loading the client libraries (openai, langchain, the
+guard's recognizers) once per process is not counted as batch throughput; the time it took is printed.
 """
 
 from __future__ import annotations
@@ -43,17 +48,21 @@ def main() -> None:
         settings = Settings(data_dir=Path(tmp), backend="openai", openai_base_url=server.base_url,
                             openai_api_key="sk-bench", model="fake", max_retries=0, timeout_s=30)
         service = DrafterService.from_settings(settings)
-        start = time.perf_counter()
+        warm = time.perf_counter()
+        service.simplify("§ 1 Rule.\nThe applicant must pay £5.", title="Warm-up", audience="plain", user="bench")
+        warm = time.perf_counter() - warm
+        cpu, start = time.process_time(), time.perf_counter()
         draft = service.simplify(document, title="Bench", audience="plain", user="bench", concurrency=CONCURRENCY)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         n = len(draft.sections)
         limit = CONCURRENCY / LATENCY_S
+        share = n / elapsed / limit
         print(f"simplify batch: {n} sections, latency L={LATENCY_S:g} s, concurrency C={CONCURRENCY}: "
               f"{n / elapsed:.1f} sections/s achieved vs limit C/L = {limit:.0f} sections/s "
-              f"({100 * n / elapsed / limit:.0f}%), {elapsed:.1f} s in all")
-        share = n / elapsed / limit
-        figure("batch simplification vs C/L", f"{100 * share:.0f}% ({n / elapsed:.1f} of {limit:.0f} sections/s)",
-               f">= {100 * GOAL_SHARE:.0f}%", share >= GOAL_SHARE)
+              f"({100 * share:.0f}%), {elapsed:.1f} s in all; {1000 * cpu / n:.0f} ms of CPU per section "
+              f"(untimed warm-up first: {warm:.1f} s)")
+        figure("batch simplification vs C/L", f"{100 * share:.0f}% ({n / elapsed:.1f} of {limit:.0f} sections/s, "
+               f"{1000 * cpu / n:.0f} ms CPU per section)", f">= {100 * GOAL_SHARE:.0f}%", share >= GOAL_SHARE)
         service.store.engine.dispose()
 
 

@@ -111,7 +111,7 @@ def _sentences(text: str, language: str, semicolons: bool) -> tuple[Piece, ...]:
     # The same text is split many times in one pipeline run (spans, facts, style, readability): split it once.
     out: list[Piece] = []
     for line in lines(text):
-        for a, b in _line_sentences(line.text, language, semicolons):
+        for a, b in _line_cuts(line.text, language, semicolons):
             if (p := _piece(text, line.start + a, line.start + b)) is not None:
                 out.append(p)
     return tuple(out)
@@ -126,11 +126,14 @@ def sentence_starts(text: str, language: str = "en") -> set[int]:
     return {p.start for p in sentences(text, language)}
 
 
-def _line_sentences(line: str, language: str, semicolons: bool) -> list[tuple[int, int]]:
+# A source is split as a whole (names in the fact checks), paragraph by paragraph (quote spans) and again for
+# the offline backend's quotations: the lines are the same each time, so each line is split once.
+@lru_cache(maxsize=8192)
+def _line_cuts(line: str, language: str, semicolons: bool) -> tuple[tuple[int, int], ...]:
     quotes = _quotations(line)
     cuts = sorted({c for c in _cuts(line, language, semicolons) if not any(a < c < b for a, b in quotes)})
     bounds = [0, *cuts, len(line)]
-    return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]]
+    return tuple((bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1])
 
 
 def _cuts(line: str, language: str, semicolons: bool) -> list[int]:
@@ -203,6 +206,20 @@ _STARTERS_TEXT = (
     "most such what which who how why then today since although because please further finally meanwhile")
 _STARTERS = frozenset(_STARTERS_TEXT.split())
 _WORD_BEFORE = re.compile(r"(?:^|(?<=[\s(\[“\"'‘—–-]))([A-Za-z][A-Za-z.]*)$")
+_WORD_BEFORE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+
+
+def _word_before(line: str, end: int) -> str | None:
+    """The word (letters and dots) that ends at `end` and follows a space, bracket, quote or dash; None if none.
+
+    For a line (no line break in it), the same result as `_WORD_BEFORE.search(line[:end])`, but the search starts at the run of letters and dots that
+    ends at `end`, not at the start of the line: searching from the start is quadratic in a long paragraph.
+    """
+    start = end
+    while start > 0 and line[start - 1] in _WORD_BEFORE_CHARS:
+        start -= 1
+    found = _WORD_BEFORE.search(line, start, end)
+    return found.group(1) if found else None
 
 
 def _english_end(line: str, m: re.Match[str]) -> bool:
@@ -214,10 +231,9 @@ def _english_end(line: str, m: re.Match[str]) -> bool:
         return False  # `..." said Smith.`: the attribution belongs to the quotation
     if run != ".":
         return True
-    before = _WORD_BEFORE.search(line[: m.start()])
-    if before is None:
+    word = _word_before(line, m.start())
+    if word is None:
         return True
-    word = before.group(1)
     key = word.lower()
     if key in _NEVER_FINAL:
         return False

@@ -391,7 +391,7 @@ def write_markdown(draft: Draft, path: Path) -> None:
     status = "APPROVED" if draft.status == DraftStatus.approved else "DRAFT — awaiting human review"
     lines = [f"# {draft.title}", "", f"_{status}. Simplified by {draft.backend}; draft {draft.id}._", ""]
     for s in draft.sections:
-        lines += [f"## {s.heading}", "", s.text, ""]
+        lines += [*([f"## {s.heading}", ""] if s.heading else []), s.text, ""]  # no heading is invented
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text("\n".join(lines), encoding="utf-8")
     tmp.replace(path)

@@ -41,14 +41,22 @@ class Segment:
 def segment(text: str, language: str | None = None) -> list[Segment]:
     """Split a regulation into its sections / articles / numbered paragraphs, keeping their numbering.
 
-    Text before the first numbered heading becomes a preamble segment. A document with no recognisable
-    structure is split into its paragraphs.
+    Headings are only ever the original's own: a numbered heading line (§ 404.610, Section 2, 第三条, 一、…), or
+    the document's first line when it reads as a title ("355 Regulations, orders and rules": short, no closing
+    punctuation, more text after it). Text before the first heading is a segment with no heading. A document
+    with at most one heading is split into its paragraphs, each with no heading of its own (never an invented
+    "Paragraph 2"), except the one after a heading-only paragraph, which carries that heading.
     """
     language = language or detect_language(text)
     blocks: list[tuple[str, str, list[str]]] = []  # (number, heading, lines)
+    first = True
     for raw in text.splitlines():
         line = raw.rstrip()
         head = _match_heading(line, language)
+        if head is None and first and line.strip() and _is_title(line, text, language):
+            head = ("", line.strip())
+        if line.strip():
+            first = False
         if head is not None:
             number, rest = head
             if language == "zh" and number.endswith(("条", "款")):
@@ -66,22 +74,47 @@ def segment(text: str, language: str | None = None) -> list[Segment]:
         elif blocks:
             blocks[-1][2].append(line)
         elif line.strip():
-            blocks.append(("", "Preamble" if language == "en" else "序言", [line]))
+            blocks.append(("", "", [line]))  # before the first heading: no heading is invented for it
+    if blocks and not blocks[0][0] and blocks[0][1] and not "".join(blocks[0][2]).strip():
+        blocks[0] = ("", "", [blocks[0][1]])  # a title line straight before a numbered heading stays text
     segments = [
         Segment(id=f"s{i}", number=num, heading=heading.lstrip("#").strip(), text="\n".join(lines).strip())
         for i, (num, heading, lines) in enumerate(blocks, start=1)
     ]
     segments = [s for s in segments if s.text or s.heading]
     if len(segments) <= 1:
-        paragraphs = texts(split_paragraphs(text))
-        if len(paragraphs) > 1:
-            label = "Paragraph" if language == "en" else "段"
-            return [
-                Segment(id=f"s{i}", number=str(i), heading=f"{label} {i}" if language == "en" else f"第{i}{label}",
-                        text=p)
-                for i, p in enumerate(paragraphs, start=1)
-            ]
+        by_paragraph = _paragraph_segments(text, language)
+        if len(by_paragraph) > 1:
+            return by_paragraph
     return segments
+
+
+def _is_title(line: str, text: str, language: str) -> bool:
+    """Whether the document's first line is its title: short, with no closing punctuation, text after it."""
+    words = line.strip()
+    if len(text.strip()) <= len(words) + 1 or words.endswith(tuple(".,;:!?。，；：！？、-—–")):
+        return False
+    return len(words) <= 30 if language == "zh" else len(words.split()) <= 10 and words[:1].isalnum()
+
+
+def _paragraph_segments(text: str, language: str) -> list[Segment]:
+    """A document without numbered structure, one segment per paragraph; a paragraph that is only a heading
+    line (the original's) becomes the heading of the paragraph after it."""
+    out: list[Segment] = []
+    heading = ""
+    pieces = texts(split_paragraphs(text))
+    for i, paragraph in enumerate(pieces, start=1):
+        # a line with a sentence after its number ("一、加强组织领导。各地要……") is text, not only a heading
+        single = "\n" not in paragraph.strip() and "。" not in paragraph.strip()[:-1]
+        head = _match_heading(paragraph, language) if single else None
+        if single and head is None and i == 1 and _is_title(paragraph, text, language):
+            head = ("", paragraph.strip())
+        if head is not None and i < len(pieces) and not heading:
+            heading = paragraph.strip().lstrip("#").strip()
+            continue
+        out.append(Segment(id=f"s{len(out) + 1}", number=str(i), heading=heading, text=paragraph))
+        heading = ""
+    return out
 
 
 def _match_heading(line: str, language: str) -> tuple[str, str] | None:
@@ -188,7 +221,8 @@ def split_long_sentences(text: str, max_words: int, language: str) -> str:
 # An English clause that can stand as a sentence starts with one of these (after ", and" / ", but"...).
 _SUBJECT = r"(?:you|we|they|it|he|she|this|that|these|those|the|a|an|each|every|all|no|any|your|our|their|its)\b"
 _EN_MORE_BREAKS = (
-    re.compile(rf",\s+(?:and|but|so|or|then)\s+(?={_SUBJECT})", re.IGNORECASE),
+    # not ", or": "rules under this Act, or an order of the Secretary of State…" joins two subjects of one clause
+    re.compile(rf",\s+(?:and|but|so|then)\s+(?={_SUBJECT})", re.IGNORECASE),
     re.compile(r"\s+and\s+(?=(?:you|we|they|he|she)\s+(?:must|may|can|will|should|need|have|are|do)\b)"),
 )
 _MIN_CLAUSE_WORDS = 4
@@ -198,8 +232,8 @@ def _more_breaks(sentence: str, max_words: int) -> str:
     """A sentence still above `max_words` (a short target: children, easy read) is also split where a new
     clause with its own subject begins: ", and the council pays" -> ". The council pays". Each part keeps
     at least four words; nothing inside brackets or a reference is a boundary."""
-    if len(sentence.split()) <= max_words:
-        return sentence
+    if len(sentence.split()) <= max_words or sentence.rstrip().endswith(_LEAD_IN_ENDS):
+        return sentence  # short enough, or a lead-in that stays whole before the items it introduces
     for pattern in _EN_MORE_BREAKS:
         for m in pattern.finditer(sentence):
             before, after = sentence[: m.start()], sentence[m.end() :]
@@ -214,9 +248,10 @@ def _more_breaks(sentence: str, max_words: int) -> str:
 
 # Chinese: a clause ending like this is subordinate (…的，…时，为了…，) and never stands alone.
 _ZH_DEPENDENT_END = ("的", "时", "后", "前", "中", "下", "外", "上", "里", "者", "如下", "之一")
-_ZH_DEPENDENT_START = re.compile(r"^(?:为了|为|根据|按照|依照|依据|如果|若|凡|除|对于|关于|在|经|由|当|因|自|从|对)")
+_ZH_DEPENDENT_START = re.compile(r"^(?:为了|为|根据|按照|依照|依据|如果|若|凡|除|对于|关于|在|经|由|当(?!前)|因|自|从|对|受)")
 _ZH_JOINED_NEXT = re.compile(r"^(?:并|且|而且|以及|及|和|等|或者|或)")
 _ZH_MIN_CLAUSE = 6
+_ZH_SHORT_TARGET = 15  # characters: a child's target; its clauses may be shorter (4 characters)
 
 
 def _is_han(ch: str) -> bool:
@@ -230,6 +265,9 @@ def _break_zh(sentence: str, max_chars: int) -> str:
     if len(sentence) <= max_chars:
         return sentence
     sentence = sentence.replace("；", "。")
+    if sentence.rstrip().endswith(("：", ":")):
+        return sentence  # an addressee line or a lead-in ("各市州人民政府，省政府各厅委：") stays one sentence
+    shortest = 4 if max_chars <= _ZH_SHORT_TARGET else _ZH_MIN_CLAUSE
     out, start = [], 0
     depth = 0
     for i, ch in enumerate(sentence):
@@ -244,9 +282,11 @@ def _break_zh(sentence: str, max_chars: int) -> str:
             continue
         clause = sentence[start:i]
         clause_start = clause.rsplit("。", 1)[-1]
+        last = re.split("[，,]", clause_start)[-1]  # "当前，受…影响": the last part is subordinate too
         rest = sentence[i + 1 :]
-        if (len(clause_start) < _ZH_MIN_CLAUSE or len(rest.split("。", 1)[0]) < _ZH_MIN_CLAUSE
+        if (len(clause_start) < shortest or len(rest.split("。", 1)[0]) < shortest
                 or clause_start.endswith(_ZH_DEPENDENT_END) or _ZH_DEPENDENT_START.match(clause_start)
+                or _ZH_DEPENDENT_START.match(last)
                 or _ZH_JOINED_NEXT.match(rest) or "：" in clause_start):
             continue
         out.append(sentence[start:i] + "。")
@@ -260,7 +300,39 @@ def _starts_list_item(text: str, piece: Piece) -> bool:
     return text.startswith("- ", line_start)
 
 
+# A short target (children, easy read: 15 words or fewer) gets more breaks than plain English, which stays
+# closer to the original.
+SHORT_TARGET_WORDS = 15
+_LEAD_IN_ENDS = (":", "—", "–", "-", "：")
+_UNLESS_AT_END = re.compile(r"\s*\(unless\s+(?P<cond>[^()]*(?:\([^()]*\)[^()]*)*)\)(?P<end>[.;]?)$", re.IGNORECASE)
+_UNLESS = re.compile(r",?\s+unless\s+", re.IGNORECASE)
+
+
+def _unless_breaks(sentence: str) -> str:
+    """"X unless Y." becomes "X. This does not apply if Y." (the same rule, said in two short sentences), for a
+    trailing "(unless Y)" too; never inside brackets, a quotation or a reference, and each part keeps at least
+    four words."""
+    m = _UNLESS_AT_END.search(sentence)
+    if m and len(sentence[: m.start()].split()) >= _MIN_CLAUSE_WORDS and _balanced(sentence[: m.start()]):
+        return f"{sentence[: m.start()].rstrip(',;')}. This does not apply if {m.group('cond').strip()}{m.group('end') or '.'}"
+    for m in _UNLESS.finditer(sentence):
+        before, after = sentence[: m.start()], sentence[m.end() :]
+        if not _balanced(before) or len(before.split()) < _MIN_CLAUSE_WORDS or len(after.split()) < _MIN_CLAUSE_WORDS:
+            continue
+        return f"{before.rstrip(',;')}. This does not apply if {_unless_breaks(after)}"
+    return sentence
+
+
+def _balanced(text: str) -> bool:
+    """No bracket or quotation left open at the end of `text`."""
+    return (text.count("(") == text.count(")") and text.count("[") == text.count("]")
+            and text.count("“") == text.count("”") and text.count('"') % 2 == 0)
+
+
 def _break_clauses(sentence: str, max_words: int = 25) -> str:
+    if max_words <= SHORT_TARGET_WORDS and not sentence.rstrip().endswith(_LEAD_IN_ENDS):
+        # (a lead-in stays whole: "…must not be made unless…—" is followed by the items it introduces)
+        sentence = _unless_breaks(sentence)
     for pattern, replacement in _EN_CLAUSE_BREAKS:
         sentence = pattern.sub(replacement, sentence)
     # capitalise only the sentences made here: "e.g. the" and "etc. and" stay as they are

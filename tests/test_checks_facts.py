@@ -123,3 +123,10 @@ def test_chinese_organisation_after_a_verb_is_supported_by_its_own_name() -> Non
     support = SupportIndex(["会议名称：市政府常务会议"])
     assert unsupported_facts("市长主持召开市政府常务会议。", support) == []
     assert [f.text for f in unsupported_facts("会议由省政府办公厅召开。", support)] != []
+
+
+def test_letters_that_ignorecase_folds_to_ascii_do_not_break_extraction() -> None:
+    # "ſ" (long s), "K" (Kelvin sign) and "ı" match s, k and i under IGNORECASE; their facts are read as such
+    keys = {f.key for f in extract_facts("See ſection 4, 38 UſC 1310, £2 thouſand, 30 dayſ and 5 bıllion.")}
+    assert {"ref:section:4", "ref:usc:38:1310", "amount:GBP:2000", "duration:30:day", "number:5000000000"} <= keys
+    assert "amount:GBP:3000" in {f.key for f in extract_facts("£3K")}

@@ -17,8 +17,8 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from drafter.export.docx_writer import LABEL_STYLE, META_STYLE
+from drafter.export.passages import passages
 from drafter.export.properties import get_custom_properties
-from drafter.models import Origin
 from drafter.service import DrafterService
 from tests.gongwen_support import FONTS_CONF, SAMPLES, export_zh
 
@@ -61,10 +61,11 @@ def test_every_zh_template_exports_with_chinese_labels_and_verifies(
     labels = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == LABEL_STYLE]
     assert len(labels) == 1 and "人工智能" in labels[0] and "生成" in labels[0] and "人工审核" in labels[0]
     comments = [c.text for c in doc.comments]
-    # one comment per section with machine text; a section that is only the author's inputs carries none
-    machine = [s for s in draft.sections if s.provenance.origin != Origin.human]
+    # one comment per machine-written passage, in Chinese; the author's own words carry none
+    machine = [p for s in draft.sections for p in passages(s.spans)]
     assert machine and len(comments) == len(machine)
-    assert all(c.startswith("人工智能生成：offline / ") for c in comments)
+    assert all(c.startswith(("由规则组合生成：offline / ", "引自")) for c in comments), comments
+    assert all(c.endswith("offline / drafter-offline-extractive-1") for c in comments), comments
     props = get_custom_properties(doc)
     assert json.loads(props["AIGC"])["AIGC"]["ReservedCode1"] == draft.content_sha256
     assert json.loads(props["DrafterProvenance"])["language"] == "zh"

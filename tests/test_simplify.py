@@ -68,7 +68,12 @@ def test_evaluate_flags_a_dropped_fact_and_obligation() -> None:
     assert missing_facts("第三条规定三十日内申请。", "第三条规定30日内申请。") == []
 
 
-@pytest.mark.parametrize("source", [CFR, ZH], ids=["en", "zh"])
+# no numbered structure: its parts have no heading, and none is invented for them (export and verify still work)
+UNSTRUCTURED = ("You can get help with your rent if all of these are true:\n\n(a) you are 18 or over;\n\n"
+                "(b) you have lived in the borough for 3 years.\n\nYou must send the application prior to 1 May 2026.")
+
+
+@pytest.mark.parametrize("source", [CFR, ZH, UNSTRUCTURED], ids=["en", "zh", "no-headings"])
 def test_whole_regulation_offline_keeps_every_fact_then_reviews_and_exports(
     service: DrafterService, tmp_path: Path, source: str
 ) -> None:

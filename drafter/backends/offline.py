@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -45,7 +48,34 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _terms(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text) if w.lower() not in _STOP]
+    return [word for w in _WORD.findall(text) if (word := w.lower()) not in _STOP]
+
+
+_DIGIT = re.compile(r"\d")
+
+
+# Every section of a draft picks from the same sources: their sentences and term bags are found once.
+@lru_cache(maxsize=16)
+def _candidates(
+    sources: tuple[str, ...],
+) -> tuple[tuple[tuple[int, int, str, bool], ...], tuple[frozenset[str], ...], Mapping[str, int]]:
+    """The quotable sentences of the sources (source index, order, sentence, carries a figure), the set of
+    terms of each, and in how many sentences each term occurs."""
+    candidates: list[tuple[int, int, str, bool]] = []
+    for si, text in enumerate(sources):
+        for sentence in split_sentences(text):
+            # headings and fragments carry no sentence punctuation: not worth quoting
+            if INJECTION.search(sentence):  # addressed to an AI, not to the reader: never quoted
+                continue
+            if len(sentence) >= 20 and sentence[-1] in ".!?。！？；;\"'”)":
+                candidates.append((si, len(candidates), sentence, _DIGIT.search(sentence) is not None))
+    doc_freq: Counter[str] = Counter()
+    bags = []
+    for _, _, sentence, _ in candidates:
+        bag = frozenset(_terms(sentence))
+        bags.append(bag)
+        doc_freq.update(bag)
+    return tuple(candidates), tuple(bags), MappingProxyType(dict(doc_freq))
 
 
 def extract_relevant(query: str, sources: list[str], k: int) -> list[tuple[int, str]]:
@@ -53,29 +83,16 @@ def extract_relevant(query: str, sources: list[str], k: int) -> list[tuple[int, 
 
     Returns (source index, sentence) pairs.
     """
-    candidates: list[tuple[int, int, str]] = []
-    for si, text in enumerate(sources):
-        for sentence in split_sentences(text):
-            # headings and fragments carry no sentence punctuation: not worth quoting
-            if INJECTION.search(sentence):  # addressed to an AI, not to the reader: never quoted
-                continue
-            if len(sentence) >= 20 and sentence[-1] in ".!?。！？；;\"'”)":
-                candidates.append((si, len(candidates), sentence))
+    candidates, bags, doc_freq = _candidates(tuple(sources))
     if not candidates or k <= 0:
         return []
-    doc_freq: Counter[str] = Counter()
-    bags = []
-    for _, _, sentence in candidates:
-        bag = set(_terms(sentence))
-        bags.append(bag)
-        doc_freq.update(bag)
     n = len(candidates)
     query_terms = set(_terms(query))
     scored = []
-    for (si, order, sentence), bag in zip(candidates, bags, strict=True):
+    for (si, order, sentence, figures), bag in zip(candidates, bags, strict=True):
         score = sum(math.log(1 + n / doc_freq[t]) for t in bag & query_terms)
         # a light preference for sentences carrying figures, which briefings need
-        if re.search(r"\d", sentence):
+        if figures:
             score += 0.5
         scored.append((score, -order, si, sentence))
     scored.sort(reverse=True)

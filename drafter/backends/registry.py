@@ -23,6 +23,8 @@ def _offline(settings: Settings) -> Backend:
 
 
 def _openai_compatible(settings: Settings) -> Backend | None:
+    if not (settings.azure_openai_endpoint or settings.openai_api_key or settings.openai_base_url):
+        return None  # nothing configured: the client library (seconds to import) is not loaded for nothing
     from drafter.backends.openai_compat import OpenAICompatBackend
 
     return OpenAICompatBackend.from_settings(settings)

@@ -51,7 +51,26 @@ _EN_UNITS = {
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
             "ninety": 90}
 _EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
-_EN_WORD = "|".join(sorted([*_EN_UNITS, *_EN_TENS, "hundred", "a"], key=len, reverse=True))
+
+
+def _trie(words: Iterable[str]) -> str:
+    """An alternation of `words` as a trie ("t(?:en|h(?:irt(?:een|y)|ree)|w(?:e(?:lve|nty)|o))"): it matches
+    what "|".join(words, longest first) matches, in the same order of preference, but a position where no
+    word starts is given up after one character instead of one try per word."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(set(words)):
+        groups.setdefault(word[:1], []).append(word[1:])
+    end = groups.pop("", None) is not None
+    branches = [re.escape(first) + _trie(rests) for first, rests in groups.items()]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # at most one branch can match the next character; a word that ends here is tried after the longer ones
+    return f"(?:{body})?" if end else body
+
+
+_EN_WORDS = [*_EN_UNITS, *_EN_TENS, "hundred", "a"]
+_EN_WORD = _trie(_EN_WORDS)
 # "thirty", "twenty-one", "one hundred and five", "a hundred"
 EN_NUMBER_WORDS = rf"(?:(?:{_EN_WORD})(?:[\s\-]+(?:and[\s\-]+)?(?:{_EN_WORD}))*)"
 
@@ -63,10 +82,20 @@ NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 NUM_OR_CN = rf"(?:{NUM}|{CN_NUMERAL})"
 
 
+# IGNORECASE lets "ſ" (long s), "K" (Kelvin sign), "ı" and "İ" match s, k and i: the words a pattern matched are
+# looked up after folding them the same way, or "ſection 4" would match and then fail the look-up.
+_ASCII_FOLDS = str.maketrans({"\u017f": "s", "\u212a": "k", "\u0131": "i", "\u0130": "i"})
+
+
+def _fold(text: str) -> str:
+    """`text` in lower case, with the four letters IGNORECASE matches to ASCII letters folded to them."""
+    return text.translate(_ASCII_FOLDS).lower()
+
+
 def en_words_to_int(text: str) -> int | None:
     """'thirty' -> 30, 'twenty-one' -> 21, 'one hundred and five' -> 105; None if not a number."""
     total, current, seen = 0, 0, False
-    for word in re.split(r"[\s\-]+", text.lower().strip()):
+    for word in re.split(r"[\s\-]+", _fold(text).strip()):
         if word in ("and", ""):
             continue
         if word == "a":
@@ -206,6 +235,16 @@ def _cn_reference_key(text: str) -> str | None:
 # --- patterns, tried in priority order; a later match overlapping an earlier one is dropped --------------
 
 _I = re.IGNORECASE
+
+
+def _starting_with(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """`pattern` compiled to give up at once where no match can start. `first` is a character class holding every
+    character a match can start with; the pattern never matches empty text, so the matches are the same."""
+    return re.compile(rf"(?={first})(?:{pattern})", flags)
+
+
+# the characters an English number word starts with (zero, one, two... a, hundred)
+_WORD_FIRST = "".join(sorted({w[0] for w in _EN_WORDS}))
 _CITATION = re.compile(r"\[\d{1,3}\]")  # the offline backend's source markers: not facts
 _ENUMERATION = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,2}[.)](?=\s)|（\d{1,2}）|\d{1,2}、)")
 
@@ -243,23 +282,23 @@ _P_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*
 _P_DATE_MY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{4}})\b")
 _CUR_SYM = r"(US\$|S\$|£|\$|€|¥|￥|GBP|USD|EUR|RMB|CNY|SGD)"
 _SCALE = r"(thousand|million|billion|bn|mn|m|k|b)\b"
-_P_AMOUNT_SYM = re.compile(rf"{_CUR_SYM}\s?({NUM})(?:\s?{_SCALE})?", _I)
-_P_AMOUNT_WORD = re.compile(
-    rf"\b({NUM}|{EN_NUMBER_WORDS})(?:\s+(thousand|million|billion))?\s+(pounds|dollars|euros|yuan)\b", _I
+_P_AMOUNT_SYM = _starting_with("[usgerc£$€¥￥]", rf"{_CUR_SYM}\s?({NUM})(?:\s?{_SCALE})?", _I)
+_P_AMOUNT_WORD = _starting_with(
+    rf"[\d{_WORD_FIRST}]", rf"\b({NUM}|{EN_NUMBER_WORDS})(?:\s+(thousand|million|billion))?\s+(pounds|dollars|euros|yuan)\b", _I
 )
 _P_AMOUNT_CN = re.compile(rf"(?:人民币\s*)?({NUM_OR_CN}?)\s*(百万|千|万|亿)?\s*(美元|欧元|英镑|港元|元)")
-_P_PERCENT = re.compile(
-    rf"(?<![A-Za-z0-9.])({NUM}|{EN_NUMBER_WORDS})\s*(?:%|％|\s+per\s*cent\b|\s+percent\b)|百分之\s*({NUM_OR_CN}(?:点[〇零一二三四五六七八九]+)?)",
+_P_PERCENT = _starting_with(
+    rf"[\d{_WORD_FIRST}百]", rf"(?<![A-Za-z0-9.])({NUM}|{EN_NUMBER_WORDS})\s*(?:%|％|\s+per\s*cent\b|\s+percent\b)|百分之\s*({NUM_OR_CN}(?:点[〇零一二三四五六七八九]+)?)",
     _I,
 )
-_P_DURATION_EN = re.compile(
-    rf"\b({NUM}|{EN_NUMBER_WORDS})[\s\-]+(working days?|business days?|days?|weeks?|months?|years?|hours?|minutes?)\b",
+_P_DURATION_EN = _starting_with(
+    rf"[\d{_WORD_FIRST}]", rf"\b({NUM}|{EN_NUMBER_WORDS})[\s\-]+(working days?|business days?|days?|weeks?|months?|years?|hours?|minutes?)\b",
     _I,
 )
 _P_DURATION_CN = re.compile(rf"({NUM_OR_CN})\s*(个工作日|工作日|个小时|小时|分钟|个星期|星期|个月|天|日|周|年)(?![月度])")
-_P_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s\-]?)?(?:\(?0\d{1,4}\)?[\s\-]?)\d{3,4}[\s\-]?\d{3,4}\b")
-_P_SCALED = re.compile(rf"({NUM})\s?(thousand|million|billion|bn|万|亿)(?![\w元])", _I)
-_P_NUMBER = re.compile(rf"(?<![\w.]){NUM}(?![\w])|(?<=[\u4e00-\u9fff])\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=[\u4e00-\u9fff])")
+_P_PHONE = _starting_with(r"[+(0]", r"(?<![\w+])(?:\+\d{1,3}[\s\-]?)?(?:\(?0\d{1,4}\)?[\s\-]?)\d{3,4}[\s\-]?\d{3,4}\b")
+_P_SCALED = _starting_with(r"\d", rf"({NUM})\s?(thousand|million|billion|bn|万|亿)(?![\w元])", _I)
+_P_NUMBER = _starting_with(r"\d", rf"(?<![\w.]){NUM}(?![\w])|(?<=[\u4e00-\u9fff])\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=[\u4e00-\u9fff])")
 
 # --- names -----------------------------------------------------------------------------------------------
 
@@ -356,14 +395,37 @@ class _Collector:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-# A word each pattern cannot match without: text lacking it is not scanned by that pattern at all.
-_NEEDS_AMOUNT_WORD = re.compile(r"pounds|dollars|euros|yuan", _I)
-_NEEDS_PERCENT = re.compile(r"%|％|per\s*cent|百分之", _I)
-_NEEDS_DURATION_EN = re.compile(r"days?\b|weeks?\b|months?\b|years?\b|hours?\b|minutes?\b", _I)
+# Under IGNORECASE these four letters match ASCII letters although their lower case is not ASCII: a text that
+# holds one is always scanned in full.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
-def _if(needed: re.Pattern[str], text: str) -> str:
-    return text if needed.search(text) else ""
+class _Folded:
+    """A text's lower case, for finding in it the words a pattern cannot match without."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lower = text.lower()
+        self.exotic = _FOLDS_TO_ASCII.search(text) is not None
+
+    def any(self, words: tuple[str, ...], *, cased: bool = False) -> str:
+        """The text when it holds one of `words` (lower-case words, matched without case unless `cased`);
+        empty otherwise, so the pattern that needs them scans nothing."""
+        where = self.text if cased else self.lower
+        return self.text if (not cased and self.exotic) or any(w in where for w in words) else ""
+
+
+# Words each pattern cannot match without (lower case; the month names are matched with their capital): a text
+# lacking them is not scanned by that pattern at all. Looking for a word costs far less than a scan by the pattern.
+_NEEDS_AMOUNT_WORD = ("pound", "dollar", "euro", "yuan")
+_NEEDS_PERCENT = ("%", "％", "per", "百分之")  # "per cent", "percent"
+_NEEDS_DURATION_EN = ("day", "week", "month", "year", "hour", "minute")
+_NEEDS_REF_CODE = ("usc", "cfr", "u.", "f.")  # USC, CFR, U.S.C., U. S. C., C.F.R., C. F. R.
+_NEEDS_REF_EN = ("s.", "sec", "art", "para", "reg", "rule", "clause", "schedule", "chapter", "annex", "appendix")
+_NEEDS_MONTH = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_NEEDS_SLASH = ("/",)
+_NEEDS_CURRENCY = ("£", "$", "€", "¥", "￥", "gbp", "usd", "eur", "rmb", "cny", "sgd")
+_NEEDS_SCALE = ("thousand", "million", "billion", "bn", "万", "亿")
 
 
 def _han_only(text: str) -> str:
@@ -383,19 +445,20 @@ def extract_facts(text: str) -> list[Fact]:
 def _extract_facts(text: str) -> tuple[Fact, ...]:
     c = _Collector(text)
     han = _han_only(text)
+    folded = _Folded(text)
     for m in _P_DOCNO.finditer(han):
         # the issuer prefix (国办发...) is kept in the text, not the key: its start is ambiguous without
         # word segmentation ("根据国办发〔2026〕7号")
         c.add("docno", m.start(2) - 1, m.end(), f"docno:{m.group(2)}:{int(m.group(3))}")
-    for m in _P_REF_CODE.finditer(text):
-        code = re.sub(r"[^a-z]", "", m.group(2).lower())
+    for m in _P_REF_CODE.finditer(folded.any(_NEEDS_REF_CODE)):
+        code = re.sub(r"[^a-z]", "", _fold(m.group(2)))
         c.add("reference", m.start(), m.end(), f"ref:{_CODES[code]}:{m.group(1)}:{m.group(3).lower()}")
-    for m in _CODE_ABBREVIATION.finditer(text):
+    for m in _CODE_ABBREVIATION.finditer(folded.any(_NEEDS_REF_CODE)):
         c.block(m.start(), m.end())
     for m in _P_REF_SECTION_SIGN.finditer(text):
         c.add("reference", m.start(), m.end(), f"ref:section:{_ref_target(m.group(2))}")
-    for m in _P_REF_EN.finditer(text):
-        kind = _REF_WORDS[m.group(1).lower()]
+    for m in _P_REF_EN.finditer(folded.any(_NEEDS_REF_EN)):
+        kind = _REF_WORDS[_fold(m.group(1))]
         c.add("reference", m.start(), m.end(), f"ref:{kind}:{_ref_target(m.group(2))}")
     for m in _P_REF_CN.finditer(han):
         key = _cn_reference_key(m.group(0))
@@ -405,28 +468,28 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
         c.add("date", m.start(), m.end(), _date_key(_int(m.group(1)), _int(m.group(2)) or 0, _int(m.group(3))))
     for m in _P_DATE_ISO.finditer(text):
         c.add("date", m.start(), m.end(), _date_key(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-    for m in _P_DATE_SLASH.finditer(text):  # day/month/year, the British and Chinese-official order
+    for m in _P_DATE_SLASH.finditer(folded.any(_NEEDS_SLASH, cased=True)):  # day/month/year, the British and Chinese-official order
         c.add("date", m.start(), m.end(), _date_key(int(m.group(3)), int(m.group(2)), int(m.group(1))))
-    for m in _P_DATE_DMY.finditer(text):
+    for m in _P_DATE_DMY.finditer(folded.any(_NEEDS_MONTH, cased=True)):
         month = _MONTHS[m.group(2).lower().rstrip(".")]
         c.add("date", m.start(), m.end(), _date_key(_int(m.group(3)), month, int(m.group(1))))
-    for m in _P_DATE_MDY.finditer(text):
+    for m in _P_DATE_MDY.finditer(folded.any(_NEEDS_MONTH, cased=True)):
         month = _MONTHS[m.group(1).lower().rstrip(".")]
         c.add("date", m.start(), m.end(), _date_key(int(m.group(3)), month, int(m.group(2))))
-    for m in _P_DATE_MY.finditer(text):
+    for m in _P_DATE_MY.finditer(folded.any(_NEEDS_MONTH, cased=True)):
         c.add("date", m.start(), m.end(), _date_key(int(m.group(2)), _MONTHS[m.group(1).lower().rstrip(".")], None))
     for m in _P_DATE_CN_MD.finditer(han):
         c.add("date", m.start(), m.end(), _date_key(None, _int(m.group(1)) or 0, _int(m.group(2))))
-    for m in _P_AMOUNT_SYM.finditer(text):
+    for m in _P_AMOUNT_SYM.finditer(folded.any(_NEEDS_CURRENCY)):
         value = to_number(m.group(2))
-        scale = _SCALE_WORDS.get((m.group(3) or "").lower(), 1)
+        scale = _SCALE_WORDS.get(_fold(m.group(3) or ""), 1)
         if value is not None:
-            c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[m.group(1).lower()]}:{fmt_number(value * scale)}")
-    for m in _P_AMOUNT_WORD.finditer(_if(_NEEDS_AMOUNT_WORD, text)):
+            c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[_fold(m.group(1))]}:{fmt_number(value * scale)}")
+    for m in _P_AMOUNT_WORD.finditer(folded.any(_NEEDS_AMOUNT_WORD)):
         value = to_number(m.group(1))
-        scale = _SCALE_WORDS.get((m.group(2) or "").lower(), 1)
+        scale = _SCALE_WORDS.get(_fold(m.group(2) or ""), 1)
         if value is not None:
-            c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[m.group(3).lower()]}:{fmt_number(value * scale)}")
+            c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[_fold(m.group(3))]}:{fmt_number(value * scale)}")
     for m in _P_AMOUNT_CN.finditer(han):
         if not m.group(1):
             continue
@@ -435,7 +498,7 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
             scale = _SCALE_WORDS.get(m.group(2) or "", 1)
             currency = _CURRENCIES[m.group(3)]
             c.add("amount", m.start(), m.end(), f"amount:{currency}:{fmt_number(value * scale)}")
-    for m in _P_PERCENT.finditer(_if(_NEEDS_PERCENT, text)):
+    for m in _P_PERCENT.finditer(folded.any(_NEEDS_PERCENT)):
         raw = m.group(1) or m.group(2)
         if "点" in raw:
             whole, _, frac = raw.partition("点")
@@ -445,12 +508,12 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
             value = to_number(raw)
         if value is not None:
             c.add("percent", m.start(), m.end(), f"percent:{fmt_number(value)}")
-    for m in _P_DURATION_EN.finditer(_if(_NEEDS_DURATION_EN, text)):
+    for m in _P_DURATION_EN.finditer(folded.any(_NEEDS_DURATION_EN)):
         if m.group(1).lower() in ("a", "an"):  # "once a year" states no figure
             continue
         value = to_number(m.group(1))
         if value is not None:
-            c.add("duration", m.start(), m.end(), f"duration:{fmt_number(value)}:{_DURATION_UNITS[m.group(2).lower()]}")
+            c.add("duration", m.start(), m.end(), f"duration:{fmt_number(value)}:{_DURATION_UNITS[_fold(m.group(2))]}")
     for m in _P_DURATION_CN.finditer(han):
         value = to_number(m.group(1))
         unit = _DURATION_UNITS[m.group(2)]
@@ -461,10 +524,10 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
         digits = re.sub(r"\D", "", m.group(0))
         if len(digits) >= 8:
             c.add("phone", m.start(), m.end(), f"phone:{digits}")
-    for m in _P_SCALED.finditer(text):
+    for m in _P_SCALED.finditer(folded.any(_NEEDS_SCALE)):
         value = to_number(m.group(1))
         if value is not None:
-            scale = _SCALE_WORDS[m.group(2).lower()]
+            scale = _SCALE_WORDS[_fold(m.group(2))]
             c.add("number", m.start(), m.end(), _key_number(value * scale))
     for m in _P_NUMBER.finditer(text):
         value = to_number(m.group(0))
@@ -581,6 +644,37 @@ def normalise_text(text: str) -> str:
     return " " + re.sub(r"\s+", " ", text.lower().replace("’", "'")) + " "
 
 
+_P_NUMBER_WORDS = _starting_with(f"[{_WORD_FIRST}]", rf"\b{EN_NUMBER_WORDS}\b", _I)
+_P_CN_NUMERAL = re.compile(CN_NUMERAL)
+_P_DIGITS = re.compile(NUM)
+
+
+# Most of the material (the template's own wording, the inputs) is the same from one draft to the next: the keys
+# each text supports are found once per text.
+@lru_cache(maxsize=2048)
+def _support_keys(text: str) -> frozenset[str]:
+    """The keys one text of the material supports: its facts and their parts, and every number in it."""
+    keys: set[str] = set()
+    for fact in extract_facts(text):
+        keys |= _derived_keys(fact)
+    # number words in the material ("thirty homes") support the digits in the draft
+    for words in {m.group(0) for m in _P_NUMBER_WORDS.finditer(text)}:
+        value = en_words_to_int(words)
+        if value is not None and words.lower() != "a":
+            keys.add(f"number:{value}")
+    for numeral in {m.group(0) for m in _P_CN_NUMERAL.finditer(text)}:
+        value = cn_to_int(numeral)
+        if value is not None:
+            keys.add(f"number:{value}")
+    # every number written in the material, wherever it stands ("(m)(2)", "1310(a)", "No. 7"):
+    # a number present in the original is never reported as absent from it
+    for number in {m.group(0) for m in _P_DIGITS.finditer(text)}:
+        digits = to_number(number)
+        if digits is not None:
+            keys.add(_key_number(digits))
+    return frozenset(keys)
+
+
 class SupportIndex:
     """The facts that a text may rely on, built from inputs, sources and the template's own text."""
 
@@ -591,23 +685,7 @@ class SupportIndex:
             if not text:
                 continue
             parts.append(text)
-            for fact in extract_facts(text):
-                self.keys |= _derived_keys(fact)
-            # number words in the material ("thirty homes") support the digits in the draft
-            for m in re.finditer(rf"\b{EN_NUMBER_WORDS}\b", text, _I):
-                value = en_words_to_int(m.group(0))
-                if value is not None and m.group(0).lower() != "a":
-                    self.keys.add(f"number:{value}")
-            for m in re.finditer(CN_NUMERAL, text):
-                value = cn_to_int(m.group(0))
-                if value is not None:
-                    self.keys.add(f"number:{value}")
-            # every number written in the material, wherever it stands ("(m)(2)", "1310(a)", "No. 7"):
-            # a number present in the original is never reported as absent from it
-            for m in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
-                digits = to_number(m.group(0))
-                if digits is not None:
-                    self.keys.add(_key_number(digits))
+            self.keys |= _support_keys(text)
         self.text = normalise_text("\n".join(parts))
         self.cjk = re.sub(r"\s+", "", "\n".join(parts))
 

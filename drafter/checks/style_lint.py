@@ -149,10 +149,14 @@ def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling
     sid = section.id
     issues: list[Issue] = []
     warn = FindingSeverity.warning
+    # a verbatim quote from a source is not the writer's to reword or split: no style rule is applied inside it
+    quoted = _not_linted(section)
 
     pattern = _inflected_pattern(tuple(guide.plain_words))
     lowered_plain = {k.lower(): v for k, v in guide.plain_words.items()}
     for m in pattern.finditer(text) if pattern else ():
+        if _inside(m.start(), m.end(), quoted):
+            continue
         base = _base_form(m.group(0).lower(), lowered_plain)
         plain = lowered_plain[base]
         fix = lazy('Use "{plain}".', plain=plain) if base == m.group(0).lower() else lazy(
@@ -162,6 +166,8 @@ def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling
                             lazy("\"{phrase}\" has a plainer word in the {guide} style guide.", phrase=m.group(0), guide=guide.id), fix, base))
     pattern = _word_pattern(guide.banned_phrases)
     for m in pattern.finditer(text) if pattern else ():
+        if _inside(m.start(), m.end(), quoted):
+            continue
         issues.append(Issue("style.banned_phrase", warn, sid, m.start(), m.end(), m.group(0),
                             lazy("\"{phrase}\" is a phrase the {guide} style guide bans.", phrase=m.group(0), guide=guide.id),
                             lazy("Say what you mean in plain words."), m.group(0).lower()))
@@ -170,7 +176,8 @@ def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling
                             lazy("This section still has text to complete."), lazy("Write it, or remove the section."),
                             m.group(0).lower()))
 
-    sentences = _sentences_with_spans(text, language)
+    sentences = [(start, end, sentence) for start, end, sentence in _sentences_with_spans(text, language)
+                 if not _inside(start, start + len(_CITATION_END.sub("", sentence)), quoted)]
     target = guide.readability
     for start, end, sentence in sentences:
         if language == "zh":
@@ -230,6 +237,14 @@ def document_spelling(section: Section, guide: StyleGuide, template_spelling: st
 def _not_linted(section: Section) -> list[tuple[int, int]]:
     """Stretches whose spelling is not the writer's: verbatim quotes from sources."""
     return [(s.start, s.end) for s in section.spans if s.origin == SpanOrigin.quote]
+
+
+_CITATION_END = re.compile(r"\s*\[\d{1,3}\]\s*$")
+
+
+def _inside(start: int, end: int, stretches: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) lies wholly inside one of `stretches`."""
+    return any(a <= start and end <= b for a, b in stretches)
 
 
 def _spelling(section: Section, guide: StyleGuide, template_spelling: str | None = None) -> list[Issue]:

@@ -122,7 +122,8 @@ def draft(d: Draft) -> None:
         print(_("last error: {error}", error=d.error))
     for s in d.sections:
         p = s.provenance
-        print(f"\n## {s.heading}  ({s.id}; {p.origin.value}; {p.backend}/{p.model})")
+        heading = f"{s.heading}  " if s.heading else ""  # a simplified part with no heading in its original
+        print(f"\n## {heading}({s.id}; {p.origin.value}; {p.backend}/{p.model})")
         print(s.text)
         for c in s.citations:
             where = _("paragraph {n}", n=c.paragraph) if c.paragraph else _("paragraph not located")
@@ -149,7 +150,7 @@ def findings(items: list[Finding]) -> None:
 
 
 def section_progress(i: int, n: int, s: Section) -> None:
-    note(f"[{i}/{n}] {s.heading}")
+    note(f"[{i}/{n}] {s.heading or s.id}")
 
 
 def stream_printer(headings: dict[str, str]) -> tuple[Callable[[str, str], None], Callable[[str, str], None]]:
@@ -249,11 +250,12 @@ def evaluation(result: Any) -> None:
                       verified=t["evidence_verified"], sentences=t["evidence_sentences"], percent=t["evidence_percent"])
                     if t["evidence_sentences"] else _("no sentences drawn from sources"))
         print("  " + _("{template} ({cases} cases): {evidence}; {unsupported} figures and names without support; "
-                       "{duplicates} duplicate sentences; length {length}/{limit} ({over} of {measured} sections over "
+                       "{duplicates}; length {length}/{limit} ({over} of {measured} sections over "
                        "their limit); readability {within}/{scored} sections on target; expected facts "
                        "{found}/{expected}",
                        template=template_id, cases=t["cases"], evidence=evidence, unsupported=t["unsupported"],
-                       duplicates=t["duplicates"], length=t["length"], limit=t["length_limit"],
+                       duplicates=ngettext("{n} duplicate sentence", "{n} duplicate sentences", t["duplicates"]),
+                       length=t["length"], limit=t["length_limit"],
                        over=t["sections_over_length"], measured=t["sections_measured"], within=t["sections_within_target"],
                        scored=t["sections_scored"], found=t["expected_found"], expected=t["expected"]))
     total = result.totals()

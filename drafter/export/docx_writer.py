@@ -1,4 +1,4 @@
-"""Writes an approved draft to .docx: layout, visible label, Word comments on AI passages, metadata.
+"""Writes an approved draft to .docx: layout, visible label, Word comments on machine-written passages, metadata.
 
 The document starts from the template's house style (drafter.export.house_style) and uses its named styles:
 Title, Heading 1, List Bullet for the items of list fields, Numbered Paragraph where the template numbers its
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docx.document import Document
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
+from lxml.etree import _Element
 
 from drafter import citations
 from drafter.export import actions, house_style
@@ -26,6 +26,7 @@ from drafter.export.common import (
     PROVENANCE_PROPERTY,
     SECTION_STYLE,
     SOURCES_STYLE,
+    BodyWriter,
     _ensure_styles,
     body_sha256,
     check_writable,
@@ -33,10 +34,13 @@ from drafter.export.common import (
     embed_metadata,
     ensure_styles,
     save_atomically,
+    text_run,
 )
 from drafter.export.footnotes import Footnotes
 from drafter.export.gbt9704 import build_gbt9704_document
-from drafter.models import Draft, Label, Origin, SourceDoc, StyleGuide, Template
+from drafter.export.passages import CommentWriter, add_comments
+from drafter.export.passages import cuts as passage_cuts
+from drafter.models import Draft, Label, SourceDoc, StyleGuide, Template
 
 __all__ = [
     "AIGC_PROPERTY", "LABEL_STYLE", "META_STYLE", "ORIGINAL_STYLE", "PROVENANCE_PROPERTY", "SECTION_STYLE",
@@ -105,24 +109,38 @@ def _footnote_text(n: int, line: str, start: int, sources: list[SourceDoc], lang
     return f"{src.name}, paragraph {para}: “{quote}”"
 
 
-def _add_line(doc: Document, line: str, style: str | None, notes: Footnotes, sources: list[SourceDoc],
-              language: str, cited: set[int]) -> Paragraph:
-    """One paragraph whose text is exactly `line`; each `[n]` naming a source becomes a footnote reference."""
-    p = doc.add_paragraph(style=style)
+def _add_line(w: BodyWriter, line: str, style: str | None, notes: Footnotes, sources: list[SourceDoc],
+              language: str, cited: set[int], cuts: list[int]) -> list[_Element]:
+    """One paragraph whose text is exactly `line`; each `[n]` naming a source becomes a footnote reference.
+
+    Returns the paragraph's runs. The text runs are cut at `cuts` (offsets into `line` where a passage comment
+    starts or ends, drafter.export.passages), so a comment's range lies between runs and never splits a
+    footnote's reference.
+    """
+    p = w.paragraph(style)
+    runs: list[_Element] = []
+
+    def text(a: int, b: int) -> None:
+        bounds = [a, *(c for c in cuts if a < c < b), b]
+        for x, y in zip(bounds, bounds[1:], strict=False):
+            run = text_run(p, line[x:y])
+            p.append(run)
+            runs.append(run)
+
     pos = 0
     for m in citations.MARKER.finditer(line):
         n = int(m.group(1))
-        text = _footnote_text(n, line, m.start(), sources, language)
-        if text is None:
+        note = _footnote_text(n, line, m.start(), sources, language)
+        if note is None:
             continue
         if m.start() > pos:
-            p.add_run(line[pos:m.start()])
-        notes.add(p, m.group(0), text)
+            text(pos, m.start())
+        runs.extend(notes.add(p, m.group(0), note))
         cited.add(n)
         pos = m.end()
     if pos < len(line) or not line:
-        p.add_run(line[pos:])
-    return p
+        text(pos, len(line))
+    return runs
 
 
 def _sources_list(doc: Document, sources: list[SourceDoc], cited: set[int], language: str) -> None:
@@ -159,28 +177,34 @@ def build_document(draft: Draft, template: Template, label: Label, *, include_or
     items = _list_items(template, draft)
     action_items = actions.items([(f.name, f.type) for f in template.fields], draft.request.inputs)
     notes, sources, cited = Footnotes(doc), draft.request.sources, set[int]()
-    for section in draft.sections:
-        doc.add_heading(section.heading, level=1)
-        runs = []
+    passages: dict[int, list[dict[str, object]]] = {}
+    w, comments = BodyWriter(doc), CommentWriter(doc, label.system)
+    for index, section in enumerate(draft.sections):
+        w.paragraph("Heading 1", section.heading)
+        runs: list[_Element] = []
+        section_cuts, offset = sorted(passage_cuts(section)), 0
         for group in actions.group_lines(section.text.split("\n"), action_items):
             if isinstance(group, list):
-                runs.extend(actions.add_table(doc, group, draft.language))
+                runs.extend(r._r for r in actions.add_table(doc, group, draft.language))
+                offset += sum(len(line) + 1 for line in group)
                 continue
             line = group
             style = bullet if line.strip() in items else numbered if line.strip() else None
-            paragraph = _add_line(doc, line, style, notes, sources, draft.language, cited)
-            runs.extend(paragraph.runs)
-        if section.provenance.origin != Origin.human and runs:
-            comment = comment_text(section.provenance, draft.language)
-            doc.add_comment([runs[0], runs[-1]], text=comment, author=label.system, initials="AI")
+            inside = [c - offset for c in section_cuts if offset < c < offset + len(line)]
+            runs.extend(_add_line(w, line, style, notes, sources, draft.language, cited, inside))
+            offset += len(line) + 1
+        found = add_comments(comments, section, runs, draft.language)
+        if section.spans:
+            passages[index] = [p.as_dict() for p in found]
         if include_original and section.original:
-            doc.add_paragraph("原文：" if draft.language == "zh" else "Original text:", style=ORIGINAL_STYLE)
+            w.paragraph(ORIGINAL_STYLE, "原文：" if draft.language == "zh" else "Original text:")
             for line in section.original.split("\n"):
                 if line.strip():
-                    doc.add_paragraph(line, style=ORIGINAL_STYLE)
+                    w.paragraph(ORIGINAL_STYLE, line)
+    comments.finish(notes.last_id)
     _sources_list(doc, sources, cited, draft.language)
     doc.add_paragraph(label.statement, style=LABEL_STYLE)
-    embed_metadata(doc, label)
+    embed_metadata(doc, label, passages)
     return doc
 
 

@@ -17,6 +17,8 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 from lxml.etree import _Element
 
+from drafter.export.common import text_run
+
 PARTNAME = "/word/footnotes.xml"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 TEXT_STYLE = "Footnote Text"
@@ -57,6 +59,8 @@ class Footnotes:
         self.doc = doc
         self._root: _Element | None = None
         self._next = 1
+        self._ref_style: str | None = None
+        self._text_style: str | None = None
 
     def _part_root(self) -> _Element:
         if self._root is None:
@@ -67,8 +71,14 @@ class Footnotes:
             self._root = root
         return self._root
 
-    def add(self, paragraph: Paragraph, mark: str, text: str) -> None:
-        """Append `mark` to `paragraph` as ordinary text, anchoring a new footnote that says `mark text`.
+    @property
+    def last_id(self) -> int:
+        """The highest footnote id written so far (0 when there is none)."""
+        return self._next - 1
+
+    def add(self, paragraph: Paragraph | _Element, mark: str, text: str) -> list[_Element]:
+        """Append `mark` to `paragraph` as ordinary text, anchoring a new footnote that says `mark text`; returns
+        the two runs appended (the mark's text, then the footnote reference).
 
         The footnote's own reference mark is a custom one (`w:customMarkFollows`) holding a zero-width space: the
         visible `[n]` stays the approved text, shown once by Word and by LibreOffice alike (LibreOffice would
@@ -77,26 +87,27 @@ class Footnotes:
         root = self._part_root()
         fid = str(self._next)
         self._next += 1
-        paragraph.add_run(mark)
-        run = paragraph.add_run()
-        rpr = run._r.get_or_add_rPr()
-        rstyle = OxmlElement("w:rStyle")
-        rstyle.set(qn("w:val"), _style_id(self.doc, REFERENCE_STYLE))
-        rpr.insert(0, rstyle)
-        ref = OxmlElement("w:footnoteReference")
-        ref.set(qn("w:customMarkFollows"), "1")
-        ref.set(qn("w:id"), fid)
-        run._r.append(ref)
-        t = OxmlElement("w:t")
+        p = paragraph._p if isinstance(paragraph, Paragraph) else paragraph
+        if self._ref_style is None or self._text_style is None:
+            self._ref_style, self._text_style = _style_id(self.doc, REFERENCE_STYLE), _style_id(self.doc, TEXT_STYLE)
+        shown = text_run(p, mark)
+        run = p.makeelement(qn("w:r"), {})
+        rpr = run.makeelement(qn("w:rPr"), {})
+        rpr.append(run.makeelement(qn("w:rStyle"), {qn("w:val"): self._ref_style}))
+        run.append(rpr)
+        run.append(run.makeelement(qn("w:footnoteReference"), {qn("w:customMarkFollows"): "1", qn("w:id"): fid}))
+        t = run.makeelement(qn("w:t"), {})
         t.text = HIDDEN_MARK
-        run._r.append(t)
+        run.append(t)
+        p.append(shown)
+        p.append(run)
 
         note = OxmlElement("w:footnote")
         note.set(qn("w:id"), fid)
         p = OxmlElement("w:p")
         ppr = OxmlElement("w:pPr")
         pstyle = OxmlElement("w:pStyle")
-        pstyle.set(qn("w:val"), _style_id(self.doc, TEXT_STYLE))
+        pstyle.set(qn("w:val"), self._text_style)
         ppr.append(pstyle)
         p.append(ppr)
         r = OxmlElement("w:r")
@@ -107,6 +118,7 @@ class Footnotes:
         p.append(r)
         note.append(p)
         root.append(note)
+        return [shown, run]
 
 
 def footnote_texts(doc: Document) -> dict[str, str]:

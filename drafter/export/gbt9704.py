@@ -27,11 +27,11 @@ from drafter.export.common import (
     LABEL_STYLE,
     META_STYLE,
     SECTION_STYLE,
-    comment_text,
     embed_metadata,
     ensure_styles,
 )
-from drafter.models import Draft, Label, Origin, Template
+from drafter.export.passages import CommentWriter, add_comments
+from drafter.models import Draft, Label, Template
 
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
 MARGIN_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
@@ -581,9 +581,11 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
     minutes = template.kind == "纪要"
     specs = {s.id: s for s in template.sections}
     last_body: Paragraph | None = None
-    for section in draft.sections:
+    passages: dict[int, list[dict[str, object]]] = {}
+    comments = CommentWriter(doc, label.system)
+    for index, section in enumerate(draft.sections):
         spec = specs.get(section.id)
-        runs: list[Run] = []
+        runs: list[_Element] = []
         lines = section.text.split("\n")
         if spec is None or spec.heading_visible:
             doc.add_heading(section.heading, level=1)
@@ -594,11 +596,12 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
             if minutes and ATTENDANCE.match(line) and (i == 0 or not ATTENDANCE.match(lines[i - 1])):
                 _meta(doc)  # 出席/请假/列席 start one line below the text
             p = _body_line(doc, line, first_style if i == 0 else None, minutes)
-            runs.extend(p.runs)
+            runs.extend(r._r for r in p.runs)
             last_body = p
-        if section.provenance.origin != Origin.human and runs:
-            doc.add_comment([runs[0], runs[-1]], text=comment_text(section.provenance, "zh"),
-                            author=label.system, initials="AI")
+        found = add_comments(comments, section, runs, "zh")
+        if section.spans:
+            passages[index] = [p.as_dict() for p in found]
+    comments.finish(0)  # the 公文 layout writes no footnotes
     attachments = _attachments(doc, roles["attachments"]) if "attachments" in roles else []
     block = _signature(doc, roles)
     if "note" in roles:
@@ -616,5 +619,5 @@ def build_gbt9704_document(draft: Draft, template: Template, label: Label, doc: 
         _keep_with_next(p)
     for p in tail:
         _ppr(p._p.get_or_add_pPr(), "w:keepLines")
-    embed_metadata(doc, label)
+    embed_metadata(doc, label, passages)
     return doc

@@ -14,6 +14,7 @@ from docx.text.paragraph import Paragraph
 from lxml.etree import _Element
 
 from drafter.export.common import AIGC_PROPERTY, PROVENANCE_PROPERTY, comment_text, paragraph_text
+from drafter.export.passages import Passage, passage_comment
 from drafter.export.signature import SIGNATURE_PROPERTY, comment_anchors
 from drafter.i18n import N_, lazy
 from drafter.labeling import expected_aigc
@@ -101,43 +102,110 @@ def hidden_label_problems(doc: Document, label: Paragraph) -> list[str]:
     return [lazy("The visible AI-use statement is {how}.", how=lazy(how)) for how in sorted(found)]
 
 
-# --- comments on machine-written sections -------------------------------------------------------
+# --- comments on machine-written passages -------------------------------------------------------
 
-def comment_problems(doc: Document, prov: dict[str, Any], blocks: list[list[_Element]]) -> list[str]:
-    """Every machine-written section still carries its comment, with the wording and author of the export."""
+def _anchored_texts(doc: Document, blocks: list[list[_Element]]) -> dict[str, tuple[int, str]]:
+    """Comment id → (section index, the text between its range start and end), read from each section's
+    paragraphs in order (a range reaching outside its section's paragraphs is cut there)."""
+    out: dict[str, tuple[int, str]] = {}
+    for i, block in enumerate(blocks):
+        open_: dict[str, list[str]] = {}
+        for p in block:
+            for el in p.iter(qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:t")):
+                if el.tag == qn("w:commentRangeStart"):
+                    open_[el.get(qn("w:id"), "")] = []
+                elif el.tag == qn("w:commentRangeEnd"):
+                    cid = el.get(qn("w:id"), "")
+                    if cid in open_:
+                        out[cid] = (i, "".join(open_.pop(cid)))
+                else:
+                    for parts in open_.values():
+                        parts.append(el.text or "")
+    return out
+
+
+def _words(text: str) -> str:
+    """Letters and digits only: a comment's anchor is compared without white space, punctuation and the table
+    layout of a minutes' action rows."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _passage_problems(heading: Any, recorded: list[Any], text: str, prov_section: Provenance, language: str,
+                      system: str, anchored: list[tuple[str, str, str]]) -> list[str]:
+    problems: list[str] = []
+    for data in recorded:
+        passage = Passage.from_dict(data)
+        if passage is None or not 0 <= passage.start < passage.end <= len(text):
+            problems.append(lazy("Section {heading!r} records a machine-written passage that is not in its text.",
+                                 heading=heading))
+            continue
+        wanted = (system, passage_comment(passage, prov_section, language), _words(text[passage.start:passage.end]))
+        if wanted not in anchored:
+            problems.append(lazy(
+                "Section {heading!r}: the passage «{passage}» was written by a machine ({origin_kind}) but no "
+                "longer carries its comment saying so on that text.",
+                heading=heading, passage=_short(text[passage.start:passage.end]), origin_kind=passage.origin.value))
+    return problems
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def comment_problems(doc: Document, prov: dict[str, Any], blocks: list[list[_Element]],
+                     texts: list[str] | None = None) -> list[str]:
+    """Every machine-written passage (or, for sections saved before spans existed, every machine-written section)
+    still carries its comment, on the same text, with the wording and author of the export.
+
+    `texts`: each section's text as read back from the body (offsets of the recorded passages point into it).
+    """
     body = doc.element.body
     block_of = {id(p): i for i, block in enumerate(blocks) for p in block}
     starts = {}
     for cid, (start, _end) in comment_anchors(doc).items():
         starts[cid] = start
     paragraphs = list(body.iter(qn("w:p")))
+    anchors = _anchored_texts(doc, blocks)
     comments: dict[int, list[tuple[str, str]]] = {}
+    anchored: dict[int, list[tuple[str, str, str]]] = {}
     for c in doc.comments:
-        index = starts.get(str(c.comment_id))
+        cid = str(c.comment_id)
+        index = starts.get(cid)
         if index is None:
             continue
         block = block_of.get(id(paragraphs[index]))
         if block is not None:
             comments.setdefault(block, []).append((c.author, c.text))
+        if cid in anchors:
+            i, anchor_text = anchors[cid]
+            anchored.setdefault(i, []).append((c.author, c.text, _words(anchor_text)))
     language = str(prov.get("language", "en"))
     system = str(prov.get("system", ""))
     sections = [s for s in prov.get("sections", []) if isinstance(s, dict)]
     missing: list[str] = []
+    expected = 0
     for i, s in enumerate(sections):
         try:
             origin = Origin(str(s.get("origin")))
         except ValueError:
             missing.append(lazy("Section {heading!r} has an unknown origin {origin!r}.", heading=s.get('heading'), origin=s.get('origin')))
             continue
-        if origin == Origin.human:
-            continue
         p = Provenance(origin=origin, backend=s.get("backend"), model=s.get("model"), author="-",
                        edited_by=s.get("edited_by"))
+        recorded = s.get("passages")
+        if isinstance(recorded, list):
+            expected += len(recorded)
+            text = texts[i] if texts is not None and i < len(texts) else ""
+            missing += _passage_problems(s.get("heading"), recorded, text, p, language, system, anchored.get(i, []))
+            continue
+        if origin == Origin.human:
+            continue
+        expected += 1
         if (system, comment_text(p, language)) not in comments.get(i, []):
             missing.append(lazy("Section {heading!r} was written by a machine ({origin_kind}) but no longer carries its comment saying so.", heading=s.get('heading'), origin_kind=origin.value))
-    machine = sum(1 for s in sections if s.get("origin") != Origin.human.value)
-    if machine and len(missing) == machine and not len(doc.comments):
-        return [lazy("All Word comments were removed: {machine} machine-written section(s) are no longer marked.", machine=machine)]
+    if expected and len(missing) == expected and not len(doc.comments):
+        return [lazy("All Word comments were removed: {machine} machine-written passage(s) are no longer marked.", machine=expected)]
     return missing
 
 

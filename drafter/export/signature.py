@@ -28,6 +28,8 @@ from drafter.i18n import lazy
 SIGNATURE_PROPERTY = "DrafterSignature"
 PAYLOAD_SCHEMA = "drafter-signature/1"
 # parts whose every element a reader sees or that shape what is seen
+_P, _R, _HYPERLINK = qn("w:p"), qn("w:r"), qn("w:hyperlink")
+_RUN_TEXT = frozenset(qn(f"w:{tag}") for tag in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
 SIGNED_PARTS = (RT.STYLES, RT.NUMBERING, RT.HEADER, RT.FOOTER, RT.FOOTNOTES, RT.ENDNOTES)
 
 
@@ -63,10 +65,25 @@ def comment_anchors(doc: Document) -> dict[str, tuple[int, int]]:
     return {cid: (min(ix), max(ix)) for cid, ix in anchors.items()}
 
 
+def _run_text(e: Any) -> str:
+    """python-docx's `CT_R.text` (each text child as python-docx renders it), walking the children instead of
+    running an XPath per run; a hyperlink's text as python-docx reads it."""
+    if e.tag != _R:
+        return str(e.text)
+    return "".join(str(c) for c in e if c.tag in _RUN_TEXT)
+
+
+def _comment_text(comment: Any) -> str:
+    """python-docx's `Comment.text`, read from the XML without building its objects (an XPath per run and
+    paragraph made this the slowest part of signing a long export): each paragraph's runs and hyperlinks, one
+    line per paragraph."""
+    return "\n".join("".join(_run_text(e) for e in p.iterchildren(_R, _HYPERLINK)) for p in comment.iterchildren(_P))
+
+
 def _comments(doc: Document) -> list[dict[str, Any]]:
     anchors = comment_anchors(doc)
     return [
-        {"id": str(c.comment_id), "author": c.author, "initials": c.initials, "text": c.text,
+        {"id": str(c.comment_id), "author": c.author, "initials": c.initials, "text": _comment_text(c._comment_elm),
          "anchor": list(anchors.get(str(c.comment_id), ()))}
         for c in doc.comments
     ]

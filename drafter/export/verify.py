@@ -193,7 +193,8 @@ def verify_docx(path: Path, public_key: Ed25519PublicKey | None = None) -> Verif
             report.problems.append(lazy("The document body was changed after export."))
         if report.label and prov.get("statement") is not None and report.label != prov.get("statement"):
             report.problems.append(lazy("The visible AI-use statement differs from the one recorded at export."))
-        report.problems += integrity.comment_problems(doc, prov, [_elements(b[1]) for b in blocks])
+        report.problems += integrity.comment_problems(doc, prov, [_elements(b[1]) for b in blocks],
+                                                      [s.text for s in sections])
         if isinstance(report.aigc, dict):
             report.problems += integrity.aigc_problems(report.aigc, prov)
     elif prov is not None:

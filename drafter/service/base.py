@@ -195,9 +195,15 @@ class ServiceBase:
             created_at=now, updated_at=now, updated_by=user,
         )
 
-    def _begin_generation(self, draft_id: str, user: str) -> tuple[Draft, Template, StyleGuide, Backend]:
-        """Load a draft waiting for (or resuming) generation, with its template, style guide and backend."""
-        draft = self.store.get_draft(draft_id)
+    def _begin_generation(
+        self, draft_id: str, user: str, *, saved: Draft | None = None
+    ) -> tuple[Draft, Template, StyleGuide, Backend]:
+        """Load a draft waiting for (or resuming) generation, with its template, style guide and backend.
+
+        `saved` is the draft as the caller has just saved it: it is used instead of reading it back (a change
+        made since is still found, as the sections are saved only over the version they started from).
+        """
+        draft = saved if saved is not None and saved.id == draft_id else self.store.get_draft(draft_id)
         if draft.status not in (DraftStatus.generating, DraftStatus.failed):
             raise RefusedError(
                 "Draft {draft_id} is {status}; it has already been generated.",

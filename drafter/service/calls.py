@@ -8,6 +8,7 @@ call log row.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import uuid
@@ -60,11 +61,16 @@ class BackendCalls:
         self._refuse = refuse
         # sections generated concurrently (simplification) must not hand out the same placeholder twice
         self._pseudonym_lock = threading.Lock()
-        # (draft id, policy) pairs whose whole request passed the marking check; a draft's request never changes
-        self._cleared: set[tuple[str, BackendPolicy]] = set()
+        # (draft id, policy, digest of the request's text) whose whole request passed the marking check. The digest
+        # is of the request as read now: the service never changes a saved request, but the database can be
+        # changed behind it, and a clearance must not outlive the text it was given for.
+        self._cleared: set[tuple[str, BackendPolicy, bytes]] = set()
         # draft id → call-log rows held back to be written with the draft's next save (one commit, not one each)
         self._held: dict[str, list[LLMCall]] = {}
         self._held_lock = threading.Lock()
+        # draft id → its pseudonym mapping, kept while its rows are held (a generation run in this process, the
+        # draft's one writer): read once, then extended with what this process adds, instead of a read per call
+        self._mappings: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
 
     # --- what the wrappers call ---------------------------------------------------------------------
 
@@ -76,8 +82,8 @@ class BackendCalls:
         with self._pseudonym_lock:
             # a backend that may receive personal data gets the text as it is: no placeholder is sent, so none
             # needs restoring, and the draft's mapping need not be read
-            mapping, types = self.store.guard_mapping(draft.id) if policy.personal_data == "pseudonymise" else ({}, {})
-            pseudonymiser = Pseudonymiser(mapping, types)
+            mapping, types = self._mapping(draft.id) if policy.personal_data == "pseudonymise" else ({}, {})
+            pseudonymiser = Pseudonymiser(mapping, types)  # it works on its own copy
             try:
                 # The whole document's markings decide, not only the part in this prompt: a segment or a
                 # section sent alone must not leave when another part of the same request is marked.
@@ -89,6 +95,9 @@ class BackendCalls:
             if pseudonymiser.new:
                 # Saved before the call, so the output can always be restored.
                 self.store.add_guard_pseudonyms(draft.id, pseudonymiser.new)
+                if draft.id in self._mappings:
+                    for placeholder, kind, original in pseudonymiser.new:
+                        mapping[placeholder], types[placeholder] = original, kind
         if pseudonymiser.new:
             counts: dict[str, int] = {}
             for _, kind, _ in pseudonymiser.new:
@@ -96,11 +105,27 @@ class BackendCalls:
             self.store.append_audit(actor, "pseudonymised", draft.id, {"backend": backend.name, "new": counts})
         return _Prepared(sent, pseudonymiser)
 
+    def _mapping(self, draft_id: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The draft's stored pseudonym mapping (called under the pseudonym lock)."""
+        cached = self._mappings.get(draft_id)
+        if cached is not None:
+            return cached
+        found = self.store.guard_mapping(draft_id)
+        with self._held_lock:
+            if draft_id in self._held:
+                self._mappings[draft_id] = found
+        return found
+
     def _check_document(self, draft: Draft, template: Template, policy: BackendPolicy) -> None:
-        key = (draft.id, policy)
+        parts = request_parts(template, draft.request)
+        digest = hashlib.blake2b(digest_size=32)
+        for _, text in parts:
+            digest.update(b"%d:" % len(text))
+            digest.update(text.encode("utf-8", "surrogatepass"))
+        key = (draft.id, policy, digest.digest())
         if key in self._cleared:
             return
-        self.guard.check_markings(request_parts(template, draft.request), policy)
+        self.guard.check_markings(parts, policy)
         self._cleared.add(key)
 
     def _record(self, backend: Backend, draft: Draft, record: CallRecord) -> None:
@@ -154,9 +179,22 @@ class BackendCalls:
         with self._held_lock:
             return self._held.setdefault(draft_id, [])
 
+    def take_held(self, draft_id: str) -> list[LLMCall]:
+        """The rows held for `draft_id` so far, taken out at once (calls made in other threads may add more
+        meanwhile: none is lost or taken twice). Holding goes on."""
+        with self._held_lock:
+            held = self._held.get(draft_id)
+            if not held:
+                return []
+            taken = held[:]
+            held.clear()
+            return taken
+
     def release(self, draft_id: str) -> None:
         with self._held_lock:
             held = self._held.pop(draft_id, [])
+        with self._pseudonym_lock:
+            self._mappings.pop(draft_id, None)
         self.store.record_llm_calls(held)
 
     def wrapped(self, backend: Backend, draft: Draft, template: Template, user: str | None) -> Backend:

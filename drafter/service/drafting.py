@@ -102,7 +102,8 @@ class DraftingUseCases(ServiceBase):
     ) -> Draft:
         """Save the request, then generate every section, saving each as it is produced."""
         draft = self.start_draft(request, user)
-        return self.generate(draft.id, user, on_section=on_section, on_token=on_token, on_retry=on_retry)
+        return self._generate(draft.id, user, saved=draft, on_section=on_section, on_token=on_token,
+                              on_retry=on_retry)
 
     def start_draft(self, request: DraftRequest, user: str) -> Draft:
         """Validate and save the request as a draft waiting for generation; `generate` produces its text.
@@ -138,8 +139,22 @@ class DraftingUseCases(ServiceBase):
         Sections are streamed as text; when nobody is watching the stream (`on_token` is None) and the
         section draws on sources, it is asked for as structured output (text plus supporting quotes).
         """
+        return self._generate(draft_id, user, saved=None, on_section=on_section, on_token=on_token,
+                              on_retry=on_retry)
+
+    def _generate(
+        self,
+        draft_id: str,
+        user: str,
+        *,
+        saved: Draft | None,
+        on_section: SectionCallback | None,
+        on_token: TokenCallback | None,
+        on_retry: RetryCallback | None,
+    ) -> Draft:
+        """`generate`, from the draft as `start_draft` has just saved it when the caller has it (`saved`)."""
         user = self._user(user)
-        draft, template, guide, backend = self._begin_generation(draft_id, user)
+        draft, template, guide, backend = self._begin_generation(draft_id, user, saved=saved)
         # Work is saved before every call to a language model. Without one (the offline backend) nothing
         # costly can be lost, so the sections are written together with the end of generation: one commit.
         hold = not backend.capabilities.language_model

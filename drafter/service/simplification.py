@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from drafter.backends.base import Backend
@@ -110,8 +110,8 @@ class SimplificationUseCases(ServiceBase):
         audience = draft.request.inputs.get("audience", "plain")
         parents = {seg.id: parent_clause(segments, i) for i, seg in enumerate(segments)}
 
-        def work(seg: object) -> Section:
-            seg_id, heading, original = seg.id, seg.heading, seg.text  # type: ignore[attr-defined]
+        def work(seg: Segment) -> Section:
+            seg_id, heading, original = seg.id, seg.heading, seg.text
             spec = template.sections[0].model_copy(update={"id": seg_id, "heading": heading})
             prompt = build_simplify_prompt(template, guide, spec, original, audience=audience,
                                            parent=parents[seg_id])
@@ -138,39 +138,75 @@ class SimplificationUseCases(ServiceBase):
 
         count = len(done)
         steps: list[SaveStep] = []
+        # Call-log rows are written with the save of the sections they produced, in its one commit: one commit
+        # per call, from every worker, would queue each call behind the others' writes (the profiler's finding).
+        self.calls.hold(draft.id)
+        try:
+            draft = self._generate_segments(draft, todo, work, order, len(segments), steps, concurrency, count,
+                                            user, on_section)
+            glossary = self._glossary_section(draft, guide, backend, user)
+            if glossary is not None:
+                steps.append(self._generated_step(draft, glossary, [*draft.sections, glossary], user))
+                draft = steps[-1].draft.model_copy(update={"version": draft.version + 1})
+            return self._generation_finished(draft, user, steps, self.calls.take_held(draft.id))
+        finally:
+            self.calls.release(draft.id)  # writes any row still held (an unexpected error)
+
+    def _generate_segments(
+        self, draft: Draft, todo: list[Segment], work: Callable[[Segment], Section], order: dict[str, int],
+        total: int, steps: list[SaveStep], concurrency: int, count: int, user: str,
+        on_section: SectionCallback | None,
+    ) -> Draft:
+        """Run `work` on each segment, up to `concurrency` at once; every section finished is saved with the
+        others finished by then, in one commit with their call-log rows. When one fails, the calls in flight
+        end, every section finished is saved, and then the failure is raised."""
+        unsaved: set[Future[Section]] = set()
+        segment_of: dict[Future[Section], Segment] = {}
+
+        def add_steps(finished: list[Future[Section]]) -> list[Section]:
+            nonlocal draft
+            ok = sorted((f for f in finished if not f.cancelled() and f.exception() is None),
+                        key=lambda f: order[segment_of[f].id])
+            for f in ok:
+                unsaved.discard(f)
+                section = f.result()
+                sections = sorted([*draft.sections, section], key=lambda s: order.get(s.id, 0))
+                # one stored version per commit (the last step's, holding every section saved with it): a full
+                # copy of the document for each section would make saving quadratic in the number of sections
+                step = self._generated_step(draft, section, sections, user)._replace(content_changed=f is ok[-1])
+                steps.append(step)
+                draft = step.draft.model_copy(update={"version": draft.version + 1})
+            return [f.result() for f in ok]
+
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-            futures = {pool.submit(work, seg): seg for seg in todo}
-            unsaved = set(futures)
+            segment_of = {pool.submit(work, seg): seg for seg in todo}
+            unsaved = set(segment_of)
             try:
-                for future in as_completed(futures):
+                for future in as_completed(segment_of):
                     if future not in unsaved:
                         continue  # saved with an earlier batch
                     # Every section finished by now is saved in this one commit: with several in flight, one
                     # commit per section would make saving, not the backend, the limit.
-                    batch = [future, *(f for f in futures if f in unsaved and f is not future and f.done())]
-                    saved: list[Section] = []
-                    for f in batch:
-                        unsaved.discard(f)
-                        section = f.result()
-                        sections = sorted([*draft.sections, section], key=lambda s: order.get(s.id, 0))
-                        step = self._generated_step(draft, section, sections, user)
-                        steps.append(step)
-                        draft = step.draft.model_copy(update={"version": draft.version + 1})
-                        saved.append(section)
-                    draft = self._save_pending(draft, steps)
+                    finished = [f for f in unsaved if f.done()]
+                    saved = add_steps(finished)
+                    draft = self._save_pending(draft, steps, self.calls.take_held(draft.id))
                     for section in saved:
                         count += 1
                         if on_section:
-                            on_section(count, len(segments), section)
-            except DrafterError as exc:
-                for f in futures:
-                    f.cancel()
-                self._generation_failed(self._save_pending(draft, steps), user, exc, None)
+                            on_section(count, total, section)
+                    failed = next((f for f in finished if not f.cancelled() and f.exception() is not None), None)
+                    if failed is not None:
+                        failed.result()  # raises what the section's work raised
+            except BaseException as exc:
+                for f in segment_of:
+                    f.cancel()  # nothing more is sent
+                pool.shutdown(wait=True)  # the calls in flight end, and are logged
+                add_steps([f for f in unsaved if f.done()])  # what they finished is kept
+                draft = self._save_pending(draft, steps, self.calls.take_held(draft.id))
+                if isinstance(exc, DrafterError):
+                    self._generation_failed(draft, user, exc, None)
                 raise
-        glossary = self._glossary_section(draft, guide, backend, user)
-        if glossary is not None:
-            draft = self._save_generated(draft, glossary, [*draft.sections, glossary], user)
-        return self._generation_finished(draft, user)
+        return draft
 
     def _glossary_section(self, draft: Draft, guide: StyleGuide, backend: Backend, user: str) -> Section | None:
         """For an audience whose guide has a glossary (children): the terms the text really uses, explained,

@@ -12,6 +12,8 @@ scratch store that is thrown away, then measured against its original and its ex
 - duplicates: sentences (of five words or more) the output states more than once and the original did not;
 - readability of the body before and after, against the audience's target;
 - words changed: the share of words the simplification changed (see `drafter.simplification.diff_words`);
+- differs from plain (on every audience but plain): the share of this version's sentences that the plain
+  version of the same document does not state word for word (0: the two read alike; 1: no sentence shared);
 - blocking findings, true and false: a blocking finding is *true* when what it reports is really so (the
   reference or fact it names is not in the output as the original writes it; the fact it calls unsupported
   is not in the original) and *false* otherwise.
@@ -58,6 +60,8 @@ class SimplifyEvalRow:
     after: float | None = None
     target: float | None = None
     words_changed: float = 0.0
+    differs_from_plain: float | None = None
+    body: str = field(default="", repr=False)
     blocking_true: int = 0
     blocking_false: list[str] = field(default_factory=list)
     outcome: str = ""
@@ -78,7 +82,7 @@ class SimplifyEvalRow:
         return self.after <= self.target
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "facts_kept_share": self.facts_kept_share,
+        return {**{k: v for k, v in self.__dict__.items() if k != "body"}, "facts_kept_share": self.facts_kept_share,
                 "refs_intact_share": self.refs_intact_share, "target_met": self.target_met}
 
 
@@ -107,7 +111,21 @@ def evaluate_simplification(
     if backend:
         service.backend(backend)  # an unknown backend is one clear error, not one per document
     with service.scratch("drafter-simplify-eval-") as scratch:
-        return [_run(scratch, doc, audience, backend) for doc in documents for audience in audiences]
+        rows = [_run(scratch, doc, audience, backend) for doc in documents for audience in audiences]
+    plain = {r.document: r for r in rows if r.audience == "plain" and not r.error}
+    for row in rows:
+        if row.audience != "plain" and not row.error and row.document in plain:
+            row.differs_from_plain = sentences_differing(row.body, plain[row.document].body, row.language)
+    return rows
+
+
+def sentences_differing(text: str, other: str, language: str) -> float | None:
+    """The share of `text`'s sentences that `other` does not state word for word (white space aside)."""
+    mine = [_flat(p.text) for p in sentences(text, language)]
+    if not mine:
+        return None
+    theirs = {_flat(p.text) for p in sentences(other, language)}
+    return sum(1 for s in mine if s not in theirs) / len(mine)
 
 
 def _run(service: Any, doc: dict[str, Any], audience: str, backend: str | None) -> SimplifyEvalRow:
@@ -152,6 +170,7 @@ def measure_row(row: SimplifyEvalRow, original: str, draft: Draft, findings: lis
     row.measure = "Flesch-Kincaid grade" if row.language == "en" else "average sentence (characters)"
     row.before, row.after, row.target = whole_readability(draft, "before"), whole_readability(draft, "after"), target
     row.words_changed = diff_words(originals, output, row.language).changed_share
+    row.body = output
     for finding in findings:
         if finding.severity != FindingSeverity.blocking or finding.status != FindingStatus.open:
             continue
@@ -199,7 +218,7 @@ def table(rows: list[SimplifyEvalRow]) -> list[str]:
         return "–" if value is None else f"{value:.1f}"
 
     lines = ["document | audience | facts kept | refs intact | expected missing | cut at abbrev. | duplicates | "
-             "readability before → after (target) | words changed | blocking true/false"]
+             "readability before → after (target) | words changed | differs from plain | blocking true/false"]
     for r in rows:
         if r.error:
             lines.append(f"{r.document} | {r.audience} | error: {r.error}")
@@ -209,6 +228,6 @@ def table(rows: list[SimplifyEvalRow]) -> list[str]:
             f"{r.document} | {r.audience} | {pct(r.facts_kept_share)} ({r.facts_kept}/{r.facts_total}) | "
             f"{pct(r.refs_intact_share)} ({r.refs_intact}/{r.refs_total}) | {len(r.expected_missing)} | "
             f"{r.cut_at_abbreviation} | {r.duplicates} | {num(r.before)} → {num(r.after)} ({r.target:g}){met} | "
-            f"{r.words_changed:.0%} | {r.blocking_true}/{len(r.blocking_false)}"
+            f"{r.words_changed:.0%} | {pct(r.differs_from_plain)} | {r.blocking_true}/{len(r.blocking_false)}"
         )
     return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,14 +21,33 @@ _HEAD = sa.select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events
 _INSERT = audit_events.insert()
 
 
-def append(conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any]) -> AuditEvent:
-    """Append one event inside the caller's transaction, linked to the current head."""
+# in conn.info: (weak reference to the transaction, seq, hash) of the last event that transaction appended
+_HEAD_KEY = "drafter_audit_head"
+
+
+def _head(conn: Connection) -> tuple[int, str]:
+    """(seq, hash) of the chain's head, the chain locked against other appends until the transaction ends.
+
+    The first append of a transaction takes the lock (PostgreSQL: an advisory lock serialising appends across
+    connections and instances, so the chain never forks; SQLite: the write lock BEGIN IMMEDIATE already took)
+    and reads the head. Later appends of the same transaction know the head already: it is the event they
+    appended last, and nobody else can have appended since. The remembered head is tied to the transaction
+    object, so a later transaction on the same pooled connection reads the head again.
+    """
+    transaction = conn.get_transaction()
+    remembered = conn.info.get(_HEAD_KEY)
+    if transaction is not None and remembered is not None and remembered[0]() is transaction:
+        return remembered[1], remembered[2]
     if conn.dialect.name == "postgresql":
-        # Serialise appends across connections and instances so the chain never forks.
         conn.execute(_LOCK, {"k": AUDIT_LOCK_KEY})
     last = conn.execute(_HEAD).first()
-    seq = (last.seq + 1) if last else 1
-    prev_hash = last.hash if last else GENESIS_HASH
+    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
+
+
+def append(conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any]) -> AuditEvent:
+    """Append one event inside the caller's transaction, linked to the current head."""
+    head_seq, prev_hash = _head(conn)
+    seq = head_seq + 1
     at = utcnow()
     details = json.loads(json.dumps(details, default=str))
     digest = AuditEvent.compute_hash(seq, at, actor, action, draft_id, details, prev_hash)
@@ -41,6 +61,8 @@ def append(conn: Connection, actor: str, action: str, draft_id: str | None, deta
         "prev_hash": prev_hash,
         "hash": digest,
     })
+    if (transaction := conn.get_transaction()) is not None:
+        conn.info[_HEAD_KEY] = (weakref.ref(transaction), seq, digest)
     return AuditEvent(
         seq=seq, at=at, actor=actor, action=action, draft_id=draft_id, details=details,
         prev_hash=prev_hash, hash=digest,

@@ -84,8 +84,8 @@ def list_(conn: Connection, *, author: str | None = None, status: str | None = N
     return [rows.draft_from_row(r) for r in conn.execute(query).mappings()]
 
 
-def insert_version(conn: Connection, draft: Draft, *, actor: str, reason: str) -> None:
-    conn.execute(_INSERT_VERSION, {
+def version_row(draft: Draft, *, actor: str, reason: str) -> dict[str, Any]:
+    return {
         "draft_id": draft.id,
         "version": draft.version,
         "title": draft.title,
@@ -94,7 +94,17 @@ def insert_version(conn: Connection, draft: Draft, *, actor: str, reason: str) -
         "actor": actor,
         "reason": reason,
         "created_at": rows.iso(utcnow()),
-    })
+    }
+
+
+def insert_version(conn: Connection, draft: Draft, *, actor: str, reason: str) -> None:
+    conn.execute(_INSERT_VERSION, version_row(draft, actor=actor, reason=reason))
+
+
+def insert_versions(conn: Connection, version_rows: list[dict[str, Any]]) -> None:
+    """Several stored versions in one statement (one round trip on PostgreSQL)."""
+    if version_rows:
+        conn.execute(_INSERT_VERSION, version_rows)
 
 
 def versions(conn: Connection, draft_id: str) -> list[dict[str, Any]]:

@@ -162,14 +162,16 @@ class Store:
                 calls.record_many(conn, calls_made)
             expected = steps[0].expected_version
             new = steps[0].draft
+            version_rows = []
             for i, step in enumerate(steps):
                 new = step.draft.model_copy(
                     update={"version": expected + i + 1, "updated_at": utcnow(), "updated_by": step.actor}
                 )
                 if step.content_changed:
-                    drafts.insert_version(conn, new, actor=step.actor, reason=step.action)
+                    version_rows.append(drafts.version_row(new, actor=step.actor, reason=step.action))
                 if step.review is not None:
                     drafts.insert_review(conn, step.review)
+            drafts.insert_versions(conn, version_rows)  # the sections' versions in one statement
             drafts.update(conn, new, expected_version=expected)
             for step in steps:
                 self._append_audit(conn, step.actor, step.action, step.draft.id, step.details)

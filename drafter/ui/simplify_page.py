@@ -187,7 +187,7 @@ def run_with_progress(service: DrafterService, user: str, draft_id: str) -> None
 
         def on_section(done: int, total: int, section: Section) -> None:
             bar.progress(done / total, text=md_safe(_("{done} of {total} sections simplified (last: {heading})",
-                                                      done=done, total=total, heading=section.heading)))
+                                                      done=done, total=total, heading=section_name(section))))
 
         outcome, changed = "", False
         try:
@@ -268,7 +268,8 @@ def section_card(
     editable: bool = True,
 ) -> None:
     with st.container(border=True):
-        show_heading(section.heading, draft.language)
+        if section.heading:  # a part with no heading in the original gets none here either
+            show_heading(section.heading, draft.language)
         origin_badge(section)
         if section.original is None:  # the glossary written after the simplified sections: nothing to compare
             show_lang_text(section.text, draft.language)
@@ -289,6 +290,15 @@ def section_card(
             show_finding(finding)
         if editable:
             edit_widget(service, user, draft, section)
+
+
+def section_name(section: Section) -> str:
+    """What to call a section in a label: its heading, or for a part the original gave no heading, its first
+    words (the document's own, so nothing is invented)."""
+    if section.heading:
+        return section.heading
+    words = (section.original or section.text).split()
+    return " ".join(words[:6]) + (" …" if len(words) > 6 else "")
 
 
 def show_marked(pieces: list[tuple[str, bool]], tag: str, language: str = "en") -> None:
@@ -380,11 +390,12 @@ def show_finding(finding: Finding) -> None:
 
 
 def edit_widget(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
-    with st.expander(md_safe(_("Edit “{heading}”", heading=section.heading))):
+    name = section_name(section)
+    with st.expander(md_safe(_("Edit “{heading}”", heading=name))):
         edit_box(service, user, draft, section, scope="simplify",
-                 label=_("Simplified text of “{heading}”", heading=section.heading), button=_("Save edit"),
+                 label=_("Simplified text of “{heading}”", heading=name), button=_("Save edit"),
                  button_key=f"simplify-save-{draft.id}-{section.id}",
-                 saved_message=_("Saved your edit to “{heading}”; the checks ran again.", heading=section.heading),
+                 saved_message=_("Saved your edit to “{heading}”; the checks ran again.", heading=name),
                  flash_key=FLASH_KEY)
 
 

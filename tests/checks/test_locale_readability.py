@@ -72,3 +72,29 @@ def test_readability_leaves_out_headings_and_source_notes() -> None:
 def test_list_items_and_sentences_are_still_measured() -> None:
     text = "You can apply if:\n- you live in the area\n- you are over 18"
     assert readability.measure(text, "en").sentences == 3
+
+
+def test_a_verbatim_quote_gets_no_advice_to_reword_or_split_it(plain: StyleGuide) -> None:
+    """Splitting, rewording or de-passivising a quote would make it stop being a quote: the style rules leave it
+    alone, and still apply to the writer's own sentences around it, with the same words."""
+    quote = ("The grant was approved by the committee in order to utilise the funds that had been allocated to the "
+             "scheme before the end of the financial year in which the application was made. [1]")
+    own = ("The money was utilised in order to repair homes, and the work was finished by the council in the spring "
+           "after the storms that had damaged the roofs of many houses in the district that winter.")
+    text = f"{quote} {own} The report was written. We met residents."
+    start = text.index(quote)
+    spans = [Span(start=start, end=start + len(quote) - len(" [1]"), origin=SpanOrigin.quote, source="r.txt",
+                  paragraph=2),
+             Span(start=len(quote) + 1, end=len(text), origin=SpanOrigin.model)]
+    guide = plain.model_copy(update={"max_passive_share": 0.25})
+    found = lint_section(_section(text, spans=spans), guide, "en")
+    in_quote = [i for i in found if i.start is not None and i.start < len(quote)]
+    assert in_quote == []
+    # the writer's own sentence with the same faults is still reported, every rule of it
+    rules = {i.rule_id for i in found}
+    assert {"style.plain_words", "style.sentence_length", "style.passive_voice"} <= rules
+    voice = next(i for i in found if i.rule_id == "style.passive_voice")
+    assert "2 of 3 sentences" in voice.message  # the quote is not counted among the writer's sentences
+    # without the quote span, the same text is linted throughout
+    unquoted = lint_section(_section(text), guide, "en")
+    assert [i for i in unquoted if i.start is not None and i.start < len(quote)]

@@ -156,7 +156,7 @@ def test_one_comment_removed(exported: tuple[DrafterService, Path], tmp_path: Pa
         _drop_comments(doc, {str(last.comment_id)})
 
     problems = attacked(exported, tmp_path, attack)
-    assert any("'Background' was written by a machine" in p and "no longer carries its comment" in p for p in problems)
+    assert any("Section 'Background': the passage" in p and "no longer carries its comment" in p for p in problems)
     assert any("signature does not match" in p for p in problems)
 
 

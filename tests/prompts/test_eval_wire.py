@@ -91,7 +91,7 @@ def test_eval_with_a_language_model_reports_evidence_unsupported_figures_duplica
     assert code == 0
     line = next(x for x in out.splitlines() if x.strip().startswith("briefing ("))
     assert "3/4 sentences with verified evidence (75.0%)" in line
-    assert "2 figures and names without support" in line and "1 duplicate sentences" in line
+    assert "2 figures and names without support" in line and "1 duplicate sentence;" in line
     assert "(1 of 5 sections over their limit)" in line and "expected facts 3/5" in line
 
 

@@ -51,6 +51,23 @@ def test_offline_simplification_of_the_corpus_keeps_every_fact_and_reference(ser
             assert f"not simplified to the {r.audience} target" in r.outcome.lower(), (where, r.outcome)
     assert sum(r.refs_total for r in rows) >= 50  # the corpus really exercises references
     assert len(table(rows)) == len(rows) + 1
+    # plain and child read differently on every real document: shorter sentences and other words for children
+    for r in rows:
+        if r.audience == "child":
+            assert r.differs_from_plain is not None and r.differs_from_plain >= 0.25, (r.document, r.differs_from_plain)
+        else:
+            assert r.differs_from_plain is None
+
+
+def test_the_difference_from_plain_counts_sentences_not_stated_word_for_word() -> None:
+    from drafter.service.simplify_eval import sentences_differing
+
+    plain = "You must file the form. We will reply within 30 days."
+    assert sentences_differing(plain, plain, "en") == 0
+    assert sentences_differing("You must file the form.  We will  reply within 30 days.", plain, "en") == 0
+    assert sentences_differing("You must send the form. We will reply within 30 days.", plain, "en") == 0.5
+    assert sentences_differing("", plain, "en") is None
+    assert sentences_differing("你必须交表。我们三十日内答复。", "你必须交表。", "zh") == 0.5
 
 
 def _breaks_references(request: object) -> str:

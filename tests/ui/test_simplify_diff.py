@@ -64,3 +64,21 @@ def test_the_child_view_shows_the_glossary_alone(tmp_path: Path) -> None:
     inserted = [m for el in at.get("html") for m in re.findall(r"<ins [^>]*>([^<]*)</ins>", str(el.proto.body))]
     assert not any("The person who asks" in w for w in inserted)
     svc.store.engine.dispose()
+
+
+def test_a_document_without_headings_is_shown_without_invented_ones(tmp_path: Path) -> None:
+    svc = DrafterService.from_settings(Settings(data_dir=tmp_path / "data"))
+    text = ("You can get help with your rent if all of these are true:\n\n(a) you are 18 or over;\n\n"
+            "(b) you have lived in the borough for 3 years.")
+    draft = svc.simplify(text, title="Rent help", audience="plain", user="alice", backend="offline")
+    assert [s.heading for s in draft.sections] == ["", "", ""]
+    at = app_for(svc, "alice").switch_page("drafter/ui/pages/simplify.py")
+    at.session_state[simplify_page.CURRENT_KEY] = draft.id
+    at.run()
+    assert not at.exception
+    page = " ".join(str(m.value) for m in at.markdown)
+    assert "Paragraph" not in page and "###" not in page.replace("### Rent help", "")
+    # a part is named by its own first words where a label needs a name
+    labels = [e.label for e in at.expander]
+    assert any("You can get help with your" in label for label in labels), labels
+    svc.store.engine.dispose()

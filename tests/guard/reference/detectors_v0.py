@@ -1,0 +1,398 @@
+"""Frozen copy of the guard before the throughput work (issue 17), kept as the oracle of the equivalence tests.
+
+Personal-data detectors: Presidio's pattern recognizers where they fit, our own where it has none.
+
+Presidio is used without its AnalyzerEngine: the engine needs an NLP pipeline (spaCy models, a download),
+while pattern recognizers only need the text. Each recognizer is called directly, fully offline:
+- the email recognizer validates domains with `tldextract`, which by default fetches the public-suffix list
+  over the network; ours uses tldextract's bundled snapshot (`suffix_list_urls=()`, no cache writes);
+- patterns are matched with ASCII word boundaries, because in Unicode regexes Chinese characters are word
+  characters and `\\b` would never match in "电话13812345678" or "卡号4111111111111111".
+Presidio has no Chinese resident ID recognizer and no NRIC check-letter or SSN 9xx-area rules, and its phone
+recognizer runs libphonenumber's matcher over the whole text once per region; those are ours (below).
+
+Every recognizer runs on the normalised text (`drafter.guard.normalise`: NFKC, invisible characters removed,
+look-alike letters folded) and each finding is mapped back to the original span. Identifiers written with
+separators the recognizers do not expect (JG-10-37-59-A, 110105 19491231 002X, 4111.1111.1111.1111,
+6222 0210 0123 4567 870) are found by joining the pieces and checking the joined value (`_separated_ids`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+
+from drafter.guard import checksums
+from drafter.guard.normalise import Normalised, normalise
+
+# Entity types, in order of precedence when two findings overlap (checksummed identifiers first).
+ENTITY_TYPES = (
+    "CN_RESIDENT_ID", "SG_NRIC_FIN", "UK_NINO", "US_SSN", "IBAN", "PAYMENT_CARD", "EMAIL", "PHONE",
+    "IP_ADDRESS", "PERSON",
+)
+_PRECEDENCE = {t: i for i, t in enumerate(ENTITY_TYPES)}
+PHONE_REGIONS = ("CN", "HK", "SG", "GB", "US")
+MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One piece of personal data: its type, character offsets [start, end) and confidence."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+
+# --- Presidio-based recognizers -------------------------------------------------------------------
+
+_CHECKSUMMED = frozenset({"PAYMENT_CARD", "IBAN", "SG_NRIC_FIN", "CN_RESIDENT_ID"})
+
+
+def _ascii_flags() -> int:
+    import regex  # Presidio compiles with the `regex` module, whose flag values differ from `re`'s
+
+    return int(regex.DOTALL | regex.MULTILINE | regex.IGNORECASE | regex.ASCII)
+
+
+@functools.cache
+def _offline_tld_extractor() -> Any:
+    import tldextract
+
+    # suffix_list_urls=() → use the public-suffix snapshot shipped in the package, never the network;
+    # cache_dir=None → write nothing to disk.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+def _offline_email_recognizer() -> Any:
+    """Presidio's email recognizer, validating domains against the bundled public-suffix list (no download)."""
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+    class OfflineEmailRecognizer(EmailRecognizer):
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(_offline_tld_extractor()(pattern_text.rsplit("@", 1)[-1]).suffix)
+
+    return OfflineEmailRecognizer()
+
+
+def _presidio_recognizers() -> list[tuple[str, Any, Callable[[str], bool] | None]]:
+    """(our type, Presidio recognizer, extra validator) for each Presidio recognizer we use."""
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        SgFinRecognizer,
+        UkNinoRecognizer,
+        UsSsnRecognizer,
+    )
+
+    recognizers: list[tuple[str, Any, Callable[[str], bool] | None]] = [
+        ("EMAIL", _offline_email_recognizer(), None),
+        ("PAYMENT_CARD", CreditCardRecognizer(), checksums.luhn_valid),
+        ("IBAN", IbanRecognizer(), checksums.iban_valid),
+        ("IP_ADDRESS", IpRecognizer(), None),
+        ("US_SSN", UsSsnRecognizer(), checksums.us_ssn_valid),
+        ("UK_NINO", UkNinoRecognizer(), checksums.uk_nino_valid),
+        ("SG_NRIC_FIN", SgFinRecognizer(), checksums.sg_nric_valid),
+    ]
+    flags = _ascii_flags()
+    for _, recognizer, _ in recognizers:
+        recognizer.global_regex_flags = flags
+    return recognizers
+
+
+# --- our own recognizers --------------------------------------------------------------------------
+
+_CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[0-9Xx](?![0-9A-Za-z])")
+# Phone candidates: a run of digits with the usual separators, optionally +country or (area) first.
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z+\-./])(?:\+|00)?\(?\d[\d\s().\-]{5,20}\d(?![0-9A-Za-z]|[.\-]\d)"
+)
+# China UnionPay cards (62…, 16-19 digits); Presidio's card pattern stops at 17 digits.
+_UNIONPAY = re.compile(r"(?<![0-9A-Za-z])62\d{14,17}(?![0-9A-Za-z])")
+_NAME_LABELLED = re.compile(
+    r"(?:(?<![A-Za-z])(?:Name|Full name|Contact|Applicant|Claimant|Dear)(?:\s*[:：]|\">)?\s+"
+    r"(?P<en>(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?P<en_name>[A-Z][a-z]+(?:[ '\-][A-Z][a-z]*){1,3}))"
+    r"|(?:(?:姓名|联系人|申请人|当事人|经办人)\s*[:：]\s*(?P<zh_name>[\u4e00-\u9fff]{2,4}))"
+)
+
+
+def _cn_ids(text: str) -> list[Detection]:
+    return [
+        Detection("CN_RESIDENT_ID", m.start(), m.end(), 1.0, m.group())
+        for m in _CN_ID.finditer(text)
+        if checksums.cn_resident_id_valid(m.group())
+    ]
+
+
+def _unionpay_cards(text: str) -> list[Detection]:
+    return [
+        Detection("PAYMENT_CARD", m.start(), m.end(), 1.0, m.group())
+        for m in _UNIONPAY.finditer(text)
+        if checksums.luhn_valid(m.group())
+    ]
+
+
+# Identifiers split by separators: runs of short alphanumeric pieces joined by spaces, hyphens, dots or
+# slashes, holding digits. Each stretch of whole pieces with a separator inside is joined and checked.
+# Pieces hold a digit, except a short letter prefix or suffix (JG … A, S … D).
+_ID_DIGITS = r"[A-Za-z]{0,4}\d[0-9A-Za-z]{0,19}"
+_ID_SEP = r"[ \t\-./_]{1,3}"
+_ID_RUN = re.compile(
+    rf"(?<![0-9A-Za-z@])(?:[A-Za-z]{{1,4}}{_ID_SEP})?{_ID_DIGITS}(?:{_ID_SEP}{_ID_DIGITS})*"
+    rf"(?:{_ID_SEP}[A-Za-z]{{1,4}})?(?![0-9A-Za-z@])"
+)
+_ID_PIECES = re.compile(r"[0-9A-Za-z]+")
+_CARD_DIGITS = re.compile(r"(?:4|5[1-5]|2[2-7]|3[0-9]|6)\d{12,18}")
+_JOINED: list[tuple[str, re.Pattern[str], Callable[[str], bool], tuple[int, ...] | None]] = [
+    # (type, joined form, validator, required piece lengths or None)
+    ("UK_NINO", re.compile(r"[A-Za-z]{2}\d{6}[A-Da-d]"), checksums.uk_nino_valid, None),
+    ("CN_RESIDENT_ID", re.compile(r"[1-9]\d{16}[\dXx]"), checksums.cn_resident_id_valid, None),
+    ("SG_NRIC_FIN", re.compile(r"[STFGMstfgm]\d{7}[A-Za-z]"), checksums.sg_nric_valid, None),
+    ("IBAN", re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}"), checksums.iban_valid, None),
+    ("US_SSN", re.compile(r"\d{9}"), checksums.us_ssn_valid, (3, 2, 4)),
+    ("PAYMENT_CARD", _CARD_DIGITS, checksums.luhn_valid, None),
+]
+
+
+def _separated_ids(text: str) -> list[Detection]:
+    found: list[Detection] = []
+    for run in _ID_RUN.finditer(text):
+        body = run.group()
+        if len(body) < 8 or body.isalnum() or sum(c.isdigit() for c in body) < 6:
+            continue
+        pieces = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in _ID_PIECES.finditer(body)]
+        if len(pieces) < 2:
+            continue
+        for i in range(len(pieces)):
+            if i > 0 and pieces[i - 1][2][-1].isdigit():  # a number does not start inside a longer number
+                continue
+            joined = ""
+            for j in range(i, len(pieces)):
+                joined += pieces[j][2]
+                if len(joined) > 34:
+                    break
+                if j == i:  # a single piece has no separator inside: the other recognizers see it
+                    continue
+                if j + 1 < len(pieces) and pieces[j + 1][2][0].isdigit():  # nor end inside one
+                    continue
+                lengths = tuple(len(p[2]) for p in pieces[i : j + 1])
+                for kind, pattern, validator, shape in _JOINED:
+                    if (shape is None or lengths == shape) and pattern.fullmatch(joined) and validator(joined):
+                        start, end = pieces[i][0], pieces[j][1]
+                        found.append(Detection(kind, start, end, 1.0, text[start:end]))
+                        break
+    return found
+
+
+def _phones(text: str, taken: list[Detection]) -> list[Detection]:
+    """libphonenumber validation of each candidate, trying the international form then each region.
+
+    Candidates inside an identifier already found (card, ID, IBAN…) are skipped: libphonenumber is the
+    slowest step, and the identifier wins the overlap anyway."""
+    starts = sorted((d.start, d.end) for d in taken)
+    found: list[Detection] = []
+    for m in _PHONE_CANDIDATE.finditer(text):
+        candidate = m.group()
+        if sum(c.isdigit() for c in candidate) < 7:
+            continue
+        i = bisect.bisect_right(starts, (m.start(), len(text))) - 1
+        if i >= 0 and starts[i][0] <= m.start() and starts[i][1] >= m.end():
+            continue
+        for region in PHONE_REGIONS:
+            matches = list(phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID))
+            if matches:
+                for pm in matches:
+                    found.append(Detection("PHONE", m.start() + pm.start, m.start() + pm.end, 0.9, pm.raw_string))
+                break
+    return found
+
+
+def _labelled_names(text: str) -> list[Detection]:
+    """Names introduced by a label ("Contact: Priya Shah", "姓名：张伟", or a prompt's input labelled
+    "Contact"); free-text names need an NER model."""
+    out = []
+    for m in _NAME_LABELLED.finditer(text):
+        group = "en_name" if m.group("en_name") else "zh_name"
+        out.append(Detection("PERSON", m.start(group), m.end(group), 0.6, m.group(group)))
+    return out
+
+
+# --- the fast path: scan only the stretches of a text that can hold a finding -----------------------------
+#
+# Each group of recognizers needs something in the text to match at all: every identifier of the digit group
+# holds six digits or more (Unicode digits, as `\d` reads them) with at most a few separators between them,
+# an e-mail address holds an @, an IP address digits with dots or hex digits with colons. A group scans only
+# the stretches around those triggers: `margin` characters either side, widened to a safe edge (white space, a
+# CJK ideograph or punctuation mark: what no pattern reads as part of an identifier or a word), so a pattern
+# sees the same kind of neighbour at the edge as in the whole text. The stretches are joined by a separator
+# no pattern crosses, and offsets are mapped back. When the stretches cover most of the text, the whole text
+# is scanned instead.
+
+_DIGIT_TRIGGER = re.compile(r"\d(?:(?:[^\w]|_){0,4}\d){5,}")
+_EMAIL_TRIGGER = re.compile("@")
+_IP_TRIGGER = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:")
+_DIGIT_MARGIN = 48  # longer than any identifier of the group with its separators (an IBAN: 34 + 8)
+_REGION_GAP = "\n\u3002\u3002\n"  # 。 is no word character, digit or separator any pattern allows
+_SAFE = r"[\s\u3000-\u303f\u4e00-\u9fff]"
+_NEXT_SAFE = re.compile(_SAFE)
+_LAST_SAFE = re.compile(rf"(?s:.*){_SAFE}")
+_MAX_WIDEN = 512  # no safe edge this close to a trigger: scan the whole text
+
+
+def candidate_regions(text: str, trigger: re.Pattern[str], margin: int) -> list[tuple[int, int]] | None:
+    """The stretches of `text` to scan for what `trigger` announces, in order and apart; None to scan it whole."""
+    regions: list[tuple[int, int]] = []
+    covered = 0
+    for m in trigger.finditer(text):
+        lo = max(0, m.start() - margin)
+        if regions and lo <= regions[-1][1]:
+            a = regions[-1][0]
+        else:
+            found = _LAST_SAFE.match(text, max(0, lo - _MAX_WIDEN), lo + 1) if lo > 0 else None
+            a = 0 if lo == 0 else (found.end() - 1 if found else -1)
+            if a < 0:
+                return None
+        hi = min(len(text), m.end() + margin)
+        after = _NEXT_SAFE.search(text, hi, hi + _MAX_WIDEN) if hi < len(text) else None
+        b = len(text) if hi >= len(text) else (after.start() if after else -1)
+        if b < 0:
+            return None
+        if regions and a == regions[-1][0]:
+            covered -= regions[-1][1] - a
+            regions[-1] = (a, max(b, regions[-1][1]))
+        else:
+            regions.append((a, b))
+        covered += regions[-1][1] - regions[-1][0]
+        if covered > len(text) // 2:
+            return None
+    return regions
+
+
+def in_regions(
+    text: str, trigger: re.Pattern[str], margin: int, detect: Callable[[str], list[Detection]]
+) -> list[Detection]:
+    """`detect` run on the stretches of `text` around `trigger` (or on the whole text when they cover most of it)."""
+    regions = candidate_regions(text, trigger, margin)
+    if regions is None:
+        return detect(text)
+    if not regions:
+        return []
+    compact_at: list[int] = []
+    pos = 0
+    for a, b in regions:
+        compact_at.append(pos)
+        pos += b - a + len(_REGION_GAP)
+    out: list[Detection] = []
+    for d in detect(_REGION_GAP.join(text[a:b] for a, b in regions)):
+        i = bisect.bisect_right(compact_at, d.start) - 1
+        a, b = regions[i]
+        start, end = a + d.start - compact_at[i], a + d.end - compact_at[i]
+        if end > b:  # crossed a separator (no pattern should): trust only the whole text
+            return detect(text)
+        out.append(Detection(d.type, start, end, d.score, d.text))
+    return out
+
+
+# --- the detector ---------------------------------------------------------------------------------
+
+
+class PiiDetector:
+    """Finds personal data in text. Build once (it compiles Presidio's recognizers) and reuse."""
+
+    def __init__(self) -> None:
+        self._presidio = _presidio_recognizers()
+
+    def detect(self, text: str | Normalised) -> list[Detection]:
+        """Findings with offsets into the original text and its original characters as `text`."""
+        norm = normalise(text)
+        found = self._detect_normalised(norm.text)
+        if norm.identity:
+            return found
+        out = []
+        for d in found:
+            start, end = norm.span(d.start, d.end)
+            out.append(Detection(d.type, start, end, d.score, norm.original[start:end]))
+        return out
+
+    def _detect_normalised(self, text: str) -> list[Detection]:
+        found = in_regions(text, _EMAIL_TRIGGER, 0, lambda t: self._presidio_found(t, ("EMAIL",)))
+        found += in_regions(text, _IP_TRIGGER, 0, lambda t: self._presidio_found(t, ("IP_ADDRESS",)))
+        found += in_regions(text, _DIGIT_TRIGGER, _DIGIT_MARGIN, self._digit_ids)
+        found += _phones(text, found)
+        found += _labelled_names(text)
+        return resolve_overlaps(found)
+
+    def _digit_ids(self, text: str) -> list[Detection]:
+        """The identifiers made of digits (cards, IBANs, national numbers), however separated."""
+        found = self._presidio_found(text, ("PAYMENT_CARD", "IBAN", "US_SSN", "UK_NINO", "SG_NRIC_FIN"))
+        found += _cn_ids(text)
+        found += _unionpay_cards(text)
+        found += _separated_ids(text)
+        return found
+
+    def _presidio_found(self, text: str, kinds: tuple[str, ...]) -> list[Detection]:
+        found: list[Detection] = []
+        for kind, recognizer, validator in self._presidio:
+            if kind not in kinds:
+                continue
+            for r in recognizer.analyze(text, recognizer.supported_entities):
+                value = text[r.start : r.end]
+                if r.score < MIN_SCORE or (validator is not None and not validator(value)):
+                    continue
+                score = float(r.score)
+                if validator is not None:
+                    score = 1.0 if kind in _CHECKSUMMED else max(score, 0.85)
+                found.append(Detection(kind, r.start, r.end, round(score, 2), value))
+        return found
+
+
+def resolve_overlaps(found: list[Detection]) -> list[Detection]:
+    """Keep one finding per stretch of text: the most specific type, then the longest span."""
+    ranked = sorted(found, key=lambda d: (_PRECEDENCE.get(d.type, 99), -(d.end - d.start), d.start))
+    # The kept findings never overlap, so sorted by start they are sorted by end too: the one starting last
+    # before `d` ends is the only one that can reach into it (a bisection, not a pass over all kept).
+    starts: list[int] = []
+    ends: list[int] = []
+    kept: list[Detection] = []
+    for d in ranked:
+        i = bisect.bisect_left(starts, d.end) - 1
+        if i >= 0 and ends[i] > d.start:
+            continue
+        starts.insert(i + 1, d.start)
+        ends.insert(i + 1, d.end)
+        kept.append(d)
+    return sorted(kept, key=lambda d: (d.start, d.end))
+
+
+def presidio_default_detect(text: str) -> list[Detection]:
+    """Presidio's default pattern recognizers alone (default flags and regions), for the benchmark."""
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        PhoneRecognizer,
+        SgFinRecognizer,
+        UkNinoRecognizer,
+        UsSsnRecognizer,
+    )
+
+    kinds: dict[str, Any] = {
+        "EMAIL": _offline_email_recognizer(), "PAYMENT_CARD": CreditCardRecognizer(), "IBAN": IbanRecognizer(),
+        "IP_ADDRESS": IpRecognizer(), "US_SSN": UsSsnRecognizer(), "UK_NINO": UkNinoRecognizer(),
+        "SG_NRIC_FIN": SgFinRecognizer(), "PHONE": PhoneRecognizer(),
+    }
+    out = []
+    for kind, recognizer in kinds.items():
+        for r in recognizer.analyze(text, recognizer.supported_entities):
+            if r.score >= MIN_SCORE:
+                out.append(Detection(kind, r.start, r.end, float(r.score), text[r.start : r.end]))
+    return out

@@ -1,0 +1,187 @@
+"""The fast paths of the pipeline give exactly what the plain algorithms they replace gave.
+
+Each test runs the plain algorithm (kept here, or the same code with its shortcut switched off) and the fast one
+over every text of the repository's corpora and seeded fuzz (tests/pipeline/corpus.py), and compares results.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import pytest
+
+from drafter import segment
+from drafter.backends import offline
+from drafter.checks import facts
+from drafter.injection import INJECTION
+from tests.pipeline.corpus import all_texts, corpus_texts, fuzz_texts
+
+
+def test_the_corpus_is_real_and_large() -> None:
+    texts = corpus_texts()
+    assert len(texts) > 300
+    assert sum(map(len, texts)) > 150_000
+    assert any(re.search("[\u4e00-\u9fff]", t) for t in texts)
+
+
+# --- segmentation: the word before a full stop ---------------------------------------------------------------
+
+
+def test_word_before_a_full_stop_is_what_the_search_from_the_line_start_found() -> None:
+    checked = 0
+    for text in all_texts():
+        for line in text.split("\n"):
+            for end in range(len(line) + 1):
+                old = segment._WORD_BEFORE.search(line[:end])
+                assert segment._word_before(line, end) == (old.group(1) if old else None), (line, end)
+                checked += 1
+    assert checked > 100_000
+
+
+def test_sentences_split_per_line_match_a_split_of_the_whole_text() -> None:
+    # the per-line cache shares lines between texts: a paragraph's sentences are the text's sentences inside it
+    for text in corpus_texts():
+        whole = segment.sentences(text, "en", semicolons=True)
+        for block in segment.blocks(text):
+            inside = [p.text for p in whole if block.start <= p.start and p.end <= block.end]
+            assert segment.split_sentences(block.text, "en", semicolons=True) == inside
+
+
+# --- fact extraction: gates, lookaheads and the trie change no match ------------------------------------------
+
+
+# The number words as they were written before the trie: one alternation, longest word first.
+_PLAIN_WORDS = "|".join(sorted(facts._EN_WORDS, key=len, reverse=True))
+_STARTING_WITH = re.compile(r"\(\?=(\[[^\]]*\]|\\d)\)\(\?:(.*)\)", re.S)
+
+
+def _plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern as it was: without the lookahead of `_starting_with`, with the plain alternation of words."""
+    source = pattern.pattern
+    if (m := _STARTING_WITH.fullmatch(source)) is not None:
+        source = m.group(2)
+    return re.compile(source.replace(facts._EN_WORD, _PLAIN_WORDS), pattern.flags)
+
+
+def test_the_plain_patterns_are_the_old_ones() -> None:
+    assert _plain(facts._P_DURATION_EN).pattern.startswith(r"\b(\d+(?:,\d{3})*(?:\.\d+)?|(?:(?:seventeen|thirteen|")
+    assert _plain(facts._P_NUMBER_WORDS).pattern == rf"\b(?:(?:{_PLAIN_WORDS})(?:[\s\-]+(?:and[\s\-]+)?(?:{_PLAIN_WORDS}))*)\b"
+    assert _plain(facts._P_PHONE).pattern.startswith(r"(?<![\w+])")
+    changed = [name for name, value in vars(facts).items()
+               if isinstance(value, re.Pattern) and _plain(value).pattern != value.pattern]
+    assert len(changed) >= 8, changed
+
+
+def _plainly(m: pytest.MonkeyPatch) -> None:
+    """Every shortcut off: no gate, every pattern as it was."""
+    m.setattr(facts._Folded, "any", lambda self, words, cased=False: self.text)
+    m.setattr(facts, "_han_only", lambda text: text)
+    for name, value in list(vars(facts).items()):
+        if isinstance(value, re.Pattern):
+            m.setattr(facts, name, _plain(value))
+
+
+def _extract_without_gates(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[facts.Fact, ...]:
+    with monkeypatch.context() as m:
+        _plainly(m)
+        return facts._extract_facts.__wrapped__(text)
+
+
+def test_fact_extraction_equals_the_ungated_extraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = Counter[str]()
+    for text in all_texts():
+        fast = facts._extract_facts.__wrapped__(text)
+        assert fast == _extract_without_gates(monkeypatch, text), text
+        found.update(f.kind for f in fast)
+    # every kind of fact was met, so every gate was both opened and closed somewhere
+    assert set(found) >= {"number", "date", "amount", "percent", "duration", "reference", "docno", "phone",
+                          "name", "organisation"}
+
+
+def test_each_gate_opens_for_its_own_pattern_and_for_letters_that_fold_to_ascii(monkeypatch: pytest.MonkeyPatch) -> None:
+    for text in ["see ſection 4 and ſ. 12", "38 UſC 1310", "20 C.F.R. 404", "3 March 2026", "1/3/2026", "£4bn",
+                 "US$5 million", "Part IV", "Appendix 2", "KELVIN 5 billion", "İ section 7"]:
+        fast = facts._extract_facts.__wrapped__(text)
+        assert fast == _extract_without_gates(monkeypatch, text), text
+        assert fast, text
+
+
+# --- support index -----------------------------------------------------------------------------------------
+
+
+def _plain_support(texts: tuple[str, ...]) -> set[str]:
+    """The support keys as SupportIndex found them before (its loop verbatim), over the plain patterns."""
+    keys: set[str] = set()
+    for text in texts:
+        if not text:
+            continue
+        for fact in facts._extract_facts.__wrapped__(text):
+            keys |= facts._derived_keys(fact)
+        for m in re.finditer(rf"\b{facts.EN_NUMBER_WORDS.replace(facts._EN_WORD, _PLAIN_WORDS)}\b", text, re.I):
+            value = facts.en_words_to_int(m.group(0))
+            if value is not None and m.group(0).lower() != "a":
+                keys.add(f"number:{value}")
+        for m in re.finditer(facts.CN_NUMERAL, text):
+            value = facts.cn_to_int(m.group(0))
+            if value is not None:
+                keys.add(f"number:{value}")
+        for m in re.finditer(r"\d+(?:,\d{3})*(?:\.\d+)?", text):
+            digits = facts.to_number(m.group(0))
+            if digits is not None:
+                keys.add(facts._key_number(digits))
+    return keys
+
+
+def test_support_keys_equal_the_plain_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = (*corpus_texts(), *fuzz_texts(100, seed=5))
+    with monkeypatch.context() as m:
+        _plainly(m)
+        plain = _plain_support(texts)
+    assert facts.SupportIndex(texts).keys == plain
+    assert len(plain) > 1000
+
+# --- the offline backend's pick of source sentences ---------------------------------------------------------
+
+
+def _extract_relevant_plain(query: str, sources: list[str], k: int) -> list[tuple[int, str]]:
+    """extract_relevant as it was before its candidates were cached (verbatim)."""
+    candidates: list[tuple[int, int, str]] = []
+    for si, text in enumerate(sources):
+        for sentence in offline.split_sentences(text):
+            if INJECTION.search(sentence):
+                continue
+            if len(sentence) >= 20 and sentence[-1] in ".!?。！？；;\"'”)":
+                candidates.append((si, len(candidates), sentence))
+    if not candidates or k <= 0:
+        return []
+    doc_freq: Counter[str] = Counter()
+    bags = []
+    for _, _, sentence in candidates:
+        bag = set(offline._terms(sentence))
+        bags.append(bag)
+        doc_freq.update(bag)
+    n = len(candidates)
+    query_terms = set(offline._terms(query))
+    scored = []
+    for (si, order, sentence), bag in zip(candidates, bags, strict=True):
+        score = sum(math.log(1 + n / doc_freq[t]) for t in bag & query_terms)
+        if re.search(r"\d", sentence):
+            score += 0.5
+        scored.append((score, -order, si, sentence))
+    scored.sort(reverse=True)
+    chosen = sorted(scored[:k], key=lambda item: -item[1])
+    return [(si, sentence) for _, _, si, sentence in chosen]
+
+
+def test_extract_relevant_picks_what_it_picked_before() -> None:
+    texts = [t for t in corpus_texts() if len(t) > 200]
+    assert len(texts) > 20
+    queries = ["flood barrier homes cost", "housing delivery programme annual results", "the council budget",
+               "会议 决定 资金", "", "recommendation minister announce"]
+    for i in range(0, len(texts), 3):
+        sources = texts[i:i + 3]
+        for query in queries:
+            for k in (0, 1, 4, 50):
+                assert offline.extract_relevant(query, sources, k) == _extract_relevant_plain(query, sources, k)
