@@ -26,7 +26,7 @@ install-test: $(TEST_STAMP)
 
 run: install i18n-compile
 	@echo "Drafter is starting at http://$(ADDRESS):$(PORT) (Ctrl+C stops it)"
-	$(VENV)/bin/streamlit run streamlit_app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
+	$(VENV)/bin/python -m drafter.ui.serve streamlit_app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
 
 demo: install
 	$(PY) -m drafter.demo

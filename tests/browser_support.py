@@ -64,7 +64,8 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run the app with `streamlit run` on a free port; yield its base URL once it is healthy."""
+    """Run the app as `make run` does (`streamlit run` through drafter.ui.serve) on a free port; yield its base
+    URL once it is healthy."""
     port = free_port()
     env = {
         k: v
@@ -79,8 +80,7 @@ def streamlit_server(data_dir: Path, extra_env: dict[str, str] | None = None) ->
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
+                "drafter.ui.serve",  # what `make run` runs: `streamlit run`, with the app imported first
                 str(ROOT / "streamlit_app.py"),
                 "--server.headless",
                 "true",

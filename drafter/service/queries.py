@@ -85,3 +85,15 @@ class Queries(AuditSigning):
                 row["reachable"], row["check"] = b.check(self.options)
             out.append(row)
         return out
+
+    def warm_up(self) -> None:
+        """Build now what is otherwise built on first use: the backends and their clients, the guard's
+        recognisers, the readability measures and the export writer. A long-running front end (the browser UI)
+        calls this once in the background so that nobody's first click waits for it. Reads and writes nothing."""
+        from drafter.checks import readability
+        from drafter.export import docx_writer, verify  # noqa: F401  (imported for their import cost)
+
+        self.backends  # noqa: B018  (built on first use)
+        self.guard.detector.detect("Contact warm.up@example.org or 020 7946 0000.")
+        readability.english("The barrier protects homes. It opens in March.")
+        readability.chinese("防洪工程保护居民。三月启用。")

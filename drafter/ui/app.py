@@ -79,7 +79,5 @@ def route() -> None:
     with st.sidebar:
         st.markdown(_("Signed in as **{user}**", user=md_escape(user)))
         st.caption(_("Roles: {roles}", roles=role_names(roles.roles(user))))
-        if st.button(_("Sign out")):
-            sign_out()
-            st.rerun()
+        st.button(_("Sign out"), on_click=sign_out)
     page.run()

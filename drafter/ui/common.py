@@ -6,7 +6,9 @@ No business rule lives here: pages ask `DrafterService` and show what it answers
 from __future__ import annotations
 
 import difflib
+import functools
 import html
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +34,8 @@ from drafter.review import Action, Permissions, allowed_actions, open_blocking
 from drafter.roles import Role, RoleMap, load_roles
 from drafter.service import DrafterService
 from drafter.settings import Settings, get_settings
-from drafter.ui.language import html_lang, text_lang
+from drafter.ui.language import html_lang, in_language, text_lang
+from drafter.ui.warm import warm_in_background
 
 T = TypeVar("T")
 
@@ -88,12 +91,36 @@ def _service_for(settings_json: str) -> DrafterService:
     return DrafterService.from_settings(Settings.model_validate_json(settings_json))
 
 
+@functools.lru_cache(maxsize=8)
+def _settings_json(_environment: tuple[object, ...]) -> str:
+    return get_settings().model_dump_json()
+
+
+def _environment() -> tuple[object, ...]:
+    """What the settings are read from: the DRAFTER_* variables and the working folder's `.env` (its time)."""
+    try:
+        dotenv = os.stat(".env").st_mtime_ns
+    except OSError:
+        dotenv = None
+    return os.getcwd(), dotenv, tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("DRAFTER_")))
+
+
 def get_service() -> DrafterService:
-    """The app's one DrafterService, built from `get_settings()` and shared by all sessions."""
+    """The app's one DrafterService, built from `get_settings()` and shared by all sessions.
+
+    The settings are read again only when what they are read from changed (reading them costs ~10 ms, and every
+    script run asks for the service several times)."""
     override = st.session_state.get(SERVICE_OVERRIDE_KEY)
     if isinstance(override, DrafterService):
-        return override
-    return _service_for(get_settings().model_dump_json())
+        return override  # a test's own service: built and warmed as the test wants
+    return shared_service()
+
+
+def shared_service() -> DrafterService:
+    """The service shared by all sessions of this process, warming up in the background from its first use."""
+    service = _service_for(_settings_json(_environment()))
+    warm_in_background(service)  # once per service: returns at once
+    return service
 
 
 def role_map(service: DrafterService) -> RoleMap:
@@ -435,13 +462,15 @@ def show_flash_message(key: str) -> None:
 
 def edit_box(
     service: DrafterService, user: str, draft: Draft, section: Section, *, scope: str, label: str, button: str,
-    button_key: str,
-) -> bool:
-    """A section's edit box; True once the edit is saved.
+    button_key: str, saved_message: str, flash_key: str,
+) -> None:
+    """A section's edit box; once saved, `saved_message` is shown at the top of the page (`flash_key`).
 
     Its state is keyed by section (saving one section does not reset what is typed in another) and remembers the
     draft version it started from, so a change someone else saved meanwhile is refused by the service's
     optimistic lock, and never silently replaces what the user typed: the text stays to compare and save again.
+    The save runs in the button's callback, before the page is drawn, so the page shows the saved draft in the
+    same run.
     """
     key = f"{KEEP}{scope}.edit.{draft.id}.{section.id}"
     base_key, conflict_key = key + ".base", key + ".conflict"
@@ -459,23 +488,39 @@ def edit_box(
         st.warning(_("This draft changed while you were editing. Your text is kept below: compare it with "
                      "the current version above, then save again."))
     st.text_area(label, key=kept(key), height=200)
-    if not st.button(button, key=button_key):
-        return False
+    st.button(button, key=button_key, on_click=_save_edit,
+              args=(service, user, draft.id, section.id, key, saved_message, flash_key))
+    problem = st.session_state.pop(key + ".error", None)
+    if problem:
+        st.error(md_safe(problem))
+
+
+@in_language
+def _save_edit(
+    service: DrafterService, user: str, draft_id: str, section_id: str, key: str, saved_message: str,
+    flash_key: str,
+) -> None:
+    base_key, conflict_key = key + ".base", key + ".conflict"
     text = str(st.session_state[key])
     try:
-        service.edit_section(draft.id, section.id, text, user, expected_version=st.session_state[base_key][0])
+        service.edit_section(draft_id, section_id, text, user, expected_version=st.session_state[base_key][0])
     except ConflictError as exc:
-        # keep the text; the next save applies it to the version now on screen
-        st.session_state[base_key] = (draft.version, section.text)
+        # keep the text; the next save applies it to the version now stored (and shown by this run)
+        try:
+            current = service.get_draft(draft_id)
+            now = next((s.text for s in current.sections if s.id == section_id), "")
+            st.session_state[base_key] = (current.version, now)
+        except DrafterError:
+            pass
         st.session_state[conflict_key] = True
-        st.error(md_safe(str(exc)))
-        return False
+        st.session_state[key + ".error"] = str(exc)
+        return
     except DrafterError as exc:
-        st.error(md_safe(str(exc)))
-        return False
+        st.session_state[key + ".error"] = str(exc)
+        return
     for k in (key, base_key, conflict_key):
         st.session_state.pop(k, None)
-    return True
+    flash_message(flash_key, "success", saved_message)
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

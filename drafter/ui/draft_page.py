@@ -19,7 +19,6 @@ from drafter.ui.common import (
     backend_select,
     backends,
     citations_legend,
-    clear_later,
     current_user,
     edit_box,
     findings_list,
@@ -38,13 +37,20 @@ from drafter.ui.common import (
     status_label,
     text_count,
 )
+from drafter.ui.language import fragment, in_language
 
 CURRENT_KEY = KEEP + "draft.current"  # id of the draft being worked on
 SOURCES_KEY = KEEP + "draft.sources"  # name -> SourceDoc, attached so far
 SEEN_UPLOADS_KEY = KEEP + "draft.seen_uploads"  # uploader file ids already turned into sources
 TEMPLATE_KEY = KEEP + "draft.template"
 PROBLEMS_KEY = "draft.problems"  # field name -> message from the last Generate press
-GO_KEY = "draft.go"
+GO_KEY = "draft.go"  # id of a draft just saved by Generate, to generate in this run
+PASTE_ERROR_KEY = "draft.paste_error"  # why the pasted text could not be added
+START_ERROR_KEY = "draft.start_error"  # why Generate could not save the request
+SUBMIT_ERROR_KEY = "draft.submit_error"
+REFINE_KEY = "draft.refine"  # (draft id, section id, instruction's key) asked by a Refine button
+BACKEND_KEY = KEEP + "draft.backend"
+CHOSEN_KEY = "draft.chosen"  # (style guide, backend) as the last run of the details chose them
 FLASH_KEY = KEEP + "draft.flash"  # (kind, message) shown once after a rerun
 EXAMPLE_DATE = datetime.date(2026, 3, 3)
 RISK_TEXT = {"low": N_("low"), "medium": N_("medium"), "high": N_("high"), "prohibited": N_("prohibited")}
@@ -67,8 +73,18 @@ def render() -> None:
     if user is None:  # the entrypoint only shows this page to a signed-in user
         return
     page_header(_("Draft"), _("Fill in a template, add your sources and let the assistant write a first draft."))
-    show_flash()
+    # always drawn, so the page below keeps its place in the element tree (Streamlit would otherwise redraw it
+    # in the next run, closing any expander the user opens)
+    progress = st.empty()
+    just_saved = st.session_state.pop(GO_KEY, None)
     current = st.session_state.get(CURRENT_KEY)
+    pending = st.session_state.pop(REFINE_KEY, None)
+    if just_saved:
+        # saved by the Generate button's callback: generate it now, then show it, in this same run
+        generate_here(service, user, str(just_saved), progress)
+    elif current and pending and pending[0] == current:
+        refine_here(service, user, pending[1], pending[2], progress)
+    show_flash()
     if current:
         draft_view(service, user, str(current))
     else:
@@ -113,33 +129,37 @@ def new_draft_form(service: DrafterService, user: str) -> None:
     st.caption(_("Audience: {audience} · Risk tier: {tier}", audience=md_escape(template.audience),
                  tier=_(RISK_TEXT.get(template.risk_tier.value, template.risk_tier.value))))
 
-    st.subheader(_("2. Details"))
-    st.caption(_("Fields marked (required) must be filled in."))
-    problems: dict[str, str] = st.session_state.get(PROBLEMS_KEY, {})
-    for field in template.fields:
-        field_widget(template.id, field, problems.get(field.name), template.language)
-
-    st.subheader(_("3. Sources"))
+    # Sources first, then the details, the style and the backend with the sensitive-data check, then Generate.
+    # The middle part is a fragment: committing a field re-runs only it (the fields and the check of what they
+    # hold), not the page. Not a form: a form keeps what is typed in the browser until it is sent, so switching
+    # to another page before pressing Generate would lose it.
+    st.subheader(_("2. Sources"))
     sources_widget(service)
-
-    st.subheader(_("4. Style and backend"))
-    guide_id, backend_name = options_widget(service, template)
-    request = DraftRequest(
-        template_id=template.id,
-        inputs=collect_inputs(template),
-        sources=list(_sources().values()),
-        style_guide_id=guide_id,
-        backend=backend_name,
-    )
-    guard_preview(service, request)
-
-    st.button(_("Generate draft"), type="primary", on_click=_on_generate, args=(service, template))
+    # a container of its own per template: without it Streamlit kept the previous template's fields on screen
+    with st.container(key=f"draft-details-{template.id}"):
+        details_and_check(service, template, st.session_state.get(PROBLEMS_KEY, {}))
+    st.button(_("Generate draft"), type="primary", on_click=_on_generate, args=(service, template, user))
+    problems = st.session_state.get(PROBLEMS_KEY, {})
     if problems:
         st.error(ngettext("Fill in the required field marked above ({n} missing), then generate again.",
                           "Fill in the required fields marked above ({n} missing), then generate again.",
                           len(problems)))
-    if st.session_state.pop(GO_KEY, False):
-        start_generation(service, user, request, template)
+    failed = st.session_state.pop(START_ERROR_KEY, None)
+    if failed:
+        st.error(md_safe(failed), icon=":material/error:")
+
+
+@fragment
+def details_and_check(service: DrafterService, template: Template, problems: dict[str, str]) -> None:
+    st.subheader(_("3. Details"))
+    st.caption(_("Fields marked (required) must be filled in."))
+    for field in template.fields:
+        field_widget(template.id, field, problems.get(field.name), template.language)
+    st.subheader(_("4. Style and backend"))
+    # kept as the widgets return them: inside the Generate callback Streamlit may hand over a select box's
+    # value as it was shown ("offline (none)") rather than the option
+    st.session_state[CHOSEN_KEY] = options_widget(service, template)
+    guard_preview(service, form_request(service, template))
 
 
 def field_widget(template_id: str, field: FieldSpec, problem: str | None, template_language: str = "en") -> None:
@@ -175,11 +195,33 @@ def collect_inputs(template: Template) -> dict[str, str]:
     return {f.name: str(st.session_state.get(input_key(template.id, f.name), "")) for f in template.fields}
 
 
-def _on_generate(service: DrafterService, template: Template) -> None:
-    # runs before the page is drawn, so each message appears next to its field in the same run
+def form_request(service: DrafterService, template: Template) -> DraftRequest:
+    """The request as the form's fields, style guide, backend and sources hold it now."""
+    guide_id, backend = st.session_state.get(CHOSEN_KEY) or (template.default_style_guide, service.settings.backend)
+    return DraftRequest(template_id=template.id, inputs=collect_inputs(template), sources=list(_sources().values()),
+                        style_guide_id=str(guide_id), backend=str(backend))
+
+
+@in_language
+def _on_generate(service: DrafterService, template: Template, user: str) -> None:
+    """Runs before the page is drawn: the field messages appear next to their fields, or the draft is saved and
+    the page opens on it and generates it, in this one run."""
     problems = service.input_problems(template.id, collect_inputs(template))
     st.session_state[PROBLEMS_KEY] = problems
-    st.session_state[GO_KEY] = not problems
+    if problems:
+        return
+    try:
+        draft = service.start_draft(form_request(service, template), user)
+    except DrafterError as exc:  # e.g. a refusal by the guard: said next to the button; the form keeps its text
+        st.session_state[START_ERROR_KEY] = str(exc)
+        return
+    except Exception as exc:  # a bug: still one sentence, and nothing typed is lost
+        st.session_state[START_ERROR_KEY] = _(
+            "Something went wrong while {what} ({error}). Your work is saved; try again, and tell your "
+            "administrator if it happens again.", what=_(N_("saving your request")), error=type(exc).__name__)
+        return
+    st.session_state[CURRENT_KEY] = draft.id
+    st.session_state[GO_KEY] = draft.id
 
 
 def _sources() -> dict[str, SourceDoc]:
@@ -211,21 +253,10 @@ def sources_widget(service: DrafterService) -> None:
             _("Name of the pasted source"), key=kept(KEEP + "draft.paste_name"), placeholder=_("e.g. notes.txt")
         )
         st.text_area(_("Pasted text"), key=kept(KEEP + "draft.paste_text"), height=120)
-        if st.button(_("Add pasted source")):
-            name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
-            doc = attempt(
-                N_("adding the pasted text"),
-                lambda: service.read_source(
-                    name if name.endswith((".txt", ".md")) else f"{name}.txt",
-                    str(st.session_state.get(KEEP + "draft.paste_text", "")).encode("utf-8"),
-                ),
-            )
-            if doc is not None and doc.text.strip():
-                sources[doc.name] = doc
-                clear_later(KEEP + "draft.paste_text")
-                st.rerun()
-            elif doc is not None:
-                st.error(_("The pasted text is empty; paste the text of the source first."))
+        st.button(_("Add pasted source"), on_click=_add_pasted, args=(service,))
+        problem = st.session_state.pop(PASTE_ERROR_KEY, None)
+        if problem:
+            st.error(md_safe(problem), icon=":material/error:")
     if sources:
         st.markdown(_("**Attached sources**"))
     else:
@@ -235,21 +266,45 @@ def sources_widget(service: DrafterService) -> None:
     for name, doc in list(sources.items()):
         cols = st.columns([5, 1])
         cols[0].markdown(f"**{md_escape(name)}** — {text_count(doc.text)}")
-        if cols[1].button(_("Remove"), key=f"remove-source-{name}", help=_("Remove {name}", name=name)):
-            del sources[name]
-            st.rerun()
+        cols[1].button(_("Remove"), key=f"remove-source-{name}", help=_("Remove {name}", name=name),
+                       on_click=_remove_source, args=(name,))
+
+
+def _remove_source(name: str) -> None:
+    _sources().pop(name, None)
+
+
+@in_language
+def _add_pasted(service: DrafterService) -> None:
+    """Runs before the page is drawn (so the list below shows the new source in the same run)."""
+    name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
+    try:
+        doc = service.read_source(name if name.endswith((".txt", ".md")) else f"{name}.txt",
+                                  str(st.session_state.get(KEEP + "draft.paste_text", "")).encode("utf-8"))
+    except DrafterError as exc:
+        st.session_state[PASTE_ERROR_KEY] = str(exc)
+        return
+    if not doc.text.strip():
+        st.session_state[PASTE_ERROR_KEY] = _("The pasted text is empty; paste the text of the source first.")
+        return
+    _sources()[doc.name] = doc
+    st.session_state[KEEP + "draft.paste_text"] = ""  # a callback may empty the box it belongs to
+
+
+def guide_key(template_id: str) -> str:
+    return f"{KEEP}draft.guide.{template_id}"
 
 
 def options_widget(service: DrafterService, template: Template) -> tuple[str, str]:
     guides = service.style_guides_for(template.id)
     guide_ids = [g.id for g in guides]
-    guide_key = f"{KEEP}draft.guide.{template.id}"
-    if st.session_state.get(guide_key) not in guide_ids:
-        st.session_state[guide_key] = template.default_style_guide
+    key = guide_key(template.id)
+    if st.session_state.get(key) not in guide_ids:
+        st.session_state[key] = template.default_style_guide
     titles = {g.id: g.title for g in guides}
-    guide_id = st.selectbox(_("Style guide"), guide_ids, key=kept(guide_key), format_func=lambda g: titles[g])
+    guide_id = st.selectbox(_("Style guide"), guide_ids, key=kept(key), format_func=lambda g: titles[g])
     backend_name = backend_select(
-        service, KEEP + "draft.backend",
+        service, BACKEND_KEY,
         _("The offline backend uses no language model and sends nothing off this machine."),
     )
     return str(guide_id), str(backend_name)
@@ -306,13 +361,16 @@ def guard_preview(service: DrafterService, request: DraftRequest) -> None:
 # --- generation ---------------------------------------------------------------------------------------
 
 
-def start_generation(service: DrafterService, user: str, request: DraftRequest, template: Template) -> None:
-    draft = attempt(N_("saving your request"), lambda: service.start_draft(request, user))
-    if draft is None:
-        return  # the one-sentence reason is shown; the form keeps everything typed
-    st.session_state[CURRENT_KEY] = draft.id
-    generate_with_progress(service, user, draft.id, template)
-    st.rerun()
+def generate_here(service: DrafterService, user: str, draft_id: str, progress: Any) -> None:
+    """Generate a draft just saved, its progress shown in `progress` (an st.empty), emptied once it is written."""
+    try:
+        template = service.template(service.get_draft(draft_id).template_id)
+    except DrafterError as exc:
+        flash("error", str(exc))
+        return
+    with progress.container():
+        generate_with_progress(service, user, draft_id, template)
+    progress.empty()
 
 
 def generate_with_progress(service: DrafterService, user: str, draft_id: str, template: Template) -> None:
@@ -403,10 +461,7 @@ def resume_panel(service: DrafterService, user: str, draft: Draft) -> None:
     st.warning(ngettext("Generation did not finish{reason}. {n} section is saved.",
                         "Generation did not finish{reason}. {n} sections are saved.",
                         len(draft.sections), reason=reason))
-    if st.button(_("Resume generation"), type="primary"):
-        template = service.template(draft.template_id)
-        generate_with_progress(service, user, draft.id, template)
-        st.rerun()
+    st.button(_("Resume generation"), type="primary", on_click=st.session_state.__setitem__, args=(GO_KEY, draft.id))
 
 
 def section_card(
@@ -424,28 +479,49 @@ def section_card(
         if not editable:
             return
         with st.expander(_("Edit “{heading}”", heading=md_safe(section.heading))):
-            if edit_box(service, user, draft, section, scope="draft",
-                        label=_("Text of “{heading}”", heading=section.heading),
-                        button=_("Save edit"), button_key=f"save-{draft.id}-{section.id}"):
-                flash("success", _("Saved your edit to “{heading}”.", heading=section.heading))
-                st.rerun()
+            edit_box(service, user, draft, section, scope="draft",
+                     label=_("Text of “{heading}”", heading=section.heading),
+                     button=_("Save edit"), button_key=f"save-{draft.id}-{section.id}",
+                     saved_message=_("Saved your edit to “{heading}”.", heading=section.heading), flash_key=FLASH_KEY)
         with st.expander(_("Refine “{heading}” with an instruction", heading=md_safe(section.heading))):
             ikey = f"{KEEP}draft.refine.{draft.id}.{section.id}"
             st.text_input(
                 _("Instruction for “{heading}”", heading=section.heading), key=kept(ikey),
                 placeholder=_("e.g. make it shorter"),
             )
-            if st.button(_("Refine"), key=f"refine-{draft.id}-{section.id}"):
-                instruction = str(st.session_state.get(ikey, ""))
-                with st.spinner(md_safe(_("Rewriting “{heading}”…", heading=section.heading))):
-                    refined = attempt(
-                        N_("refining the section"),
-                        lambda: service.refine_section(draft.id, section.id, instruction, user),
-                    )
-                if refined is not None:
-                    clear_later(ikey)
-                    flash("success", refined_message(refined, section.id))
-                    st.rerun()
+            # refined at the top of the next run, before the draft is drawn (see refine_here)
+            st.button(_("Refine"), key=f"refine-{draft.id}-{section.id}", on_click=st.session_state.__setitem__,
+                      args=(REFINE_KEY, (draft.id, section.id, ikey)))
+            problem = st.session_state.pop(ikey + ".error", None)
+            if problem:
+                st.error(md_safe(problem), icon=":material/error:")
+
+
+def refine_here(service: DrafterService, user: str, section_id: str, ikey: str, progress: Any) -> None:
+    """Refine a section as its Refine button asked, with a spinner in `progress` (an st.empty) meanwhile; the
+    page then shows the refined draft in this same run."""
+    draft_id = str(st.session_state.get(CURRENT_KEY))
+    instruction = str(st.session_state.get(ikey, ""))
+    try:
+        heading = next((s.heading for s in service.get_draft(draft_id).sections if s.id == section_id), section_id)
+    except DrafterError as exc:
+        st.session_state[ikey + ".error"] = str(exc)
+        return
+    with progress.container(), st.spinner(md_safe(_("Rewriting “{heading}”…", heading=heading))):
+        try:
+            refined = service.refine_section(draft_id, section_id, instruction, user)
+        except DrafterError as exc:
+            st.session_state[ikey + ".error"] = str(exc)
+            refined = None
+        except Exception as exc:  # a bug: one sentence by the button, nothing lost
+            st.session_state[ikey + ".error"] = _(
+                "Something went wrong while {what} ({error}). Your work is saved; try again, and tell your "
+                "administrator if it happens again.", what=_(N_("refining the section")), error=type(exc).__name__)
+            refined = None
+    progress.empty()
+    if refined is not None:
+        st.session_state[ikey] = ""  # not drawn yet in this run, so it may be emptied now
+        flash("success", refined_message(refined, section_id))
 
 
 def refined_message(draft: Draft, section_id: str) -> str:
@@ -464,13 +540,22 @@ def findings_panel(service: DrafterService, draft: Draft) -> None:
 
 def actions(service: DrafterService, user: str, draft: Draft, allowed: Permissions) -> None:
     cols = st.columns(2)
-    if Action.submit in allowed and cols[0].button(_("Submit for review"), type="primary"):
-        submitted = attempt(N_("submitting the draft"), lambda: service.submit(draft.id, user))
-        if submitted is not None:
-            flash("success", _("Submitted for review. A reviewer other than you will see it in their queue."))
-            st.rerun()
+    if Action.submit in allowed:
+        cols[0].button(_("Submit for review"), type="primary", on_click=_submit, args=(service, user, draft.id))
+    problem = st.session_state.pop(SUBMIT_ERROR_KEY, None)
+    if problem:
+        cols[0].error(md_safe(problem), icon=":material/error:")
     if draft.status == DraftStatus.in_review:
         cols[0].info(_("In review: any edit now returns the draft to you and withdraws it from review."))
-    if cols[1].button(_("Start a new draft")):
-        st.session_state.pop(CURRENT_KEY, None)
-        st.rerun()
+    cols[1].button(_("Start a new draft"), on_click=st.session_state.pop, args=(CURRENT_KEY, None))
+
+
+@in_language
+def _submit(service: DrafterService, user: str, draft_id: str) -> None:
+    """Runs before the page is drawn, so the page shows the submitted draft in the same run."""
+    try:
+        service.submit(draft_id, user)
+    except DrafterError as exc:
+        st.session_state[SUBMIT_ERROR_KEY] = str(exc)
+        return
+    flash("success", _("Submitted for review. A reviewer other than you will see it in their queue."))

@@ -9,7 +9,10 @@ of text written in the other language so a screen reader uses the right voice.
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
+from typing import ParamSpec
 
 import streamlit as st
 
@@ -23,6 +26,8 @@ LANGUAGE_NAMES = {"en": "English", "zh_CN": "简体中文"}
 CHOICE_KEY = "drafter.language.choice"  # chosen in this session while signed out
 STORED_KEY = "drafter.language.stored"  # (user, language or None) read from the store once per session
 WIDGET_KEY = "drafter.language.widget"
+RUN_KEY = "drafter.language.run"  # the language of the last whole run, for the fragments' own runs
+P = ParamSpec("P")
 
 
 def language_name(lang: str) -> str:
@@ -77,7 +82,26 @@ def choose_language(service: DrafterService | None, user: str | None) -> str:
 
 def apply_language(service: DrafterService | None, user: str | None) -> str:
     """Set the language for the rest of this script run and return it."""
-    return i18n.set_language(choose_language(service, user))
+    st.session_state[RUN_KEY] = lang = i18n.set_language(choose_language(service, user))
+    return lang
+
+
+def in_language(func: Callable[P, None]) -> Callable[P, None]:
+    """A widget callback (or fragment) in the interface language: callbacks run before the script, so before
+    `apply_language`; this sets the language the last whole run chose, so their messages are in it."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        i18n.set_language(st.session_state.get(RUN_KEY))
+        func(*args, **kwargs)
+
+    return wrapper
+
+
+def fragment(func: Callable[P, None]) -> Callable[P, None]:
+    """`st.fragment`, in the interface language (a run of the fragment alone does not pass through
+    `apply_language` either)."""
+    return st.fragment(in_language(func))
 
 
 def _on_change(service: DrafterService | None, user: str | None) -> None:

@@ -6,6 +6,7 @@ import html
 
 import streamlit as st
 
+from drafter.errors import DrafterError
 from drafter.i18n import N_, _, ngettext
 from drafter.models import Checklist, Citation, Draft, DraftStatus, Finding, Origin, Section
 from drafter.roles import Role
@@ -34,8 +35,10 @@ from drafter.ui.common import (
     text_lang,
     when,
 )
+from drafter.ui.language import in_language
 
 SELECTED_KEY = KEEP + "review.selected"
+DECISION_ERROR_KEY = "review.decision_error"
 FLASH_KEY = "review.flash"
 # an AI passage: a left rule and a pale background, with dark text well above AA contrast
 AI_STYLE = (
@@ -224,7 +227,7 @@ def findings_panel(service: DrafterService, draft: Draft) -> None:
 def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
     st.subheader(_("Your decision"))
     seen_key = f"review.seen.{draft.id}"
-    seen = int(st.session_state.setdefault(seen_key, draft.version))
+    st.session_state.setdefault(seen_key, draft.version)  # the version the reviewer is looking at
     prefix = f"{KEEP}review.{draft.id}."
     st.checkbox(_("I checked the facts against the sources"), key=kept(prefix + "facts"))
     st.checkbox(
@@ -233,30 +236,51 @@ def decision_form(service: DrafterService, user: str, draft: Draft) -> None:
     st.checkbox(_("The AI-use label (which sections are AI-generated) is accurate"), key=kept(prefix + "label"))
     st.text_area(_("Comment (required when you request changes)"), key=kept(prefix + "comment"), height=100)
     cols = st.columns(2)
-    if cols[0].button(_("Approve"), type="primary", key=f"approve-{draft.id}"):
-        checklist = Checklist(
-            facts_checked=bool(st.session_state.get(prefix + "facts")),
-            no_sensitive_data=bool(st.session_state.get(prefix + "sensitive")),
-            label_accurate=bool(st.session_state.get(prefix + "label")),
-        )
-        comment = str(st.session_state.get(prefix + "comment", ""))
-        done = attempt(
-            N_("approving"),
-            lambda: service.approve(draft.id, user, checklist, comment=comment, expected_version=seen),
-        )
-        _after(draft, seen_key, done, _("Approved “{title}”. The author can now export it.", title=draft.title))
-    if cols[1].button(_("Request changes"), key=f"changes-{draft.id}"):
-        comment = str(st.session_state.get(prefix + "comment", ""))
-        done = attempt(N_("requesting changes"), lambda: service.request_changes(draft.id, user, comment))
-        _after(draft, seen_key, done, _("Sent “{title}” back to {author} with your comment.", title=draft.title,
-                                        author=draft.author))
+    # the decisions run in the buttons' callbacks, before the page is drawn: one run per click
+    cols[0].button(_("Approve"), type="primary", key=f"approve-{draft.id}", on_click=_decide,
+                   args=(service, user, draft, "approve"))
+    cols[1].button(_("Request changes"), key=f"changes-{draft.id}", on_click=_decide,
+                   args=(service, user, draft, "changes"))
+    problem = st.session_state.pop(DECISION_ERROR_KEY, None)
+    if problem:
+        st.error(md_safe(problem), icon=":material/error:")
 
 
-def _after(draft: Draft, seen_key: str, done: Draft | None, message: str) -> None:
-    if done is None:
-        # refused (its sentence is shown); from now on the reviewer is looking at the current version
-        st.session_state[seen_key] = draft.version
+@in_language
+def _decide(service: DrafterService, user: str, draft: Draft, decision: str) -> None:
+    seen_key = f"review.seen.{draft.id}"
+    seen = int(st.session_state.get(seen_key, draft.version))
+    prefix = f"{KEEP}review.{draft.id}."
+    comment = str(st.session_state.get(prefix + "comment", ""))
+    try:
+        if decision == "approve":
+            checklist = Checklist(
+                facts_checked=bool(st.session_state.get(prefix + "facts")),
+                no_sensitive_data=bool(st.session_state.get(prefix + "sensitive")),
+                label_accurate=bool(st.session_state.get(prefix + "label")),
+            )
+            service.approve(draft.id, user, checklist, comment=comment, expected_version=seen)
+            message = _("Approved “{title}”. The author can now export it.", title=draft.title)
+        else:
+            service.request_changes(draft.id, user, comment)
+            message = _("Sent “{title}” back to {author} with your comment.", title=draft.title, author=draft.author)
+    except DrafterError as exc:
+        # refused (its sentence is shown by the buttons); from now on the reviewer is looking at the current version
+        st.session_state[DECISION_ERROR_KEY] = str(exc)
+        st.session_state[seen_key] = _current_version(service, draft)
+        return
+    except Exception as exc:  # a bug: one sentence, nothing lost
+        st.session_state[DECISION_ERROR_KEY] = _(
+            "Something went wrong while {what} ({error}). Your work is saved; try again, and tell your "
+            "administrator if it happens again.",
+            what=_(N_("approving") if decision == "approve" else N_("requesting changes")), error=type(exc).__name__)
         return
     st.session_state.pop(seen_key, None)
     st.session_state[FLASH_KEY] = ("success", message)
-    st.rerun()
+
+
+def _current_version(service: DrafterService, draft: Draft) -> int:
+    try:
+        return service.get_draft(draft.id).version
+    except DrafterError:
+        return draft.version

@@ -392,11 +392,11 @@ def show_finding(finding: Finding) -> None:
 def edit_widget(service: DrafterService, user: str, draft: Draft, section: Section) -> None:
     name = section_name(section)
     with st.expander(md_safe(_("Edit “{heading}”", heading=name))):
-        if edit_box(service, user, draft, section, scope="simplify",
-                    label=_("Simplified text of “{heading}”", heading=name), button=_("Save edit"),
-                    button_key=f"simplify-save-{draft.id}-{section.id}"):
-            flash("success", _("Saved your edit to “{heading}”; the checks ran again.", heading=name))
-            st.rerun()
+        edit_box(service, user, draft, section, scope="simplify",
+                 label=_("Simplified text of “{heading}”", heading=name), button=_("Save edit"),
+                 button_key=f"simplify-save-{draft.id}-{section.id}",
+                 saved_message=_("Saved your edit to “{heading}”; the checks ran again.", heading=name),
+                 flash_key=FLASH_KEY)
 
 
 def actions(service: DrafterService, user: str, draft: Draft, allowed: Permissions) -> None:
