@@ -11,7 +11,6 @@ from drafter.i18n import _
 from drafter.roles import Role
 from drafter.service import DrafterService
 from drafter.ui.common import (
-    apply_clears,
     current_user,
     get_service,
     keep_widget_state,
@@ -29,7 +28,6 @@ PAGES = Path(__file__).parent / "pages"
 def main() -> None:
     st.set_page_config(page_title="Drafter", page_icon="📝", layout="centered")
     start_run()
-    apply_clears()
     try:
         route()
     finally:  # also when a page reruns or switches (Streamlit raises to do that)

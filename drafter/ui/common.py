@@ -221,19 +221,6 @@ def keep_widget_state() -> None:
             st.session_state[key] = st.session_state[key]
 
 
-CLEAR_LATER_KEY = "drafter.clear_later"
-
-
-def clear_later(key: str) -> None:
-    """Empty a widget's value on the next run (Streamlit forbids changing it once drawn in this run)."""
-    st.session_state.setdefault(CLEAR_LATER_KEY, set()).add(key)
-
-
-def apply_clears() -> None:
-    for key in st.session_state.pop(CLEAR_LATER_KEY, set()):
-        st.session_state[key] = ""
-
-
 # --- errors -------------------------------------------------------------------------------------
 
 
