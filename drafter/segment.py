@@ -92,6 +92,9 @@ def blocks(text: str) -> list[Piece]:
 _ZH_END = "。！？"
 _CLOSERS = "\"'”’」』）)]》"
 _CITATIONS = r"(?:[ \t]*\[\d{1,3}\])*"
+# a source marker such as " [1]" (the offline drafter's citations), with the space before it: for text compared or
+# measured without its markers
+CITATION_MARK = re.compile(r"\s*\[\d{1,3}\]")
 # an English sentence end: terminators, closing quotes or brackets, citation markers, then white space
 _EN_END = re.compile(rf"[.!?]+[{re.escape(_CLOSERS)}]*{_CITATIONS}(?=[ \t]+[^\s[])")
 

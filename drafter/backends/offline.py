@@ -104,12 +104,9 @@ def _said(texts: tuple[str, ...]) -> list[tuple[str, list[tuple[str, frozenset[s
     for text in texts:
         if text.strip():
             own = [(p, _tokens(p)) for line in text.splitlines() for sentence in segment.split_sentences(line.strip())
-                   if len((p := _plain(_CITATION_MARK.sub("", sentence))).split()) >= 3]
+                   if len((p := _plain(segment.CITATION_MARK.sub("", sentence))).split()) >= 3]
             out.append((_plain(text), own))
     return out
-
-
-_CITATION_MARK = re.compile(r"\s*\[\d{1,3}\]")
 
 
 def _repeats(sentence: str, said: list[tuple[str, list[tuple[str, frozenset[str]]]]]) -> bool:
@@ -158,12 +155,14 @@ def extract_relevant(query: str, sources: list[str], k: int, said: tuple[str, ..
         scored.append((score, -order, si, sentence))
     scored.sort(reverse=True)
     best: list[tuple[float, int, int, str]] = []
+    best_said: list[tuple[str, list[tuple[str, frozenset[str]]]]] = []
     for item in scored:  # a source that states a sentence twice gives it once
         if len(best) == k:
             break
-        if not _repeats(item[3], _said(tuple(b[3] for b in best))) and not any(
-                _repeats(b[3], _said((item[3],))) for b in best):
+        mine = _said((item[3],))
+        if not _repeats(item[3], best_said) and not any(_repeats(b[3], mine) for b in best):
             best.append(item)
+            best_said += mine
     chosen = sorted(best, key=lambda item: -item[1])
     return [(si, sentence) for _, _, si, sentence in chosen]
 

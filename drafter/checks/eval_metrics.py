@@ -21,13 +21,12 @@ from typing import Any
 from drafter.checks.facts import SupportIndex, extract_facts
 from drafter.models import Draft, Finding, Section, SpanOrigin, Template
 from drafter.prompts import length_limit
-from drafter.segment import sentences
+from drafter.segment import CITATION_MARK, sentences
 
 UNSUPPORTED_RULES = ("facts.unsupported", "evidence.fact_not_in_evidence")
 _DUPLICATE_SIMILARITY = 0.8
 _WORD = re.compile(r"[A-Za-z0-9][\w'’\-]*")
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_CITATION = re.compile(r"\s*\[\d{1,3}\]")
 
 
 @dataclass
@@ -53,7 +52,7 @@ def _size(text: str, language: str) -> int:
 
 
 def _tokens(sentence: str, language: str) -> set[str]:
-    clean = _CITATION.sub("", sentence).lower()
+    clean = CITATION_MARK.sub("", sentence).lower()
     if language == "zh":
         han = "".join(_HAN.findall(clean))
         return {han[i:i + 2] for i in range(len(han) - 1)}
@@ -118,7 +117,7 @@ def draft_metrics(
                 m.evidence_sentences += 1
                 m.evidence_verified += _verified(section, piece.start, piece.end)
         if section.text.strip():
-            size, limit = _size(_CITATION.sub("", section.text), draft.language), length_limit(spec.length, draft.language)
+            size, limit = _size(CITATION_MARK.sub("", section.text), draft.language), length_limit(spec.length, draft.language)
             m.sections_measured += 1
             m.length += size
             m.length_limit += limit

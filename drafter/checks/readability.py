@@ -26,7 +26,6 @@ COMMON_CHARSET_FILE = DATA_DIR / "common_hanzi_gb2312_level1.txt"
 COMMON_CHARSET_NAME = "GB 2312-80 level-1 hanzi (stand-in for 通用规范汉字表 一级字表)"
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CITATION = re.compile(r"\s*\[\d{1,3}\]")
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def _offline_syllables() -> None:
 
 
 def split_sentences_en(text: str) -> list[str]:
-    return segment.split_sentences(_CITATION.sub("", text), "en")
+    return segment.split_sentences(segment.CITATION_MARK.sub("", text), "en")
 
 
 def english(text: str) -> Readability:
@@ -119,7 +118,7 @@ def english(text: str) -> Readability:
     _offline_syllables()
     import textstat
 
-    clean = _CITATION.sub("", text)
+    clean = segment.CITATION_MARK.sub("", text)
     sentences = split_sentences_en(clean)
     # one sentence per line for textstat too: list items and headings carry no full stop
     joined = " ".join(s if s[-1] in ".!?" else s + "." for s in sentences)
@@ -175,7 +174,7 @@ def write_charset(path: Path = COMMON_CHARSET_FILE) -> None:
 
 def split_sentences_zh(text: str) -> list[str]:
     # a clause closed by ； counts as a sentence for length
-    return segment.split_sentences(_CITATION.sub("", text), "zh", semicolons=True)
+    return segment.split_sentences(segment.CITATION_MARK.sub("", text), "zh", semicolons=True)
 
 
 def _sentence_chars(sentence: str) -> int:
