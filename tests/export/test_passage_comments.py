@@ -18,6 +18,7 @@ from drafter.models import Draft, SpanOrigin
 from drafter.service import DrafterService
 from drafter.settings import Settings
 from tests.conftest import FULL_CHECKLIST, briefing_request
+from tests.export.test_forgery import Attack, attacked
 
 
 @pytest.fixture(scope="module")
@@ -115,15 +116,9 @@ def test_the_passages_are_recorded_for_verify(exported: tuple[DrafterService, Dr
     assert svc.verify_file(out).ok
 
 
-def _attacked(exported: tuple[DrafterService, Draft, Path], tmp_path: Path, attack) -> list[str]:  # type: ignore[no-untyped-def]
+def _attacked(exported: tuple[DrafterService, Draft, Path], tmp_path: Path, attack: Attack) -> list[str]:
     svc, _draft, out = exported
-    doc = Document(str(out))
-    attack(doc)
-    target = tmp_path / "attacked.docx"
-    doc.save(str(target))
-    report = svc.verify_file(target)
-    assert not report.ok
-    return report.problems
+    return attacked((svc, out), tmp_path, attack)
 
 
 def test_removing_one_passage_comment_is_found(exported: tuple[DrafterService, Draft, Path], tmp_path: Path) -> None:
