@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
+from itertools import chain
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -58,9 +59,12 @@ _DIGIT = re.compile(r"\d")
 @lru_cache(maxsize=16)
 def _candidates(
     sources: tuple[str, ...],
-) -> tuple[tuple[tuple[int, int, str, bool], ...], tuple[frozenset[str], ...], Mapping[str, int]]:
+) -> tuple[
+    tuple[tuple[int, int, str, bool], ...], tuple[frozenset[str], ...], Mapping[str, int],
+    tuple[tuple[str, frozenset[str]], ...],
+]:
     """The quotable sentences of the sources (source index, order, sentence, carries a figure), the set of
-    terms of each, and in how many sentences each term occurs."""
+    terms of each, in how many sentences each term occurs, and each sentence's `_key`."""
     candidates: list[tuple[int, int, str, bool]] = []
     for si, text in enumerate(sources):
         for sentence in split_sentences(text):
@@ -75,7 +79,8 @@ def _candidates(
         bag = frozenset(_terms(sentence))
         bags.append(bag)
         doc_freq.update(bag)
-    return tuple(candidates), tuple(bags), MappingProxyType(dict(doc_freq))
+    keys = tuple(_key(sentence) for _, _, sentence, _ in candidates)
+    return tuple(candidates), tuple(bags), MappingProxyType(dict(doc_freq)), keys
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -98,38 +103,84 @@ def _tokens(plain: str) -> frozenset[str]:
     return frozenset(plain.split())
 
 
-def _said(texts: tuple[str, ...]) -> list[tuple[str, list[tuple[str, frozenset[str]]]]]:
-    """Each text already said, plain, with each of its sentences plain and as tokens."""
-    out = []
-    for text in texts:
-        if text.strip():
-            own = [(p, _tokens(p)) for line in text.splitlines() for sentence in segment.split_sentences(line.strip())
-                   if len((p := _plain(segment.CITATION_MARK.sub("", sentence))).split()) >= 3]
-            out.append((_plain(text), own))
-    return out
+class _Said:
+    """What is already said, indexed so that `repeats` compares a sentence only with the said sentences that
+    share enough of its words to be repeated by it."""
 
+    def __init__(self, texts: tuple[str, ...] = ()) -> None:
+        self._wholes: list[str] = []
+        self._joined = ""
+        self._own: list[tuple[int, str]] = []  # each said sentence: its number of tokens, plain
+        self._postings: dict[str, list[int]] = {}  # token -> the said sentences holding it
+        self._long: dict[str, list[str]] = {}  # first word -> the plain said sentences of six tokens or more
+        self.add(texts)
 
-def _repeats(sentence: str, said: list[tuple[str, list[tuple[str, frozenset[str]]]]]) -> bool:
-    """Whether `sentence` says again what is already said: it appears in a text already written, contains a
-    sentence of six words or more already said (a source sentence quoting the author's own input), or shares
-    nearly all its words with one."""
-    plain = _plain(sentence)
-    tokens = _tokens(plain)
-    if len(tokens) < 4:
+    def add(self, texts: tuple[str, ...]) -> None:
+        """Say `texts` too: each text plain, with each of its sentences of three words or more."""
+        for text in texts:
+            if not text.strip():
+                continue
+            self._wholes.append(_plain(text))
+            for line in text.splitlines():
+                for sentence in segment.split_sentences(line.strip()):
+                    p = _plain(segment.CITATION_MARK.sub("", sentence))
+                    if len(p.split()) < 3:
+                        continue
+                    tokens = _tokens(p)
+                    index = len(self._own)
+                    self._own.append((len(tokens), p))
+                    for token in tokens:
+                        self._postings.setdefault(token, []).append(index)
+                    if len(tokens) >= 6:
+                        # a plain sentence found in another starts at one of its words: looked for from there
+                        self._long.setdefault(p.split(" ", 2)[1], []).append(p)
+        # plain texts and sentences hold no line break, so a match in the joined text is a match in one of them
+        self._joined = "\n".join(self._wholes)
+
+    def _contains_long(self, plain: str) -> bool:
+        """Whether a said sentence of six tokens or more is in `plain`."""
+        if self._long:
+            for word in set(plain.split()):
+                for own in self._long.get(word, ()):
+                    if own in plain:
+                        return True
         return False
-    for whole, sentences in said:
-        if plain in whole:
+
+    def repeats(self, sentence: str, key: tuple[str, frozenset[str]] | None = None) -> bool:
+        """Whether `sentence` says again what is already said: it appears in a text already written, contains a
+        sentence of six words or more already said (a source sentence quoting the author's own input), or shares
+        nearly all its words with one. `key` is the sentence's `_key`, when the caller has it."""
+        plain, tokens = key or _key(sentence)
+        m = len(tokens)
+        if m < 4 or not self._wholes:
+            return False
+        if plain in self._joined or self._contains_long(plain):
             return True
-        for own, own_tokens in sentences:
-            if len(own_tokens) >= 6 and own in plain:
-                return True
-            shared = len(tokens & own_tokens)
-            if own_tokens and shared / len(tokens | own_tokens) >= _NEAR:
+        postings = self._postings
+        shared_by = Counter(chain.from_iterable([postings[t] for t in tokens if t in postings]))
+        if not shared_by:
+            return False
+        # either test below needs at least 0.6 m shared tokens (80 % of the larger set, or 90 % of n >= m / 1.5):
+        # a sentence sharing fewer is not compared (one token of slack for rounding)
+        least = 0.6 * m - 1
+        if max(shared_by.values()) < least:
+            return False
+        for index, shared in shared_by.items():
+            if shared < least:
+                continue
+            size = self._own[index][0]
+            if shared / (m + size - shared) >= _NEAR:
                 return True
             # nearly every word of a point already made, in a sentence not much longer: the same point again
-            if len(own_tokens) >= 6 and shared >= 0.9 * len(own_tokens) and len(tokens) <= 1.5 * len(own_tokens):
+            if size >= 6 and shared >= 0.9 * size and m <= 1.5 * size:
                 return True
-    return False
+        return False
+
+
+def _key(sentence: str) -> tuple[str, frozenset[str]]:
+    """A sentence plain, and its tokens: what `_Said.repeats` compares."""
+    plain = _plain(sentence)
+    return plain, _tokens(plain)
 
 
 def extract_relevant(query: str, sources: list[str], k: int, said: tuple[str, ...] = ()) -> list[tuple[int, str]]:
@@ -138,15 +189,15 @@ def extract_relevant(query: str, sources: list[str], k: int, said: tuple[str, ..
 
     Returns (source index, sentence) pairs.
     """
-    candidates, bags, doc_freq = _candidates(tuple(sources))
+    candidates, bags, doc_freq, keys = _candidates(tuple(sources))
     if not candidates or k <= 0:
         return []
     n = len(candidates)
     query_terms = set(_terms(query))
-    plain_said = _said(said)
+    already = _Said(said)
     scored = []
-    for (si, order, sentence, figures), bag in zip(candidates, bags, strict=True):
-        if plain_said and _repeats(sentence, plain_said):
+    for (si, order, sentence, figures), bag, key in zip(candidates, bags, keys, strict=True):
+        if already.repeats(sentence, key):
             continue
         score = sum(math.log(1 + n / doc_freq[t]) for t in bag & query_terms)
         # a light preference for sentences carrying figures, which briefings need
@@ -155,14 +206,14 @@ def extract_relevant(query: str, sources: list[str], k: int, said: tuple[str, ..
         scored.append((score, -order, si, sentence))
     scored.sort(reverse=True)
     best: list[tuple[float, int, int, str]] = []
-    best_said: list[tuple[str, list[tuple[str, frozenset[str]]]]] = []
+    chosen_said = _Said()
     for item in scored:  # a source that states a sentence twice gives it once
         if len(best) == k:
             break
-        mine = _said((item[3],))
-        if not _repeats(item[3], best_said) and not any(_repeats(b[3], mine) for b in best):
+        mine = _Said((item[3],))
+        if not chosen_said.repeats(item[3]) and not any(mine.repeats(b[3]) for b in best):
             best.append(item)
-            best_said += mine
+            chosen_said.add((item[3],))
     chosen = sorted(best, key=lambda item: -item[1])
     return [(si, sentence) for _, _, si, sentence in chosen]
 

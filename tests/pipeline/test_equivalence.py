@@ -7,6 +7,7 @@ over every text of the repository's corpora and seeded fuzz (tests/pipeline/corp
 from __future__ import annotations
 
 import math
+import random
 import re
 from collections import Counter
 
@@ -176,7 +177,7 @@ def _extract_relevant_plain(query: str, sources: list[str], k: int) -> list[tupl
 
 
 def _any_repeat(sentences: list[str]) -> bool:
-    return any(offline._repeats(a, offline._said((b,))) for i, a in enumerate(sentences)
+    return any(offline._Said((b,)).repeats(a) for i, a in enumerate(sentences)
                for j, b in enumerate(sentences) if i != j)
 
 
@@ -203,3 +204,94 @@ def test_extract_relevant_picks_what_it_picked_before() -> None:
                 compared += 1
                 assert new == old
     assert compared > 100 and differed > 0
+
+
+# --- the offline backend's test for a sentence already said ------------------------------------------------
+
+
+def _said_plain(texts: tuple[str, ...]) -> list[tuple[str, list[tuple[str, frozenset[str]]]]]:
+    """What was said, as the pairwise test below compares it (verbatim from before the index)."""
+    out = []
+    for text in texts:
+        if text.strip():
+            own = [(p, offline._tokens(p)) for line in text.splitlines()
+                   for sentence in segment.split_sentences(line.strip())
+                   if len((p := offline._plain(segment.CITATION_MARK.sub("", sentence))).split()) >= 3]
+            out.append((offline._plain(text), own))
+    return out
+
+
+def _repeats_plain(sentence: str, said: list[tuple[str, list[tuple[str, frozenset[str]]]]]) -> bool:
+    """Every said sentence compared with `sentence` in turn (verbatim from before the index)."""
+    plain = offline._plain(sentence)
+    tokens = offline._tokens(plain)
+    if len(tokens) < 4:
+        return False
+    for whole, sentences in said:
+        if plain in whole:
+            return True
+        for own, own_tokens in sentences:
+            if len(own_tokens) >= 6 and own in plain:
+                return True
+            shared = len(tokens & own_tokens)
+            if own_tokens and shared / len(tokens | own_tokens) >= offline._NEAR:
+                return True
+            if len(own_tokens) >= 6 and shared >= 0.9 * len(own_tokens) and len(tokens) <= 1.5 * len(own_tokens):
+                return True
+    return False
+
+
+def _near_copies(sentence: str, rng: random.Random) -> list[str]:
+    """The sentence with words dropped, added, swapped or doubled: the edges of "nearly all its words"."""
+    words = sentence.split()
+    out = []
+    for _ in range(4):
+        w = list(words)
+        for _ in range(rng.randint(1, 3)):
+            op = rng.random()
+            i = rng.randrange(len(w)) if w else 0
+            if op < 0.3 and w:
+                del w[i]
+            elif op < 0.6:
+                w.insert(i, rng.choice(words or ["word"]))
+            elif op < 0.8 and len(w) > 1:
+                j = rng.randrange(len(w))
+                w[i], w[j] = w[j], w[i]
+            else:
+                w.insert(i, rng.choice(["new", "extra", "其他", "and", "2026"]))
+        out.append(" ".join(w))
+    return out
+
+
+def test_a_sentence_already_said_is_found_as_the_pairwise_comparison_found_it() -> None:
+    rng = random.Random(17)
+    texts = [t for t in all_texts() if t.strip()]
+    sentences = [s for t in texts for line in t.splitlines() for s in segment.split_sentences(line.strip())]
+    assert len(sentences) > 2000
+    checked = found = near = 0
+    for start in range(0, len(texts), 7):
+        said = tuple(texts[start:start + rng.randint(1, 4)])
+        plain, fast = _said_plain(said), offline._Said(said)
+        said_sentences = [s for t in said for line in t.splitlines() for s in segment.split_sentences(line.strip())]
+        probes = rng.sample(sentences, min(40, len(sentences))) + rng.sample(said_sentences, min(10, len(said_sentences)))
+        probes += [c for s in rng.sample(said_sentences, min(5, len(said_sentences))) for c in _near_copies(s, rng)]
+        for probe in probes:
+            expected = _repeats_plain(probe, plain)
+            assert fast.repeats(probe) == expected, (probe, said)
+            assert fast.repeats(probe, offline._key(probe)) == expected
+            checked += 1
+            found += expected
+            # found by the words it shares with a said sentence of under six tokens: the counting path, exercised
+            near += expected and not _repeats_plain(probe, [(w, [o for o in own if len(o[1]) < 6]) for w, own in
+                                                             [("", own) for _, own in plain]])
+    assert checked > 5000 and 0.05 < found / checked < 0.95 and near > 100
+
+
+def test_said_grows_as_said_once() -> None:
+    """Adding texts one by one says what saying them together says."""
+    texts = [t for t in corpus_texts() if 50 < len(t) < 3000][:40]
+    whole, grown = offline._Said(tuple(texts)), offline._Said()
+    for text in texts:
+        grown.add((text,))
+    probes = [s for t in corpus_texts()[:200] for s in segment.split_sentences(t)]
+    assert probes and all(whole.repeats(p) == grown.repeats(p) for p in probes)
