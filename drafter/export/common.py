@@ -26,7 +26,7 @@ from drafter.models import Label, Provenance
 META_STYLE = "Drafter Meta"
 LABEL_STYLE = "Drafter Label"
 ORIGINAL_STYLE = "Drafter Original"  # the source text beside a simplified section: not part of the content hash
-SECTION_STYLE = "Drafter Section"  # first paragraph of a section printed without a heading (公文)
+SECTION_STYLE = "Drafter Section"  # first paragraph of a section printed without a heading (公文, a headless part)
 SOURCES_STYLE = "Drafter Sources"  # the closing list of sources the footnotes name: not part of the content hash
 PROVENANCE_PROPERTY = "DrafterProvenance"
 AIGC_PROPERTY = "AIGC"
@@ -157,6 +157,8 @@ def _ensure_styles(doc: Document) -> None:
         sources = styles.add_style(SOURCES_STYLE, WD_STYLE_TYPE.PARAGRAPH)
         sources.base_style = styles["Normal"]
         sources.font.size = Pt(10)
+    if SECTION_STYLE not in names:  # looks like body text; marks where a section without a heading starts
+        styles.add_style(SECTION_STYLE, WD_STYLE_TYPE.PARAGRAPH).base_style = styles["Normal"]
 
 
 ensure_styles = _ensure_styles

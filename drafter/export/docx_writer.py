@@ -180,16 +180,25 @@ def build_document(draft: Draft, template: Template, label: Label, *, include_or
     passages: dict[int, list[dict[str, object]]] = {}
     w, comments = BodyWriter(doc), CommentWriter(doc, label.system)
     for index, section in enumerate(draft.sections):
-        w.paragraph("Heading 1", section.heading)
+        groups = list(actions.group_lines(section.text.split("\n"), action_items))
+        # A part without a heading (a simplified text keeps only the original's own) gets no empty heading, which
+        # a screen reader would announce: its first paragraph, plain body text, marks where it starts instead.
+        first = groups[0] if groups else None
+        headless = (not section.heading.strip() and isinstance(first, str) and first.strip() != ""
+                    and first.strip() not in items and numbered is None)
+        if not headless:
+            w.paragraph("Heading 1", section.heading)
         runs: list[_Element] = []
         section_cuts, offset = sorted(passage_cuts(section)), 0
-        for group in actions.group_lines(section.text.split("\n"), action_items):
+        for i, group in enumerate(groups):
             if isinstance(group, list):
                 runs.extend(r._r for r in actions.add_table(doc, group, draft.language))
                 offset += sum(len(line) + 1 for line in group)
                 continue
             line = group
             style = bullet if line.strip() in items else numbered if line.strip() else None
+            if headless and i == 0:
+                style = SECTION_STYLE
             inside = [c - offset for c in section_cuts if offset < c < offset + len(line)]
             runs.extend(_add_line(w, line, style, notes, sources, draft.language, cited, inside))
             offset += len(line) + 1

@@ -15,7 +15,6 @@ import re
 
 from docx import Document as new_document
 from docx.document import Document
-from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -224,9 +223,6 @@ def _restyle(doc: Document, name: str, font: str, pt: float, *, first: float = 0
 
 def _styles(doc: Document) -> None:
     ensure_styles(doc)
-    names = {s.name for s in doc.styles}
-    if SECTION_STYLE not in names:
-        doc.styles.add_style(SECTION_STYLE, WD_STYLE_TYPE.PARAGRAPH).base_style = doc.styles["Normal"]
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     if defaults is not None:
         rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
