@@ -68,15 +68,18 @@ def _words(draft: Draft) -> int:
 
 def bench_drafting(service: DrafterService, runs: int = 15) -> None:
     service.create_draft(_briefing_request(-1), "warmup")
-    times, words = [], 0
+    times, cpu, words = [], [], 0
     for n in range(runs):
         request = _briefing_request(n)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         draft = service.create_draft(request, "alice")
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         words = _words(draft)
+    # the CPU time is what a loaded machine does not change: the wall-clock median is compared with the goal
     print(f"offline drafting, briefing of {words} words (~{words / 500:.1f} pages), {runs} runs: "
-          f"median {statistics.median(times) * 1000:.1f} ms, min {min(times) * 1000:.1f} ms "
+          f"median {statistics.median(times) * 1000:.1f} ms, min {min(times) * 1000:.1f} ms, "
+          f"CPU {statistics.median(cpu) * 1000:.1f} ms "
           f"(includes saving the request and each section to SQLite); goal <= {DRAFTING_GOAL_MS:.0f} ms: "
           f"x{statistics.median(times) * 1000 / DRAFTING_GOAL_MS:.2f} of the goal")
     median_ms = statistics.median(times) * 1000
