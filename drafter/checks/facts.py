@@ -138,6 +138,8 @@ def cn_to_int(text: str) -> int | None:
     return total + section + number
 
 
+# The same figures recur through a text and from one text to the next; numbers are immutable, so each is read once.
+@lru_cache(maxsize=8192)
 def to_number(text: str) -> Decimal | None:
     """Digits (with thousands commas), English number words or Chinese numerals, as a Decimal."""
     text = text.strip()
@@ -152,6 +154,7 @@ def to_number(text: str) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
+@lru_cache(maxsize=8192)
 def fmt_number(value: Decimal) -> str:
     """Canonical text of a number: no thousands separators, no trailing zeros ('46.60' -> '46.6')."""
     if value == value.to_integral_value():
@@ -251,14 +254,15 @@ _ENUMERATION = re.compile(r"(?m)^[ \t]*(?:\(?\d{1,2}[.)](?=\s)|（\d{1,2}）|\d{
 _P_DOCNO = re.compile(r"([\u4e00-\u9fff]{0,8})[〔\[［【(（](\d{4})[〕\]］】)）]\s*(?:第\s*)?(\d+)\s*号")
 _PROVISION = r"\d+[a-z]?(?:[.\-]\d+[a-z]?)*(?:\([0-9a-z]+\))*"
 # "38 U.S.C. 1310(a)", "42 U.S.C. 5121 et seq.", "7 CFR 273.2(b)(1)", "20 C.F.R. § 404.610"
-_P_REF_CODE = re.compile(rf"\b(\d+)\s+(U\.\s?S\.\s?C\.|USC|C\.\s?F\.\s?R\.|CFR)\s*(?:§§?\s*)?({_PROVISION})", _I)
+_P_REF_CODE = _starting_with(r"\d", rf"\b(\d+)\s+(U\.\s?S\.\s?C\.|USC|C\.\s?F\.\s?R\.|CFR)\s*(?:§§?\s*)?({_PROVISION})", _I)
 _CODES = {"usc": "usc", "cfr": "cfr"}
 # "U.S.C." or "C.F.R." on their own are abbreviations, never names
-_CODE_ABBREVIATION = re.compile(r"\b(?:U\.\s?S\.\s?C|C\.\s?F\.\s?R)\.", _I)
+_CODE_ABBREVIATION = _starting_with("[uc]", r"\b(?:U\.\s?S\.\s?C|C\.\s?F\.\s?R)\.", _I)
 # more items of the same kind after a reference: "paragraph (a) or (b)", "§§ 617.3(m)(2) and (3)"
 _REF_MORE = r"(?:(?:\s*,\s*|\s*,?\s+(?:and|or|to|through)\s+)(?:\([0-9a-z]+\))+)*"
-_P_REF_SECTION_SIGN = re.compile(rf"(§§?)\s*({_PROVISION}{_REF_MORE})", _I)
-_P_REF_EN = re.compile(
+_P_REF_SECTION_SIGN = _starting_with("[§]", rf"(§§?)\s*({_PROVISION}{_REF_MORE})", _I)
+_P_REF_EN = _starting_with(
+    "[sparc]",
     r"\b(sections?|s\.|ss\.|sec\.|secs\.|subsections?|articles?|art\.|paragraphs?|subparagraphs?|para\.|"
     r"regulation|reg\.|rule|clause|schedule|chapter|part|annex|appendix)\s+"
     rf"((?:{_PROVISION}|\([a-z0-9]+\)(?:\([0-9a-z]+\))*|[IVXL]+\b){_REF_MORE})",
@@ -275,11 +279,11 @@ _P_DATE_CN = re.compile(
     r"(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号])?"
 )
 _P_DATE_CN_MD = re.compile(r"(?<![\d年])(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]")
-_P_DATE_ISO = re.compile(r"(?<![0-9A-Za-z])(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9A-Za-z])")
-_P_DATE_SLASH = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-_P_DATE_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})(?:,?\s+(\d{{4}}))?(?![\w])")
-_P_DATE_MDY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})\b")
-_P_DATE_MY = re.compile(rf"\b({_MONTH_RE})\s+(\d{{4}})\b")
+_P_DATE_ISO = _starting_with(r"\d", r"(?<![0-9A-Za-z])(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9A-Za-z])")
+_P_DATE_SLASH = _starting_with(r"\d", r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_P_DATE_DMY = _starting_with(r"\d", rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})(?:,?\s+(\d{{4}}))?(?![\w])")
+_P_DATE_MDY = _starting_with("[JFMASOND]", rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})\b")
+_P_DATE_MY = _starting_with("[JFMASOND]", rf"\b({_MONTH_RE})\s+(\d{{4}})\b")
 _CUR_SYM = r"(US\$|S\$|£|\$|€|¥|￥|GBP|USD|EUR|RMB|CNY|SGD)"
 _SCALE = r"(thousand|million|billion|bn|mn|m|k|b)\b"
 _P_AMOUNT_SYM = _starting_with("[usgerc£$€¥￥]", rf"{_CUR_SYM}\s?({NUM})(?:\s?{_SCALE})?", _I)
@@ -304,7 +308,7 @@ _P_NUMBER = _starting_with(r"\d", rf"(?<![\w.]){NUM}(?![\w])|(?<=[\u4e00-\u9fff]
 
 _CAP_WORD = r"(?:[A-Z][a-z]+(?:['’\-][A-Za-z]+)*|[A-Z]{2,}s?|[A-Z]\.)"
 _CONNECTOR = r"(?:of|for|and|the|on|&|de|van|von|du|la)"
-_P_CAP_RUN = re.compile(rf"\b{_CAP_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_CAP_WORD})*")
+_P_CAP_RUN = _starting_with("[A-Z]", rf"\b{_CAP_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_CAP_WORD})*")
 _ORG_WORDS = {"council", "agency", "ministry", "department", "office", "authority", "commission", "committee",
               "board", "trust", "service", "services", "bank", "ltd", "limited", "plc", "inc", "university",
               "college", "school", "hospital", "court", "team", "unit", "group", "association", "institute",
