@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from drafter.memo import text_cache
+
 # --- pieces ------------------------------------------------------------------------------------------------
 
 
@@ -109,12 +111,14 @@ def sentences(text: str, language: str = "en", *, semicolons: bool = False) -> l
     return list(_sentences(text, language, semicolons))
 
 
-@lru_cache(maxsize=1024)
+@text_cache(max_chars=4_000_000, max_items=1024)
 def _sentences(text: str, language: str, semicolons: bool) -> tuple[Piece, ...]:
     # The same text is split many times in one pipeline run (spans, facts, style, readability): split it once.
     out: list[Piece] = []
     for line in lines(text):
-        for a, b in _line_cuts(line.text, language, semicolons):
+        # a long line (a source pasted without line breaks) is split each time: 8,192 of them would be kept
+        cut = _line_cuts if len(line.text) <= _REMEMBERED_LINE else _line_cuts.__wrapped__
+        for a, b in cut(line.text, language, semicolons):
             if (p := _piece(text, line.start + a, line.start + b)) is not None:
                 out.append(p)
     return tuple(out)
@@ -131,6 +135,9 @@ def sentence_starts(text: str, language: str = "en") -> set[int]:
 
 # A source is split as a whole (names in the fact checks), paragraph by paragraph (quote spans) and again for
 # the offline backend's quotations: the lines are the same each time, so each line is split once.
+_REMEMBERED_LINE = 2000
+
+
 @lru_cache(maxsize=8192)
 def _line_cuts(line: str, language: str, semicolons: bool) -> tuple[tuple[int, int], ...]:
     quotes = _quotations(line)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from drafter import segment
+from drafter.memo import text_cache
 from drafter.models import MACHINE_SPANS, Span, SpanOrigin
 
 # list marks at the start of a line, and citation markers: layout, not words anyone wrote
@@ -34,7 +34,7 @@ def _input_needles(values: Iterable[str]) -> tuple[str, ...]:
 
 
 # Every section of a draft is matched against the same inputs and sources: their needles are found once.
-@lru_cache(maxsize=32)
+@text_cache(max_chars=2_000_000, max_items=32)
 def _input_needles_of(values: tuple[str, ...]) -> tuple[str, ...]:
     """Whole values, their lines (without list marks) and the sentences of each line."""
     out: set[str] = set()
@@ -55,7 +55,7 @@ def _source_needles(sources: Sequence[tuple[str, str]]) -> tuple[tuple[str, str,
     return _source_needles_of(tuple((name, text) for name, text in sources))
 
 
-@lru_cache(maxsize=32)
+@text_cache(max_chars=4_000_000, max_items=32)
 def _source_needles_of(sources: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, int], ...]:
     """(sentence, source name, 1-based paragraph) for every sentence of every source."""
     out: list[tuple[str, str, int]] = []
@@ -97,7 +97,8 @@ def _match(text: str, inputs: Iterable[str], sources: Sequence[tuple[str, str]])
     return labels
 
 
-@lru_cache(maxsize=64)
+# a mask holds a pointer per character: fewer characters are kept
+@text_cache(max_chars=1_000_000, max_items=64)
 def _layout_mask(text: str) -> tuple[bool, ...]:
     """True where a character is layout: list marks, citation markers, white space, punctuation."""
     # `\w` in a str pattern is exactly str.isalnum() or "_" (CPython's sre), without a regex call per character

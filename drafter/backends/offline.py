@@ -12,7 +12,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
-from functools import lru_cache
 from itertools import chain
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -30,6 +29,7 @@ from drafter.backends.base import (
 )
 from drafter.errors import RefusedError
 from drafter.injection import INJECTION
+from drafter.memo import text_cache
 from drafter.simplify_rules import substitute_plain_words
 from drafter.textfill import cn_numeral, fill, placeholders
 
@@ -56,7 +56,7 @@ _DIGIT = re.compile(r"\d")
 
 
 # Every section of a draft picks from the same sources: their sentences and term bags are found once.
-@lru_cache(maxsize=16)
+@text_cache(max_chars=4_000_000, max_items=16)
 def _candidates(
     sources: tuple[str, ...],
 ) -> tuple[

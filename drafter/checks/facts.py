@@ -40,6 +40,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from drafter import segment
+from drafter.memo import text_cache
 
 # --- numbers in words and in Chinese numerals ------------------------------------------------------
 
@@ -445,7 +446,7 @@ def extract_facts(text: str) -> list[Fact]:
 
 # The checks run after every change, over every section and every source paragraph: most of that text is the
 # same as the last time. Facts are frozen, so the same text's facts are found once.
-@lru_cache(maxsize=4096)
+@text_cache(max_chars=4_000_000, max_items=4096)
 def _extract_facts(text: str) -> tuple[Fact, ...]:
     c = _Collector(text)
     han = _han_only(text)
@@ -655,7 +656,7 @@ _P_DIGITS = re.compile(NUM)
 
 # Most of the material (the template's own wording, the inputs) is the same from one draft to the next: the keys
 # each text supports are found once per text.
-@lru_cache(maxsize=2048)
+@text_cache(max_chars=4_000_000, max_items=2048)
 def _support_keys(text: str) -> frozenset[str]:
     """The keys one text of the material supports: its facts and their parts, and every number in it."""
     keys: set[str] = set()

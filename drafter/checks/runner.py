@@ -12,7 +12,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
 
 from drafter.checks.evidence import evidence_issues
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name
@@ -20,6 +19,7 @@ from drafter.checks.style_lint import Issue, lint_section, required_elements
 from drafter.gongwen import check_document
 from drafter.i18n import N_, english_text, lazy, message_id, message_params
 from drafter.injection import INJECTION
+from drafter.memo import text_cache
 from drafter.models import Draft, Finding, FindingSeverity, FindingStatus, Origin, StyleGuide, Template
 from drafter.prompts import SYSTEM_RULES
 from drafter.simplification import broken_references, missing_facts, obligations
@@ -43,7 +43,7 @@ def support_texts(draft: Draft, template: Template) -> list[str]:
     return texts
 
 
-@lru_cache(maxsize=16)
+@text_cache(max_chars=4_000_000, max_items=16)
 def support_index(texts: tuple[str, ...]) -> SupportIndex:
     """The supporting material changes far less often than the draft: index it once per set of texts."""
     return SupportIndex(texts)
