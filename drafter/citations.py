@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from drafter import segment
+from drafter.memo import text_cache
 from drafter.models import Citation, SourceDoc
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
@@ -32,21 +33,30 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+# Every marker and evidence quote of every section is located in the same sources: each source's paragraphs,
+# as matched, are found once.
+@text_cache(max_chars=4_000_000, max_items=32)
+def _indexed(source_text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[frozenset[str], ...]]:
+    """A source's paragraphs, each normalised, and each one's words."""
+    paras = tuple(paragraphs(source_text))
+    return paras, tuple(_norm(p) for p in paras), tuple(frozenset(_words(p)) for p in paras)
+
+
 def locate(passage: str, source_text: str) -> int | None:
     """The 1-based paragraph of `source_text` that best supports `passage`, or None if none shares enough."""
-    paras = paragraphs(source_text)
+    _, norms, para_words = _indexed(source_text)
     needle = _norm(passage)
     if not needle:
         return None
-    for i, para in enumerate(paras, start=1):
-        if needle in _norm(para):
+    for i, norm in enumerate(norms, start=1):
+        if needle in norm:
             return i
     words = _words(passage)
     if not words:
         return None
     best, best_score = None, 0.0
-    for i, para in enumerate(paras, start=1):
-        score = len(words & _words(para)) / len(words)
+    for i, pw in enumerate(para_words, start=1):
+        score = len(words & pw) / len(words)
         if score > best_score:
             best, best_score = i, score
     # fewer than a third of the sentence's words in common is not support, it is coincidence
@@ -91,7 +101,7 @@ def resolve_citations(
         if key in seen:
             return
         seen.add(key)
-        quote = paragraphs(src.text)[para - 1] if para is not None else ""
+        quote = _indexed(src.text)[0][para - 1] if para is not None else ""
         out.append(Citation(marker=n, source=src.name, paragraph=para, quote=_shorten(quote)))
 
     for m in MARKER.finditer(text):

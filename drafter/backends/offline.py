@@ -210,10 +210,14 @@ def extract_relevant(query: str, sources: list[str], k: int, said: tuple[str, ..
     for item in scored:  # a source that states a sentence twice gives it once
         if len(best) == k:
             break
-        mine = _Said((item[3],))
-        if not chosen_said.repeats(item[3]) and not any(mine.repeats(b[3]) for b in best):
-            best.append(item)
-            chosen_said.add((item[3],))
+        if chosen_said.repeats(item[3], keys[-item[1]]):  # -item[1] is the sentence's place among the candidates
+            continue
+        if best:
+            mine = _Said((item[3],))
+            if any(mine.repeats(b[3], keys[-b[1]]) for b in best):
+                continue
+        best.append(item)
+        chosen_said.add((item[3],))
     chosen = sorted(best, key=lambda item: -item[1])
     return [(si, sentence) for _, _, si, sentence in chosen]
 
