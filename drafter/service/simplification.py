@@ -49,7 +49,7 @@ from drafter.simplification import (
 )
 from drafter.simplify_rules import Segment, detect_language, segment
 from drafter.sources import read_source
-from drafter.store import SaveStep
+from drafter.store import SaveStep, sections_unchanged
 
 
 class SimplificationUseCases(ServiceBase):
@@ -141,14 +141,18 @@ class SimplificationUseCases(ServiceBase):
         # Call-log rows are written with the save of the sections they produced, in its one commit: one commit
         # per call, from every worker, would queue each call behind the others' writes (the profiler's finding).
         self.calls.hold(draft.id)
+        # Each commit writes every section saved so far; within `sections_unchanged` each section's JSON is
+        # computed once (the service never changes a Section in place), else saving grows with the square of
+        # the number of sections.
         try:
-            draft = self._generate_segments(draft, todo, work, order, len(segments), steps, concurrency, count,
-                                            user, on_section)
-            glossary = self._glossary_section(draft, guide, backend, user)
-            if glossary is not None:
-                steps.append(self._generated_step(draft, glossary, [*draft.sections, glossary], user))
-                draft = steps[-1].draft.model_copy(update={"version": draft.version + 1})
-            return self._generation_finished(draft, user, steps, self.calls.take_held(draft.id))
+            with sections_unchanged():
+                draft = self._generate_segments(draft, todo, work, order, len(segments), steps, concurrency, count,
+                                                user, on_section)
+                glossary = self._glossary_section(draft, guide, backend, user)
+                if glossary is not None:
+                    steps.append(self._generated_step(draft, glossary, [*draft.sections, glossary], user))
+                    draft = steps[-1].draft.model_copy(update={"version": draft.version + 1})
+                return self._generation_finished(draft, user, steps, self.calls.take_held(draft.id))
         finally:
             self.calls.release(draft.id)  # writes any row still held (an unexpected error)
 
