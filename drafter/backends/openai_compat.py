@@ -211,7 +211,7 @@ class OpenAICompatBackend(Backend):
         try:
             for chunk in self._chunks(request.messages, options):
                 usage = chunk.get("usage")
-                if usage:  # as langchain counts it: a count the server left out is 0
+                if isinstance(usage, dict):  # as langchain counted it: a count the server left out is 0
                     report.add_usage(_count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens")))
                 choices = chunk.get("choices") or []
                 if not choices or not isinstance(choices[0], dict):

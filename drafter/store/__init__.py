@@ -19,8 +19,8 @@ from drafter.store.audit import GENESIS_HASH
 from drafter.store.drafts import SaveStep
 from drafter.store.engine import DatabaseBusyError, safe_url
 from drafter.store.front import AuditCheck, Store
-from drafter.store.rows import sections_unchanged
 from drafter.store.reports import EventRow, ExportedDraft, PurgeCounts, UsageRows
+from drafter.store.rows import sections_unchanged
 from drafter.store.schema import AUDIT_OWNER, MIGRATIONS, alembic_config, head_revision
 from drafter.store.tables import metadata
 
