@@ -344,7 +344,11 @@ class _Slots:
         with self._places:
             if self._closed.is_set():
                 raise _Stopped
-            yield
+            try:
+                yield
+            except BaseException:
+                self.close()  # before the place is given up: whoever takes it next sends nothing
+                raise
 
     def close(self) -> None:
         self._closed.set()
