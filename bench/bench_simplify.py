@@ -5,16 +5,25 @@ sections per second. Prints what the batch achieves for 200 sections, against th
 Drafter's process spent per section (on a loaded machine the wall-clock share depends on what the other
 processes leave; the CPU per section does not).
 
+The fake server runs in a child process, as a real model server runs apart from Drafter: its own CPU (JSON for
+every streamed chunk, a thread per connection) would otherwise take Drafter's GIL and count as Drafter's CPU. The
+same batch is then run once more with the server inside Drafter's process and printed on its own line, for
+comparison with the earlier figures (measured that way).
+
 One small simplification is run first, untimed, so that loading the client libraries (openai, langchain, the
 guard's recognizers) once per process is not counted as batch throughput; the time it took is printed.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,14 +47,41 @@ def _echo(req: Request) -> Reply:
     return text(m.group(1) if m else "Text.", first_token_delay_s=LATENCY_S)
 
 
-def main() -> None:
+def _serve(conn: Connection) -> None:
+    """The child process: the fake server, until the parent says stop."""
+    with FakeOpenAI() as server:
+        server.fallback = _echo
+        conn.send(server.base_url)
+        conn.recv()
+
+
+@contextmanager
+def _server_in_child() -> Iterator[str]:
+    parent, child = multiprocessing.get_context("spawn").Pipe()
+    process = multiprocessing.get_context("spawn").Process(target=_serve, args=(child,), daemon=True)
+    process.start()
+    try:
+        yield str(parent.recv())
+    finally:
+        parent.send("stop")
+        process.join(timeout=10)
+
+
+@contextmanager
+def _server_in_process() -> Iterator[str]:
+    with FakeOpenAI() as server:
+        server.fallback = _echo
+        yield server.base_url
+
+
+def _run(server: AbstractContextManager[str]) -> tuple[int, float, float, float]:
+    """(sections, seconds, CPU seconds of this process, warm-up seconds) for the batch against `server`."""
     document = "\n\n".join(
         f"§ {i}.1 Rule {i}.\nThe applicant must pay £{i * 10} within {i % 28 + 1} days of the notice dated "
         f"1 March 2026." for i in range(1, SECTIONS + 1)
     )
-    with FakeOpenAI() as server, tempfile.TemporaryDirectory() as tmp:
-        server.fallback = _echo
-        settings = Settings(data_dir=Path(tmp), backend="openai", openai_base_url=server.base_url,
+    with server as base_url, tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), backend="openai", openai_base_url=base_url,
                             openai_api_key="sk-bench", model="fake", max_retries=0, timeout_s=30)
         service = DrafterService.from_settings(settings)
         warm = time.perf_counter()
@@ -54,16 +90,23 @@ def main() -> None:
         cpu, start = time.process_time(), time.perf_counter()
         draft = service.simplify(document, title="Bench", audience="plain", user="bench", concurrency=CONCURRENCY)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-        n = len(draft.sections)
-        limit = CONCURRENCY / LATENCY_S
-        share = n / elapsed / limit
-        print(f"simplify batch: {n} sections, latency L={LATENCY_S:g} s, concurrency C={CONCURRENCY}: "
-              f"{n / elapsed:.1f} sections/s achieved vs limit C/L = {limit:.0f} sections/s "
-              f"({100 * share:.0f}%), {elapsed:.1f} s in all; {1000 * cpu / n:.0f} ms of CPU per section "
-              f"(untimed warm-up first: {warm:.1f} s)")
-        figure("batch simplification vs C/L", f"{100 * share:.0f}% ({n / elapsed:.1f} of {limit:.0f} sections/s, "
-               f"{1000 * cpu / n:.0f} ms CPU per section)", f">= {100 * GOAL_SHARE:.0f}%", share >= GOAL_SHARE)
         service.store.engine.dispose()
+    return len(draft.sections), elapsed, cpu, warm
+
+
+def main() -> None:
+    limit = CONCURRENCY / LATENCY_S
+    for where, server in (("a child process", _server_in_child()), ("Drafter's own process", _server_in_process())):
+        n, elapsed, cpu, warm = _run(server)
+        share = n / elapsed / limit
+        print(f"simplify batch, fake server in {where}: {n} sections, latency L={LATENCY_S:g} s, "
+              f"concurrency C={CONCURRENCY}: {n / elapsed:.1f} sections/s achieved vs limit C/L = {limit:.0f} "
+              f"sections/s ({100 * share:.0f}%), {elapsed:.1f} s in all; {1000 * cpu / n:.0f} ms of CPU per "
+              f"section (untimed warm-up first: {warm:.1f} s)", flush=True)
+        if where == "a child process":
+            figure("batch simplification vs C/L", f"{100 * share:.0f}% ({n / elapsed:.1f} of {limit:.0f} "
+                   f"sections/s, {1000 * cpu / n:.0f} ms CPU per section; fake server in a child process)",
+                   f">= {100 * GOAL_SHARE:.0f}%", share >= GOAL_SHARE)
 
 
 if __name__ == "__main__":

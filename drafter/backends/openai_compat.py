@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import openai
@@ -205,20 +205,22 @@ class OpenAICompatBackend(Backend):
         self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None
     ) -> Iterator[str]:
         report = report if report is not None else CallReport()
-        llm = self._llm(options)
         received: list[str] = []
         report.requests += 1
         report.raw.append("")
         try:
-            for chunk in llm.stream(_lc(request.messages)):
-                if chunk.usage_metadata:
-                    report.add_usage(chunk.usage_metadata.get("input_tokens"),
-                                     chunk.usage_metadata.get("output_tokens"))
-                finish = chunk.response_metadata.get("finish_reason")
+            for chunk in self._chunks(request.messages, options):
+                usage = chunk.get("usage")
+                if isinstance(usage, dict):  # as langchain counted it: a count the server left out is 0
+                    report.add_usage(_count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens")))
+                choices = chunk.get("choices") or []
+                if not choices or not isinstance(choices[0], dict):
+                    continue
+                finish = choices[0].get("finish_reason")
                 if finish:
                     report.finish_reason = str(finish)
-                piece = chunk.text
-                if piece:
+                piece = (choices[0].get("delta") or {}).get("content")
+                if piece and isinstance(piece, str):
                     received.append(piece)
                     report.raw[-1] += piece
                     yield piece
@@ -234,6 +236,30 @@ class OpenAICompatBackend(Backend):
                 "{backend}: the stream ended without finishing (after {count} characters).",
                 partial="".join(received), backend=self._label(), count=len("".join(received)),
             )
+
+    def _chunks(self, messages: tuple[Message, ...] | list[Message], options: GenerationOptions) -> Iterator[dict[str, Any]]:
+        """The streamed chunks of one chat completion, as the server sent them (plain JSON objects).
+
+        The request is the one langchain-openai builds for the model (its payload rules: which token limit, what
+        a model does not take), sent by the openai client (its auth, Azure routing, retries, errors and SSE
+        reading). What is skipped is only per-chunk work we do not use, which cost more CPU than the rest of a
+        simplified section: the SDK re-validated the request's messages against its typed schema, built a
+        pydantic object for every chunk, and langchain then dumped it back to a dict and wrapped it again.
+        """
+        llm = self._llm(options)
+        payload = llm._get_request_payload(_lc(messages), stream=True, stream_options={"include_usage": True})
+        request_options: dict[str, Any] = {"security": {"bearer_auth": True}}
+        extra = payload.pop("extra_body", None)
+        if extra:
+            request_options["extra_json"] = extra
+        chunks = llm.root_client.post(
+            "/chat/completions", body=payload, cast_to=object, stream=True, stream_cls=_Chunks,
+            options=cast(Any, request_options),
+        )
+        with chunks:
+            for chunk in chunks:
+                if isinstance(chunk, dict):
+                    yield chunk
 
     def structured(
         self, request: ChatRequest, schema: type[T], options: GenerationOptions, report: CallReport | None = None
@@ -321,6 +347,14 @@ _LC_TYPES: dict[str, type[BaseMessage]] = {"system": SystemMessage, "human": Hum
 def _lc(messages: tuple[Message, ...] | list[Message]) -> list[BaseMessage]:
     """Plain messages as langchain's message objects."""
     return [_LC_TYPES[m.role](content=m.content) for m in messages]
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+class _Chunks(openai.Stream[object]):
+    """The SDK's own stream of server-sent events, each handed on as the JSON object it holds (no typed copy)."""
 
 
 def _secret(value: str | None) -> SecretStr | None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 
 from drafter.backends.base import Backend
@@ -49,7 +51,7 @@ from drafter.simplification import (
 )
 from drafter.simplify_rules import Segment, detect_language, segment
 from drafter.sources import read_source
-from drafter.store import SaveStep
+from drafter.store import SaveStep, sections_unchanged
 
 
 class SimplificationUseCases(ServiceBase):
@@ -108,6 +110,7 @@ class SimplificationUseCases(ServiceBase):
         retries = self.settings.simplify_retries if retry_with_feedback else 0
 
         audience = draft.request.inputs.get("audience", "plain")
+        slots = _Slots(concurrency)
         parents = {seg.id: parent_clause(segments, i) for i, seg in enumerate(segments)}
 
         def work(seg: Segment) -> Section:
@@ -115,7 +118,8 @@ class SimplificationUseCases(ServiceBase):
             spec = template.sections[0].model_copy(update={"id": seg_id, "heading": heading})
             prompt = build_simplify_prompt(template, guide, spec, original, audience=audience,
                                            parent=parents[seg_id])
-            text = self.calls.call(backend, prompt, draft, user=user)
+            with slots.place():
+                text = self.calls.call(backend, prompt, draft, user=user)
             result = compare(original, text, guide)
             missed = readability_missed(result, guide, text) if retry_with_feedback else list(result.target_missed)
             attempts = 1
@@ -123,7 +127,8 @@ class SimplificationUseCases(ServiceBase):
                 feedback = [*[p for p in result.problems if p not in result.target_missed], *missed]
                 prompt = build_simplify_prompt(template, guide, spec, original, feedback=feedback,
                                                audience=audience, parent=parents[seg_id])
-                text = self.calls.call(backend, prompt, draft, user=user)
+                with slots.place():
+                    text = self.calls.call(backend, prompt, draft, user=user)
                 result = compare(original, text, guide)
                 missed = readability_missed(result, guide, text)
                 attempts += 1
@@ -141,25 +146,33 @@ class SimplificationUseCases(ServiceBase):
         # Call-log rows are written with the save of the sections they produced, in its one commit: one commit
         # per call, from every worker, would queue each call behind the others' writes (the profiler's finding).
         self.calls.hold(draft.id)
+        # Each commit writes every section saved so far; within `sections_unchanged` each section's JSON is
+        # computed once (the service never changes a Section in place), else saving grows with the square of
+        # the number of sections.
         try:
-            draft = self._generate_segments(draft, todo, work, order, len(segments), steps, concurrency, count,
-                                            user, on_section)
-            glossary = self._glossary_section(draft, guide, backend, user)
-            if glossary is not None:
-                steps.append(self._generated_step(draft, glossary, [*draft.sections, glossary], user))
-                draft = steps[-1].draft.model_copy(update={"version": draft.version + 1})
-            return self._generation_finished(draft, user, steps, self.calls.take_held(draft.id))
+            with sections_unchanged():
+                draft = self._generate_segments(draft, todo, work, order, len(segments), steps, slots, count,
+                                                user, on_section)
+                glossary = self._glossary_section(draft, guide, backend, user)
+                if glossary is not None:
+                    steps.append(self._generated_step(draft, glossary, [*draft.sections, glossary], user))
+                    draft = steps[-1].draft.model_copy(update={"version": draft.version + 1})
+                return self._generation_finished(draft, user, steps, self.calls.take_held(draft.id))
         finally:
             self.calls.release(draft.id)  # writes any row still held (an unexpected error)
 
     def _generate_segments(
         self, draft: Draft, todo: list[Segment], work: Callable[[Segment], Section], order: dict[str, int],
-        total: int, steps: list[SaveStep], concurrency: int, count: int, user: str,
+        total: int, steps: list[SaveStep], slots: _Slots, count: int, user: str,
         on_section: SectionCallback | None,
     ) -> Draft:
-        """Run `work` on each segment, up to `concurrency` at once; every section finished is saved with the
-        others finished by then, in one commit with their call-log rows. When one fails, the calls in flight
-        end, every section finished is saved, and then the failure is raised."""
+        """Run `work` on each segment, with up to `slots.size` calls in flight at once; every section finished is
+        saved with the others finished by then, in one commit with their call-log rows. When one fails, nothing
+        more is sent, the calls in flight end, every section finished is saved, and then the failure is raised.
+
+        There are twice as many threads as slots: a section's prompt is built and its answer checked while
+        another holds the slot, so the server is never left with a free place while there is work.
+        """
         unsaved: set[Future[Section]] = set()
         segment_of: dict[Future[Section], Segment] = {}
 
@@ -178,8 +191,8 @@ class SimplificationUseCases(ServiceBase):
                 draft = step.draft.model_copy(update={"version": draft.version + 1})
             return [f.result() for f in ok]
 
-        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-            segment_of = {pool.submit(work, seg): seg for seg in todo}
+        with ThreadPoolExecutor(max_workers=2 * slots.size) as pool:
+            segment_of = {pool.submit(slots.stopping_on_failure(work), seg): seg for seg in todo}
             unsaved = set(segment_of)
             try:
                 for future in as_completed(segment_of):
@@ -194,12 +207,15 @@ class SimplificationUseCases(ServiceBase):
                         count += 1
                         if on_section:
                             on_section(count, total, section)
-                    failed = next((f for f in finished if not f.cancelled() and f.exception() is not None), None)
+                    # (a call not sent because of a failure is not the failure: that one is raised when it comes)
+                    failed = next((f for f in finished if not f.cancelled() and f.exception() is not None
+                                   and not isinstance(f.exception(), _Stopped)), None)
                     if failed is not None:
                         failed.result()  # raises what the section's work raised
             except BaseException as exc:
+                slots.close()  # nothing more is sent
                 for f in segment_of:
-                    f.cancel()  # nothing more is sent
+                    f.cancel()
                 pool.shutdown(wait=True)  # the calls in flight end, and are logged
                 add_steps([f for f in unsaved if f.done()])  # what they finished is kept
                 draft = self._save_pending(draft, steps, self.calls.take_held(draft.id))
@@ -308,6 +324,44 @@ class SimplificationUseCases(ServiceBase):
             json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2), encoding="utf-8"
         )
         return results
+
+
+class _Stopped(Exception):
+    """A call not sent because the batch stopped (another section failed)."""
+
+
+class _Slots:
+    """At most `size` backend calls in flight at once; after `close`, no call waiting for a place is sent."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._places = threading.BoundedSemaphore(self.size)
+        self._closed = threading.Event()
+
+    @contextmanager
+    def place(self) -> Iterator[None]:
+        """Hold a place for one call (waiting for one if all are taken); _Stopped if the batch has stopped."""
+        with self._places:
+            if self._closed.is_set():
+                raise _Stopped
+            try:
+                yield
+            except BaseException:
+                self.close()  # before the place is given up: whoever takes it next sends nothing
+                raise
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def stopping_on_failure(self, work: Callable[[Segment], Section]) -> Callable[[Segment], Section]:
+        """`work` that closes the slots as soon as it fails, so no call still waiting for a place is sent."""
+        def run(seg: Segment) -> Section:
+            try:
+                return work(seg)
+            except BaseException:
+                self.close()
+                raise
+        return run
 
 
 def readability_missed(result: Comparison, guide: StyleGuide, text: str) -> list[str]:

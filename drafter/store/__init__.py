@@ -20,6 +20,7 @@ from drafter.store.drafts import SaveStep
 from drafter.store.engine import DatabaseBusyError, safe_url
 from drafter.store.front import AuditCheck, Store
 from drafter.store.reports import EventRow, ExportedDraft, PurgeCounts, UsageRows
+from drafter.store.rows import sections_unchanged
 from drafter.store.schema import AUDIT_OWNER, MIGRATIONS, alembic_config, head_revision
 from drafter.store.tables import metadata
 
@@ -38,6 +39,7 @@ __all__ = [
     "UsageRows",
     "alembic_config",
     "head_revision",
+    "sections_unchanged",
     "metadata",
     "safe_url",
 ]

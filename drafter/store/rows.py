@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +22,36 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+# id(section) -> (the section, its JSON); holding the section keeps its id from being reused while remembered
+_SECTION_JSON: ContextVar[dict[int, tuple[Section, str]] | None] = ContextVar("section_json", default=None)
+
+
+@contextmanager
+def sections_unchanged() -> Iterator[None]:
+    """Within, in this thread, each Section object's JSON is computed once and reused by later saves.
+
+    For a caller that saves a growing document many times (a batch simplification commits every few sections,
+    and each commit writes every section): without it, saving is quadratic in the number of sections. The caller
+    promises not to change a Section object in place inside (it makes new ones, as the service always does).
+    """
+    token = _SECTION_JSON.set({})
+    try:
+        yield
+    finally:
+        _SECTION_JSON.reset(token)
+
+
 def sections_json(sections: list[Section]) -> str:
-    return json.dumps([s.model_dump(mode="json") for s in sections], ensure_ascii=False)
+    memo = _SECTION_JSON.get()
+    if memo is None:
+        return json.dumps([s.model_dump(mode="json") for s in sections], ensure_ascii=False)
+    parts = []
+    for s in sections:
+        known = memo.get(id(s))
+        if known is None or known[0] is not s:
+            known = memo[id(s)] = (s, json.dumps(s.model_dump(mode="json"), ensure_ascii=False))
+        parts.append(known[1])
+    return "[" + ", ".join(parts) + "]"  # what json.dumps writes for the list (its default separator)
 
 
 def sections_from_json(text: str) -> list[Section]:
