@@ -98,3 +98,32 @@ def test_failures_are_the_same_failures(fake_openai: FakeOpenAI) -> None:
     fake_openai.script(error(401, "bad key"))
     with pytest.raises(BackendError, match="401"):
         list(backend.stream(REQUEST, OPTS))
+
+
+@pytest.mark.parametrize("reply", [text("Pay £5 — within “3” days.", chunk_chars=3),
+                                   text("Cut short by the limit", finish_reason="length")], ids=["pieces", "length"])
+def test_without_the_clients_internals_langchains_stream_is_used_with_the_same_results(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, reply: Reply
+) -> None:
+    """A langchain-openai release without the private payload method still streams, through langchain itself."""
+
+    class Without:  # the chat model as a release without `_get_request_payload` would show it to us
+        def __init__(self, llm: Any) -> None:
+            self.llm = llm
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "_get_request_payload":
+                raise AttributeError(name)
+            return getattr(self.llm, name)
+
+    backend = _backends(fake_openai)[0]
+    fake_openai.script(reply)
+    fast_text, fast = _ours(backend)
+    build = backend._llm
+    monkeypatch.setattr(backend, "_llm", lambda options: Without(build(options)))
+    fake_openai.script(reply)
+    slow_text, slow = _ours(backend)
+    assert slow_text == fast_text == reply.content
+    assert (slow.input_tokens, slow.output_tokens, slow.finish_reason) == (
+        fast.input_tokens, fast.output_tokens, fast.finish_reason)
+    assert slow.input_tokens and slow.requests == 1

@@ -247,12 +247,18 @@ class OpenAICompatBackend(Backend):
         pydantic object for every chunk, and langchain then dumped it back to a dict and wrapped it again.
         """
         llm = self._llm(options)
-        payload = llm._get_request_payload(_lc(messages), stream=True, stream_options={"include_usage": True})
+        try:
+            payload = llm._get_request_payload(_lc(messages), stream=True, stream_options={"include_usage": True})
+            post = llm.root_client.post
+        except (AttributeError, TypeError):
+            # a langchain-openai without this (private) method: its own stream, chunk by chunk as before
+            yield from _langchain_chunks(llm, messages)
+            return
         request_options: dict[str, Any] = {"security": {"bearer_auth": True}}
         extra = payload.pop("extra_body", None)
         if extra:
             request_options["extra_json"] = extra
-        chunks = llm.root_client.post(
+        chunks = post(
             "/chat/completions", body=payload, cast_to=object, stream=True, stream_cls=_Chunks,
             options=cast(Any, request_options),
         )
@@ -347,6 +353,17 @@ _LC_TYPES: dict[str, type[BaseMessage]] = {"system": SystemMessage, "human": Hum
 def _lc(messages: tuple[Message, ...] | list[Message]) -> list[BaseMessage]:
     """Plain messages as langchain's message objects."""
     return [_LC_TYPES[m.role](content=m.content) for m in messages]
+
+
+def _langchain_chunks(llm: Any, messages: tuple[Message, ...] | list[Message]) -> Iterator[dict[str, Any]]:
+    """langchain-openai's own stream, each chunk given in the shape the server sent it (text, finish, usage)."""
+    for chunk in llm.stream(_lc(messages)):
+        out: dict[str, Any] = {"choices": [{"delta": {"content": chunk.text},
+                                            "finish_reason": chunk.response_metadata.get("finish_reason")}]}
+        if chunk.usage_metadata:
+            out["usage"] = {"prompt_tokens": chunk.usage_metadata.get("input_tokens"),
+                            "completion_tokens": chunk.usage_metadata.get("output_tokens")}
+        yield out
 
 
 def _count(value: object) -> int:
