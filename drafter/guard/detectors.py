@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -294,6 +295,7 @@ _PRESIDIO_TRIGGERS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("IBAN", re.compile(r"[0-9]{2}(?<=[A-Za-z]{2}[0-9]{2})"), 43),
     ("SG_NRIC_FIN", re.compile(r"[0-9]{7}(?<=[A-Za-z][0-9]{7})"), 9),
 )
+_IBAN_TRIGGER, _IBAN_MARGIN = _PRESIDIO_TRIGGERS[0][1:]
 _DIGIT_MARGIN = 48  # longer than any identifier of the group with its separators (an IBAN: 34 + 8)
 _REGION_GAP = "\n\u3002\u3002\n"  # 。 is no word character, digit or separator any pattern allows
 _SAFE = r"[\s\u3000-\u303f\u4e00-\u9fff]"
@@ -377,6 +379,97 @@ def in_regions(
     return out
 
 
+# --- the digit group: one pass for candidates, then every pattern on the stretches around them only ----------
+#
+# Every identifier of the digit group (cards, SSN, NI number, NRIC, Chinese ID, the joined forms of
+# `_separated_ids`) and every phone number holds six digits or more with nothing but non-word characters between
+# them: one pass of `_CLUSTER` finds those clusters. Each cluster is widened, token by token, to the nearest
+# *stopper* on either side: a character no pattern of the group (nor the phone candidate) can read as part of a
+# match, a word of five letters or more without a digit (only letter prefixes and suffixes of up to four letters
+# and the letters of an NI number or NRIC are ever part of a match), or a run of more than 20 separators (more
+# than any pattern crosses). The stopper itself is kept in the stretch. No match crosses a stopper, and no match
+# starts or ends on one, so a pattern run on the stretches joined by `_REGION_GAP` finds exactly what it finds
+# in the whole text, however dense the text is, and with nothing to look at but the clusters and their words.
+
+_TOKEN = r"[\dA-Za-z]"  # what a token (a piece of an identifier, a word) is made of; \d: every Unicode digit
+_GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separators, and a phone number's ( ) +
+_CLUSTER = re.compile(r"\d(?:[\W_]*\d){5,}")
+# From a cluster's edge outwards (forwards in the text, or forwards in the reversed text): the rest of its token,
+# then each following token that holds a digit or is a word of up to four letters, after at most 20 separators;
+# then the stopper: the separators before it and a long word, or one character no pattern reads.
+_WIDEN = re.compile(
+    rf"{_TOKEN}*(?:{_GAP}{{1,20}}(?:[A-Za-z]*\d{_TOKEN}*|[A-Za-z]{{1,4}}(?!{_TOKEN})))*"
+    rf"{_GAP}*(?:[A-Za-z]+(?!{_TOKEN})|[^\s().+/_\-\dA-Za-z])?"
+)
+
+
+def digit_regions(text: str) -> list[tuple[int, int]]:
+    """The stretches of `text` that hold every match of the digit group and of the phone candidate, in order, apart."""
+    regions: list[tuple[int, int]] = []
+    rev: str | None = None
+    n = len(text)
+    for m in _CLUSTER.finditer(text):
+        start, end = m.span()
+        if regions and start < regions[-1][1]:  # already inside the stretch before: only its end can grow
+            b = _WIDEN.match(text, end).end()
+            regions[-1] = (regions[-1][0], max(regions[-1][1], b))
+            continue
+        if rev is None:
+            rev = text[::-1]
+        a = n - _WIDEN.match(rev, n - start).end()
+        b = _WIDEN.match(text, end).end()
+        if regions and a <= regions[-1][1]:
+            regions[-1] = (regions[-1][0], max(regions[-1][1], b))
+        else:
+            regions.append((a, b))
+    return regions
+
+
+class Compacted:
+    """Stretches of a text joined by `_REGION_GAP` (which no pattern crosses), and the way back to the text."""
+
+    def __init__(self, text: str, regions: list[tuple[int, int]]):
+        self.regions = regions
+        self.at: list[int] = []
+        pos = 0
+        for a, b in regions:
+            self.at.append(pos)
+            pos += b - a + len(_REGION_GAP)
+        self.text = _REGION_GAP.join(text[a:b] for a, b in regions)
+
+    def offset(self, i: int) -> int:
+        """How far the stretch holding compact offset `i` lies from its place in the text."""
+        k = bisect.bisect_right(self.at, i) - 1
+        return self.regions[k][0] - self.at[k]
+
+    def detect(self, detect: Callable[[str], list[Detection]]) -> list[Detection]:
+        if not self.regions:
+            return []
+        out = []
+        for d in detect(self.text):
+            shift = self.offset(d.start)
+            out.append(Detection(d.type, d.start + shift, d.end + shift, d.score, d.text))
+        return out
+
+
+def _phones_in(clusters: Compacted, taken: list[Detection]) -> list[Detection]:
+    """`_phones` over the whole text: its candidates all lie in the digit group's stretches."""
+    starts = sorted((d.start, d.end) for d in taken)
+    found: list[Detection] = []
+    for m in _PHONE_CANDIDATE.finditer(clusters.text):
+        candidate = m.group()
+        if sum(map(str.isdigit, candidate)) < 7:
+            continue
+        shift = clusters.offset(m.start())
+        start, end = m.start() + shift, m.end() + shift
+        i = bisect.bisect_right(starts, (start, sys.maxsize)) - 1
+        if i >= 0 and starts[i][0] <= start and starts[i][1] >= end:
+            continue
+        for a, b, raw in _phone_numbers(candidate):
+            found.append(Detection("PHONE", start + a, start + b, 0.9, raw))
+    return found
+
+
 # --- the detector ---------------------------------------------------------------------------------
 
 
@@ -401,16 +494,16 @@ class PiiDetector:
     def _detect_normalised(self, text: str) -> list[Detection]:
         found = in_regions(text, _EMAIL_TRIGGER, 0, lambda t: self._presidio_found(t, ("EMAIL",)))
         found += in_regions(text, _IP_TRIGGER, 0, lambda t: self._presidio_found(t, ("IP_ADDRESS",)))
-        for kind, trigger, margin in _PRESIDIO_TRIGGERS:
-            found += in_regions(text, trigger, margin, functools.partial(self._presidio_found, kinds=(kind,)))
-        found += in_regions(text, _DIGIT_TRIGGER, _DIGIT_MARGIN, self._digit_ids)
-        found += _phones(text, found)
+        found += in_regions(text, _IBAN_TRIGGER, _IBAN_MARGIN, lambda t: self._presidio_found(t, ("IBAN",)))
+        clusters = Compacted(text, digit_regions(text))
+        found += clusters.detect(self._digit_ids)
+        found += _phones_in(clusters, found)
         found += _labelled_names(text)
         return resolve_overlaps(found)
 
     def _digit_ids(self, text: str) -> list[Detection]:
         """The identifiers made of digits (cards, national numbers), however separated."""
-        found = self._presidio_found(text, ("PAYMENT_CARD", "US_SSN", "UK_NINO"))
+        found = self._presidio_found(text, ("SG_NRIC_FIN", "PAYMENT_CARD", "US_SSN", "UK_NINO"))
         found += _cn_ids(text)
         found += _unionpay_cards(text)
         found += _separated_ids(text)
