@@ -386,8 +386,9 @@ def in_regions(
 # them: one pass of `_CLUSTER` finds those clusters. Each cluster is widened, token by token, to the nearest
 # *stopper* on either side: a character no pattern of the group (nor the phone candidate) can read as part of a
 # match, a word of five letters or more without a digit (only letter prefixes and suffixes of up to four letters
-# and the letters of an NI number or NRIC are ever part of a match), or a run of more than 20 separators (more
-# than any pattern crosses). The stopper itself is kept in the stretch. No match crosses a stopper, and no match
+# and the letters of an NI number or NRIC are ever part of a match), or a run of more than three separators (more
+# than any identifier pattern crosses; a phone candidate's digits are all in its cluster, and before them it holds
+# at most "+(" or "("). The stopper itself is kept in the stretch. No match crosses a stopper, and no match
 # starts or ends on one, so a pattern run on the stretches joined by `_REGION_GAP` finds exactly what it finds
 # in the whole text, however dense the text is, and with nothing to look at but the clusters and their words.
 
@@ -395,10 +396,10 @@ _TOKEN = r"[\dA-Za-z]"  # what a token (a piece of an identifier, a word) is mad
 _GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separators, and a phone number's ( ) +
 _CLUSTER = re.compile(r"\d(?:[\W_]*\d){5,}")
 # From a cluster's edge outwards (forwards in the text, or forwards in the reversed text): the rest of its token,
-# then each following token that holds a digit or is a word of up to four letters, after at most 20 separators;
+# then each following token that holds a digit or is a word of up to four letters, after at most three separators;
 # then the stopper: the separators before it and a long word, or one character no pattern reads.
 _WIDEN = re.compile(
-    rf"{_TOKEN}*(?:{_GAP}{{1,20}}(?:[A-Za-z]*\d{_TOKEN}*|[A-Za-z]{{1,4}}(?!{_TOKEN})))*"
+    rf"{_TOKEN}*(?:{_GAP}{{1,3}}(?:[A-Za-z]*\d{_TOKEN}*|[A-Za-z]{{1,4}}(?!{_TOKEN})))*"
     rf"{_GAP}*(?:[A-Za-z]+(?!{_TOKEN})|[^\s().+/_\-\dA-Za-z])?"
 )
 
