@@ -382,8 +382,9 @@ def in_regions(
 # --- the digit group: one pass for candidates, then every pattern on the stretches around them only ----------
 #
 # Every identifier of the digit group (cards, SSN, NI number, NRIC, Chinese ID, the joined forms of
-# `_separated_ids`) and every phone number holds six digits or more with nothing but non-word characters between
-# them: one pass of `_CLUSTER` finds those clusters. Each cluster is widened, token by token, to the nearest
+# `_separated_ids`) and every phone number holds seven digits or more with nothing but separators between them
+# (`_GAP`), or six digits right after a letter or after a letter and up to three separators (an NI number, the only
+# one with six): one pass of `_CLUSTER` finds those clusters. Each cluster is widened, token by token, to the nearest
 # *stopper* on either side: a character no pattern of the group (nor the phone candidate) can read as part of a
 # match, a word of five letters or more without a digit (only letter prefixes and suffixes of up to four letters
 # and the letters of an NI number or NRIC are ever part of a match), or a run of more than three separators (more
@@ -394,7 +395,11 @@ def in_regions(
 
 _TOKEN = r"[\dA-Za-z]"  # what a token (a piece of an identifier, a word) is made of; \d: every Unicode digit
 _GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separators, and a phone number's ( ) +
-_CLUSTER = re.compile(r"\d(?:[\W_]*\d){5,}")
+_CLUSTER = re.compile(rf"\d(?:{_GAP}*\d){{5,}}")  # starts with a digit: `re` looks for digits before trying more
+_SEVEN = re.compile(rf"\d(?:{_GAP}*\d){{6}}")
+_AFTER_LETTER = re.compile(
+    rf"(?<=[A-Za-z])|(?<=[A-Za-z]{_GAP})|(?<=[A-Za-z]{_GAP}{{2}})|(?<=[A-Za-z]{_GAP}{{3}})"
+)
 # From a cluster's edge outwards (forwards in the text, or forwards in the reversed text): the rest of its token,
 # then each following token that holds a digit or is a word of up to four letters, after at most three separators;
 # then the stopper: the separators before it and a long word, or one character no pattern reads.
@@ -411,6 +416,8 @@ def digit_regions(text: str) -> list[tuple[int, int]]:
     n = len(text)
     for m in _CLUSTER.finditer(text):
         start, end = m.span()
+        if not _SEVEN.match(text, start, end) and not _AFTER_LETTER.match(text, start):
+            continue  # six digits, not after a letter: no identifier, no phone number
         if regions and start < regions[-1][1]:  # already inside the stretch before: only its end can grow
             b = _WIDEN.match(text, end).end()
             regions[-1] = (regions[-1][0], max(regions[-1][1], b))
