@@ -279,12 +279,14 @@ def _labelled_names(text: str) -> list[Detection]:
 # no pattern crosses, and offsets are mapped back. When the stretches cover most of the text, the whole text
 # is scanned instead.
 
-_DIGIT_TRIGGER = re.compile(r"\d(?:[\W_]{0,4}\d){5,}")  # [\W_]: not a word character, or an underscore
 _EMAIL_TRIGGER = re.compile("@")
 # An IP address holds "1.2.3" (IPv4, mapped or embedded too) or ":…:" (every IPv6 form, "::" among them). The
 # pattern starts at the dot or colon, so `re` looks for those two characters first instead of trying every position;
 # a stretch is widened to its safe edges either way, so it is the same stretch as when the match starts earlier.
 _IP_TRIGGER = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d|:[0-9A-Fa-f]{0,4}:")
+# Its two halves: the IPv4 one is found by the digit pass (`_scan_digits`), the IPv6 one on its own (colons are few).
+_IPV4_TRIGGER = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d")
+_IPV6_TRIGGER = re.compile(r":[0-9A-Fa-f]{0,4}:")
 # Two of Presidio's identifier recognizers scan only around what every match of their patterns holds, `margin` at
 # least as long as their longest match (patterns in presidio_analyzer's predefined recognizers; flags ASCII and
 # IGNORECASE): an IBAN's check digits after its country letters (a match is at most 43 characters), an NRIC's seven
@@ -296,7 +298,6 @@ _PRESIDIO_TRIGGERS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("SG_NRIC_FIN", re.compile(r"[0-9]{7}(?<=[A-Za-z][0-9]{7})"), 9),
 )
 _IBAN_TRIGGER, _IBAN_MARGIN = _PRESIDIO_TRIGGERS[0][1:]
-_DIGIT_MARGIN = 48  # longer than any identifier of the group with its separators (an IBAN: 34 + 8)
 _REGION_GAP = "\n\u3002\u3002\n"  # 。 is no word character, digit or separator any pattern allows
 _SAFE = r"[\s\u3000-\u303f\u4e00-\u9fff]"
 _NEXT_SAFE = re.compile(_SAFE)
@@ -304,7 +305,10 @@ _LAST_SAFE = re.compile(rf"(?s:.*){_SAFE}")
 _MAX_WIDEN = 512  # no safe edge this close to a trigger: scan the whole text
 
 
-def candidate_regions(text: str, trigger: re.Pattern[str], margin: int) -> list[tuple[int, int]] | None:
+Trigger = re.Pattern[str] | list[tuple[int, int]]  # a pattern, or the spans of its matches (in order, apart)
+
+
+def candidate_regions(text: str, trigger: Trigger, margin: int) -> list[tuple[int, int]] | None:
     """The stretches of `text` to scan for what `trigger` announces, in order and apart; None to scan it whole."""
     triggers = _trigger_spans(text, trigger, margin)
     if triggers is None:
@@ -336,14 +340,13 @@ def candidate_regions(text: str, trigger: re.Pattern[str], margin: int) -> list[
     return regions
 
 
-def _trigger_spans(text: str, trigger: re.Pattern[str], margin: int) -> list[tuple[int, int]] | None:
+def _trigger_spans(text: str, trigger: Trigger, margin: int) -> list[tuple[int, int]] | None:
     """The triggers' spans; None as soon as their stretches, before widening to a safe edge (which only makes them
     longer), cover more than half the text."""
     spans: list[tuple[int, int]] = []
     half = len(text) // 2
     covered = end = 0
-    for m in trigger.finditer(text):
-        start, stop = m.span()
+    for start, stop in (m.span() for m in trigger.finditer(text)) if isinstance(trigger, re.Pattern) else trigger:
         lo, hi = max(start - margin, end), min(stop + margin, len(text))
         if hi > lo:
             covered += hi - lo
@@ -355,7 +358,7 @@ def _trigger_spans(text: str, trigger: re.Pattern[str], margin: int) -> list[tup
 
 
 def in_regions(
-    text: str, trigger: re.Pattern[str], margin: int, detect: Callable[[str], list[Detection]]
+    text: str, trigger: Trigger, margin: int, detect: Callable[[str], list[Detection]]
 ) -> list[Detection]:
     """`detect` run on the stretches of `text` around `trigger` (or on the whole text when they cover most of it)."""
     regions = candidate_regions(text, trigger, margin)
@@ -384,7 +387,7 @@ def in_regions(
 # Every identifier of the digit group (cards, SSN, NI number, NRIC, Chinese ID, the joined forms of
 # `_separated_ids`) and every phone number holds seven digits or more with nothing but separators between them
 # (`_GAP`), or six digits right after a letter or after a letter and up to three separators (an NI number, the only
-# one with six): one pass of `_CLUSTER` finds those clusters. Each cluster is widened, token by token, to the nearest
+# one with six): one pass of `_DIGIT_PASS` finds those clusters. Each cluster is widened, token by token, to the nearest
 # *stopper* on either side: a character no pattern of the group (nor the phone candidate) can read as part of a
 # match, a word of five letters or more without a digit (only letter prefixes and suffixes of up to four letters
 # and the letters of an NI number or NRIC are ever part of a match), or a run of more than three separators (more
@@ -395,7 +398,15 @@ def in_regions(
 
 _TOKEN = r"[\dA-Za-z]"  # what a token (a piece of an identifier, a word) is made of; \d: every Unicode digit
 _GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separators, and a phone number's ( ) +
-_CLUSTER = re.compile(rf"\d(?:{_GAP}*\d){{5,}}")  # starts with a digit: `re` looks for digits before trying more
+# One pass over the digits of the text (`_scan_digits`) finds the clusters and, at the same time, where the IBAN
+# recognizer's trigger (two ASCII digits after two letters) and the IPv4 half of the IP trigger (a digit, then
+# ".1.2") start: every digit is looked at once instead of once per trigger. It starts with a digit, so `re` looks
+# for digits before trying more.
+_DIGIT_PASS = re.compile(
+    rf"\d(?:(?P<cluster>(?:{_GAP}*\d){{5,}})|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9]))|(?P<ip>(?=\.\d{{1,3}}\.\d)))"
+)
+_IBAN_AT = re.compile(r"(?<=[A-Za-z]{2})[0-9]{2}")
+_IPV4_AT = re.compile(r"(?<=\d)(?=\.\d{1,3}\.\d)")
 _SEVEN = re.compile(rf"\d(?:{_GAP}*\d){{6}}")
 _AFTER_LETTER = re.compile(
     rf"(?<=[A-Za-z])|(?<=[A-Za-z]{_GAP})|(?<=[A-Za-z]{_GAP}{{2}})|(?<=[A-Za-z]{_GAP}{{3}})"
@@ -409,28 +420,62 @@ _WIDEN = re.compile(
 )
 
 
+def _widened(text: str, at: int) -> int:
+    """Where `_WIDEN` stops from `at` (it always matches: every part of it may be empty)."""
+    m = _WIDEN.match(text, at)
+    assert m is not None
+    return m.end()
+
+
 def digit_regions(text: str) -> list[tuple[int, int]]:
     """The stretches of `text` that hold every match of the digit group and of the phone candidate, in order, apart."""
+    return _scan_digits(text)[0]
+
+
+def _scan_digits(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
+    """The digit group's stretches, and the spans of the matches of `_IBAN_TRIGGER` and of `_IPV4_TRIGGER` (as their
+    own `finditer` gives them), from one pass of `_DIGIT_PASS`."""
     regions: list[tuple[int, int]] = []
+    iban: list[tuple[int, int]] = []
+    ipv4: list[int] = []  # where a match of `_IPV4_TRIGGER` can start (matches may overlap; thinned below)
     rev: str | None = None
     n = len(text)
-    for m in _CLUSTER.finditer(text):
+    for m in _DIGIT_PASS.finditer(text):
+        kind = m.lastgroup
         start, end = m.span()
+        if kind == "iban":
+            iban.append((start, start + 2))
+            continue
+        if kind == "ip":
+            ipv4.append(end)
+            continue
+        # a cluster: digits and separators only, so it may hold an IPv4 trigger, and start with an IBAN's
+        if _IBAN_AT.match(text, start):
+            iban.append((start, start + 2))
+        if "." in m.group("cluster"):
+            ipv4 += [t.start() for t in _IPV4_AT.finditer(text, start, end)]
         if not _SEVEN.match(text, start, end) and not _AFTER_LETTER.match(text, start):
             continue  # six digits, not after a letter: no identifier, no phone number
         if regions and start < regions[-1][1]:  # already inside the stretch before: only its end can grow
-            b = _WIDEN.match(text, end).end()
+            b = _widened(text, end)
             regions[-1] = (regions[-1][0], max(regions[-1][1], b))
             continue
         if rev is None:
             rev = text[::-1]
-        a = n - _WIDEN.match(rev, n - start).end()
-        b = _WIDEN.match(text, end).end()
+        a = n - _widened(rev, n - start)
+        b = _widened(text, end)
         if regions and a <= regions[-1][1]:
             regions[-1] = (regions[-1][0], max(regions[-1][1], b))
         else:
             regions.append((a, b))
-    return regions
+    # `finditer` of `_IPV4_TRIGGER` takes the first match, then the first that starts after it ends, and so on.
+    ip: list[tuple[int, int]] = []
+    for at in ipv4:
+        if not ip or at >= ip[-1][1]:
+            t = _IPV4_TRIGGER.match(text, at)
+            if t:
+                ip.append(t.span())
+    return regions, iban, ip
 
 
 class Compacted:
@@ -501,9 +546,11 @@ class PiiDetector:
 
     def _detect_normalised(self, text: str) -> list[Detection]:
         found = in_regions(text, _EMAIL_TRIGGER, 0, lambda t: self._presidio_found(t, ("EMAIL",)))
-        found += in_regions(text, _IP_TRIGGER, 0, lambda t: self._presidio_found(t, ("IP_ADDRESS",)))
-        found += in_regions(text, _IBAN_TRIGGER, _IBAN_MARGIN, lambda t: self._presidio_found(t, ("IBAN",)))
-        clusters = Compacted(text, digit_regions(text))
+        regions, iban, ipv4 = _scan_digits(text)
+        ip = sorted(ipv4 + [m.span() for m in _IPV6_TRIGGER.finditer(text)])
+        found += in_regions(text, ip, 0, lambda t: self._presidio_found(t, ("IP_ADDRESS",)))
+        found += in_regions(text, iban, _IBAN_MARGIN, lambda t: self._presidio_found(t, ("IBAN",)))
+        clusters = Compacted(text, regions)
         found += clusters.detect(self._digit_ids)
         found += _phones_in(clusters, found)
         found += _labelled_names(text)

@@ -29,6 +29,9 @@ def _whole_text(det: d.PiiDetector, text: str) -> list[tuple]:
     found = d.in_regions(norm, d._EMAIL_TRIGGER, 0, lambda t: det._presidio_found(t, ("EMAIL",)))
     found += d.in_regions(norm, d._IP_TRIGGER, 0, lambda t: det._presidio_found(t, ("IP_ADDRESS",)))
     found += d.in_regions(norm, d._IBAN_TRIGGER, d._IBAN_MARGIN, lambda t: det._presidio_found(t, ("IBAN",)))
+    assert d._scan_digits(norm)[1:] == (  # the digit pass gives the IBAN and IPv4 triggers their own patterns give
+        [m.span() for m in d._IBAN_TRIGGER.finditer(norm)], [m.span() for m in d._IPV4_TRIGGER.finditer(norm)]
+    )
     found += det._digit_ids(norm)
     found += d._phones(norm, found)
     found += d._labelled_names(norm)
@@ -113,3 +116,17 @@ def test_stretches_are_small_on_prose_dense_with_identifiers():
     regions = d.digit_regions(text)
     assert sum(b - a for a, b in regions) < len(text) // 4
     assert all(a < b for a, b in regions) and all(b1 < a2 for (_, b1), (a2, _) in itertools.pairwise(regions))
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_digit_pass_gives_the_iban_and_ip_triggers_their_own_patterns_give(seed):
+    """The IBAN trigger and the IPv4 half of the IP trigger come from the digit pass; the IP trigger's spans are those
+    halves merged, exactly the spans of `_IP_TRIGGER.finditer` (which the stretches are built from)."""
+    rng = random.Random(seed)
+    alphabet = list("0123456789" * 3 + "..:: -abAB") + ["GB29", "de89", "x1.2.3", "1.2.3.4.5", "::ffff:", "١٢", "_", "1" * 8]
+    text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
+    _, iban, ipv4 = d._scan_digits(text)
+    assert iban == [m.span() for m in d._IBAN_TRIGGER.finditer(text)], text
+    assert ipv4 == [m.span() for m in d._IPV4_TRIGGER.finditer(text)], text
+    ip = sorted(ipv4 + [m.span() for m in d._IPV6_TRIGGER.finditer(text)])
+    assert ip == [m.span() for m in d._IP_TRIGGER.finditer(text)], text
