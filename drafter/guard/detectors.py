@@ -203,27 +203,31 @@ def _separated_ids(text: str) -> list[Detection]:
         body = run.group()
         if len(body) < 8 or body.isalnum() or sum(map(str.isdigit, body)) < 6:
             continue
-        pieces = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in _ID_PIECES.finditer(body)]
-        if len(pieces) < 2:
+        words = _ID_PIECES.findall(body)
+        count = len(words)
+        if count < 2:
             continue
-        for i in range(len(pieces)):
-            if i > 0 and pieces[i - 1][2][-1].isdigit():  # a number does not start inside a longer number
+        sizes = [len(w) for w in words]
+        pieces: list[tuple[int, int]] | None = None  # offsets, found only when a value validates
+        for i in range(count):
+            if i > 0 and words[i - 1][-1].isdigit():  # a number does not start inside a longer number
                 continue
-            joined = ""
-            for j in range(i, len(pieces)):
-                joined += pieces[j][2]
-                if len(joined) > 34:
+            joined = words[i]
+            for j in range(i + 1, count):
+                joined += words[j]
+                size = len(joined)
+                if size > 34:
                     break
-                if j == i:  # a single piece has no separator inside: the other recognizers see it
+                if j + 1 < count and words[j + 1][0].isdigit():  # nor end inside one
                     continue
-                if j + 1 < len(pieces) and pieces[j + 1][2][0].isdigit():  # nor end inside one
-                    continue
-                for kind, pattern, validator, shape, _ in _JOINED_BY_LENGTH[len(joined)]:
-                    if shape is not None and tuple(len(p[2]) for p in pieces[i : j + 1]) != shape:
+                for kind, pattern, validator, shape, _ in _JOINED_BY_LENGTH[size]:
+                    if shape is not None and tuple(sizes[i : j + 1]) != shape:
                         continue
                     if pattern.fullmatch(joined) and validator(joined):
-                        start, end = pieces[i][0], pieces[j][1]
-                        found.append(Detection(kind, start, end, 1.0, text[start:end]))
+                        if pieces is None:
+                            pieces = [(m.start() + run.start(), m.end() + run.start()) for m in _ID_PIECES.finditer(body)]
+                        a, b = pieces[i][0], pieces[j][1]
+                        found.append(Detection(kind, a, b, 1.0, text[a:b]))
                         break
     return found
 
