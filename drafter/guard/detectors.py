@@ -409,9 +409,10 @@ _GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separator
 _DIGIT_PASS = re.compile(
     rf"\d(?:(?P<cluster>(?:{_GAP}*\d){{5,}})|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9]))|(?P<ip>(?=\.\d{{1,3}}\.\d)))"
 )
-_IBAN_AT = re.compile(r"(?<=[A-Za-z]{2})[0-9]{2}")
-_IPV4_AT = re.compile(r"(?<=\d)(?=\.\d{1,3}\.\d)")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ASCII_DIGITS = frozenset("0123456789")
 _SEVEN = re.compile(rf"\d(?:{_GAP}*\d){{6}}")
+_IPV4_AT = re.compile(r"(?<=\d)(?=\.\d{1,3}\.\d)")
 _AFTER_LETTER = re.compile(
     rf"(?<=[A-Za-z])|(?<=[A-Za-z]{_GAP})|(?<=[A-Za-z]{_GAP}{{2}})|(?<=[A-Za-z]{_GAP}{{3}})"
 )
@@ -422,13 +423,6 @@ _WIDEN = re.compile(
     rf"{_TOKEN}*(?:{_GAP}{{1,3}}(?:[A-Za-z]*\d{_TOKEN}*|[A-Za-z]{{1,4}}(?!{_TOKEN})))*"
     rf"{_GAP}*(?:[A-Za-z]+(?!{_TOKEN})|[^\s().+/_\-\dA-Za-z])?"
 )
-
-
-def _widened(text: str, at: int) -> int:
-    """Where `_WIDEN` stops from `at` (it always matches: every part of it may be empty)."""
-    m = _WIDEN.match(text, at)
-    assert m is not None
-    return m.end()
 
 
 def digit_regions(text: str) -> list[tuple[int, int]]:
@@ -454,20 +448,23 @@ def _scan_digits(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]
             ipv4.append(end)
             continue
         # a cluster: digits and separators only, so it may hold an IPv4 trigger, and start with an IBAN's
-        if _IBAN_AT.match(text, start):
+        if start >= 2 and text[start - 1] in _LETTERS and text[start - 2] in _LETTERS and (
+            text[start] in _ASCII_DIGITS and text[start + 1] in _ASCII_DIGITS
+        ):
             iban.append((start, start + 2))
-        if "." in m.group("cluster"):
+        if text.find(".", start, end) >= 0:
             ipv4 += [t.start() for t in _IPV4_AT.finditer(text, start, end)]
         if not _SEVEN.match(text, start, end) and not _AFTER_LETTER.match(text, start):
             continue  # six digits, not after a letter: no identifier, no phone number
+        w = _WIDEN.match(text, end)
+        b = w.end() if w else end  # (it always matches: every part of it may be empty)
         if regions and start < regions[-1][1]:  # already inside the stretch before: only its end can grow
-            b = _widened(text, end)
             regions[-1] = (regions[-1][0], max(regions[-1][1], b))
             continue
         if rev is None:
             rev = text[::-1]
-        a = n - _widened(rev, n - start)
-        b = _widened(text, end)
+        w = _WIDEN.match(rev, n - start)
+        a = n - w.end() if w else start
         if regions and a <= regions[-1][1]:
             regions[-1] = (regions[-1][0], max(regions[-1][1], b))
         else:
