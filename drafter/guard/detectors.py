@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import phonenumbers
 
@@ -600,8 +600,9 @@ def _compiled(pattern_regex: str, name: str) -> Any:
 def _analyze(recognizer: Any, text: str) -> list[Any]:
     """What `recognizer.analyze(text, …)` returns, for a Presidio `PatternRecognizer`, without what costs and is
     not used here: an explanation object and a clock reading per match. Same patterns, same validation and
-    invalidation, same removal of duplicates; the IBAN recognizer (its own matching logic) is asked as it is."""
-    from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerResult
+    invalidation, same removal of duplicates (on plain tuples); the IBAN recognizer (its own matching logic) is asked as
+    it is."""
+    from presidio_analyzer import EntityRecognizer, PatternRecognizer
     from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
     if isinstance(recognizer, IbanRecognizer) or type(recognizer).analyze is not PatternRecognizer.analyze:
@@ -621,8 +622,34 @@ def _analyze(recognizer: Any, text: str) -> list[Any]:
             if recognizer.invalidate_result(current):
                 score = EntityRecognizer.MIN_SCORE
             if score > EntityRecognizer.MIN_SCORE:
-                results.append(RecognizerResult(entity, start, end, score))
-    return list(EntityRecognizer.remove_duplicates(results))
+                results.append(_Result(entity, start, end, score))
+    return _remove_duplicates(results)
+
+
+class _Result(NamedTuple):
+    """The fields of a Presidio `RecognizerResult` that are read here (its equality compares these four)."""
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+
+
+def _remove_duplicates(results: list[_Result]) -> list[_Result]:
+    """`EntityRecognizer.remove_duplicates` for the results of one recognizer (one entity type): equal results once,
+    no zero score, none contained in a kept one with an equal or higher score; highest score first, then by start,
+    longest first."""
+    kept: list[_Result] = []
+    active: list[_Result] = []
+    for r in sorted(set(results), key=lambda r: (r.start, -(r.end - r.start), -r.score)):
+        if r.score == 0:
+            continue
+        active = [f for f in active if f.end >= r.start]
+        if any(r.start >= f.start and r.end <= f.end and r.score <= f.score for f in active):
+            continue
+        kept.append(r)
+        active.append(r)
+    return sorted(kept, key=lambda r: (-r.score, r.start, -(r.end - r.start)))
 
 
 def resolve_overlaps(found: list[Detection]) -> list[Detection]:

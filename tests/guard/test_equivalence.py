@@ -169,3 +169,22 @@ def test_every_iban_and_nric_match_holds_its_trigger():
         for kind, (trigger, margin) in triggers.items():
             for r in recognizers[kind].analyze(text, recognizers[kind].supported_entities):
                 assert r.end - r.start <= margin and trigger.search(text[r.start : r.end]), (kind, text[r.start : r.end])
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_duplicates_removed_as_presidio_removes_them(seed):
+    """`_remove_duplicates` on plain tuples answers as Presidio's `EntityRecognizer.remove_duplicates`: overlapping,
+    nested, equal and zero-score results of one type."""
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+    from drafter.guard import detectors as d
+
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(rng.randint(0, 25)):
+        start = rng.randint(0, 30)
+        rows.append((start, start + rng.randint(1, 12), rng.choice([0, 0.05, 0.3, 0.5, 0.6, 0.85, 1.0])))
+    rows += rng.sample(rows, min(len(rows), 3))  # equal results too
+    theirs = EntityRecognizer.remove_duplicates([RecognizerResult("X", a, b, s) for a, b, s in rows])
+    ours = d._remove_duplicates([d._Result("X", a, b, s) for a, b, s in rows])
+    assert [(r.start, r.end, r.score) for r in ours] == [(r.start, r.end, r.score) for r in theirs]
