@@ -274,14 +274,14 @@ def _labelled_names(text: str) -> list[Detection]:
 
 # --- the fast path: scan only the stretches of a text that can hold a finding -----------------------------
 #
-# Each group of recognizers needs something in the text to match at all: every identifier of the digit group
-# holds six digits or more (Unicode digits, as `\d` reads them) with at most a few separators between them,
-# an e-mail address holds an @, an IP address digits with dots or hex digits with colons. A group scans only
-# the stretches around those triggers: `margin` characters either side, widened to a safe edge (white space, a
-# CJK ideograph or punctuation mark: what no pattern reads as part of an identifier or a word), so a pattern
-# sees the same kind of neighbour at the edge as in the whole text. The stretches are joined by a separator
-# no pattern crosses, and offsets are mapped back. When the stretches cover most of the text, the whole text
-# is scanned instead.
+# Each group of recognizers needs something in the text to match at all: an e-mail address holds an @, an IP
+# address digits with dots or hex digits with colons, an IBAN its check digits after its country letters. These
+# groups scan only the stretches around those triggers: `margin` characters either side, widened to a safe edge
+# (white space, a CJK ideograph or punctuation mark: what no pattern reads as part of an identifier or a word), so
+# a pattern sees the same kind of neighbour at the edge as in the whole text. The stretches are joined by a
+# separator no pattern crosses, and offsets are mapped back. When the stretches cover most of the text, the whole
+# text is scanned instead. The digit group (cards, national numbers, phones) has stretches of its own, exact at
+# any density (`digit_regions`, below).
 
 _EMAIL_TRIGGER = re.compile("@")
 # An IP address holds "1.2.3" (IPv4, mapped or embedded too) or ":…:" (every IPv6 form, "::" among them). The
@@ -291,17 +291,12 @@ _IP_TRIGGER = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d|:[0-9A-Fa-f]{0,4}:")
 # Its two halves: the IPv4 one is found by the digit pass (`_scan_digits`), the IPv6 one on its own (colons are few).
 _IPV4_TRIGGER = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d")
 _IPV6_TRIGGER = re.compile(r":[0-9A-Fa-f]{0,4}:")
-# Two of Presidio's identifier recognizers scan only around what every match of their patterns holds, `margin` at
-# least as long as their longest match (patterns in presidio_analyzer's predefined recognizers; flags ASCII and
-# IGNORECASE): an IBAN's check digits after its country letters (a match is at most 43 characters), an NRIC's seven
-# digits after its letter (9). The trigger starts at a digit, so `re` looks for digits first. (The card, SSN and NI
-# number recognizers stay with the digit group below: around their own triggers they would scan many small
-# stretches, which costs more than it saves.)
-_PRESIDIO_TRIGGERS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("IBAN", re.compile(r"[0-9]{2}(?<=[A-Za-z]{2}[0-9]{2})"), 43),
-    ("SG_NRIC_FIN", re.compile(r"[0-9]{7}(?<=[A-Za-z][0-9]{7})"), 9),
-)
-_IBAN_TRIGGER, _IBAN_MARGIN = _PRESIDIO_TRIGGERS[0][1:]
+# Presidio's IBAN recognizer scans only around what every match of its pattern holds (presidio_analyzer's
+# predefined recognizers; flags ASCII and IGNORECASE), `margin` as long as its longest match: its check digits after
+# its country letters (a match is at most 43 characters). Its pattern reads four-letter groups ("NWBK"), which the
+# digit group's stretches stop at, so it keeps stretches of its own; the digit pass finds its trigger.
+_IBAN_TRIGGER = re.compile(r"[0-9]{2}(?<=[A-Za-z]{2}[0-9]{2})")
+_IBAN_MARGIN = 43
 _REGION_GAP = "\n\u3002\u3002\n"  # 。 is no word character, digit or separator any pattern allows
 _SAFE = r"[\s\u3000-\u303f\u4e00-\u9fff]"
 _NEXT_SAFE = re.compile(_SAFE)
