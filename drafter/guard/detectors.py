@@ -595,12 +595,14 @@ def _compiled(pattern_regex: str, name: str) -> Any:
 def _analyze(recognizer: Any, text: str) -> list[Any]:
     """What `recognizer.analyze(text, …)` returns, for a Presidio `PatternRecognizer`, without what costs and is
     not used here: an explanation object and a clock reading per match. Same patterns, same validation and
-    invalidation, same removal of duplicates (on plain tuples); the IBAN recognizer (its own matching logic) is asked as
-    it is."""
+    invalidation, same removal of duplicates (on plain tuples); the IBAN recognizer's own matching logic likewise
+    (`_analyze_iban`)."""
     from presidio_analyzer import EntityRecognizer, PatternRecognizer
     from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
-    if isinstance(recognizer, IbanRecognizer) or type(recognizer).analyze is not PatternRecognizer.analyze:
+    if type(recognizer) is IbanRecognizer:
+        return _analyze_iban(recognizer, text)
+    if type(recognizer).analyze is not PatternRecognizer.analyze:
         return list(recognizer.analyze(text, recognizer.supported_entities))
     entity = recognizer.supported_entities[0]
     results = []
@@ -619,6 +621,32 @@ def _analyze(recognizer: Any, text: str) -> list[Any]:
             if score > EntityRecognizer.MIN_SCORE:
                 results.append(_Result(entity, start, end, score))
     return _remove_duplicates(results)
+
+
+def _analyze_iban(recognizer: Any, text: str) -> list[Any]:
+    """What `IbanRecognizer.analyze(text, …)` returns (presidio_analyzer's `__analyze_patterns`), without the
+    explanation object it builds for every group of every match: for each match, the span from its start to the end of
+    its last group, then of each group before it, until one validates (or is not checked); no removal of duplicates."""
+    from presidio_analyzer import EntityRecognizer
+
+    entity = recognizer.supported_entities[0]
+    results: list[Any] = []
+    for pattern in recognizer.patterns:
+        for match in _compiled(pattern.regex, pattern.name).finditer(text):
+            start = match.span(0)[0]
+            for group in range(len(match.groups()), 0, -1):
+                end = match.span(group)[1] if match.span(group)[1] > 0 else match.span(0)[1]
+                current = text[start:end]
+                if current == "":
+                    continue
+                score = pattern.score
+                validated = recognizer.validate_result(current)
+                if validated is not None:
+                    score = EntityRecognizer.MAX_SCORE if validated else EntityRecognizer.MIN_SCORE
+                if score > EntityRecognizer.MIN_SCORE:
+                    results.append(_Result(entity, start, end, score))
+                    break
+    return results
 
 
 class _Result(NamedTuple):

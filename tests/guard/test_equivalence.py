@@ -186,3 +186,28 @@ def test_duplicates_removed_as_presidio_removes_them(seed):
     theirs = EntityRecognizer.remove_duplicates([RecognizerResult("X", a, b, s) for a, b, s in rows])
     ours = d._remove_duplicates([d._Result("X", a, b, s) for a, b, s in rows])
     assert [(r.start, r.end, r.score) for r in ours] == [(r.start, r.end, r.score) for r in theirs]
+
+
+IBANS = [
+    "DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "de89370400440532013000", "GB29 NWBK 6016 1331 9268 19",
+    "GB29NWBK60161331926819", "GB82-WEST-1234-5698-7654-32", "GB82 WEST 1234 5698 7654 33", "FR14 2004 1010 0505 0001 3M02 606",
+    "MT84 MALT 0110 0001 2345 MTLC AST0 01S", "NO93 8601 1117 947", "XX00 0000 0000 0000", "AB12 CDEF GHIJ KLMN OP",
+]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_iban_recognizer_answers_as_presidio_does(detectors, seed):
+    """`_analyze_iban` follows IbanRecognizer's own matching (the span shortened group by group until it validates):
+    IBANs followed by more digits or words ("… 2 days"), in any case, with check digits wrong, glued to text."""
+    from drafter.guard import detectors as d
+
+    rng = random.Random(seed)
+    parts = []
+    for _ in range(rng.randint(1, 12)):
+        iban = rng.choice(IBANS)
+        parts.append(rng.choice(["", " ", "x", "IBAN ", "(", "1"]) + iban + rng.choice(["", " 2 days", " 12", "Z", ") ", "-1234"]))
+    text = rng.choice([" ", "", "\n"]).join(parts)
+    recognizer = next(r for kind, r, _ in detectors[0]._presidio if kind == "IBAN")
+    ours = [(r.entity_type, r.start, r.end, r.score) for r in d._analyze(recognizer, text)]
+    theirs = [(r.entity_type, r.start, r.end, r.score) for r in recognizer.analyze(text, recognizer.supported_entities)]
+    assert ours == theirs, text
