@@ -20,9 +20,10 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import phonenumbers
 
@@ -202,27 +203,31 @@ def _separated_ids(text: str) -> list[Detection]:
         body = run.group()
         if len(body) < 8 or body.isalnum() or sum(map(str.isdigit, body)) < 6:
             continue
-        pieces = [(m.start() + run.start(), m.end() + run.start(), m.group()) for m in _ID_PIECES.finditer(body)]
-        if len(pieces) < 2:
+        words = _ID_PIECES.findall(body)
+        count = len(words)
+        if count < 2:
             continue
-        for i in range(len(pieces)):
-            if i > 0 and pieces[i - 1][2][-1].isdigit():  # a number does not start inside a longer number
+        sizes = [len(w) for w in words]
+        pieces: list[tuple[int, int]] | None = None  # offsets, found only when a value validates
+        for i in range(count):
+            if i > 0 and words[i - 1][-1].isdigit():  # a number does not start inside a longer number
                 continue
-            joined = ""
-            for j in range(i, len(pieces)):
-                joined += pieces[j][2]
-                if len(joined) > 34:
+            joined = words[i]
+            for j in range(i + 1, count):
+                joined += words[j]
+                size = len(joined)
+                if size > 34:
                     break
-                if j == i:  # a single piece has no separator inside: the other recognizers see it
+                if j + 1 < count and words[j + 1][0].isdigit():  # nor end inside one
                     continue
-                if j + 1 < len(pieces) and pieces[j + 1][2][0].isdigit():  # nor end inside one
-                    continue
-                for kind, pattern, validator, shape, _ in _JOINED_BY_LENGTH[len(joined)]:
-                    if shape is not None and tuple(len(p[2]) for p in pieces[i : j + 1]) != shape:
+                for kind, pattern, validator, shape, _ in _JOINED_BY_LENGTH[size]:
+                    if shape is not None and tuple(sizes[i : j + 1]) != shape:
                         continue
                     if pattern.fullmatch(joined) and validator(joined):
-                        start, end = pieces[i][0], pieces[j][1]
-                        found.append(Detection(kind, start, end, 1.0, text[start:end]))
+                        if pieces is None:
+                            pieces = [(m.start() + run.start(), m.end() + run.start()) for m in _ID_PIECES.finditer(body)]
+                        a, b = pieces[i][0], pieces[j][1]
+                        found.append(Detection(kind, a, b, 1.0, text[a:b]))
                         break
     return found
 
@@ -269,32 +274,29 @@ def _labelled_names(text: str) -> list[Detection]:
 
 # --- the fast path: scan only the stretches of a text that can hold a finding -----------------------------
 #
-# Each group of recognizers needs something in the text to match at all: every identifier of the digit group
-# holds six digits or more (Unicode digits, as `\d` reads them) with at most a few separators between them,
-# an e-mail address holds an @, an IP address digits with dots or hex digits with colons. A group scans only
-# the stretches around those triggers: `margin` characters either side, widened to a safe edge (white space, a
-# CJK ideograph or punctuation mark: what no pattern reads as part of an identifier or a word), so a pattern
-# sees the same kind of neighbour at the edge as in the whole text. The stretches are joined by a separator
-# no pattern crosses, and offsets are mapped back. When the stretches cover most of the text, the whole text
-# is scanned instead.
+# Each group of recognizers needs something in the text to match at all: an e-mail address holds an @, an IP
+# address digits with dots or hex digits with colons, an IBAN its check digits after its country letters. These
+# groups scan only the stretches around those triggers: `margin` characters either side, widened to a safe edge
+# (white space, a CJK ideograph or punctuation mark: what no pattern reads as part of an identifier or a word), so
+# a pattern sees the same kind of neighbour at the edge as in the whole text. The stretches are joined by a
+# separator no pattern crosses, and offsets are mapped back. When the stretches cover most of the text, the whole
+# text is scanned instead. The digit group (cards, national numbers, phones) has stretches of its own, exact at
+# any density (`digit_regions`, below).
 
-_DIGIT_TRIGGER = re.compile(r"\d(?:[\W_]{0,4}\d){5,}")  # [\W_]: not a word character, or an underscore
 _EMAIL_TRIGGER = re.compile("@")
 # An IP address holds "1.2.3" (IPv4, mapped or embedded too) or ":…:" (every IPv6 form, "::" among them). The
 # pattern starts at the dot or colon, so `re` looks for those two characters first instead of trying every position;
 # a stretch is widened to its safe edges either way, so it is the same stretch as when the match starts earlier.
 _IP_TRIGGER = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d|:[0-9A-Fa-f]{0,4}:")
-# Two of Presidio's identifier recognizers scan only around what every match of their patterns holds, `margin` at
-# least as long as their longest match (patterns in presidio_analyzer's predefined recognizers; flags ASCII and
-# IGNORECASE): an IBAN's check digits after its country letters (a match is at most 43 characters), an NRIC's seven
-# digits after its letter (9). The trigger starts at a digit, so `re` looks for digits first. (The card, SSN and NI
-# number recognizers stay with the digit group below: around their own triggers they would scan many small
-# stretches, which costs more than it saves.)
-_PRESIDIO_TRIGGERS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("IBAN", re.compile(r"[0-9]{2}(?<=[A-Za-z]{2}[0-9]{2})"), 43),
-    ("SG_NRIC_FIN", re.compile(r"[0-9]{7}(?<=[A-Za-z][0-9]{7})"), 9),
-)
-_DIGIT_MARGIN = 48  # longer than any identifier of the group with its separators (an IBAN: 34 + 8)
+# Its two halves: the IPv4 one is found by the digit pass (`_scan_digits`), the IPv6 one on its own (colons are few).
+_IPV4_TRIGGER = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d")
+_IPV6_TRIGGER = re.compile(r":[0-9A-Fa-f]{0,4}:")
+# Presidio's IBAN recognizer scans only around what every match of its pattern holds (presidio_analyzer's
+# predefined recognizers; flags ASCII and IGNORECASE), `margin` as long as its longest match: its check digits after
+# its country letters (a match is at most 43 characters). Its pattern reads four-letter groups ("NWBK"), which the
+# digit group's stretches stop at, so it keeps stretches of its own; the digit pass finds its trigger.
+_IBAN_TRIGGER = re.compile(r"[0-9]{2}(?<=[A-Za-z]{2}[0-9]{2})")
+_IBAN_MARGIN = 43
 _REGION_GAP = "\n\u3002\u3002\n"  # 。 is no word character, digit or separator any pattern allows
 _SAFE = r"[\s\u3000-\u303f\u4e00-\u9fff]"
 _NEXT_SAFE = re.compile(_SAFE)
@@ -302,7 +304,10 @@ _LAST_SAFE = re.compile(rf"(?s:.*){_SAFE}")
 _MAX_WIDEN = 512  # no safe edge this close to a trigger: scan the whole text
 
 
-def candidate_regions(text: str, trigger: re.Pattern[str], margin: int) -> list[tuple[int, int]] | None:
+Trigger = re.Pattern[str] | list[tuple[int, int]]  # a pattern, or the spans of its matches (in order, apart)
+
+
+def candidate_regions(text: str, trigger: Trigger, margin: int) -> list[tuple[int, int]] | None:
     """The stretches of `text` to scan for what `trigger` announces, in order and apart; None to scan it whole."""
     triggers = _trigger_spans(text, trigger, margin)
     if triggers is None:
@@ -334,14 +339,13 @@ def candidate_regions(text: str, trigger: re.Pattern[str], margin: int) -> list[
     return regions
 
 
-def _trigger_spans(text: str, trigger: re.Pattern[str], margin: int) -> list[tuple[int, int]] | None:
+def _trigger_spans(text: str, trigger: Trigger, margin: int) -> list[tuple[int, int]] | None:
     """The triggers' spans; None as soon as their stretches, before widening to a safe edge (which only makes them
     longer), cover more than half the text."""
     spans: list[tuple[int, int]] = []
     half = len(text) // 2
     covered = end = 0
-    for m in trigger.finditer(text):
-        start, stop = m.span()
+    for start, stop in (m.span() for m in trigger.finditer(text)) if isinstance(trigger, re.Pattern) else trigger:
         lo, hi = max(start - margin, end), min(stop + margin, len(text))
         if hi > lo:
             covered += hi - lo
@@ -353,7 +357,7 @@ def _trigger_spans(text: str, trigger: re.Pattern[str], margin: int) -> list[tup
 
 
 def in_regions(
-    text: str, trigger: re.Pattern[str], margin: int, detect: Callable[[str], list[Detection]]
+    text: str, trigger: Trigger, margin: int, detect: Callable[[str], list[Detection]]
 ) -> list[Detection]:
     """`detect` run on the stretches of `text` around `trigger` (or on the whole text when they cover most of it)."""
     regions = candidate_regions(text, trigger, margin)
@@ -375,6 +379,144 @@ def in_regions(
             return detect(text)
         out.append(Detection(d.type, start, end, d.score, d.text))
     return out
+
+
+# --- the digit group: one pass for candidates, then every pattern on the stretches around them only ----------
+#
+# Every identifier of the digit group (cards, SSN, NI number, NRIC, Chinese ID, the joined forms of
+# `_separated_ids`) and every phone number holds seven digits or more with nothing but separators between them
+# (`_GAP`), or six digits right after a letter or after a letter and up to three separators (an NI number, the only
+# one with six): one pass of `_DIGIT_PASS` finds those clusters. Each cluster is widened, token by token, to the nearest
+# *stopper* on either side: a character no pattern of the group (nor the phone candidate) can read as part of a
+# match, a word of five letters or more without a digit (only letter prefixes and suffixes of up to four letters
+# and the letters of an NI number or NRIC are ever part of a match), or a run of more than three separators (more
+# than any identifier pattern crosses; a phone candidate's digits are all in its cluster, and before them it holds
+# at most "+(" or "("). The stopper itself is kept in the stretch. No match crosses a stopper, and no match
+# starts or ends on one, so a pattern run on the stretches joined by `_REGION_GAP` finds exactly what it finds
+# in the whole text, however dense the text is, and with nothing to look at but the clusters and their words.
+
+_TOKEN = r"[\dA-Za-z]"  # what a token (a piece of an identifier, a word) is made of; \d: every Unicode digit
+_GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separators, and a phone number's ( ) +
+# One pass over the digits of the text (`_scan_digits`) finds the clusters and, at the same time, where the IBAN
+# recognizer's trigger (two ASCII digits after two letters) and the IPv4 half of the IP trigger (a digit, then
+# ".1.2") start: every digit is looked at once instead of once per trigger. It starts with a digit, so `re` looks
+# for digits before trying more.
+_DIGIT_PASS = re.compile(
+    rf"\d(?:(?P<cluster>(?:{_GAP}*\d){{5,}})|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9]))|(?P<ip>(?=\.\d{{1,3}}\.\d)))"
+)
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ASCII_DIGITS = frozenset("0123456789")
+_SEVEN = re.compile(rf"\d(?:{_GAP}*\d){{6}}")
+_IPV4_AT = re.compile(r"(?<=\d)(?=\.\d{1,3}\.\d)")
+_AFTER_LETTER = re.compile(
+    rf"(?<=[A-Za-z])|(?<=[A-Za-z]{_GAP})|(?<=[A-Za-z]{_GAP}{{2}})|(?<=[A-Za-z]{_GAP}{{3}})"
+)
+# From a cluster's edge outwards (forwards in the text, or forwards in the reversed text): the rest of its token,
+# then each following token that holds a digit or is a word of up to four letters, after at most three separators;
+# then the stopper: the separators before it and a long word, or one character no pattern reads.
+_WIDEN = re.compile(
+    rf"{_TOKEN}*(?:{_GAP}{{1,3}}(?:[A-Za-z]*\d{_TOKEN}*|[A-Za-z]{{1,4}}(?!{_TOKEN})))*"
+    rf"{_GAP}*(?:[A-Za-z]+(?!{_TOKEN})|[^\s().+/_\-\dA-Za-z])?"
+)
+
+
+def digit_regions(text: str) -> list[tuple[int, int]]:
+    """The stretches of `text` that hold every match of the digit group and of the phone candidate, in order, apart."""
+    return _scan_digits(text)[0]
+
+
+def _scan_digits(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
+    """The digit group's stretches, and the spans of the matches of `_IBAN_TRIGGER` and of `_IPV4_TRIGGER` (as their
+    own `finditer` gives them), from one pass of `_DIGIT_PASS`."""
+    regions: list[tuple[int, int]] = []
+    iban: list[tuple[int, int]] = []
+    ipv4: list[int] = []  # where a match of `_IPV4_TRIGGER` can start (matches may overlap; thinned below)
+    rev: str | None = None
+    n = len(text)
+    for m in _DIGIT_PASS.finditer(text):
+        kind = m.lastgroup
+        start, end = m.span()
+        if kind == "iban":
+            iban.append((start, start + 2))
+            continue
+        if kind == "ip":
+            ipv4.append(end)
+            continue
+        # a cluster: digits and separators only, so it may hold an IPv4 trigger, and start with an IBAN's
+        if start >= 2 and text[start - 1] in _LETTERS and text[start - 2] in _LETTERS and (
+            text[start] in _ASCII_DIGITS and text[start + 1] in _ASCII_DIGITS
+        ):
+            iban.append((start, start + 2))
+        if text.find(".", start, end) >= 0:
+            ipv4 += [t.start() for t in _IPV4_AT.finditer(text, start, end)]
+        if not _SEVEN.match(text, start, end) and not _AFTER_LETTER.match(text, start):
+            continue  # six digits, not after a letter: no identifier, no phone number
+        w = _WIDEN.match(text, end)
+        b = w.end() if w else end  # (it always matches: every part of it may be empty)
+        if regions and start < regions[-1][1]:  # already inside the stretch before: only its end can grow
+            regions[-1] = (regions[-1][0], max(regions[-1][1], b))
+            continue
+        if rev is None:
+            rev = text[::-1]
+        w = _WIDEN.match(rev, n - start)
+        a = n - w.end() if w else start
+        if regions and a <= regions[-1][1]:
+            regions[-1] = (regions[-1][0], max(regions[-1][1], b))
+        else:
+            regions.append((a, b))
+    # `finditer` of `_IPV4_TRIGGER` takes the first match, then the first that starts after it ends, and so on.
+    ip: list[tuple[int, int]] = []
+    for at in ipv4:
+        if not ip or at >= ip[-1][1]:
+            t = _IPV4_TRIGGER.match(text, at)
+            if t:
+                ip.append(t.span())
+    return regions, iban, ip
+
+
+class Compacted:
+    """Stretches of a text joined by `_REGION_GAP` (which no pattern crosses), and the way back to the text."""
+
+    def __init__(self, text: str, regions: list[tuple[int, int]]):
+        self.regions = regions
+        self.at: list[int] = []
+        pos = 0
+        for a, b in regions:
+            self.at.append(pos)
+            pos += b - a + len(_REGION_GAP)
+        self.text = _REGION_GAP.join(text[a:b] for a, b in regions)
+
+    def offset(self, i: int) -> int:
+        """How far the stretch holding compact offset `i` lies from its place in the text."""
+        k = bisect.bisect_right(self.at, i) - 1
+        return self.regions[k][0] - self.at[k]
+
+    def detect(self, detect: Callable[[str], list[Detection]]) -> list[Detection]:
+        if not self.regions:
+            return []
+        out = []
+        for d in detect(self.text):
+            shift = self.offset(d.start)
+            out.append(Detection(d.type, d.start + shift, d.end + shift, d.score, d.text))
+        return out
+
+
+def _phones_in(clusters: Compacted, taken: list[Detection]) -> list[Detection]:
+    """`_phones` over the whole text: its candidates all lie in the digit group's stretches."""
+    starts = sorted((d.start, d.end) for d in taken)
+    found: list[Detection] = []
+    for m in _PHONE_CANDIDATE.finditer(clusters.text):
+        candidate = m.group()
+        if sum(map(str.isdigit, candidate)) < 7:
+            continue
+        shift = clusters.offset(m.start())
+        start, end = m.start() + shift, m.end() + shift
+        i = bisect.bisect_right(starts, (start, sys.maxsize)) - 1
+        if i >= 0 and starts[i][0] <= start and starts[i][1] >= end:
+            continue
+        for a, b, raw in _phone_numbers(candidate):
+            found.append(Detection("PHONE", start + a, start + b, 0.9, raw))
+    return found
 
 
 # --- the detector ---------------------------------------------------------------------------------
@@ -400,17 +542,19 @@ class PiiDetector:
 
     def _detect_normalised(self, text: str) -> list[Detection]:
         found = in_regions(text, _EMAIL_TRIGGER, 0, lambda t: self._presidio_found(t, ("EMAIL",)))
-        found += in_regions(text, _IP_TRIGGER, 0, lambda t: self._presidio_found(t, ("IP_ADDRESS",)))
-        for kind, trigger, margin in _PRESIDIO_TRIGGERS:
-            found += in_regions(text, trigger, margin, functools.partial(self._presidio_found, kinds=(kind,)))
-        found += in_regions(text, _DIGIT_TRIGGER, _DIGIT_MARGIN, self._digit_ids)
-        found += _phones(text, found)
+        regions, iban, ipv4 = _scan_digits(text)
+        ip = sorted(ipv4 + [m.span() for m in _IPV6_TRIGGER.finditer(text)])
+        found += in_regions(text, ip, 0, lambda t: self._presidio_found(t, ("IP_ADDRESS",)))
+        found += in_regions(text, iban, _IBAN_MARGIN, lambda t: self._presidio_found(t, ("IBAN",)))
+        clusters = Compacted(text, regions)
+        found += clusters.detect(self._digit_ids)
+        found += _phones_in(clusters, found)
         found += _labelled_names(text)
         return resolve_overlaps(found)
 
     def _digit_ids(self, text: str) -> list[Detection]:
         """The identifiers made of digits (cards, national numbers), however separated."""
-        found = self._presidio_found(text, ("PAYMENT_CARD", "US_SSN", "UK_NINO"))
+        found = self._presidio_found(text, ("SG_NRIC_FIN", "PAYMENT_CARD", "US_SSN", "UK_NINO"))
         found += _cn_ids(text)
         found += _unionpay_cards(text)
         found += _separated_ids(text)
@@ -451,11 +595,14 @@ def _compiled(pattern_regex: str, name: str) -> Any:
 def _analyze(recognizer: Any, text: str) -> list[Any]:
     """What `recognizer.analyze(text, …)` returns, for a Presidio `PatternRecognizer`, without what costs and is
     not used here: an explanation object and a clock reading per match. Same patterns, same validation and
-    invalidation, same removal of duplicates; the IBAN recognizer (its own matching logic) is asked as it is."""
-    from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerResult
+    invalidation, same removal of duplicates (on plain tuples); the IBAN recognizer's own matching logic likewise
+    (`_analyze_iban`)."""
+    from presidio_analyzer import EntityRecognizer, PatternRecognizer
     from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
-    if isinstance(recognizer, IbanRecognizer) or type(recognizer).analyze is not PatternRecognizer.analyze:
+    if type(recognizer) is IbanRecognizer:
+        return _analyze_iban(recognizer, text)
+    if type(recognizer).analyze is not PatternRecognizer.analyze:
         return list(recognizer.analyze(text, recognizer.supported_entities))
     entity = recognizer.supported_entities[0]
     results = []
@@ -472,8 +619,60 @@ def _analyze(recognizer: Any, text: str) -> list[Any]:
             if recognizer.invalidate_result(current):
                 score = EntityRecognizer.MIN_SCORE
             if score > EntityRecognizer.MIN_SCORE:
-                results.append(RecognizerResult(entity, start, end, score))
-    return list(EntityRecognizer.remove_duplicates(results))
+                results.append(_Result(entity, start, end, score))
+    return _remove_duplicates(results)
+
+
+def _analyze_iban(recognizer: Any, text: str) -> list[Any]:
+    """What `IbanRecognizer.analyze(text, …)` returns (presidio_analyzer's `__analyze_patterns`), without the
+    explanation object it builds for every group of every match: for each match, the span from its start to the end of
+    its last group, then of each group before it, until one validates (or is not checked); no removal of duplicates."""
+    from presidio_analyzer import EntityRecognizer
+
+    entity = recognizer.supported_entities[0]
+    results: list[Any] = []
+    for pattern in recognizer.patterns:
+        for match in _compiled(pattern.regex, pattern.name).finditer(text):
+            start = match.span(0)[0]
+            for group in range(len(match.groups()), 0, -1):
+                end = match.span(group)[1] if match.span(group)[1] > 0 else match.span(0)[1]
+                current = text[start:end]
+                if current == "":
+                    continue
+                score = pattern.score
+                validated = recognizer.validate_result(current)
+                if validated is not None:
+                    score = EntityRecognizer.MAX_SCORE if validated else EntityRecognizer.MIN_SCORE
+                if score > EntityRecognizer.MIN_SCORE:
+                    results.append(_Result(entity, start, end, score))
+                    break
+    return results
+
+
+class _Result(NamedTuple):
+    """The fields of a Presidio `RecognizerResult` that are read here (its equality compares these four)."""
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+
+
+def _remove_duplicates(results: list[_Result]) -> list[_Result]:
+    """`EntityRecognizer.remove_duplicates` for the results of one recognizer (one entity type): equal results once,
+    no zero score, none contained in a kept one with an equal or higher score; highest score first, then by start,
+    longest first."""
+    kept: list[_Result] = []
+    active: list[_Result] = []
+    for r in sorted(set(results), key=lambda r: (r.start, -(r.end - r.start), -r.score)):
+        if r.score == 0:
+            continue
+        active = [f for f in active if f.end >= r.start]
+        if any(r.start >= f.start and r.end <= f.end and r.score <= f.score for f in active):
+            continue
+        kept.append(r)
+        active.append(r)
+    return sorted(kept, key=lambda r: (-r.score, r.start, -(r.end - r.start)))
 
 
 def resolve_overlaps(found: list[Detection]) -> list[Detection]:

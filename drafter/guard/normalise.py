@@ -17,6 +17,7 @@ regex search.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -44,6 +45,38 @@ _INVISIBLE = frozenset("\u034f\u115f\u1160\u3164\uffa0\u180e") | frozenset(chr(c
 # Everything outside printable ASCII and the CJK Unified Ideographs block may need a change.
 _SUSPECT = re.compile(r"[^\t\n\r\x20-\x7e\u4e00-\u9fff]")
 _CACHE: dict[str, str] = {}
+
+
+@functools.cache
+def _changing() -> re.Pattern[str]:
+    """The characters `_normal_char` changes: those of the Basic Multilingual Plane that do, listed once (about
+    3,000 of them), and every character beyond it (looked at one by one, as before). Text in Chinese, or with
+    pound signs and dashes, has many characters `_SUSPECT` finds and few that change: those are skipped in C."""
+    ranges: list[str] = []
+    run_start = previous = -2
+    for c in range(0x80, 0x10000):
+        ch = chr(c)
+        if 0xD800 <= c <= 0xDFFF or 0x4E00 <= c <= 0x9FFF or _unchanged(ch):  # as `_SUSPECT`: ideographs stay
+            continue
+        if c != previous + 1:
+            if run_start >= 0:
+                ranges.append(_range(run_start, previous))
+            run_start = c
+        previous = c
+    if run_start >= 0:
+        ranges.append(_range(run_start, previous))
+    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010ffff]")
+
+
+def _unchanged(ch: str) -> bool:
+    """`_normal_char(ch) == ch`, without filling its cache."""
+    if ch in _INVISIBLE or ch in CONFUSABLES or unicodedata.category(ch) == "Cf":
+        return False
+    return unicodedata.is_normalized("NFKC", ch)
+
+
+def _range(first: int, last: int) -> str:
+    return re.escape(chr(first)) if first == last else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
 
 
 def _normal_char(ch: str) -> str:
@@ -116,11 +149,11 @@ def normalise(text: str | Normalised) -> Normalised:
     orig_len: list[int] = []
     pos = 0  # original offset copied up to
     npos = 0  # normalised length so far
-    for m in _SUSPECT.finditer(text):
+    for m in _changing().finditer(text):
         i = m.start()
         ch = m.group()
         out = _normal_char(ch)
-        if out == ch:
+        if out == ch:  # beyond the Basic Multilingual Plane, most characters stay as they are
             continue
         if i > pos:  # an equal stretch before this change
             pieces.append(text[pos:i])

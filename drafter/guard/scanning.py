@@ -11,7 +11,7 @@ import codecs
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from drafter.errors import InputError
@@ -33,6 +33,16 @@ class Hit:
     marking: str | None = None
     level: str | None = None
     line: int | None = None
+
+    def moved(self, by: int) -> Hit:
+        """The same hit `by` characters further on (a window's hit at its offsets in the whole text)."""
+        if not by:
+            return self
+        return Hit(self.type, self.start + by, self.end + by, self.score, self.text, self.marking, self.level, self.line)
+
+
+def _start(h: Hit) -> int:
+    return h.start
 
 
 WindowScanner = Callable[[str, int], list[Hit]]  # (window text, lines before it) -> hits
@@ -79,9 +89,9 @@ def scan_pieces(
             return
         hits = scanner(buf, line_base)
         if done:
-            for h in sorted(hits, key=lambda h: h.start):
+            for h in sorted(hits, key=_start):
                 if buf_start + h.start >= emitted_until:
-                    yield replace(h, start=buf_start + h.start, end=buf_start + h.end)
+                    yield h.moved(buf_start)
             return
         cut = buf.rfind("\n", 0, len(buf) - overlap) + 1
         if cut <= 0:
@@ -91,9 +101,9 @@ def scan_pieces(
                 cut = h.start
         if cut <= 0:  # one finding fills the window: emit it and move on
             cut = max(h.end for h in hits)
-        for h in sorted(hits, key=lambda h: h.start):
+        for h in sorted(hits, key=_start):
             if h.end <= cut and buf_start + h.start >= emitted_until:
-                yield replace(h, start=buf_start + h.start, end=buf_start + h.end)
+                yield h.moved(buf_start)
         emitted_until = buf_start + cut
         line_base += buf.count("\n", 0, cut)
         buf = buf[cut:]

@@ -157,15 +157,57 @@ def test_pattern_recognizers_answer_as_presidio_does(detectors, seed):
         assert ours == theirs
 
 
-def test_every_iban_and_nric_match_holds_its_trigger():
-    """The IBAN and NRIC recognizers scan only around their triggers: each of their matches must hold one, and be no
-    longer than the margin."""
+def test_every_iban_match_holds_its_trigger():
+    """The IBAN recognizer scans only around its trigger: each of its matches must hold one, and be no longer than
+    the margin. (The NRIC recognizer runs in the digit group's stretches, tested in test_digit_regions.py.)"""
     from drafter.guard import detectors as d
 
-    triggers = {kind: (trigger, margin) for kind, trigger, margin in d._PRESIDIO_TRIGGERS}
-    recognizers = {kind: recognizer for kind, recognizer, _ in PiiDetector()._presidio}
+    recognizer = next(r for kind, r, _ in PiiDetector()._presidio if kind == "IBAN")
     for seed in range(30):
         text = _random_text(2000 + seed, 0.7) + " de89 3704 0044 0532 0130 00 GB82-WEST-1234-5698-7654-32 t1234567z"
-        for kind, (trigger, margin) in triggers.items():
-            for r in recognizers[kind].analyze(text, recognizers[kind].supported_entities):
-                assert r.end - r.start <= margin and trigger.search(text[r.start : r.end]), (kind, text[r.start : r.end])
+        for r in recognizer.analyze(text, recognizer.supported_entities):
+            assert r.end - r.start <= d._IBAN_MARGIN and d._IBAN_TRIGGER.search(text[r.start : r.end]), text[r.start : r.end]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_duplicates_removed_as_presidio_removes_them(seed):
+    """`_remove_duplicates` on plain tuples answers as Presidio's `EntityRecognizer.remove_duplicates`: overlapping,
+    nested, equal and zero-score results of one type."""
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+    from drafter.guard import detectors as d
+
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(rng.randint(0, 25)):
+        start = rng.randint(0, 30)
+        rows.append((start, start + rng.randint(1, 12), rng.choice([0, 0.05, 0.3, 0.5, 0.6, 0.85, 1.0])))
+    rows += rng.sample(rows, min(len(rows), 3))  # equal results too
+    theirs = EntityRecognizer.remove_duplicates([RecognizerResult("X", a, b, s) for a, b, s in rows])
+    ours = d._remove_duplicates([d._Result("X", a, b, s) for a, b, s in rows])
+    assert [(r.start, r.end, r.score) for r in ours] == [(r.start, r.end, r.score) for r in theirs]
+
+
+IBANS = [
+    "DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "de89370400440532013000", "GB29 NWBK 6016 1331 9268 19",
+    "GB29NWBK60161331926819", "GB82-WEST-1234-5698-7654-32", "GB82 WEST 1234 5698 7654 33", "FR14 2004 1010 0505 0001 3M02 606",
+    "MT84 MALT 0110 0001 2345 MTLC AST0 01S", "NO93 8601 1117 947", "XX00 0000 0000 0000", "AB12 CDEF GHIJ KLMN OP",
+]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_iban_recognizer_answers_as_presidio_does(detectors, seed):
+    """`_analyze_iban` follows IbanRecognizer's own matching (the span shortened group by group until it validates):
+    IBANs followed by more digits or words ("… 2 days"), in any case, with check digits wrong, glued to text."""
+    from drafter.guard import detectors as d
+
+    rng = random.Random(seed)
+    parts = []
+    for _ in range(rng.randint(1, 12)):
+        iban = rng.choice(IBANS)
+        parts.append(rng.choice(["", " ", "x", "IBAN ", "(", "1"]) + iban + rng.choice(["", " 2 days", " 12", "Z", ") ", "-1234"]))
+    text = rng.choice([" ", "", "\n"]).join(parts)
+    recognizer = next(r for kind, r, _ in detectors[0]._presidio if kind == "IBAN")
+    ours = [(r.entity_type, r.start, r.end, r.score) for r in d._analyze(recognizer, text)]
+    theirs = [(r.entity_type, r.start, r.end, r.score) for r in recognizer.analyze(text, recognizer.supported_entities)]
+    assert ours == theirs, text

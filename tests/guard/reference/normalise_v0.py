@@ -1,0 +1,148 @@
+"""Frozen copy of the normaliser before its changing-character class (issue 17), the oracle of
+`tests/guard/test_normalise_fast.py`.
+
+Text as a reader sees it, for detection: NFKC, no invisible characters, look-alike letters folded.
+
+Detectors run on the normalised text; every offset they report is mapped back to the original, so a
+finding (and the placeholder that replaces it) covers exactly what was written: full-width digits, a
+zero-width space inside a number, a Cyrillic letter inside a marking.
+
+Steps, per character:
+- format characters (Unicode category Cf: zero-width spaces and joiners, soft hyphen, word joiner, BOM,
+  bidi controls) and a few other invisibles (variation selectors, Hangul fillers) are removed;
+- NFKC: full-width and other compatibility forms become their plain letters, digits and punctuation
+  (ＳＥＣＲＥＴ, １３８, ＠, the ideographic space, mathematical bold letters);
+- Cyrillic, Greek, Cherokee and small-capital letters that look like Latin ones are folded to them.
+Only characters outside printable ASCII and the common CJK block are looked at, so plain text costs one
+regex search.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Letters that a reader cannot tell from Latin ones in most fonts.
+CONFUSABLES = {
+    # Cyrillic capitals and small letters
+    "А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "І": "I", "Ј": "J", "К": "K", "М": "M", "О": "O",
+    "Р": "P", "Ѕ": "S", "Т": "T", "Х": "X", "У": "Y", "Ү": "Y", "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I", "Ԍ": "G",
+    "а": "a", "с": "c", "е": "e", "і": "i", "ј": "j", "о": "o", "р": "p", "ѕ": "s", "х": "x", "у": "y",
+    "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ԍ": "g",
+    # Greek capitals and small letters
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "υ": "u",
+    "χ": "x", "α": "a", "ϲ": "c", "Ϲ": "C", "ϳ": "j",
+    # Cherokee capitals that copy Latin shapes (R among them)
+    "Ꭺ": "A", "Ᏼ": "B", "Ꮯ": "C", "Ꭼ": "E", "Ꮋ": "H", "Ꭻ": "J", "Ꮶ": "K", "Ꮇ": "M", "Ꮲ": "P", "Ꭱ": "R",
+    "Ꮢ": "R", "Ꮪ": "S", "Ꭲ": "T", "Ꮃ": "W", "Ꮓ": "Z", "Ꮩ": "V", "Ꮮ": "L", "Ꭰ": "D", "Ꮐ": "G",
+    # Latin small capitals and other R / letter look-alikes
+    "ᴀ": "A", "ʙ": "B", "ᴄ": "C", "ᴅ": "D", "ᴇ": "E", "ɢ": "G", "ʜ": "H", "ɪ": "I", "ᴊ": "J", "ᴋ": "K",
+    "ʟ": "L", "ᴍ": "M", "ɴ": "N", "ᴏ": "O", "ᴘ": "P", "ʀ": "R", "ꜱ": "S", "ᴛ": "T", "ᴜ": "U", "ᴠ": "V",
+    "ᴡ": "W", "ʏ": "Y", "ᴢ": "Z", "Ʀ": "R", "ɑ": "a", "ɡ": "g", "ı": "i",
+}
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u3164\uffa0\u180e") | frozenset(chr(c) for c in range(0xFE00, 0xFE10))
+# Everything outside printable ASCII and the CJK Unified Ideographs block may need a change.
+_SUSPECT = re.compile(r"[^\t\n\r\x20-\x7e\u4e00-\u9fff]")
+_CACHE: dict[str, str] = {}
+
+
+def _normal_char(ch: str) -> str:
+    """What one character becomes: '' (removed), itself, or its NFKC / folded form."""
+    out = _CACHE.get(ch)
+    if out is None:
+        if ch in _INVISIBLE or unicodedata.category(ch) == "Cf":
+            out = ""
+        else:
+            out = "".join(CONFUSABLES.get(c, c) for c in unicodedata.normalize("NFKC", ch))
+            if "\n" in out and ch != "\n":  # never invent a line break (line numbers are kept)
+                out = out.replace("\n", " ")
+        _CACHE[ch] = out
+    return out
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A text and its normalised form, with the mapping of normalised offsets back to the original.
+
+    `_norm_at` / `_orig_at` are the starts of the stretches where the two differ: each changed character
+    is its own stretch; between them the texts are equal character for character.
+    """
+
+    original: str
+    text: str
+    _norm_at: tuple[int, ...] = ()
+    _orig_at: tuple[int, ...] = ()
+    _orig_len: tuple[int, ...] = ()  # original length of each changed stretch (1), or -1 for an equal one
+
+    @property
+    def identity(self) -> bool:
+        return not self._norm_at
+
+    def start(self, n: int) -> int:
+        """Original offset of the character at normalised offset `n`."""
+        if self.identity:
+            return n
+        i = bisect.bisect_right(self._norm_at, n) - 1
+        if i < 0:
+            return n
+        if self._orig_len[i] < 0:
+            return self._orig_at[i] + (n - self._norm_at[i])
+        return self._orig_at[i]
+
+    def end(self, n: int) -> int:
+        """Original offset just after the character ending at normalised offset `n` (exclusive)."""
+        if self.identity or n <= 0:
+            return n
+        i = bisect.bisect_right(self._norm_at, n - 1) - 1
+        if i < 0:
+            return n
+        if self._orig_len[i] < 0:
+            return self._orig_at[i] + (n - self._norm_at[i])
+        return self._orig_at[i] + self._orig_len[i]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.start(start), self.end(end)
+
+
+def normalise(text: str | Normalised) -> Normalised:
+    """Normalise `text` for detection (a `Normalised` is returned as it is)."""
+    if isinstance(text, Normalised):
+        return text
+    if text.isascii():
+        return Normalised(text, text)
+    pieces: list[str] = []
+    norm_at: list[int] = []
+    orig_at: list[int] = []
+    orig_len: list[int] = []
+    pos = 0  # original offset copied up to
+    npos = 0  # normalised length so far
+    for m in _SUSPECT.finditer(text):
+        i = m.start()
+        ch = m.group()
+        out = _normal_char(ch)
+        if out == ch:
+            continue
+        if i > pos:  # an equal stretch before this change
+            pieces.append(text[pos:i])
+            norm_at.append(npos)
+            orig_at.append(pos)
+            orig_len.append(-1)
+            npos += i - pos
+        if out:  # a removed character takes no room in the normalised text: no stretch of its own
+            pieces.append(out)
+            norm_at.append(npos)
+            orig_at.append(i)
+            orig_len.append(1)
+            npos += len(out)
+        pos = i + 1
+    if not norm_at and pos == 0:
+        return Normalised(text, text)
+    if pos < len(text):
+        pieces.append(text[pos:])
+        norm_at.append(npos)
+        orig_at.append(pos)
+        orig_len.append(-1)
+    return Normalised(text, "".join(pieces), tuple(norm_at), tuple(orig_at), tuple(orig_len))
