@@ -118,6 +118,14 @@ class Store:
             return read(group)
 
         def attempt() -> T:
+            try:
+                with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
+                    return read(conn)
+            except sa.exc.DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+            # the connection died under the read (the server restarted or closed it): the pool has been told,
+            # and a read is safe to repeat, once, on a fresh connection
             with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
                 return read(conn)
         return engine.with_retries(lazy("read it"), attempt)
