@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,10 @@ AUDIT_LOCK_KEY = 73_010_001  # PostgreSQL advisory lock serialising audit-chain 
 _LOCK = sa.text("SELECT pg_advisory_xact_lock(:k)")
 _HEAD = sa.select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
 _INSERT = audit_events.insert()
+# PostgreSQL: lock, head and inserts in one call (migration 0007_pg5)
+_APPEND = sa.text("SELECT out_seq, out_prev, out_hash FROM drafter_audit_append(:k, CAST(:ats AS text[]), "
+                  "CAST(:actors AS text[]), CAST(:actions AS text[]), CAST(:draft_ids AS text[]), "
+                  "CAST(:details AS text[]), CAST(:middles AS text[]))")
 
 
 # in conn.info: (weak reference to the transaction, seq, hash) of the last event that transaction appended
@@ -53,17 +58,23 @@ def append_many(conn: Connection, items: list[tuple[str, str, str | None, dict[s
     """Append events (actor, action, draft id, details) in order inside the caller's transaction, in one statement.
 
     Each links to the one before it, the first to the current head: the same chain one `append` per event
-    would write, with one round trip instead of one per event.
+    would write, with one round trip instead of one per event. On PostgreSQL the lock, the head and the inserts
+    are one call of `drafter_audit_append` (migration 0007), so the chain is locked for one round trip less.
     """
     if not items:
         return []
+    prepared = []
+    for actor, action, draft_id, details in items:
+        at = utcnow()
+        details = json.loads(json.dumps(details, default=str))
+        prepared.append((at, actor, action, draft_id, details))
+    if conn.dialect.name == "postgresql":
+        return _append_in_database(conn, prepared)
     head_seq, prev_hash = _head(conn)
     rows: list[dict[str, Any]] = []
     out: list[AuditEvent] = []
-    for actor, action, draft_id, details in items:
+    for at, actor, action, draft_id, details in prepared:
         seq = head_seq + len(out) + 1
-        at = utcnow()
-        details = json.loads(json.dumps(details, default=str))
         digest = AuditEvent.compute_hash(seq, at, actor, action, draft_id, details, prev_hash)
         rows.append({
             "seq": seq,
@@ -71,7 +82,7 @@ def append_many(conn: Connection, items: list[tuple[str, str, str | None, dict[s
             "actor": actor,
             "action": action,
             "draft_id": draft_id,
-            "details_json": json.dumps(details, ensure_ascii=False, sort_keys=True),
+            "details_json": _details_json(details),
             "prev_hash": prev_hash,
             "hash": digest,
         })
@@ -84,6 +95,35 @@ def append_many(conn: Connection, items: list[tuple[str, str, str | None, dict[s
     if (transaction := conn.get_transaction()) is not None:
         conn.info[_HEAD_KEY] = (weakref.ref(transaction), out[-1].seq, out[-1].hash)
     return out
+
+
+def _details_json(details: dict[str, Any]) -> str:
+    return json.dumps(details, ensure_ascii=False, sort_keys=True)
+
+
+def hash_middle(at: datetime, actor: str, action: str, draft_id: str | None, details: dict[str, Any]) -> str:
+    """What `AuditEvent.compute_hash` hashes between the seq and the previous hash, serialised the same way:
+    its JSON list is "[" seq "," middle "," "previous hash" "]"."""
+    return json.dumps([at.isoformat(), actor, action, draft_id, details], ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"), default=str)[1:-1]
+
+
+def _append_in_database(conn: Connection, prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]
+                        ) -> list[AuditEvent]:
+    linked = conn.execute(_APPEND, {
+        "k": AUDIT_LOCK_KEY,
+        "ats": [iso(p[0]) for p in prepared],
+        "actors": [p[1] for p in prepared],
+        "actions": [p[2] for p in prepared],
+        "draft_ids": [p[3] for p in prepared],
+        "details": [_details_json(p[4]) for p in prepared],
+        "middles": [hash_middle(*p) for p in prepared],
+    }).all()
+    return [
+        AuditEvent(seq=row.out_seq, at=at, actor=actor, action=action, draft_id=draft_id, details=details,
+                   prev_hash=row.out_prev, hash=row.out_hash)
+        for row, (at, actor, action, draft_id, details) in zip(linked, prepared, strict=True)
+    ]
 
 
 def _event_from_row(r: Row) -> AuditEvent:
