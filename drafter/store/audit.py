@@ -21,9 +21,7 @@ _LOCK = sa.text("SELECT pg_advisory_xact_lock(:k)")
 _HEAD = sa.select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
 _INSERT = audit_events.insert()
 # PostgreSQL: lock, head and inserts in one call (migration 0007_pg5)
-_APPEND = sa.text("SELECT out_seq, out_prev, out_hash FROM drafter_audit_append(:k, CAST(:ats AS text[]), "
-                  "CAST(:actors AS text[]), CAST(:actions AS text[]), CAST(:draft_ids AS text[]), "
-                  "CAST(:details AS text[]), CAST(:middles AS text[]))")
+_APPEND = sa.text("SELECT out_seq, out_prev, out_hash FROM drafter_audit_append(:k, CAST(:items AS json))")
 
 
 # in conn.info: (weak reference to the transaction, seq, hash) of the last event that transaction appended
@@ -110,15 +108,12 @@ def hash_middle(at: datetime, actor: str, action: str, draft_id: str | None, det
 
 def _append_in_database(conn: Connection, prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]
                         ) -> list[AuditEvent]:
-    linked = conn.execute(_APPEND, {
-        "k": AUDIT_LOCK_KEY,
-        "ats": [iso(p[0]) for p in prepared],
-        "actors": [p[1] for p in prepared],
-        "actions": [p[2] for p in prepared],
-        "draft_ids": [p[3] for p in prepared],
-        "details": [_details_json(p[4]) for p in prepared],
-        "middles": [hash_middle(*p) for p in prepared],
-    }).all()
+    # one JSON argument: serialised by the C encoder and parsed by the server (arrays of text would be escaped
+    # element by element in Python)
+    items = json.dumps([[iso(at), actor, action, draft_id, _details_json(details),
+                         hash_middle(at, actor, action, draft_id, details)]
+                        for at, actor, action, draft_id, details in prepared], ensure_ascii=False)
+    linked = conn.execute(_APPEND, {"k": AUDIT_LOCK_KEY, "items": items}).all()
     return [
         AuditEvent(seq=row.out_seq, at=at, actor=actor, action=action, draft_id=draft_id, details=details,
                    prev_hash=row.out_prev, hash=row.out_hash)
