@@ -88,10 +88,10 @@ def write(folder: Path, key: signing.Ed25519PrivateKey, *, count: int, head_hash
 
 def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Checkpoint | None, str | None]:
     """The checkpoint with the highest count in `folder`, checked; (None, None) when there is none."""
-    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    if not files:
+    name = _highest_name(folder)
+    if name is None:
         return None, None
-    path = files[-1]
+    path = folder / name
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         payload = {k: record[k] for k in ("format", "count", "head_hash", "at", "database")}
@@ -104,6 +104,19 @@ def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Check
         return None, lazy("the checkpoint {path} is not signed with the deployment's key", path=path)
     return Checkpoint(int(payload["count"]), str(payload["head_hash"]), str(payload["at"]), str(payload["database"]),
                       str(record.get("key_id", "")), path), None
+
+
+def _highest_name(folder: Path) -> str | None:
+    """The last name `sorted(folder.glob("*.json"))` would give (file names are zero-padded counts).
+
+    One pass over the folder's names, without building and sorting a path per checkpoint: the folder gains a
+    file with every approval and export, and sorting it all cost ~18 ms per approval at 1,500 files.
+    """
+    try:
+        with os.scandir(folder) as entries:
+            return max((e.name for e in entries if e.name.endswith(".json")), default=None)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def against_checkpoint(cp: Checkpoint, count: int, hash_at: str | None) -> str | None:
