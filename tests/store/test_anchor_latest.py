@@ -42,3 +42,36 @@ def test_a_missing_folder_or_a_file_in_its_place_has_no_checkpoint(tmp_path: Pat
     (tmp_path / "file").write_text("x", encoding="utf-8")
     assert anchors._highest_name(tmp_path / "file") is None
     assert anchors.latest(tmp_path / "missing", None) == (None, None)
+
+
+def test_the_latest_checkpoint_is_the_highest_count_written_across_sub_folders_and_the_old_flat_layout(
+    tmp_path: Path,
+) -> None:
+    from drafter.signing import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    rng = random.Random(11)
+    for trial in range(12):
+        folder = tmp_path / f"db{trial}"
+        counts = sorted(rng.sample(range(1, 5 * anchors.SHARD), rng.randint(1, 25)))
+        legacy = [c for c in counts if rng.random() < 0.3]  # written before sub-folders, at the top level
+        for count in counts:
+            cp = anchors.write(folder, key, count=count, head_hash=f"{count:064x}", database="db")
+            if count in legacy:
+                cp.path.replace(folder / cp.path.name)
+        if rng.random() < 0.5:  # an empty sub-folder above the rest (a write that failed, or emptied by hand)
+            (folder / f"{(max(counts) // anchors.SHARD) + 3:09d}").mkdir()
+        while counts:
+            found, problem = anchors.latest(folder, key.public_key())
+            assert problem is None and found is not None and found.count == counts[-1]
+            found.path.unlink()  # the newest removed: the one before it is the latest
+            counts.pop()
+        assert anchors.latest(folder, key.public_key()) == (None, None)
+
+
+def test_checkpoints_go_in_sub_folders_of_a_bounded_size(tmp_path: Path) -> None:
+    from drafter.signing import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    cp = anchors.write(tmp_path, key, count=anchors.SHARD * 7 + 5, head_hash="0" * 64, database="db")
+    assert cp.path.parent.name == "000000007" and cp.path.name == f"{anchors.SHARD * 7 + 5:012d}.json"
