@@ -84,3 +84,80 @@ def test_racing_review_and_edit_stays_consistent(postgres_url: str, tmp_path: An
         versions = [v["version"] for v in service.versions(draft_id)]
         assert versions == sorted(set(versions))
     service.store.engine.dispose()
+
+
+CYCLES = 4  # per user
+THREADS = 3  # users per process
+
+
+def _cycling_process(url: str, data_dir: str, first: int, barrier: Any, results: Any) -> None:
+    """One app process of a shared deployment: THREADS users, each looping draft, edit, submit, approve."""
+    import threading
+
+    service = DrafterService.from_settings(Settings(data_dir=data_dir, database_url=url))
+    edits: list[tuple[str, int, str]] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def user(i: int) -> None:
+        me, reviewer = f"user-{'abcdefgh'[i]}", f"user-{'abcdefgh'[(i + 1) % 8]}"
+        for n in range(CYCLES):
+            try:
+                draft = service.create_draft(briefing_request(), me)
+                text = f"Revised by {me}, pass {'abcdefgh'[n]}."
+                edited = service.edit_section(draft.id, "summary", text, me)
+                with lock:
+                    edits.append((draft.id, edited.version, text))
+                service.submit(draft.id, me)
+                service.approve(draft.id, reviewer, FULL_CHECKLIST)
+            except BaseException as exc:  # reported to the test, which fails on any
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+
+    barrier.wait(timeout=120)
+    threads = [threading.Thread(target=user, args=(first + k,)) for k in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    service.store.engine.dispose()
+    results.put((edits, errors))
+
+
+def test_two_app_processes_cycling_lose_no_update_and_keep_one_chain(postgres_url: str, tmp_path: Any) -> None:
+    """Two processes (several threads each) draft, edit, submit and approve at once against one PostgreSQL:
+    every edit is in the version it was saved as, every approval is signed over its content, one chain."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url)
+    service = DrafterService.from_settings(settings)
+    service.approve(_submitted(service), "bob", FULL_CHECKLIST)  # the signing key exists before both start
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_cycling_process, args=(postgres_url, str(tmp_path / "data"), k * THREADS,
+                                                        barrier, results)) for k in range(2)]
+    for p in procs:
+        p.start()
+    collected = [results.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    edits = [e for got, _ in collected for e in got]
+    assert [err for _, errs in collected for err in errs] == []
+    assert len(edits) == 2 * THREADS * CYCLES
+    for draft_id, version, text in edits:
+        rows = {v["version"]: v for v in service.versions(draft_id)}
+        assert version in rows and any(s.text == text for s in rows[version]["sections"]), (draft_id, version)
+        draft = service.get_draft(draft_id)
+        assert draft.status == DraftStatus.approved and draft.sections[0].text == text
+        approval = service.store.latest_approval(draft_id)
+        assert approval is not None and approval.content_sha256 == draft.content_sha256
+    count, problem = service.verify_audit()  # the whole chain, the latest checkpoint, every signed approval
+    assert problem is None
+    seqs = [e.seq for e in service.audit_trail()]
+    assert seqs == list(range(1, count + 1))  # no gap, no fork: one line through both processes' events
+    service.store.engine.dispose()
+
+
+def _submitted(service: DrafterService) -> str:
+    draft = service.create_draft(briefing_request(), "alice")
+    service.submit(draft.id, "alice")
+    return draft.id

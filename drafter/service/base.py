@@ -322,9 +322,12 @@ class ServiceBase:
             previous, current, now=now, content_sha256=draft.content_sha256))
         return checks.sort_findings(merged, [s.id for s in draft.sections])
 
-    def _current_findings(self, draft: Draft) -> list[Finding]:
-        """Stored findings if they were computed on this content, else checked afresh (and stored)."""
-        stored = self.store.findings(draft.id)
+    def _current_findings(self, draft: Draft, stored: list[Finding] | None = None) -> list[Finding]:
+        """Stored findings if they were computed on this content, else checked afresh (and stored).
+
+        `stored`: the draft's stored findings when the caller has just read them (with the draft, in one snapshot).
+        """
+        stored = self.store.findings(draft.id) if stored is None else stored
         current = draft.content_sha256  # hashes the whole draft: compute it once, not once per finding
         if not draft.sections or (stored and all(f.content_sha256 == current for f in stored)):
             return checks.sort_findings(stored, [s.id for s in draft.sections])

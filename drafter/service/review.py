@@ -42,11 +42,14 @@ class ReviewUseCases(AuditSigning):
         user = self._user(user)
         comment = check_text(comment, lazy("The comment"))
         self._require_reviewer(user, "approve", draft_id)
-        draft = self.store.get_draft(draft_id)
-        current = self._current_findings(draft)
+        with self.store.reading():  # one connection, one snapshot: the draft, its findings and its history agree
+            draft = self.store.get_draft(draft_id)
+            stored = self.store.findings(draft_id)
+            contributed = self._contributors(draft)
+        current = self._current_findings(draft, stored)
         with self._audited(user, "approve", draft_id):
             rules.check_approve(draft, user, checklist, expected_version, rules.open_blocking(current),
-                                contributed=self.contributors(draft_id))
+                                contributed=contributed)
         review = Review(
             draft_id=draft.id, reviewer=user, decision="approved", comment=comment, checklist=checklist,
             content_sha256=draft.content_sha256, version=draft.version + 1, created_at=utcnow(),
@@ -81,12 +84,14 @@ class ReviewUseCases(AuditSigning):
     def contributors(self, draft_id: str) -> set[str]:
         """Everyone who generated, refined or edited any version of the draft (from its versions and its audit
         events), and its author: none of them may approve it."""
-        draft = self.store.get_draft(draft_id)
-        versions = self.store.versions(draft_id)
-        return rules.contributors(
-            draft, versions=[v["sections"] for v in versions], history=self.store.audit_events(draft_id),
-            version_actors=[v["actor"] for v in versions],
-        )
+        with self.store.reading():
+            return self._contributors(self.store.get_draft(draft_id))
+
+    def _contributors(self, draft: Draft) -> set[str]:
+        # The names alone, read in two statements: who saved each version and who wrote or edited its sections,
+        # and who recorded a contributing action (the same people rules.contributors finds in the full history).
+        named = self.store.version_people(draft.id) | self.store.audit_actors(draft.id, rules.CONTRIBUTING_ACTIONS)
+        return rules.contributors(draft, version_actors=named)
 
     def findings(self, draft_id: str, *, include_resolved: bool = False) -> list[Finding]:
         """The draft's findings, most severe first; open before waived; resolved ones only if asked."""

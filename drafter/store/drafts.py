@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -110,6 +111,24 @@ def insert_versions(conn: Connection, version_rows: list[dict[str, Any]]) -> Non
 def versions(conn: Connection, draft_id: str) -> list[dict[str, Any]]:
     query = sa.select(draft_versions).where(draft_versions.c.draft_id == draft_id).order_by(draft_versions.c.version)
     return [rows.version_from_row(r) for r in conn.execute(query).mappings()]
+
+
+def version_people(conn: Connection, draft_id: str) -> set[str]:
+    """Everyone the draft's stored versions name: who saved each, and each section's author and editor.
+
+    The same names `versions()` gives (`actor`, `provenance.author`, `provenance.edited_by`), read from the JSON
+    without building the sections: the four-eyes check at approval needs the names, not the documents.
+    """
+    query = sa.select(draft_versions.c.actor, draft_versions.c.sections_json).where(
+        draft_versions.c.draft_id == draft_id
+    )
+    people: set[str] = set()
+    for actor, sections_json in conn.execute(query):
+        people.add(actor)
+        for section in json.loads(sections_json):
+            provenance = section.get("provenance") or {}
+            people.update(p for p in (provenance.get("author"), provenance.get("edited_by")) if p)
+    return people
 
 
 def insert_review(conn: Connection, review: Review) -> None:

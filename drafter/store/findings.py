@@ -15,8 +15,13 @@ def for_draft(conn: Connection, draft_id: str) -> list[Finding]:
     return [rows.finding_from_row(r) for r in result]
 
 
-def replace(conn: Connection, draft_id: str, new: list[Finding]) -> None:
-    conn.execute(findings.delete().where(findings.c.draft_id == draft_id))
+def take(conn: Connection, draft_id: str) -> list[Finding]:
+    """Delete a draft's findings and return them, in one statement (the caller writes the merged ones back)."""
+    result = conn.execute(findings.delete().where(findings.c.draft_id == draft_id).returning(*findings.c)).mappings()
+    return [rows.finding_from_row(r) for r in result]
+
+
+def insert(conn: Connection, new: list[Finding]) -> None:
     if new:
         conn.execute(findings.insert(), [rows.finding_row(f) for f in new])
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from threading import local
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -49,6 +50,7 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._group = local()  # this thread's open `reading()` group: its connection, or nothing
 
     @classmethod
     def open(
@@ -81,6 +83,9 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One write transaction. On SQLite it takes the write lock first (retried while the database is busy)."""
+        if getattr(self._group, "conn", None) is not None:
+            # reads later in the group would not see this write (they keep the group's snapshot)
+            raise RuntimeError("Store.transaction() inside Store.reading(): close the reading group first")
         conn, tx = engine.with_retries(lazy("write to it"), self._begin)
         try:
             with conn:
@@ -104,11 +109,64 @@ class Store:
             raise
 
     def _read(self, read: Callable[[Connection], T]) -> T:
-        """Run `read` outside any write lock (SQLite: a deferred transaction), retried while the database is busy."""
+        """Run `read` outside any write lock (SQLite: a deferred transaction), retried while the database is busy.
+
+        Inside `reading()` it runs on the group's connection, in the group's snapshot.
+        """
+        group = getattr(self._group, "conn", None)
+        if group is not None:
+            return read(group)
+
         def attempt() -> T:
+            try:
+                with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
+                    return read(conn)
+            except sa.exc.DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+            # the connection died under the read (the server restarted or closed it): the pool has been told,
+            # and a read is safe to repeat, once, on a fresh connection
             with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
                 return read(conn)
         return engine.with_retries(lazy("read it"), attempt)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Group the reads made inside (by this thread) on one connection and one snapshot of the database.
+
+        One pool checkout instead of one per read, and every read sees the same committed state: on PostgreSQL
+        a read-only REPEATABLE READ transaction, on SQLite a deferred transaction (in WAL mode its snapshot is
+        taken at the first read and kept). A write inside the group is refused (RuntimeError): reads after it
+        would not see it. Groups nest (an inner group joins the outer one).
+        """
+        if getattr(self._group, "conn", None) is not None:
+            yield
+            return
+        options: dict[str, Any] = {engine.READ: True}
+        if self.dialect == "postgresql":
+            options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+
+        def begin() -> tuple[Connection, RootTransaction]:
+            conn = self.engine.connect().execution_options(**options)
+            try:
+                return conn, conn.begin()
+            except BaseException:
+                conn.close()
+                raise
+
+        conn, tx = engine.with_retries(lazy("read it"), begin)
+        self._group.conn = conn
+        try:
+            with conn:
+                try:
+                    yield
+                finally:
+                    self._group.conn = None
+                    tx.rollback()  # nothing was written: ending the snapshot is all there is to do
+        except sa.exc.OperationalError as exc:
+            if engine.is_busy(exc):
+                raise engine.busy_error(lazy("read it"), 1) from None
+            raise
 
     # --- user preferences -------------------------------------------------------------------------
 
@@ -173,8 +231,7 @@ class Store:
                     drafts.insert_review(conn, step.review)
             drafts.insert_versions(conn, version_rows)  # the sections' versions in one statement
             drafts.update(conn, new, expected_version=expected)
-            for step in steps:
-                self._append_audit(conn, step.actor, step.action, step.draft.id, step.details)
+            self._append_audits(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])
         return new
 
     def _save_step(self, conn: Connection, step: drafts.SaveStep) -> Draft:
@@ -197,6 +254,10 @@ class Store:
 
     def versions(self, draft_id: str) -> list[dict[str, Any]]:
         return self._read(lambda conn: drafts.versions(conn, draft_id))
+
+    def version_people(self, draft_id: str) -> set[str]:
+        """Everyone the draft's stored versions name: who saved each, and each section's author and editor."""
+        return self._read(lambda conn: drafts.version_people(conn, draft_id))
 
     # --- reviews --------------------------------------------------------------------------------
 
@@ -243,9 +304,9 @@ class Store:
     def update_findings(self, draft_id: str, merge: Callable[[list[Finding]], list[Finding]]) -> list[Finding]:
         """Replace a draft's findings by `merge(stored findings)`, in one transaction holding the draft row."""
         with self.transaction() as conn:
-            drafts.lock(conn, draft_id)
-            merged = merge(findings.for_draft(conn, draft_id))
-            findings.replace(conn, draft_id, merged)
+            drafts.lock(conn, draft_id)  # two merges of one draft's findings run one after the other
+            merged = merge(findings.take(conn, draft_id))
+            findings.insert(conn, merged)
         return merged
 
     def waive_finding(self, draft_id: str, finding_id: str, *, reason: str, user: str) -> Finding:
@@ -289,11 +350,21 @@ class Store:
     def _append_audit(
         self, conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any]
     ) -> AuditEvent:
-        # Every append from a Store method goes through here (one seam; tests cut the connection at it).
-        return audit.append(conn, actor, action, draft_id, details)
+        # Every single append from a Store method goes through here (a seam; tests cut the connection at it).
+        return self._append_audits(conn, [(actor, action, draft_id, details)])[0]
+
+    def _append_audits(
+        self, conn: Connection, items: list[tuple[str, str, str | None, dict[str, Any]]]
+    ) -> list[AuditEvent]:
+        # Every append goes through here, several events of one transaction in one statement.
+        return audit.append_many(conn, items)
 
     def audit_events(self, draft_id: str | None = None) -> list[AuditEvent]:
         return self._read(lambda conn: audit.events(conn, draft_id))
+
+    def audit_actors(self, draft_id: str, actions: frozenset[str] | set[str]) -> set[str]:
+        """Who recorded any of `actions` on the draft, from its audit events."""
+        return self._read(lambda conn: audit.actors(conn, draft_id, actions))
 
     def verify_draft_events(self, draft_id: str) -> str | None:
         """Check one draft's audit events and their links to their neighbours; the first problem, or None.

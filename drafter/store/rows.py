@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from drafter.models import Checklist, Draft, DraftRequest, Finding, LLMCall, Review, Section
 
 Row = Mapping[Any, Any]  # a RowMapping: keyed by column name (or Column)
@@ -20,6 +22,9 @@ def iso(dt: datetime) -> str:
 
 def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+_SECTIONS = TypeAdapter(list[Section])
 
 
 # id(section) -> (the section, its JSON); holding the section keeps its id from being reused while remembered
@@ -44,7 +49,8 @@ def sections_unchanged() -> Iterator[None]:
 def sections_json(sections: list[Section]) -> str:
     memo = _SECTION_JSON.get()
     if memo is None:
-        return json.dumps([s.model_dump(mode="json") for s in sections], ensure_ascii=False)
+        # the same dicts as each section's model_dump(mode="json"), made in one call, and the same json.dumps text
+        return json.dumps(_SECTIONS.dump_python(sections, mode="json"), ensure_ascii=False)
     parts = []
     for s in sections:
         known = memo.get(id(s))
@@ -55,7 +61,8 @@ def sections_json(sections: list[Section]) -> str:
 
 
 def sections_from_json(text: str) -> list[Section]:
-    return [Section.model_validate(s) for s in json.loads(text)]
+    # parsed and validated in one pass (pydantic's JSON mode), not json.loads and then a validation per section
+    return _SECTIONS.validate_json(text)
 
 
 def draft_row(d: Draft) -> dict[str, Any]:

@@ -122,10 +122,12 @@ def test_generation_locks_the_chain_once_after_its_other_writes(service: Drafter
         sa.event.remove(service.store.engine, "before_cursor_execute", executed)
         sa.event.remove(service.store.engine, "commit", committed)
     generation = next(t for t in transactions if "INSERT llm_calls" in t)
-    assert generation.count("SELECT pg_advisory_xact_lock") == 1
-    lock = generation.index("SELECT pg_advisory_xact_lock")
-    # after the lock: the head, then only the events (six: five sections and the end of generation)
-    assert generation[lock + 1:] == ["SELECT audit_events", *["INSERT audit_events"] * 6]
+    # the chain is locked, its head read and the six events (five sections, the end of generation) inserted in
+    # one statement (drafter_audit_append), the transaction's last
+    assert generation.count("SELECT drafter_audit_append") == 1
+    lock = generation.index("SELECT drafter_audit_append")
+    assert generation[lock + 1:] == []
+    assert [e.action for e in service.audit_trail(draft.id)].count("generated") == 5
     # before it: every other write, the five sections' versions in one statement
     assert generation[:lock].count("INSERT draft_versions") == 1 and "UPDATE drafts" in generation[:lock]
     assert [len(v["sections"]) for v in service.versions(draft.id)] == [0, 1, 2, 3, 4, 5]
