@@ -17,7 +17,7 @@ from typing import Any
 from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name, unsupported_facts
 from drafter.checks.readability import measure
 from drafter.errors import InputError
-from drafter.i18n import lazy, lazy_join
+from drafter.i18n import lazy, lazy_join, lazy_plural
 from drafter.models import Draft, DraftStatus, StyleGuide
 
 AUDIENCES: dict[str, dict[str, str]] = {
@@ -239,8 +239,8 @@ def outcome_summary(draft: Draft) -> str:
     if done and len(unchanged) == len(done):
         summary = lazy("Not simplified: the rules found nothing to change; every section is the original text")
     else:
-        summary = lazy("Simplified {changed} of {total} sections", changed=len(done) - len(unchanged),
-                       total=len(done))
+        summary = lazy_plural("Simplified {changed} of {n} section", "Simplified {changed} of {n} sections", len(done),
+                              changed=len(done) - len(unchanged))
         if unchanged:
             summary = lazy("{summary}, {n} unchanged", summary=summary, n=len(unchanged))
     if missed:

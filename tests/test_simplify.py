@@ -14,7 +14,7 @@ from drafter.cli import main
 from drafter.models import DraftStatus, FindingSeverity, FindingStatus
 from drafter.service import DrafterService
 from drafter.settings import Settings
-from drafter.simplification import compare, missing_facts
+from drafter.simplification import compare, missing_facts, outcome_summary
 from drafter.simplify_rules import enumerations_to_list, segment, simplify_offline, split_long_sentences
 from tests.conftest import EXAMPLES, FULL_CHECKLIST
 from tests.fake_openai import FakeOpenAI, Reply, Request, text
@@ -219,10 +219,17 @@ def test_an_unchanged_section_says_so_and_stays_the_authors() -> None:
 
 def test_offline_simplification_reports_unchanged_sections_honestly(sqlite_service: DrafterService) -> None:
     from drafter.models import Origin
-    from drafter.simplification import outcome_summary
 
     text = "1. Fees\nYou must pay the fee by 1 May.\n\n2. Forms\nYou must utilise the form prior to payment."
     draft = sqlite_service.simplify(text, title="t", audience="plain", user="alice", backend="offline")
     unchanged = [s for s in draft.sections if s.metrics["changed"] is False]
     assert unchanged and all(s.provenance.origin == Origin.human for s in unchanged)  # not "AI-generated"
     assert "unchanged" in outcome_summary(draft) and outcome_summary(draft) != "Simplified."
+
+
+def test_the_outcome_counts_one_section_in_the_singular(service: DrafterService) -> None:
+    draft = service.simplify("§ 1 Rule.\nThe applicant shall pay the fee prior to 1 May 2026.", title="One",
+                             audience="plain", user="comms")
+    assert len(draft.sections) == 1
+    summary = outcome_summary(draft)
+    assert summary.startswith("Simplified 1 of 1 section") and "1 sections" not in summary, summary
