@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +27,7 @@ from typing import Any
 from playwright.sync_api import expect, sync_playwright
 
 from bench.goals import figure
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server, wait_for_app
 
 GOAL_MEDIAN_S, GOAL_P95_S = 1.0, 2.0
 ROUNDS = int(os.environ.get("DRAFTER_BENCH_BROWSER_ROUNDS", "4"))
@@ -175,6 +178,50 @@ def report(times: dict[str, list[float]]) -> None:
                f"median < {GOAL_MEDIAN_S:.0f} s, p95 < {GOAL_P95_S:.0f} s", med < GOAL_MEDIAN_S and high < GOAL_P95_S)
 
 
+# The smallest Streamlit page showing what the sign-in page shows first: what opening any Streamlit app costs in a
+# fresh browser context on this machine (its scripts and styles loaded and run, the websocket opened).
+HELLO = """import streamlit as st
+st.title("Development sign-in")
+st.selectbox("Sign in as", ["alice", "bob"])
+st.button("Sign in")
+"""
+
+
+def streamlit_floor(browser: Any, folder: Path, runs: int = 8) -> float:
+    """Median seconds for a fresh browser context to open a one-title Streamlit app, served as ours is."""
+    app = folder / "hello.py"
+    app.write_text(HELLO, encoding="utf-8")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        times = []
+        for i in range(runs + 1):  # the first load warms the server, as the journey's first page is timed apart
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            start = time.perf_counter()
+            page.goto(base)
+            page.wait_for_function(SETTLED, arg="Development sign-in", polling="raf", timeout=120_000)
+            if i:
+                times.append(time.perf_counter() - start)
+            context.close()
+        return statistics.median(times)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 def main() -> None:
     if not CHROMIUM.is_file():
         print(f"browser journey: skipped ({CHROMIUM} is missing)")
@@ -189,10 +236,16 @@ def main() -> None:
                     journey.drafter_round(n, first=n == 0)
                     journey.reviewer_round()
                     journey.export_round()
+            floor = streamlit_floor(browser, Path(tmp))
         finally:
             browser.close()
     print(f"browser journey, {ROUNDS} rounds, real Chromium against `streamlit run`, click to settled page:")
     report(journey.times)
+    opened = statistics.median(journey.times["open the app"])
+    print(f"a one-title Streamlit app opens in {floor:.2f} s in a fresh browser context on this machine: "
+          f"Drafter's first page takes x{opened / floor:.2f} of that")
+    figure("browser: open the app, against an empty Streamlit app", f"x{opened / floor:.2f} ({opened:.2f} s / "
+           f"{floor:.2f} s)")
 
 
 if __name__ == "__main__":
