@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from pathlib import Path
 
 from drafter.backends.base import ChatRequest, map_strings
@@ -18,6 +17,7 @@ from drafter.guard.policy import NER_NOTE, BackendPolicy, ScanFinding, ScanRepor
 from drafter.guard.pseudonymise import Pseudonymiser
 from drafter.guard.scanning import Hit, WindowCache, read_text_pieces, scan_pieces, split_text
 from drafter.i18n import Lazy, lazy
+from drafter.memo import text_cache
 from drafter.models import DraftRequest, RiskTier, Template
 
 Part = tuple[str | Lazy, str]  # (where, text), e.g. (lazy("source '{name}'", name="report.txt"), "…")
@@ -175,7 +175,7 @@ class Guard:
         return safe, self._report(policy, findings)
 
 
-@lru_cache(maxsize=32)
+@text_cache(max_chars=4_000_000, max_items=32)
 def _markings(text: str) -> tuple[Marking, ...]:
     """The markings of one whole text. A draft's sources are checked with its request and then again in
     every prompt that quotes them: the same text, so it is read once."""
