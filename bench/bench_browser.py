@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +26,14 @@ from typing import Any
 from playwright.sync_api import expect, sync_playwright
 
 from bench.goals import figure
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server, wait_for_app
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    _wait_healthy,
+    free_port,
+    streamlit_server,
+    wait_for_app,
+)
 
 GOAL_MEDIAN_S, GOAL_P95_S = 1.0, 2.0
 ROUNDS = int(os.environ.get("DRAFTER_BENCH_BROWSER_ROUNDS", "4"))
@@ -191,21 +197,17 @@ def streamlit_floor(browser: Any, folder: Path, runs: int = 8) -> float:
     """Median seconds for a fresh browser context to open a one-title Streamlit app, served as ours is."""
     app = folder / "hello.py"
     app.write_text(HELLO, encoding="utf-8")
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    port, log_path = free_port(), folder / "hello.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port",
+             str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        _wait_healthy(base, proc, log_path)
         times = []
         for i in range(runs + 1):  # the first load warms the server, as the journey's first page is timed apart
             context = browser.new_context(viewport={"width": 1280, "height": 900})
