@@ -100,13 +100,13 @@ def _where_the_time_goes(service: DrafterService, runs: int) -> None:
         source = _briefing_request(10_000 + n).sources[0].text  # new text each run: nothing remembered
         # in the pipeline's order, each step keeping what it shares with the earlier ones (the source's lines)
         for name, step in (
-            ("the source's sentences and terms, for quoting", lambda: offline._candidates((source,))),
-            ("the quote spans' sentences", lambda: spans._source_needles((("report.txt", source),))),
-            ("the citations' paragraphs", lambda: citations._indexed(source)),
-            ("the facts the source supports (checks)", lambda: facts._support_keys(source)),
+            ("the source's sentences and terms, for quoting", lambda text: offline._candidates((text,))),
+            ("the quote spans' sentences", lambda text: spans._source_needles((("report.txt", text),))),
+            ("the citations' paragraphs", citations._indexed),
+            ("the facts the source supports (checks)", facts._support_keys),
         ):
             start = time.process_time()
-            step()
+            step(source)
             steps.setdefault(name, []).append(time.process_time() - start)
     request = _briefing_request(20_000)
     service.create_draft(request, "alice")
