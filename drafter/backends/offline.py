@@ -103,6 +103,20 @@ def _tokens(plain: str) -> frozenset[str]:
     return frozenset(plain.split())
 
 
+# The author's inputs are said again in every request drafted from them, and each section once written: each text's
+# sentences are read once.
+@text_cache(max_chars=2_000_000, max_items=1024)
+def _said_sentences(text: str) -> tuple[str, tuple[tuple[str, frozenset[str]], ...]]:
+    """A said text plain, and its sentences of three words or more, each plain with its tokens."""
+    out = []
+    for line in text.splitlines():
+        for sentence in segment.split_sentences(line.strip()):
+            p = _plain(segment.CITATION_MARK.sub("", sentence))
+            if len(p.split()) >= 3:
+                out.append((p, _tokens(p)))
+    return _plain(text), tuple(out)
+
+
 class _Said:
     """What is already said, indexed so that `repeats` compares a sentence only with the said sentences that
     share enough of its words to be repeated by it."""
@@ -120,28 +134,24 @@ class _Said:
         for text in texts:
             if not text.strip():
                 continue
-            self._wholes.append(_plain(text))
-            for line in text.splitlines():
-                for sentence in segment.split_sentences(line.strip()):
-                    p = _plain(segment.CITATION_MARK.sub("", sentence))
-                    if len(p.split()) < 3:
-                        continue
-                    tokens = _tokens(p)
-                    index = len(self._own)
-                    self._own.append((len(tokens), p))
-                    for token in tokens:
-                        self._postings.setdefault(token, []).append(index)
-                    if len(tokens) >= 6:
-                        # a plain sentence found in another starts at one of its words: looked for from there
-                        self._long.setdefault(p.split(" ", 2)[1], []).append(p)
+            whole, sentences = _said_sentences(text)
+            self._wholes.append(whole)
+            for p, tokens in sentences:
+                index = len(self._own)
+                self._own.append((len(tokens), p))
+                for token in tokens:
+                    self._postings.setdefault(token, []).append(index)
+                if len(tokens) >= 6:
+                    # a plain sentence found in another starts at one of its words: looked for from there
+                    self._long.setdefault(p.split(" ", 2)[1], []).append(p)
         # plain texts and sentences hold no line break, so a match in the joined text is a match in one of them
         self._joined = "\n".join(self._wholes)
 
     def _contains_long(self, plain: str) -> bool:
         """Whether a said sentence of six tokens or more is in `plain`."""
         if self._long:
-            for word in set(plain.split()):
-                for own in self._long.get(word, ()):
+            for word in self._long.keys() & plain.split():  # only the words a long said sentence starts with
+                for own in self._long[word]:
                     if own in plain:
                         return True
         return False
@@ -157,12 +167,13 @@ class _Said:
         if plain in self._joined or self._contains_long(plain):
             return True
         postings = self._postings
-        shared_by = Counter(chain.from_iterable([postings[t] for t in tokens if t in postings]))
-        if not shared_by:
-            return False
         # either test below needs at least 0.6 m shared tokens (80 % of the larger set, or 90 % of n >= m / 1.5):
         # a sentence sharing fewer is not compared (one token of slack for rounding)
         least = 0.6 * m - 1
+        known = tokens & postings.keys()  # no said sentence shares more tokens than all of them together
+        if len(known) < least:
+            return False
+        shared_by = Counter(chain.from_iterable([postings[t] for t in known]))
         if max(shared_by.values()) < least:
             return False
         for index, shared in shared_by.items():
