@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from drafter.backends.base import ChatRequest, Message
 from drafter.injection import INJECTION
+from drafter.memo import text_cache
 from drafter.models import SectionSpec, SourceDoc, StyleGuide, Template
 
 Task = Literal["section", "document", "refine", "simplify", "self_check"]
@@ -198,7 +199,15 @@ def prompt_text(messages: Any) -> str:
 
 
 def messages_sha256(messages: Any) -> str:
-    payload = json.dumps([[m.type, m.content] for m in messages], ensure_ascii=False)
+    pairs = tuple((m.type, m.content) for m in messages)
+    if all(isinstance(content, str) for _, content in pairs):
+        return _pairs_sha256(pairs)  # a prompt is hashed for its bundle and again for the call log: once
+    return _pairs_sha256.__wrapped__(pairs)
+
+
+@text_cache(max_chars=2_000_000, max_items=256)
+def _pairs_sha256(pairs: tuple[tuple[str, Any], ...]) -> str:
+    payload = json.dumps([[kind, content] for kind, content in pairs], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
