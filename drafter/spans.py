@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import groupby
 
 from drafter import segment
 from drafter.memo import text_cache
@@ -87,12 +88,14 @@ def _match(text: str, inputs: Iterable[str], sources: Sequence[tuple[str, str]])
     # longest first, so a whole quoted sentence wins over an input date inside it; at equal length the author's
     # own words win over a source that repeats them
     needles.sort(key=lambda item: (-len(item[0]), -item[1]))
+    taken = bytearray(len(text))  # 1 where `labels` holds a label: a free stretch is found without a loop
     for needle, _, label in needles:
         pos = text.find(needle)
         while pos != -1:
             end = pos + len(needle)
-            if all(lab is None for lab in labels[pos:end]) and _bounded(text, pos, end):
+            if taken.find(1, pos, end) == -1 and _bounded(text, pos, end):
                 labels[pos:end] = [label] * len(needle)
+                taken[pos:end] = b"\x01" * len(needle)
             pos = text.find(needle, pos + 1)
     return labels
 
@@ -113,37 +116,32 @@ def _to_spans(text: str, labels: list[_Label | None]) -> list[Span]:
     """Runs of equal labels as spans, trimmed of white space; runs that are only layout are dropped."""
     layout = _layout_mask(text)
     spans: list[Span] = []
-    i = 0
-    while i < len(text):
-        label = labels[i]
-        j = i
-        while j < len(text) and labels[j] == label:
-            j += 1
+    for i, j, label in _runs(labels):
         if label is not None and not all(layout[i:j]):
             chunk = text[i:j]
             s = i + len(chunk) - len(chunk.lstrip())
             e = j - (len(chunk) - len(chunk.rstrip()))
             origin, source, paragraph = label
             spans.append(Span(start=s, end=e, origin=origin, source=source, paragraph=paragraph))
-        i = j
     return spans
+
+
+def _runs(labels: list[_Label | None]) -> Iterator[tuple[int, int, _Label | None]]:
+    """(start, end, label) of each run of equal labels."""
+    i = 0
+    for label, run in groupby(labels):
+        j = i + len(list(run))
+        yield i, j, label
+        i = j
 
 
 def _fill(text: str, labels: list[_Label | None], rest: _Label) -> list[_Label | None]:
     """Unmatched characters get `rest`, except runs that are only layout, which stay unlabelled."""
     layout = _layout_mask(text)
     out = list(labels)
-    i = 0
-    while i < len(text):
-        if out[i] is not None:
-            i += 1
-            continue
-        j = i
-        while j < len(text) and labels[j] is None:
-            j += 1
-        if not all(layout[i:j]):
+    for i, j, label in _runs(labels):
+        if label is None and not all(layout[i:j]):
             out[i:j] = [rest] * (j - i)
-        i = j
     return out
 
 

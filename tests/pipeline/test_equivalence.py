@@ -10,10 +10,12 @@ import math
 import random
 import re
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from drafter import segment
+from drafter import segment, spans
 from drafter.backends import offline
 from drafter.checks import facts
 from drafter.injection import INJECTION
@@ -295,3 +297,104 @@ def test_said_grows_as_said_once() -> None:
         grown.add((text,))
     probes = [s for t in corpus_texts()[:200] for s in segment.split_sentences(t)]
     assert probes and all(whole.repeats(p) == grown.repeats(p) for p in probes)
+
+
+# --- spans: who wrote which part ------------------------------------------------------------------------------
+
+
+def _match_plain(text: str, inputs: Any, sources: Any) -> list[Any]:
+    """`spans._match` as it was: every needle's stretch checked for a label character by character."""
+    labels: list[Any] = [None] * len(text)
+    needles = [(n, 1, (spans.SpanOrigin.input, None, None)) for n in spans._input_needles(inputs)]
+    needles += [(n, 0, (spans.SpanOrigin.quote, name, pi)) for n, name, pi in spans._source_needles(sources)]
+    needles.sort(key=lambda item: (-len(item[0]), -item[1]))
+    for needle, _, label in needles:
+        pos = text.find(needle)
+        while pos != -1:
+            end = pos + len(needle)
+            if all(lab is None for lab in labels[pos:end]) and spans._bounded(text, pos, end):
+                labels[pos:end] = [label] * len(needle)
+            pos = text.find(needle, pos + 1)
+    return labels
+
+
+def _to_spans_plain(text: str, labels: list[Any]) -> list[Any]:
+    layout = spans._layout_mask(text)
+    out = []
+    i = 0
+    while i < len(text):
+        label = labels[i]
+        j = i
+        while j < len(text) and labels[j] == label:
+            j += 1
+        if label is not None and not all(layout[i:j]):
+            chunk = text[i:j]
+            s = i + len(chunk) - len(chunk.lstrip())
+            e = j - (len(chunk) - len(chunk.rstrip()))
+            origin, source, paragraph = label
+            out.append(spans.Span(start=s, end=e, origin=origin, source=source, paragraph=paragraph))
+        i = j
+    return out
+
+
+def _fill_plain(text: str, labels: list[Any], rest: Any) -> list[Any]:
+    layout = spans._layout_mask(text)
+    out = list(labels)
+    i = 0
+    while i < len(text):
+        if out[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(text) and labels[j] is None:
+            j += 1
+        if not all(layout[i:j]):
+            out[i:j] = [rest] * (j - i)
+        i = j
+    return out
+
+
+def _span_cases() -> Iterator[tuple[str, list[str], list[tuple[str, str]]]]:
+    """Each text of the corpora as a section, with inputs and sources that overlap it in many ways: its own
+    sentences, a neighbour's, pieces cut at random places (overlapping needles, needles inside words)."""
+    rng = random.Random(5)
+    texts = [t for t in all_texts() if t.strip()]
+    for n, text in enumerate(texts):
+        neighbour = texts[(n + 1) % len(texts)]
+        sentences = segment.split_sentences(text) or [text]
+        pieces = []
+        for _ in range(3):
+            a = rng.randrange(len(text))
+            pieces.append(text[a:a + rng.randint(3, 80)])
+        inputs = [*rng.sample(sentences, min(2, len(sentences))), *pieces[:2]]
+        sources = [("a.txt", "\n\n".join([*rng.sample(sentences, min(3, len(sentences))), pieces[2]])),
+                   ("b.txt", neighbour)]
+        yield text, inputs, sources
+
+
+def test_spans_are_the_ones_the_character_by_character_labelling_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = labelled = 0
+    for text, inputs, sources in _span_cases():
+        for language_model in (True, False):
+            fast = spans.compute(text, inputs, sources, language_model=language_model)
+            with monkeypatch.context() as m:
+                m.setattr(spans, "_match", _match_plain)
+                m.setattr(spans, "_to_spans", _to_spans_plain)
+                m.setattr(spans, "_fill", _fill_plain)
+                plain = spans.compute(text, inputs, sources, language_model=language_model)
+            assert fast == plain, text[:200]
+        checked += 1
+        labelled += len({sp.origin for sp in fast}) > 1
+        if checked % 4:
+            continue
+        # after an edit (every fourth text): its end cut and a sentence added, the old spans kept where the words
+        # are the same
+        edited = text.replace(" ", "  ", 1)[: max(1, len(text) - 7)] + " A new closing sentence."
+        fast_edit = spans.after_edit(text, fast, edited, inputs, sources)
+        with monkeypatch.context() as m:
+            m.setattr(spans, "_match", _match_plain)
+            m.setattr(spans, "_to_spans", _to_spans_plain)
+            m.setattr(spans, "_fill", _fill_plain)
+            plain_edit = spans.after_edit(text, fast, edited, inputs, sources)
+        assert fast_edit == plain_edit, text[:200]
+    assert checked > 500 and labelled > 100  # most cases mix quotes, inputs and the machine's own words
