@@ -20,6 +20,13 @@ AUDIT_LOCK_KEY = 73_010_001  # PostgreSQL advisory lock serialising audit-chain 
 _LOCK = sa.text("SELECT pg_advisory_xact_lock(:k)")
 _HEAD = sa.select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
 _INSERT = audit_events.insert()
+_ACTORS = sa.select(audit_events.c.actor).distinct().where(
+    audit_events.c.draft_id == sa.bindparam("b_draft_id"),
+    audit_events.c.action.in_(sa.bindparam("b_actions", expanding=True)),
+)
+_FROM = sa.select(audit_events).where(audit_events.c.seq >= sa.bindparam("b_first")).order_by(audit_events.c.seq)
+_MAX_SEQ = sa.select(sa.func.max(audit_events.c.seq))
+_HASH_AT = sa.select(audit_events.c.hash).where(audit_events.c.seq == sa.bindparam("b_seq"))
 # PostgreSQL: lock, head and inserts in one call (migration 0007_pg5)
 _APPEND = sa.text("SELECT out_seq, out_prev, out_hash FROM drafter_audit_append(:k, CAST(:items AS json))")
 
@@ -143,10 +150,7 @@ def events(conn: Connection, draft_id: str | None = None) -> list[AuditEvent]:
 
 def actors(conn: Connection, draft_id: str, actions: frozenset[str] | set[str]) -> set[str]:
     """Who recorded any of these actions on the draft (names only; the events' details are not read)."""
-    query = sa.select(audit_events.c.actor).distinct().where(
-        audit_events.c.draft_id == draft_id, audit_events.c.action.in_(sorted(actions))
-    )
-    return set(conn.execute(query).scalars())
+    return set(conn.execute(_ACTORS, {"b_draft_id": draft_id, "b_actions": sorted(actions)}).scalars())
 
 
 def verify_draft_events(conn: Connection, draft_id: str) -> str | None:
@@ -174,14 +178,13 @@ def verify_draft_events(conn: Connection, draft_id: str) -> str | None:
 
 def events_from(conn: Connection, first_seq: int) -> list[AuditEvent]:
     """The events from `first_seq` on, in order."""
-    query = sa.select(audit_events).where(audit_events.c.seq >= first_seq).order_by(audit_events.c.seq)
-    return [_event_from_row(r) for r in conn.execute(query).mappings()]
+    return [_event_from_row(r) for r in conn.execute(_FROM, {"b_first": first_seq}).mappings()]
 
 
 def head_and_hash_at(conn: Connection, seq: int) -> tuple[int, str | None]:
     """(the highest seq, the hash of event `seq` or None if there is none)."""
-    head = conn.execute(sa.select(sa.func.max(audit_events.c.seq))).scalar()
-    at = conn.execute(sa.select(audit_events.c.hash).where(audit_events.c.seq == seq)).scalar()
+    head = conn.execute(_MAX_SEQ).scalar()
+    at = conn.execute(_HASH_AT, {"b_seq": seq}).scalar()
     return int(head or 0), at
 
 

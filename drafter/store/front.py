@@ -25,10 +25,11 @@ import drafter.store.engine as engine
 import drafter.store.findings as findings
 import drafter.store.preferences as preferences
 import drafter.store.reports as reports
+import drafter.store.rows as rows
 import drafter.store.schema as schema
 from drafter.errors import ConflictError, NotFoundError, VerificationError
 from drafter.i18n import lazy
-from drafter.models import AuditEvent, Draft, Finding, FindingStatus, LLMCall, Review, utcnow
+from drafter.models import AuditEvent, Draft, DraftStatus, Finding, FindingStatus, LLMCall, Review, utcnow
 from drafter.signing import Ed25519PrivateKey, Ed25519PublicKey
 from drafter.store.anchors import Checkpoint
 
@@ -203,6 +204,30 @@ class Store:
             return self._save_step(conn, drafts.SaveStep(draft, expected_version, actor, action, details,
                                                          content_changed, review))
 
+    def save_status(
+        self,
+        draft: Draft,
+        status: DraftStatus,
+        *,
+        actor: str,
+        action: str,
+        details: dict[str, Any],
+        review: Review | None = None,
+    ) -> Draft:
+        """Move `draft` (as read, at its version) to `status`, if nobody changed it since (optimistic locking).
+
+        Only the status columns are written: the row is changed only where it still has `draft.version`, so its
+        sections, request and content hash are the ones `draft` holds. Returns the draft as now stored.
+        """
+        new = draft.model_copy(update={"status": status, "version": draft.version + 1, "updated_at": utcnow(),
+                                       "updated_by": actor})
+        with self.transaction() as conn:
+            drafts.update_status(conn, new, expected_version=draft.version)
+            if review is not None:
+                drafts.insert_review(conn, review)
+            self._append_audit(conn, actor, action, draft.id, details)
+        return new
+
     def save_draft_steps(self, steps: list[drafts.SaveStep], calls_made: list[LLMCall] | None = None) -> Draft:
         """Several saves of one draft in one transaction (one commit), each as `save_draft` would write it.
 
@@ -215,7 +240,8 @@ class Store:
         """
         if not steps:
             raise ValueError("save_draft_steps needs at least one step")
-        with self.transaction() as conn:
+        # the steps of a generation share their Section objects (each adds one): each section's JSON once
+        with rows.sections_unchanged(), self.transaction() as conn:
             if calls_made:
                 calls.record_many(conn, calls_made)
             expected = steps[0].expected_version
