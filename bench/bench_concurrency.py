@@ -79,9 +79,11 @@ class Outcome:
     edits: list[tuple[str, int, str]] = field(default_factory=list)
     conflicts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     elapsed: float = 0.0  # from the users' start until the last of them stopped
+    process_cpu: list[float] = field(default_factory=list)  # each app process's CPU over that time
 
     def merge(self, other: Outcome) -> None:
         self.elapsed = max(self.elapsed, other.elapsed)
+        self.process_cpu += other.process_cpu
         for op, values in other.latencies.items():
             self.latencies[op] += values
         for op, values in other.cpu.items():
@@ -178,12 +180,13 @@ def _run_users(service: DrafterService, mine: list[int], users: int, seconds: fl
                     out.conflicts[type(exc).__name__] += 1
 
     threads = [threading.Thread(target=user, args=(i,)) for i in mine]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     out.elapsed = time.perf_counter() - started
+    out.process_cpu.append(time.process_time() - cpu)
     return out
 
 
@@ -195,7 +198,7 @@ def _process(url: str, data_dir: str, mine: list[int], users: int, seconds: floa
     out = _run_users(service, mine, users, seconds)
     service.store.engine.dispose()
     results.put((warm, {op: list(v) for op, v in out.latencies.items()}, out.edits, dict(out.conflicts),
-                 out.elapsed, {op: list(v) for op, v in out.cpu.items()}))
+                 out.elapsed, {op: list(v) for op, v in out.cpu.items()}, out.process_cpu))
 
 
 def _run_processes(url: str, data_dir: str, users: int, seconds: float, processes: int) -> tuple[Outcome, list[float]]:
@@ -209,10 +212,10 @@ def _run_processes(url: str, data_dir: str, users: int, seconds: float, processe
         p.start()
     total, warms = Outcome(), []
     for _ in procs:
-        warm, latencies, edits, conflicts, elapsed, cpu = results.get(timeout=seconds + 900)
+        warm, latencies, edits, conflicts, elapsed, cpu, process_cpu = results.get(timeout=seconds + 900)
         warms.append(warm)
         total.merge(Outcome(defaultdict(list, latencies), defaultdict(list, cpu), edits, defaultdict(int, conflicts),
-                            elapsed))
+                            elapsed, process_cpu))
     for p in procs:
         p.join(timeout=60)
         if p.exitcode != 0:
@@ -234,7 +237,8 @@ def _report(service: DrafterService, out: Outcome, users: int, processes: int, e
         f"{-(-users // processes)} users each)"
     label = f"{users} users on PostgreSQL" + ("" if processes == 1 else f", {processes} app processes")
     print(f"{users} users in {how} for {elapsed:.0f} s against PostgreSQL, offline backend: {total} operations, "
-          f"{total / elapsed:.1f} ops/s")
+          f"{total / elapsed:.1f} ops/s; each app process used "
+          + ", ".join(f"{c / elapsed:.0%}" for c in out.process_cpu) + " of one core (CPU time / wall time)")
     for op in ("draft", "edit", "submit", "approve"):
         values = sorted(out.latencies[op])
         if values:

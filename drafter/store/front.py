@@ -45,6 +45,12 @@ class AuditCheck:
     checkpoint: Checkpoint | None
 
 
+def _read_options(dialect: str) -> dict[str, Any]:
+    if dialect == "postgresql":
+        return {engine.READ: True, "isolation_level": "AUTOCOMMIT"}
+    return {engine.READ: True}
+
+
 class Store:
     """The one door to the database."""
 
@@ -52,6 +58,10 @@ class Store:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._group = local()  # this thread's open `reading()` group: its connection, or nothing
+        # A read outside a group. PostgreSQL: in autocommit, so no BEGIN and no ROLLBACK round trips; each statement
+        # sees what was committed when it started, as in the READ COMMITTED transaction it would otherwise open
+        # (reads that must agree with each other go in `reading()`). SQLite: a deferred transaction.
+        self._read_options: dict[str, Any] = _read_options(self.dialect)
 
     @classmethod
     def open(
@@ -117,17 +127,18 @@ class Store:
         group = getattr(self._group, "conn", None)
         if group is not None:
             return read(group)
+        options = self._read_options
 
         def attempt() -> T:
             try:
-                with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
+                with self.engine.connect().execution_options(**options) as conn:
                     return read(conn)
             except sa.exc.DBAPIError as exc:
                 if not exc.connection_invalidated:
                     raise
             # the connection died under the read (the server restarted or closed it): the pool has been told,
             # and a read is safe to repeat, once, on a fresh connection
-            with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
+            with self.engine.connect().execution_options(**options) as conn:
                 return read(conn)
         return engine.with_retries(lazy("read it"), attempt)
 
