@@ -68,11 +68,7 @@ def append_many(conn: Connection, items: list[tuple[str, str, str | None, dict[s
     """
     if not items:
         return []
-    prepared = []
-    for actor, action, draft_id, details in items:
-        at = utcnow()
-        details = json.loads(json.dumps(details, default=str))
-        prepared.append((at, actor, action, draft_id, details))
+    prepared = _prepare(items)
     if conn.dialect.name == "postgresql":
         return _append_in_database(conn, prepared)
     head_seq, prev_hash = _head(conn)
@@ -113,13 +109,61 @@ def hash_middle(at: datetime, actor: str, action: str, draft_id: str | None, det
                       separators=(",", ":"), default=str)[1:-1]
 
 
-def _append_in_database(conn: Connection, prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]
-                        ) -> list[AuditEvent]:
+def _items_json(prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]) -> str:
     # one JSON argument: serialised by the C encoder and parsed by the server (arrays of text would be escaped
     # element by element in Python)
-    items = json.dumps([[iso(at), actor, action, draft_id, _details_json(details),
-                         hash_middle(at, actor, action, draft_id, details)]
-                        for at, actor, action, draft_id, details in prepared], ensure_ascii=False)
+    return json.dumps([[iso(at), actor, action, draft_id, _details_json(details),
+                        hash_middle(at, actor, action, draft_id, details)]
+                       for at, actor, action, draft_id, details in prepared], ensure_ascii=False)
+
+
+Prepared = tuple[datetime, str, str, str | None, dict[str, Any]]
+
+
+def _prepare(items: list[tuple[str, str, str | None, dict[str, Any]]]) -> list[Prepared]:
+    return [(utcnow(), actor, action, draft_id, json.loads(json.dumps(details, default=str)))
+            for actor, action, draft_id, details in items]
+
+
+_APPEND_SQL = "SELECT out_seq, out_prev, out_hash FROM drafter_audit_append(%(k)s, CAST(%(items)s AS json))"
+
+
+def prepare(items: list[tuple[str, str, str | None, dict[str, Any]]]) -> list[Prepared]:
+    """Events (actor, action, draft id, details) stamped with their time and their details as stored JSON."""
+    return _prepare(items)
+
+
+def commit_with_appends(conn: Connection, prepared: list[Prepared]) -> None:
+    """PostgreSQL: append these events as the transaction's last statement and COMMIT, in one round trip.
+
+    The append takes the chain's lock, which is held until the COMMIT: sent together (psycopg's pipeline mode),
+    the lock is held for the server's work only, not for a round trip and this process's wait for its GIL in
+    between. If the append or the COMMIT fails, SQLAlchemy's error is raised and the caller rolls back (the
+    server holds the transaction failed until then); a connection that died is invalidated, never reused.
+    """
+    import psycopg  # PostgreSQL only
+
+    dbapi = conn.connection.dbapi_connection
+    params = {"k": AUDIT_LOCK_KEY, "items": _items_json(prepared)}
+    try:
+        with dbapi.pipeline():  # type: ignore[union-attr]
+            cursor = dbapi.cursor()  # type: ignore[union-attr]
+            for listen in conn.dispatch.before_cursor_execute:  # what counts or watches statements sees this one
+                listen(conn, cursor, _APPEND_SQL, params, None, False)
+            cursor.execute(_APPEND_SQL, params)
+            dbapi.commit()  # type: ignore[union-attr]
+        cursor.close()
+    except psycopg.Error as exc:
+        closed = bool(dbapi.closed)  # type: ignore[union-attr]
+        if closed:
+            conn.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(_APPEND_SQL, params, exc, psycopg.Error,
+                                         connection_invalidated=closed) from exc
+
+
+def _append_in_database(conn: Connection, prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]
+                        ) -> list[AuditEvent]:
+    items = _items_json(prepared)
     linked = conn.execute(_APPEND, {"k": AUDIT_LOCK_KEY, "items": items}).all()
     return [
         AuditEvent(seq=row.out_seq, at=at, actor=actor, action=action, draft_id=draft_id, details=details,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from threading import local
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RootTransaction
@@ -58,6 +58,7 @@ class Store:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._group = local()  # this thread's open `reading()` group: its connection, or nothing
+        self._held = local()  # this thread's open write transaction: (its connection, events held for its COMMIT)
         # A read outside a group. PostgreSQL: in autocommit, so no BEGIN and no ROLLBACK round trips; each statement
         # sees what was committed when it started, as in the READ COMMITTED transaction it would otherwise open
         # (reads that must agree with each other go in `reading()`). SQLite: a deferred transaction.
@@ -98,14 +99,22 @@ class Store:
             # reads later in the group would not see this write (they keep the group's snapshot)
             raise RuntimeError("Store.transaction() inside Store.reading(): close the reading group first")
         conn, tx = engine.with_retries(lazy("write to it"), self._begin)
+        held: list[audit.Prepared] = []  # events appended last, sent with the COMMIT (PostgreSQL; `_append_last`)
+        outer = getattr(self._held, "at_commit", None)
+        self._held.at_commit = (conn, held)
         try:
             with conn:
                 try:
                     yield conn
+                    self._held.at_commit = outer
+                    if held:
+                        audit.commit_with_appends(conn, held)
                 except BaseException:
                     tx.rollback()
                     raise
-                tx.commit()
+                finally:
+                    self._held.at_commit = outer
+                tx.commit()  # after commit_with_appends, only SQLAlchemy's bookkeeping: the server has committed
         except sa.exc.OperationalError as exc:
             if engine.is_busy(exc):
                 raise engine.busy_error(lazy("write to it"), 1) from None
@@ -196,7 +205,7 @@ class Store:
         with self.transaction() as conn:
             drafts.insert(conn, draft)
             drafts.insert_version(conn, draft, actor=actor, reason="created")
-            self._append_audit(conn, actor, "created", draft.id, details)
+            self._append_audit(conn, actor, "created", draft.id, details, last=True)
         return draft
 
     def save_draft(
@@ -236,7 +245,7 @@ class Store:
             drafts.update_status(conn, new, expected_version=draft.version)
             if review is not None:
                 drafts.insert_review(conn, review)
-            self._append_audit(conn, actor, action, draft.id, details)
+            self._append_audit(conn, actor, action, draft.id, details, last=True)
         return new
 
     def save_draft_steps(self, steps: list[drafts.SaveStep], calls_made: list[LLMCall] | None = None) -> Draft:
@@ -268,7 +277,7 @@ class Store:
                     drafts.insert_review(conn, step.review)
             drafts.insert_versions(conn, version_rows)  # the sections' versions in one statement
             drafts.update(conn, new, expected_version=expected)
-            self._append_audits(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])
+            self._append_last(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])
         return new
 
     def _save_step(self, conn: Connection, step: drafts.SaveStep) -> Draft:
@@ -280,7 +289,7 @@ class Store:
             drafts.insert_version(conn, new, actor=step.actor, reason=step.action)
         if step.review is not None:
             drafts.insert_review(conn, step.review)
-        self._append_audit(conn, step.actor, step.action, step.draft.id, step.details)
+        self._append_audit(conn, step.actor, step.action, step.draft.id, step.details, last=True)
         return new
 
     def get_draft(self, draft_id: str) -> Draft:
@@ -382,19 +391,36 @@ class Store:
 
     def append_audit(self, actor: str, action: str, draft_id: str | None, details: dict[str, Any]) -> AuditEvent:
         with self.transaction() as conn:
-            return self._append_audit(conn, actor, action, draft_id, details)
+            return cast(AuditEvent, self._append_audit(conn, actor, action, draft_id, details))
 
     def _append_audit(
-        self, conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any]
-    ) -> AuditEvent:
-        # Every single append from a Store method goes through here (a seam; tests cut the connection at it).
+        self, conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any],
+        *, last: bool = False,
+    ) -> AuditEvent | None:
+        """Every single append from a Store method goes through here (a seam; tests cut the connection at it).
+
+        `last`: nothing is written after it in the transaction, so it may go with the COMMIT (see `_append_last`);
+        the event is then not returned.
+        """
+        if last:
+            self._append_last(conn, [(actor, action, draft_id, details)])
+            return None
         return self._append_audits(conn, [(actor, action, draft_id, details)])[0]
 
     def _append_audits(
         self, conn: Connection, items: list[tuple[str, str, str | None, dict[str, Any]]]
     ) -> list[AuditEvent]:
-        # Every append goes through here, several events of one transaction in one statement.
+        # Every append whose events are wanted goes through here, several events of one transaction in one statement.
         return audit.append_many(conn, items)
+
+    def _append_last(self, conn: Connection, items: list[tuple[str, str, str | None, dict[str, Any]]]) -> None:
+        """Append as the transaction's last statement (the caller writes nothing after it). On PostgreSQL the events
+        are sent with the COMMIT, so the chain's lock is held for one round trip less (audit.commit_with_appends)."""
+        at_commit = getattr(self._held, "at_commit", None)
+        if self.dialect != "postgresql" or at_commit is None or at_commit[0] is not conn:
+            audit.append_many(conn, items)  # SQLite already holds the write lock from BEGIN IMMEDIATE
+            return
+        at_commit[1].extend(audit.prepare(items))
 
     def audit_events(self, draft_id: str | None = None) -> list[AuditEvent]:
         return self._read(lambda conn: audit.events(conn, draft_id))
