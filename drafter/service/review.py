@@ -85,9 +85,10 @@ class ReviewUseCases(AuditSigning):
             return self._contributors(self.store.get_draft(draft_id))
 
     def _contributors(self, draft: Draft) -> set[str]:
-        # The names alone, read in two statements: who saved each version and who wrote or edited its sections,
-        # and who recorded a contributing action (the same people rules.contributors finds in the full history).
-        named = self.store.version_people(draft.id) | self.store.audit_actors(draft.id, rules.CONTRIBUTING_ACTIONS)
+        # The names alone: who saved each version and who wrote or edited its sections, and who recorded a
+        # contributing action (the same people rules.contributors finds in the full history); one statement on
+        # PostgreSQL, two on SQLite.
+        named = self.store.contributor_names(draft.id, rules.CONTRIBUTING_ACTIONS)
         return rules.contributors(draft, version_actors=named)
 
     def findings(self, draft_id: str, *, include_resolved: bool = False) -> list[Finding]:

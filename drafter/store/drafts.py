@@ -156,6 +156,29 @@ def version_people(conn: Connection, draft_id: str) -> set[str]:
     return people
 
 
+# PostgreSQL: the same names as version_people() (who saved each version, each section's author and editor when
+# not empty) and audit.actors(), in one statement, the versions' JSON read by the server
+_CONTRIBUTOR_NAMES = sa.text("""
+SELECT v.actor AS name FROM draft_versions v WHERE v.draft_id = :b_id
+UNION
+SELECT p.name FROM draft_versions v
+  CROSS JOIN LATERAL json_array_elements(CAST(v.sections_json AS json)) AS s(section)
+  CROSS JOIN LATERAL (VALUES (s.section -> 'provenance' ->> 'author'),
+                             (s.section -> 'provenance' ->> 'edited_by')) AS p(name)
+  WHERE v.draft_id = :b_id AND p.name <> ''
+UNION
+SELECT a.actor FROM audit_events a WHERE a.draft_id = :b_id AND a.action IN :b_actions
+""").bindparams(sa.bindparam("b_actions", expanding=True, type_=sa.String))
+
+
+def contributor_names(conn: Connection, draft_id: str, actions: frozenset[str] | set[str]) -> set[str] | None:
+    """On PostgreSQL, `version_people(draft_id)` and the audit log's actors of `actions` in one statement; None on
+    another database (the caller reads the two)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    return set(conn.execute(_CONTRIBUTOR_NAMES, {"b_id": draft_id, "b_actions": sorted(actions)}).scalars())
+
+
 def insert_review(conn: Connection, review: Review) -> None:
     conn.execute(_INSERT_REVIEW, rows.review_row(review))
 

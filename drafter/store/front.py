@@ -305,6 +305,15 @@ class Store:
         """Everyone the draft's stored versions name: who saved each, and each section's author and editor."""
         return self._read(lambda conn: drafts.version_people(conn, draft_id))
 
+    def contributor_names(self, draft_id: str, actions: frozenset[str] | set[str]) -> set[str]:
+        """`version_people(draft_id) | audit_actors(draft_id, actions)`: in one statement on PostgreSQL."""
+        def read(conn: Connection) -> set[str]:
+            found = drafts.contributor_names(conn, draft_id, actions)
+            if found is None:
+                found = drafts.version_people(conn, draft_id) | audit.actors(conn, draft_id, actions)
+            return found
+        return self._read(read)
+
     # --- reviews --------------------------------------------------------------------------------
 
     def reviews_for(self, draft_id: str) -> list[Review]:
