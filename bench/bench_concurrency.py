@@ -8,6 +8,11 @@ A shared deployment runs several app processes against one database: the same us
 processes, each with its own DrafterService, and the lost-update and audit-chain checks cover every process's
 work. BENCH_PROCESSES (default "1,2") lists the process counts to run, in order; BENCH_SECONDS (default 60) is
 the headline run's length and BENCH_MULTI_SECONDS (default 30) each further run's; BENCH_USERS (default 20).
+
+CPU is printed beside wall time: one app process is bound to one core by the GIL, so the one-process latency
+follows the CPU a cycle spends in Python. Before the load, one user alone runs BENCH_SOLO_CYCLES (default 20)
+cycles: the CPU (this thread's) and the SQL statements of each operation. Under load, each operation's CPU is
+its own thread's CPU time.
 """
 
 from __future__ import annotations
@@ -70,14 +75,19 @@ class Outcome:
     """What the users of one process did: latencies per operation, the edits to look for, conflicts."""
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    cpu: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # the thread's CPU per operation
     edits: list[tuple[str, int, str]] = field(default_factory=list)
     conflicts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     elapsed: float = 0.0  # from the users' start until the last of them stopped
+    process_cpu: list[float] = field(default_factory=list)  # each app process's CPU over that time
 
     def merge(self, other: Outcome) -> None:
         self.elapsed = max(self.elapsed, other.elapsed)
+        self.process_cpu += other.process_cpu
         for op, values in other.latencies.items():
             self.latencies[op] += values
+        for op, values in other.cpu.items():
+            self.cpu[op] += values
         self.edits += other.edits
         for kind, n in other.conflicts.items():
             self.conflicts[kind] += n
@@ -95,6 +105,46 @@ def _warm_up(service: DrafterService) -> float:
     return time.perf_counter() - start
 
 
+def _solo(service: DrafterService, cycles: int) -> None:
+    """One user alone: the median CPU (this thread's) and wall time of each operation, and its SQL statements."""
+    cpu: dict[str, list[float]] = defaultdict(list)
+    wall: dict[str, list[float]] = defaultdict(list)
+    statements: dict[str, int] = defaultdict(int)
+    current: list[str | None] = [None]
+
+    def count(*_args: Any, **_kwargs: Any) -> None:
+        if current[0] is not None and threading.current_thread() is threading.main_thread():
+            statements[current[0]] += 1
+
+    def op(name: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        current[0] = name
+        start, used = time.perf_counter(), time.thread_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            cpu[name].append(time.thread_time() - used)
+            wall[name].append(time.perf_counter() - start)
+            current[0] = None
+
+    sa.event.listen(service.store.engine, "before_cursor_execute", count)
+    try:
+        for n in range(cycles):
+            draft = op("draft", service.create_draft, REQUEST, "solo")
+            op("edit", service.edit_section, draft.id, "summary", f"Summary revised alone, pass {_letters(n)}.", "solo")
+            op("submit", service.submit, draft.id, "solo")
+            op("approve", service.approve, draft.id, "solo-reviewer", CHECKLIST)
+    finally:
+        sa.event.remove(service.store.engine, "before_cursor_execute", count)
+    print(f"one user alone, {cycles} cycles (medians; statements per operation):")
+    for name in ("draft", "edit", "submit", "approve"):
+        c, w = statistics.median(cpu[name]) * 1000, statistics.median(wall[name]) * 1000
+        print(f"  {name:8} CPU {c:6.2f} ms  wall {w:6.2f} ms  statements {statements[name] / cycles:4.1f}")
+    cycle = sum(statistics.median(cpu[name]) for name in cpu) * 1000
+    figure("one user on PostgreSQL: CPU per cycle (draft, edit, submit, approve)",
+           f"{cycle:.1f} ms (" + ", ".join(f"{name} {statistics.median(cpu[name]) * 1000:.1f}" for name in cpu)
+           + f"); statements {', '.join(f'{name} {statements[name] / cycles:.0f}' for name in cpu)}")
+
+
 def _run_users(service: DrafterService, mine: list[int], users: int, seconds: float) -> Outcome:
     """Users `mine` (of `users` in all) loop draft -> edit -> submit -> approve, one thread each, for `seconds`."""
     out = Outcome()
@@ -102,12 +152,14 @@ def _run_users(service: DrafterService, mine: list[int], users: int, seconds: fl
     deadline = time.perf_counter() + seconds
 
     def timed(op: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         try:
             return fn(*args, **kwargs)
         finally:
+            used = time.thread_time() - cpu
             with lock:
                 out.latencies[op].append(time.perf_counter() - start)
+                out.cpu[op].append(used)
 
     def user(i: int) -> None:
         # letters, not digits, in names and edits: a digit in an edit would be an unsupported fact
@@ -128,12 +180,13 @@ def _run_users(service: DrafterService, mine: list[int], users: int, seconds: fl
                     out.conflicts[type(exc).__name__] += 1
 
     threads = [threading.Thread(target=user, args=(i,)) for i in mine]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     out.elapsed = time.perf_counter() - started
+    out.process_cpu.append(time.process_time() - cpu)
     return out
 
 
@@ -145,7 +198,7 @@ def _process(url: str, data_dir: str, mine: list[int], users: int, seconds: floa
     out = _run_users(service, mine, users, seconds)
     service.store.engine.dispose()
     results.put((warm, {op: list(v) for op, v in out.latencies.items()}, out.edits, dict(out.conflicts),
-                 out.elapsed))
+                 out.elapsed, {op: list(v) for op, v in out.cpu.items()}, out.process_cpu))
 
 
 def _run_processes(url: str, data_dir: str, users: int, seconds: float, processes: int) -> tuple[Outcome, list[float]]:
@@ -159,9 +212,10 @@ def _run_processes(url: str, data_dir: str, users: int, seconds: float, processe
         p.start()
     total, warms = Outcome(), []
     for _ in procs:
-        warm, latencies, edits, conflicts, elapsed = results.get(timeout=seconds + 900)
+        warm, latencies, edits, conflicts, elapsed, cpu, process_cpu = results.get(timeout=seconds + 900)
         warms.append(warm)
-        total.merge(Outcome(defaultdict(list, latencies), edits, defaultdict(int, conflicts), elapsed))
+        total.merge(Outcome(defaultdict(list, latencies), defaultdict(list, cpu), edits, defaultdict(int, conflicts),
+                            elapsed, process_cpu))
     for p in procs:
         p.join(timeout=60)
         if p.exitcode != 0:
@@ -183,13 +237,16 @@ def _report(service: DrafterService, out: Outcome, users: int, processes: int, e
         f"{-(-users // processes)} users each)"
     label = f"{users} users on PostgreSQL" + ("" if processes == 1 else f", {processes} app processes")
     print(f"{users} users in {how} for {elapsed:.0f} s against PostgreSQL, offline backend: {total} operations, "
-          f"{total / elapsed:.1f} ops/s")
+          f"{total / elapsed:.1f} ops/s; each app process used "
+          + ", ".join(f"{c / elapsed:.0%}" for c in out.process_cpu) + " of one core (CPU time / wall time)")
     for op in ("draft", "edit", "submit", "approve"):
         values = sorted(out.latencies[op])
         if values:
             p95 = values[int(0.95 * (len(values) - 1))]
             med = statistics.median(values) * 1000
-            print(f"  {op:8} n={len(values):5}  median {med:7.1f} ms  p95 {p95 * 1000:7.1f} ms")
+            cpu = statistics.median(out.cpu[op]) * 1000 if out.cpu[op] else float("nan")
+            print(f"  {op:8} n={len(values):5}  median {med:7.1f} ms  p95 {p95 * 1000:7.1f} ms  "
+                  f"(CPU median {cpu:5.1f} ms)")
             if op == "draft":
                 figure(f"{label}: draft with 5 sections",
                        f"median {med:.0f} ms, p95 {p95 * 1000:.0f} ms",
@@ -224,6 +281,8 @@ def main() -> None:
                     # every process through the data folder), and the checks afterwards
                     service = DrafterService.from_settings(Settings(data_dir=Path(tmp), database_url=url))
                     warm = _warm_up(service)
+                    if processes == counts[0]:
+                        _solo(service, int(os.environ.get("BENCH_SOLO_CYCLES", "20")))
                     events_before = service.verify_audit()[0]
                     if processes == 1:
                         print(f"process start-up: the first draft, edit, submit and approve took {warm:.1f} s "

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -67,6 +68,40 @@ def load_private_key(path: Path, *, create: bool = False) -> Ed25519PrivateKey:
         raise InputError("The signing key {path} is not an unencrypted PEM private key.", path=path) from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise InputError("The signing key {path} is not an Ed25519 key.", path=path)
+    return key
+
+
+# str(path) -> (what the file's stat said when it was read, the key read from it)
+_LOADED: dict[str, tuple[tuple[int, ...], Ed25519PrivateKey]] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What tells one version of the key file from another: device, inode, size, modification and change times."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def current_private_key(path: Path, *, create: bool = False) -> Ed25519PrivateKey:
+    """`load_private_key(path, create=create)`, parsed once per version of the file rather than at every use.
+
+    Each call looks at the file (one stat, no read): a key replaced (rotated, by rename or rewritten in place),
+    or whose permissions changed, is read again at once, and a missing or unreadable file gives
+    `load_private_key`'s own error. The stat is taken before the read, so a key replaced between the two is read
+    again at the next call.
+    """
+    stamp = _stamp(path)
+    name = str(path)
+    known = _LOADED.get(name)
+    if stamp is not None and known is not None and known[0] == stamp:
+        return known[1]
+    key = load_private_key(path, create=create)
+    if stamp is not None:  # (a key just created is remembered from its next use)
+        with _LOADED_LOCK:
+            _LOADED[name] = (stamp, key)
     return key
 
 

@@ -44,12 +44,13 @@ class AuditSigning(ServiceBase):
     """The deployment key as the audit log uses it: signing records, anchoring the chain, checking approvals."""
 
     def _deployment_key(self) -> signing.Ed25519PrivateKey:
-        return signing.load_private_key(self.settings.signing_key_path(), create=True)
+        # parsed once per version of the key file (a rotated key is used at once: see current_private_key)
+        return signing.current_private_key(self.settings.signing_key_path(), create=True)
 
     def _public_key(self) -> signing.Ed25519PublicKey | None:
         """The deployment's public key, or None where nothing has been signed yet (no key file)."""
         path = self.settings.signing_key_path()
-        return signing.load_private_key(path).public_key() if path.is_file() else None
+        return signing.current_private_key(path).public_key() if path.is_file() else None
 
     def _signed(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {RECORD_KEY: sign_record(self._deployment_key(), payload)}

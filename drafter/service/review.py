@@ -30,9 +30,8 @@ class ReviewUseCases(AuditSigning):
         draft = self.store.get_draft(draft_id)
         with self._audited(user, "submit", draft_id):
             rules.check_submit(draft, user)
-        return self.store.save_draft(
-            draft.model_copy(update={"status": DraftStatus.in_review}),
-            expected_version=draft.version, actor=user, action="submitted",
+        return self.store.save_status(
+            draft, DraftStatus.in_review, actor=user, action="submitted",
             details={"content_sha256": draft.content_sha256},
         )
 
@@ -54,10 +53,9 @@ class ReviewUseCases(AuditSigning):
             draft_id=draft.id, reviewer=user, decision="approved", comment=comment, checklist=checklist,
             content_sha256=draft.content_sha256, version=draft.version + 1, created_at=utcnow(),
         )
-        approved = self.store.save_draft(
-            draft.model_copy(update={"status": DraftStatus.approved}),
-            expected_version=draft.version, actor=user, action="approved",
-            details={"content_sha256": draft.content_sha256, "checklist": checklist.model_dump(),
+        approved = self.store.save_status(
+            draft, DraftStatus.approved, actor=user, action="approved",
+            details={"content_sha256": review.content_sha256, "checklist": checklist.model_dump(),
                      "findings": checks.summary(current), **self._signed(approval_payload(draft, review))},
             review=review,
         )
@@ -75,9 +73,8 @@ class ReviewUseCases(AuditSigning):
             draft_id=draft.id, reviewer=user, decision="changes_requested", comment=comment,
             content_sha256=draft.content_sha256, version=draft.version + 1, created_at=utcnow(),
         )
-        return self.store.save_draft(
-            draft.model_copy(update={"status": DraftStatus.changes_requested}),
-            expected_version=draft.version, actor=user, action="changes_requested",
+        return self.store.save_status(
+            draft, DraftStatus.changes_requested, actor=user, action="changes_requested",
             details={"comment": comment}, review=review,
         )
 
@@ -88,9 +85,10 @@ class ReviewUseCases(AuditSigning):
             return self._contributors(self.store.get_draft(draft_id))
 
     def _contributors(self, draft: Draft) -> set[str]:
-        # The names alone, read in two statements: who saved each version and who wrote or edited its sections,
-        # and who recorded a contributing action (the same people rules.contributors finds in the full history).
-        named = self.store.version_people(draft.id) | self.store.audit_actors(draft.id, rules.CONTRIBUTING_ACTIONS)
+        # The names alone: who saved each version and who wrote or edited its sections, and who recorded a
+        # contributing action (the same people rules.contributors finds in the full history); one statement on
+        # PostgreSQL, two on SQLite.
+        named = self.store.contributor_names(draft.id, rules.CONTRIBUTING_ACTIONS)
         return rules.contributors(draft, version_actors=named)
 
     def findings(self, draft_id: str, *, include_resolved: bool = False) -> list[Finding]:

@@ -20,6 +20,13 @@ AUDIT_LOCK_KEY = 73_010_001  # PostgreSQL advisory lock serialising audit-chain 
 _LOCK = sa.text("SELECT pg_advisory_xact_lock(:k)")
 _HEAD = sa.select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
 _INSERT = audit_events.insert()
+_ACTORS = sa.select(audit_events.c.actor).distinct().where(
+    audit_events.c.draft_id == sa.bindparam("b_draft_id"),
+    audit_events.c.action.in_(sa.bindparam("b_actions", expanding=True)),
+)
+_FROM = sa.select(audit_events).where(audit_events.c.seq >= sa.bindparam("b_first")).order_by(audit_events.c.seq)
+_MAX_SEQ = sa.select(sa.func.max(audit_events.c.seq))
+_HASH_AT = sa.select(audit_events.c.hash).where(audit_events.c.seq == sa.bindparam("b_seq"))
 # PostgreSQL: lock, head and inserts in one call (migration 0007_pg5)
 _APPEND = sa.text("SELECT out_seq, out_prev, out_hash FROM drafter_audit_append(:k, CAST(:items AS json))")
 
@@ -61,11 +68,7 @@ def append_many(conn: Connection, items: list[tuple[str, str, str | None, dict[s
     """
     if not items:
         return []
-    prepared = []
-    for actor, action, draft_id, details in items:
-        at = utcnow()
-        details = json.loads(json.dumps(details, default=str))
-        prepared.append((at, actor, action, draft_id, details))
+    prepared = _prepare(items)
     if conn.dialect.name == "postgresql":
         return _append_in_database(conn, prepared)
     head_seq, prev_hash = _head(conn)
@@ -106,13 +109,61 @@ def hash_middle(at: datetime, actor: str, action: str, draft_id: str | None, det
                       separators=(",", ":"), default=str)[1:-1]
 
 
-def _append_in_database(conn: Connection, prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]
-                        ) -> list[AuditEvent]:
+def _items_json(prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]) -> str:
     # one JSON argument: serialised by the C encoder and parsed by the server (arrays of text would be escaped
     # element by element in Python)
-    items = json.dumps([[iso(at), actor, action, draft_id, _details_json(details),
-                         hash_middle(at, actor, action, draft_id, details)]
-                        for at, actor, action, draft_id, details in prepared], ensure_ascii=False)
+    return json.dumps([[iso(at), actor, action, draft_id, _details_json(details),
+                        hash_middle(at, actor, action, draft_id, details)]
+                       for at, actor, action, draft_id, details in prepared], ensure_ascii=False)
+
+
+Prepared = tuple[datetime, str, str, str | None, dict[str, Any]]
+
+
+def _prepare(items: list[tuple[str, str, str | None, dict[str, Any]]]) -> list[Prepared]:
+    return [(utcnow(), actor, action, draft_id, json.loads(json.dumps(details, default=str)))
+            for actor, action, draft_id, details in items]
+
+
+_APPEND_SQL = "SELECT out_seq, out_prev, out_hash FROM drafter_audit_append(%(k)s, CAST(%(items)s AS json))"
+
+
+def prepare(items: list[tuple[str, str, str | None, dict[str, Any]]]) -> list[Prepared]:
+    """Events (actor, action, draft id, details) stamped with their time and their details as stored JSON."""
+    return _prepare(items)
+
+
+def commit_with_appends(conn: Connection, prepared: list[Prepared]) -> None:
+    """PostgreSQL: append these events as the transaction's last statement and COMMIT, in one round trip.
+
+    The append takes the chain's lock, which is held until the COMMIT: sent together (psycopg's pipeline mode),
+    the lock is held for the server's work only, not for a round trip and this process's wait for its GIL in
+    between. If the append or the COMMIT fails, SQLAlchemy's error is raised and the caller rolls back (the
+    server holds the transaction failed until then); a connection that died is invalidated, never reused.
+    """
+    import psycopg  # PostgreSQL only
+
+    dbapi = conn.connection.dbapi_connection
+    params = {"k": AUDIT_LOCK_KEY, "items": _items_json(prepared)}
+    try:
+        with dbapi.pipeline():  # type: ignore[union-attr]
+            cursor = dbapi.cursor()  # type: ignore[union-attr]
+            for listen in conn.dispatch.before_cursor_execute:  # what counts or watches statements sees this one
+                listen(conn, cursor, _APPEND_SQL, params, None, False)
+            cursor.execute(_APPEND_SQL, params)
+            dbapi.commit()  # type: ignore[union-attr]
+        cursor.close()
+    except psycopg.Error as exc:
+        closed = bool(dbapi.closed)  # type: ignore[union-attr]
+        if closed:
+            conn.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(_APPEND_SQL, params, exc, psycopg.Error,
+                                         connection_invalidated=closed) from exc
+
+
+def _append_in_database(conn: Connection, prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]
+                        ) -> list[AuditEvent]:
+    items = _items_json(prepared)
     linked = conn.execute(_APPEND, {"k": AUDIT_LOCK_KEY, "items": items}).all()
     return [
         AuditEvent(seq=row.out_seq, at=at, actor=actor, action=action, draft_id=draft_id, details=details,
@@ -143,10 +194,7 @@ def events(conn: Connection, draft_id: str | None = None) -> list[AuditEvent]:
 
 def actors(conn: Connection, draft_id: str, actions: frozenset[str] | set[str]) -> set[str]:
     """Who recorded any of these actions on the draft (names only; the events' details are not read)."""
-    query = sa.select(audit_events.c.actor).distinct().where(
-        audit_events.c.draft_id == draft_id, audit_events.c.action.in_(sorted(actions))
-    )
-    return set(conn.execute(query).scalars())
+    return set(conn.execute(_ACTORS, {"b_draft_id": draft_id, "b_actions": sorted(actions)}).scalars())
 
 
 def verify_draft_events(conn: Connection, draft_id: str) -> str | None:
@@ -174,14 +222,13 @@ def verify_draft_events(conn: Connection, draft_id: str) -> str | None:
 
 def events_from(conn: Connection, first_seq: int) -> list[AuditEvent]:
     """The events from `first_seq` on, in order."""
-    query = sa.select(audit_events).where(audit_events.c.seq >= first_seq).order_by(audit_events.c.seq)
-    return [_event_from_row(r) for r in conn.execute(query).mappings()]
+    return [_event_from_row(r) for r in conn.execute(_FROM, {"b_first": first_seq}).mappings()]
 
 
 def head_and_hash_at(conn: Connection, seq: int) -> tuple[int, str | None]:
     """(the highest seq, the hash of event `seq` or None if there is none)."""
-    head = conn.execute(sa.select(sa.func.max(audit_events.c.seq))).scalar()
-    at = conn.execute(sa.select(audit_events.c.hash).where(audit_events.c.seq == seq)).scalar()
+    head = conn.execute(_MAX_SEQ).scalar()
+    at = conn.execute(_HASH_AT, {"b_seq": seq}).scalar()
     return int(head or 0), at
 
 

@@ -32,6 +32,19 @@ _UPDATE_DRAFT = drafts.update().where(drafts.c.id == sa.bindparam("b_id"),
                                       drafts.c.version == sa.bindparam("b_expected"))
 _INSERT_VERSION = draft_versions.insert()
 _INSERT_REVIEW = reviews.insert()
+_GET = sa.select(drafts).where(drafts.c.id == sa.bindparam("b_id"))
+_LOCK = sa.select(drafts.c.id).where(drafts.c.id == sa.bindparam("b_id")).with_for_update()
+_VERSION_PEOPLE = sa.select(draft_versions.c.actor, draft_versions.c.sections_json).where(
+    draft_versions.c.draft_id == sa.bindparam("b_id")
+)
+_REVIEWS = sa.select(reviews).where(reviews.c.draft_id == sa.bindparam("b_id")).order_by(reviews.c.id)
+# a change of status (submit, approve, request changes): the sections, request and content hash stay as stored
+_UPDATE_STATUS = (
+    drafts.update()
+    .where(drafts.c.id == sa.bindparam("b_id"), drafts.c.version == sa.bindparam("b_expected"))
+    .values(status=sa.bindparam("b_status"), version=sa.bindparam("b_version"),
+            updated_at=sa.bindparam("b_updated_at"), updated_by=sa.bindparam("b_updated_by"))
+)
 
 
 def insert(conn: Connection, draft: Draft) -> None:
@@ -42,26 +55,41 @@ def update(conn: Connection, draft: Draft, *, expected_version: int) -> None:
     """Write `draft` if its stored version is still `expected_version`; ConflictError names who changed it."""
     result = conn.execute(_UPDATE_DRAFT, {**rows.draft_row(draft), "b_id": draft.id, "b_expected": expected_version})
     if result.rowcount != 1:
-        current = conn.execute(
-            sa.select(drafts.c.updated_by, drafts.c.updated_at).where(drafts.c.id == draft.id)
-        ).first()
-        if current is None:
-            raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft.id)
-        raise ConflictError(
-            "Draft {draft_id} was changed by {user} at {time}; reload it and apply your change again.",
-            draft_id=draft.id, user=current.updated_by, time=current.updated_at,
-        )
+        _conflict(conn, draft.id)
+
+
+def update_status(conn: Connection, draft: Draft, *, expected_version: int) -> None:
+    """Write `draft`'s status, version and who changed it when, if its stored version is still
+    `expected_version` (ConflictError otherwise). Its sections and request are not written: the caller read them at
+    `expected_version`, so they are what is stored."""
+    result = conn.execute(_UPDATE_STATUS, {
+        "b_id": draft.id, "b_expected": expected_version, "b_status": draft.status.value,
+        "b_version": draft.version, "b_updated_at": rows.iso(draft.updated_at), "b_updated_by": draft.updated_by,
+    })
+    if result.rowcount != 1:
+        _conflict(conn, draft.id)
+
+
+def _conflict(conn: Connection, draft_id: str) -> None:
+    """The draft's row was not written: NotFoundError if there is none, else ConflictError naming who changed it."""
+    current = conn.execute(sa.select(drafts.c.updated_by, drafts.c.updated_at).where(drafts.c.id == draft_id)).first()
+    if current is None:
+        raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
+    raise ConflictError(
+        "Draft {draft_id} was changed by {user} at {time}; reload it and apply your change again.",
+        draft_id=draft_id, user=current.updated_by, time=current.updated_at,
+    )
 
 
 def lock(conn: Connection, draft_id: str) -> None:
     """Hold the draft's row until the transaction ends (NotFoundError if there is none)."""
-    row = conn.execute(sa.select(drafts.c.id).where(drafts.c.id == draft_id).with_for_update()).first()
+    row = conn.execute(_LOCK, {"b_id": draft_id}).first()
     if row is None:
         raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
 
 
 def get(conn: Connection, draft_id: str) -> Draft:
-    row = conn.execute(sa.select(drafts).where(drafts.c.id == draft_id)).mappings().first()
+    row = conn.execute(_GET, {"b_id": draft_id}).mappings().first()
     if row is None:
         raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
     return rows.draft_from_row(row)
@@ -119,11 +147,8 @@ def version_people(conn: Connection, draft_id: str) -> set[str]:
     The same names `versions()` gives (`actor`, `provenance.author`, `provenance.edited_by`), read from the JSON
     without building the sections: the four-eyes check at approval needs the names, not the documents.
     """
-    query = sa.select(draft_versions.c.actor, draft_versions.c.sections_json).where(
-        draft_versions.c.draft_id == draft_id
-    )
     people: set[str] = set()
-    for actor, sections_json in conn.execute(query):
+    for actor, sections_json in conn.execute(_VERSION_PEOPLE, {"b_id": draft_id}):
         people.add(actor)
         for section in json.loads(sections_json):
             provenance = section.get("provenance") or {}
@@ -131,10 +156,32 @@ def version_people(conn: Connection, draft_id: str) -> set[str]:
     return people
 
 
+# PostgreSQL: the same names as version_people() (who saved each version, each section's author and editor when
+# not empty) and audit.actors(), in one statement, the versions' JSON read by the server
+_CONTRIBUTOR_NAMES = sa.text("""
+SELECT v.actor AS name FROM draft_versions v WHERE v.draft_id = :b_id
+UNION
+SELECT p.name FROM draft_versions v
+  CROSS JOIN LATERAL json_array_elements(CAST(v.sections_json AS json)) AS s(section)
+  CROSS JOIN LATERAL (VALUES (s.section -> 'provenance' ->> 'author'),
+                             (s.section -> 'provenance' ->> 'edited_by')) AS p(name)
+  WHERE v.draft_id = :b_id AND p.name <> ''
+UNION
+SELECT a.actor FROM audit_events a WHERE a.draft_id = :b_id AND a.action IN :b_actions
+""").bindparams(sa.bindparam("b_actions", expanding=True, type_=sa.String))
+
+
+def contributor_names(conn: Connection, draft_id: str, actions: frozenset[str] | set[str]) -> set[str] | None:
+    """On PostgreSQL, `version_people(draft_id)` and the audit log's actors of `actions` in one statement; None on
+    another database (the caller reads the two)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    return set(conn.execute(_CONTRIBUTOR_NAMES, {"b_id": draft_id, "b_actions": sorted(actions)}).scalars())
+
+
 def insert_review(conn: Connection, review: Review) -> None:
     conn.execute(_INSERT_REVIEW, rows.review_row(review))
 
 
 def reviews_for(conn: Connection, draft_id: str) -> list[Review]:
-    query = sa.select(reviews).where(reviews.c.draft_id == draft_id).order_by(reviews.c.id)
-    return [rows.review_from_row(r) for r in conn.execute(query).mappings()]
+    return [rows.review_from_row(r) for r in conn.execute(_REVIEWS, {"b_id": draft_id}).mappings()]

@@ -9,21 +9,26 @@ import drafter.store.rows as rows
 from drafter.models import Finding
 from drafter.store.tables import findings
 
+# built once with bound parameters: SQLAlchemy then finds each compiled in its cache without rebuilding it
+_FOR_DRAFT = sa.select(findings).where(findings.c.draft_id == sa.bindparam("b_draft_id"))
+_TAKE = findings.delete().where(findings.c.draft_id == sa.bindparam("b_draft_id")).returning(*findings.c)
+_INSERT = findings.insert()
+
 
 def for_draft(conn: Connection, draft_id: str) -> list[Finding]:
-    result = conn.execute(sa.select(findings).where(findings.c.draft_id == draft_id)).mappings()
+    result = conn.execute(_FOR_DRAFT, {"b_draft_id": draft_id}).mappings()
     return [rows.finding_from_row(r) for r in result]
 
 
 def take(conn: Connection, draft_id: str) -> list[Finding]:
     """Delete a draft's findings and return them, in one statement (the caller writes the merged ones back)."""
-    result = conn.execute(findings.delete().where(findings.c.draft_id == draft_id).returning(*findings.c)).mappings()
+    result = conn.execute(_TAKE, {"b_draft_id": draft_id}).mappings()
     return [rows.finding_from_row(r) for r in result]
 
 
 def insert(conn: Connection, new: list[Finding]) -> None:
     if new:
-        conn.execute(findings.insert(), [rows.finding_row(f) for f in new])
+        conn.execute(_INSERT, [rows.finding_row(f) for f in new])
 
 
 def update(conn: Connection, draft_id: str, finding: Finding) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from threading import local
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RootTransaction
@@ -25,10 +25,11 @@ import drafter.store.engine as engine
 import drafter.store.findings as findings
 import drafter.store.preferences as preferences
 import drafter.store.reports as reports
+import drafter.store.rows as rows
 import drafter.store.schema as schema
 from drafter.errors import ConflictError, NotFoundError, VerificationError
 from drafter.i18n import lazy
-from drafter.models import AuditEvent, Draft, Finding, FindingStatus, LLMCall, Review, utcnow
+from drafter.models import AuditEvent, Draft, DraftStatus, Finding, FindingStatus, LLMCall, Review, utcnow
 from drafter.signing import Ed25519PrivateKey, Ed25519PublicKey
 from drafter.store.anchors import Checkpoint
 
@@ -44,6 +45,12 @@ class AuditCheck:
     checkpoint: Checkpoint | None
 
 
+def _read_options(dialect: str) -> dict[str, Any]:
+    if dialect == "postgresql":
+        return {engine.READ: True, "isolation_level": "AUTOCOMMIT"}
+    return {engine.READ: True}
+
+
 class Store:
     """The one door to the database."""
 
@@ -51,6 +58,11 @@ class Store:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._group = local()  # this thread's open `reading()` group: its connection, or nothing
+        self._held = local()  # this thread's open write transaction: (its connection, events held for its COMMIT)
+        # A read outside a group. PostgreSQL: in autocommit, so no BEGIN and no ROLLBACK round trips; each statement
+        # sees what was committed when it started, as in the READ COMMITTED transaction it would otherwise open
+        # (reads that must agree with each other go in `reading()`). SQLite: a deferred transaction.
+        self._read_options: dict[str, Any] = _read_options(self.dialect)
 
     @classmethod
     def open(
@@ -87,14 +99,22 @@ class Store:
             # reads later in the group would not see this write (they keep the group's snapshot)
             raise RuntimeError("Store.transaction() inside Store.reading(): close the reading group first")
         conn, tx = engine.with_retries(lazy("write to it"), self._begin)
+        held: list[audit.Prepared] = []  # events appended last, sent with the COMMIT (PostgreSQL; `_append_last`)
+        outer = getattr(self._held, "at_commit", None)
+        self._held.at_commit = (conn, held)
         try:
             with conn:
                 try:
                     yield conn
+                    self._held.at_commit = outer
+                    if held:
+                        audit.commit_with_appends(conn, held)
                 except BaseException:
                     tx.rollback()
                     raise
-                tx.commit()
+                finally:
+                    self._held.at_commit = outer
+                tx.commit()  # after commit_with_appends, only SQLAlchemy's bookkeeping: the server has committed
         except sa.exc.OperationalError as exc:
             if engine.is_busy(exc):
                 raise engine.busy_error(lazy("write to it"), 1) from None
@@ -116,17 +136,18 @@ class Store:
         group = getattr(self._group, "conn", None)
         if group is not None:
             return read(group)
+        options = self._read_options
 
         def attempt() -> T:
             try:
-                with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
+                with self.engine.connect().execution_options(**options) as conn:
                     return read(conn)
             except sa.exc.DBAPIError as exc:
                 if not exc.connection_invalidated:
                     raise
             # the connection died under the read (the server restarted or closed it): the pool has been told,
             # and a read is safe to repeat, once, on a fresh connection
-            with self.engine.connect().execution_options(**{engine.READ: True}) as conn:
+            with self.engine.connect().execution_options(**options) as conn:
                 return read(conn)
         return engine.with_retries(lazy("read it"), attempt)
 
@@ -184,7 +205,7 @@ class Store:
         with self.transaction() as conn:
             drafts.insert(conn, draft)
             drafts.insert_version(conn, draft, actor=actor, reason="created")
-            self._append_audit(conn, actor, "created", draft.id, details)
+            self._append_audit(conn, actor, "created", draft.id, details, last=True)
         return draft
 
     def save_draft(
@@ -203,6 +224,30 @@ class Store:
             return self._save_step(conn, drafts.SaveStep(draft, expected_version, actor, action, details,
                                                          content_changed, review))
 
+    def save_status(
+        self,
+        draft: Draft,
+        status: DraftStatus,
+        *,
+        actor: str,
+        action: str,
+        details: dict[str, Any],
+        review: Review | None = None,
+    ) -> Draft:
+        """Move `draft` (as read, at its version) to `status`, if nobody changed it since (optimistic locking).
+
+        Only the status columns are written: the row is changed only where it still has `draft.version`, so its
+        sections, request and content hash are the ones `draft` holds. Returns the draft as now stored.
+        """
+        new = draft.model_copy(update={"status": status, "version": draft.version + 1, "updated_at": utcnow(),
+                                       "updated_by": actor})
+        with self.transaction() as conn:
+            drafts.update_status(conn, new, expected_version=draft.version)
+            if review is not None:
+                drafts.insert_review(conn, review)
+            self._append_audit(conn, actor, action, draft.id, details, last=True)
+        return new
+
     def save_draft_steps(self, steps: list[drafts.SaveStep], calls_made: list[LLMCall] | None = None) -> Draft:
         """Several saves of one draft in one transaction (one commit), each as `save_draft` would write it.
 
@@ -215,7 +260,8 @@ class Store:
         """
         if not steps:
             raise ValueError("save_draft_steps needs at least one step")
-        with self.transaction() as conn:
+        # the steps of a generation share their Section objects (each adds one): each section's JSON once
+        with rows.sections_unchanged(), self.transaction() as conn:
             if calls_made:
                 calls.record_many(conn, calls_made)
             expected = steps[0].expected_version
@@ -231,7 +277,7 @@ class Store:
                     drafts.insert_review(conn, step.review)
             drafts.insert_versions(conn, version_rows)  # the sections' versions in one statement
             drafts.update(conn, new, expected_version=expected)
-            self._append_audits(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])
+            self._append_last(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])
         return new
 
     def _save_step(self, conn: Connection, step: drafts.SaveStep) -> Draft:
@@ -243,7 +289,7 @@ class Store:
             drafts.insert_version(conn, new, actor=step.actor, reason=step.action)
         if step.review is not None:
             drafts.insert_review(conn, step.review)
-        self._append_audit(conn, step.actor, step.action, step.draft.id, step.details)
+        self._append_audit(conn, step.actor, step.action, step.draft.id, step.details, last=True)
         return new
 
     def get_draft(self, draft_id: str) -> Draft:
@@ -258,6 +304,15 @@ class Store:
     def version_people(self, draft_id: str) -> set[str]:
         """Everyone the draft's stored versions name: who saved each, and each section's author and editor."""
         return self._read(lambda conn: drafts.version_people(conn, draft_id))
+
+    def contributor_names(self, draft_id: str, actions: frozenset[str] | set[str]) -> set[str]:
+        """`version_people(draft_id) | audit_actors(draft_id, actions)`: in one statement on PostgreSQL."""
+        def read(conn: Connection) -> set[str]:
+            found = drafts.contributor_names(conn, draft_id, actions)
+            if found is None:
+                found = drafts.version_people(conn, draft_id) | audit.actors(conn, draft_id, actions)
+            return found
+        return self._read(read)
 
     # --- reviews --------------------------------------------------------------------------------
 
@@ -345,19 +400,36 @@ class Store:
 
     def append_audit(self, actor: str, action: str, draft_id: str | None, details: dict[str, Any]) -> AuditEvent:
         with self.transaction() as conn:
-            return self._append_audit(conn, actor, action, draft_id, details)
+            return cast(AuditEvent, self._append_audit(conn, actor, action, draft_id, details))
 
     def _append_audit(
-        self, conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any]
-    ) -> AuditEvent:
-        # Every single append from a Store method goes through here (a seam; tests cut the connection at it).
+        self, conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any],
+        *, last: bool = False,
+    ) -> AuditEvent | None:
+        """Every single append from a Store method goes through here (a seam; tests cut the connection at it).
+
+        `last`: nothing is written after it in the transaction, so it may go with the COMMIT (see `_append_last`);
+        the event is then not returned.
+        """
+        if last:
+            self._append_last(conn, [(actor, action, draft_id, details)])
+            return None
         return self._append_audits(conn, [(actor, action, draft_id, details)])[0]
 
     def _append_audits(
         self, conn: Connection, items: list[tuple[str, str, str | None, dict[str, Any]]]
     ) -> list[AuditEvent]:
-        # Every append goes through here, several events of one transaction in one statement.
+        # Every append whose events are wanted goes through here, several events of one transaction in one statement.
         return audit.append_many(conn, items)
+
+    def _append_last(self, conn: Connection, items: list[tuple[str, str, str | None, dict[str, Any]]]) -> None:
+        """Append as the transaction's last statement (the caller writes nothing after it). On PostgreSQL the events
+        are sent with the COMMIT, so the chain's lock is held for one round trip less (audit.commit_with_appends)."""
+        at_commit = getattr(self._held, "at_commit", None)
+        if self.dialect != "postgresql" or at_commit is None or at_commit[0] is not conn:
+            audit.append_many(conn, items)  # SQLite already holds the write lock from BEGIN IMMEDIATE
+            return
+        at_commit[1].extend(audit.prepare(items))
 
     def audit_events(self, draft_id: str | None = None) -> list[AuditEvent]:
         return self._read(lambda conn: audit.events(conn, draft_id))

@@ -38,7 +38,11 @@ def sections_unchanged() -> Iterator[None]:
     For a caller that saves a growing document many times (a batch simplification commits every few sections,
     and each commit writes every section): without it, saving is quadratic in the number of sections. The caller
     promises not to change a Section object in place inside (it makes new ones, as the service always does).
+    Nested, the inner one joins the outer one's memo.
     """
+    if _SECTION_JSON.get() is not None:
+        yield  # inside another: its memo goes on being used
+        return
     token = _SECTION_JSON.set({})
     try:
         yield

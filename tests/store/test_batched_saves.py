@@ -54,3 +54,25 @@ def test_a_failure_part_way_keeps_the_sections_and_every_call_row(service: Draft
     assert resumed.status == DraftStatus.draft and len(resumed.sections) == 5
     assert len(service.llm_calls(draft.id)) == 6
     assert service.verify_audit()[1] is None
+
+
+def test_each_stored_version_is_the_plain_json_of_its_sections(service: DrafterService) -> None:
+    """The steps of one generation share Section objects and each section's JSON is made once; every stored
+    version must still be exactly `json.dumps` of its sections' dumps (what a save without the memo writes)."""
+    import json
+
+    import sqlalchemy as sa
+
+    from drafter.store.tables import draft_versions, drafts
+
+    draft = service.create_draft(briefing_request(), "alice")
+    with service.store.engine.connect() as conn:
+        stored = conn.execute(sa.select(draft_versions.c.version, draft_versions.c.sections_json)
+                              .where(draft_versions.c.draft_id == draft.id)).all()
+        row = conn.execute(sa.select(drafts.c.sections_json).where(drafts.c.id == draft.id)).scalar_one()
+    by_version = {v["version"]: v["sections"] for v in service.versions(draft.id)}
+    assert len(stored) == 6
+    for version, text in stored:
+        plain = json.dumps([s.model_dump(mode="json") for s in by_version[version]], ensure_ascii=False)
+        assert text == plain
+    assert row == json.dumps([s.model_dump(mode="json") for s in draft.sections], ensure_ascii=False)
