@@ -202,13 +202,15 @@ def messages_sha256(messages: Any) -> str:
     pairs = tuple((m.type, m.content) for m in messages)
     if all(isinstance(content, str) for _, content in pairs):
         return _pairs_sha256(pairs)  # a prompt is hashed for its bundle and again for the call log: once
-    return _pairs_sha256.__wrapped__(pairs)
+    return _digest(pairs)
 
 
-@text_cache(max_chars=2_000_000, max_items=256)
-def _pairs_sha256(pairs: tuple[tuple[str, Any], ...]) -> str:
+def _digest(pairs: tuple[tuple[str, Any], ...]) -> str:
     payload = json.dumps([[kind, content] for kind, content in pairs], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+_pairs_sha256 = text_cache(max_chars=2_000_000, max_items=256)(_digest)
 
 
 def _template_plan(template: Template) -> str:

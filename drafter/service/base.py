@@ -15,7 +15,7 @@ from drafter.backends.registry import configured_backends
 from drafter.catalog import Catalog
 from drafter.checks import runner as checks
 from drafter.citations import resolve_citations
-from drafter.errors import DrafterError, InputError, RefusedError
+from drafter.errors import ConflictError, DrafterError, InputError, RefusedError
 from drafter.guard.engine import Guard
 from drafter.guard.policy import BackendPolicy, ScanFinding, ScanReport, policy_for
 from drafter.labeling import origin_from_spans
@@ -258,15 +258,25 @@ class ServiceBase:
     def _generation_finished(
         self, draft: Draft, user: str, pending: list[SaveStep] | None = None, held: list[LLMCall] | None = None
     ) -> Draft:
-        """Mark the draft generated (writing any sections and call-log rows held back in the same transaction)
-        and check it."""
-        finished = self.store.save_draft_steps([*(pending or []), SaveStep(
-            draft.model_copy(update={"status": DraftStatus.draft}), draft.version, user, "generation_finished",
-            {"sections": len(draft.sections)},
-        )], list(held or []))
+        """Mark the draft generated and check it: the sections and call-log rows held back, the status and the
+        findings are written in one transaction."""
+        final = draft.model_copy(update={"status": DraftStatus.draft})
+        steps = [*(pending or []), SaveStep(final, draft.version, user, "generation_finished",
+                                            {"sections": len(draft.sections)})]
+        calls = list(held or [])
+        try:
+            # the checks read only the content, which saving does not change
+            finished = self.store.save_draft_steps(steps, calls, merge_findings=self._checked(final))
+        except ConflictError:
+            raise
+        except Exception:
+            # the text is saved whatever the checks, or storing their findings, do
+            self.store.save_draft_steps(steps, calls)
+            if held:
+                held.clear()
+            raise
         if held:
             held.clear()
-        self.run_checks(finished)
         return finished
 
     def _ai_section(
@@ -314,13 +324,17 @@ class ServiceBase:
 
     def run_checks(self, draft: Draft) -> list[Finding]:
         """Check the draft's current content and store the findings, keeping waivers that still apply."""
+        merged = self.store.update_findings(draft.id, self._checked(draft))
+        return checks.sort_findings(merged, [s.id for s in draft.sections])
+
+    def _checked(self, draft: Draft) -> Callable[[list[Finding]], list[Finding]]:
+        """Check the draft's content now; the result merges the findings with the stored ones (their waivers)."""
         template = self.catalog.template(draft.template_id)
         guide = self.catalog.style_guide(draft.style_guide_id)
         now = utcnow()
         current = checks.check_draft(draft, template, guide, now=now)
-        merged = self.store.update_findings(draft.id, lambda previous: checks.merge(
-            previous, current, now=now, content_sha256=draft.content_sha256))
-        return checks.sort_findings(merged, [s.id for s in draft.sections])
+        sha = draft.content_sha256
+        return lambda previous: checks.merge(previous, current, now=now, content_sha256=sha)
 
     def _current_findings(self, draft: Draft, stored: list[Finding] | None = None) -> list[Finding]:
         """Stored findings if they were computed on this content, else checked afresh (and stored).

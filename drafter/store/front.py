@@ -248,12 +248,17 @@ class Store:
             self._append_audit(conn, actor, action, draft.id, details, last=True)
         return new
 
-    def save_draft_steps(self, steps: list[drafts.SaveStep], calls_made: list[LLMCall] | None = None) -> Draft:
+    def save_draft_steps(
+        self, steps: list[drafts.SaveStep], calls_made: list[LLMCall] | None = None,
+        merge_findings: Callable[[list[Finding]], list[Finding]] | None = None,
+    ) -> Draft:
         """Several saves of one draft in one transaction (one commit), each as `save_draft` would write it.
 
         Every step keeps its own version, stored version and audit event; only the commit is shared. The first
         step's `expected_version` is checked (optimistic locking); each later step follows the one before it.
-        `calls_made` (call-log rows held back by the caller) are recorded in the same transaction.
+        `calls_made` (call-log rows held back by the caller) are recorded in the same transaction, and so are the
+        draft's findings when `merge_findings` is given (as `update_findings` stores them, under the row's lock
+        that the save holds).
 
         The draft row is written once, with the last step's content, and the audit events are appended last:
         on PostgreSQL the append takes the chain's lock, which is then held only for the appends and the commit.
@@ -277,6 +282,8 @@ class Store:
                     drafts.insert_review(conn, step.review)
             drafts.insert_versions(conn, version_rows)  # the sections' versions in one statement
             drafts.update(conn, new, expected_version=expected)
+            if merge_findings is not None:
+                findings.insert(conn, merge_findings(findings.take(conn, new.id)))
             self._append_last(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])
         return new
 

@@ -22,10 +22,11 @@ def test_offline_generation_commits_sections_and_call_rows_together(service: Dra
 
     monkeypatch.setattr(service.store, "transaction", counted)
     draft = service.create_draft(briefing_request(), "alice")
-    # the request; the sections with their calls and the end of generation; the findings of the checks
-    assert len(commits) == 3
+    # the request; the sections with their calls, the end of generation and the findings of the checks
+    assert len(commits) == 2
     monkeypatch.undo()
     assert len(service.llm_calls(draft.id)) == len(draft.sections) == 5
+    assert service.store.findings(draft.id) == service.findings(draft.id) != []  # stored, not checked afresh
     assert [len(v["sections"]) for v in service.versions(draft.id)] == [0, 1, 2, 3, 4, 5]
     actions = [e.action for e in service.audit_trail(draft.id)]
     assert actions == ["created", *["generated"] * 5, "generation_finished"]
@@ -76,3 +77,29 @@ def test_each_stored_version_is_the_plain_json_of_its_sections(service: DrafterS
         plain = json.dumps([s.model_dump(mode="json") for s in by_version[version]], ensure_ascii=False)
         assert text == plain
     assert row == json.dumps([s.model_dump(mode="json") for s in draft.sections], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("where", ["checks", "storing"])
+def test_the_text_is_saved_when_the_checks_or_storing_their_findings_fail(
+    service: DrafterService, monkeypatch, where: str
+) -> None:
+    """The findings go in the save's transaction: a failure there must not take the generated text with it."""
+    from drafter.checks import runner
+    from drafter.store import findings as stored_findings
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(runner, "check_draft", broken) if where == "checks" else monkeypatch.setattr(
+        stored_findings, "insert", broken)
+    with pytest.raises(RuntimeError):
+        service.create_draft(briefing_request(), "alice")
+    monkeypatch.undo()
+    draft = service.list_drafts(author="alice")[0]
+    assert draft.status == DraftStatus.draft and len(draft.sections) == 5
+    assert len(service.llm_calls(draft.id)) == 5
+    assert [e.action for e in service.audit_trail(draft.id)][-1] == "generation_finished"
+    assert service.store.findings(draft.id) == []  # nothing half-stored...
+    assert service.findings(draft.id)  # ...and the checks run when the draft is next read
+    assert service.verify_audit()[1] is None
+
