@@ -398,16 +398,19 @@ def in_regions(
 _TOKEN = r"[\dA-Za-z]"  # what a token (a piece of an identifier, a word) is made of; \d: every Unicode digit
 _GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separators, and a phone number's ( ) +
 # One pass over the digits of the text (`_scan_digits`) finds the clusters and, at the same time, where the IBAN
-# recognizer's trigger (two ASCII digits after two letters) and the IPv4 half of the IP trigger (a digit, then
-# ".1.2") start: every digit is looked at once instead of once per trigger. It starts with a digit, so `re` looks
-# for digits before trying more.
+# recognizer's trigger (two ASCII digits after two letters) starts: every digit is looked at once instead of once per
+# trigger. It starts with a digit, so `re` looks for digits before trying more, and it gives up at once on a digit that
+# follows a digit (`(?<!\d\d)`): a cluster reaches every digit it can, so one starting inside a run of digits (or after
+# a digit and separators) lies inside the cluster of the run's first digit, which was tried first; an IBAN trigger
+# follows letters. Within a cluster the separators are taken possessively (`*+`): they are no digits, so giving some back
+# can never let a digit match. (The IPv4 half of the IP trigger starts with a dot: `re` finds it on its own at C speed.)
+# A cluster's sixth digit ends `six`: it is kept when more digits follow (seven in all), or when it follows a letter and at
+# most three separators (`_AFTER_LETTER`).
 _DIGIT_PASS = re.compile(
-    rf"\d(?:(?P<cluster>(?:{_GAP}*\d){{5,}})|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9]))|(?P<ip>(?=\.\d{{1,3}}\.\d)))"
+    rf"\d(?<!\d\d)(?:(?P<cluster>(?P<six>(?:{_GAP}*+\d){{5}})(?:{_GAP}*+\d)*)|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9])))"
 )
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _ASCII_DIGITS = frozenset("0123456789")
-_SEVEN = re.compile(rf"\d(?:{_GAP}*\d){{6}}")
-_IPV4_AT = re.compile(r"(?<=\d)(?=\.\d{1,3}\.\d)")
 _AFTER_LETTER = re.compile(
     rf"(?<=[A-Za-z])|(?<=[A-Za-z]{_GAP})|(?<=[A-Za-z]{_GAP}{{2}})|(?<=[A-Za-z]{_GAP}{{3}})"
 )
@@ -427,29 +430,22 @@ def digit_regions(text: str) -> list[tuple[int, int]]:
 
 def _scan_digits(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
     """The digit group's stretches, and the spans of the matches of `_IBAN_TRIGGER` and of `_IPV4_TRIGGER` (as their
-    own `finditer` gives them), from one pass of `_DIGIT_PASS`."""
+    own `finditer` gives them)."""
     regions: list[tuple[int, int]] = []
     iban: list[tuple[int, int]] = []
-    ipv4: list[int] = []  # where a match of `_IPV4_TRIGGER` can start (matches may overlap; thinned below)
     rev: str | None = None
     n = len(text)
     for m in _DIGIT_PASS.finditer(text):
-        kind = m.lastgroup
         start, end = m.span()
-        if kind == "iban":
+        if m.lastgroup == "iban":
             iban.append((start, start + 2))
             continue
-        if kind == "ip":
-            ipv4.append(end)
-            continue
-        # a cluster: digits and separators only, so it may hold an IPv4 trigger, and start with an IBAN's
+        # a cluster: digits and separators only, so it may start with an IBAN's trigger
         if start >= 2 and text[start - 1] in _LETTERS and text[start - 2] in _LETTERS and (
             text[start] in _ASCII_DIGITS and text[start + 1] in _ASCII_DIGITS
         ):
             iban.append((start, start + 2))
-        if text.find(".", start, end) >= 0:
-            ipv4 += [t.start() for t in _IPV4_AT.finditer(text, start, end)]
-        if not _SEVEN.match(text, start, end) and not _AFTER_LETTER.match(text, start):
+        if end == m.end("six") and not _AFTER_LETTER.match(text, start):
             continue  # six digits, not after a letter: no identifier, no phone number
         w = _WIDEN.match(text, end)
         b = w.end() if w else end  # (it always matches: every part of it may be empty)
@@ -464,13 +460,7 @@ def _scan_digits(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]
             regions[-1] = (regions[-1][0], max(regions[-1][1], b))
         else:
             regions.append((a, b))
-    # `finditer` of `_IPV4_TRIGGER` takes the first match, then the first that starts after it ends, and so on.
-    ip: list[tuple[int, int]] = []
-    for at in ipv4:
-        if not ip or at >= ip[-1][1]:
-            t = _IPV4_TRIGGER.match(text, at)
-            if t:
-                ip.append(t.span())
+    ip = [t.span() for t in _IPV4_TRIGGER.finditer(text)] if "." in text else []
     return regions, iban, ip
 
 
