@@ -60,3 +60,55 @@ def test_benchmark_text_same_stretches_and_triggers():
 
     text, _ = build_text(seed=5)
     _same(normalise(text[:300_000]).text)
+
+
+# Values that validate as one of the joined forms (and near misses), cut into pieces at random below.
+VALUES = [
+    "4111111111111111", "4111111111111112", "6222021001234567870", "110105194912310021", "11010519491231002X",
+    "110101199003074514", "AB123456C", "ab123456d", "S1234567D", "t1234567j", "536221234", "000221234",
+    "GB29NWBK60161331926819", "DE89370400440532013000", "de89370400440532013000", "JG103759A", "378282246310005",
+    "5555555555554444", "12345678901234567890123", "1111111111111", "4222222222222",
+]
+ID_SEPARATORS = [" ", "-", ".", "/", "_", "\t", "  ", " - ", "   ", "    ", ""]
+
+
+def _cut(rng: random.Random, value: str) -> str:
+    out, i = [], 0
+    while i < len(value):
+        n = rng.randint(1, 6)
+        out.append(value[i : i + n])
+        i += n
+    return "".join(piece + rng.choice(ID_SEPARATORS) for piece in out).rstrip()
+
+
+def _same_ids(text: str) -> None:
+    new = [(f.type, f.start, f.end, f.score, f.text) for f in d._separated_ids(text)]
+    assert new == digits_v5.separated_ids(text), repr(text)
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_identifiers_split_by_separators_found_as_before(seed):
+    rng = random.Random(20_000 + seed)
+    parts = []
+    for _ in range(rng.randint(1, 12)):
+        r = rng.random()
+        if r < 0.6:
+            parts.append(_cut(rng, rng.choice(VALUES)))
+        elif r < 0.8:
+            parts.append(rng.choice(["JG", "AB", "S", "x", "word", "ab12", "12", "1234", "١٢٣", "7" * rng.randint(1, 30)]))
+        else:
+            parts.append(rng.choice(ATOMS))
+        parts.append(rng.choice(ID_SEPARATORS + ["@", "，", "。", "x", "\n"]))
+    _same_ids("".join(parts))
+
+
+def test_identifiers_split_by_separators_on_the_benchmark_stretches():
+    from bench.bench_guard import build_text
+
+    text, _ = build_text(seed=5)
+    text = normalise(text[:300_000]).text
+    _same_ids(d.Compacted(text, d._scan_digits(text)[0]).text)
+    for value in VALUES:
+        for sep in ID_SEPARATORS:
+            _same_ids(sep.join(value[i : i + 4] for i in range(0, len(value), 4)))
+            _same_ids(sep.join(value[i : i + 3] for i in range(0, len(value), 3)))
