@@ -79,12 +79,17 @@ def us_ssn_valid(text: str) -> bool:
     return digits not in ("078051120", "219099999", "123456789")
 
 
+def luhn_sum_ok(digits: str) -> bool:
+    """The Luhn sum of a string of ASCII digits is a multiple of ten (no rule on its length)."""
+    return (sum(map(_PLAIN.__getitem__, digits[-1::-2])) + sum(map(_TWICE.__getitem__, digits[-2::-2]))) % 10 == 0
+
+
 def luhn_valid(text: str) -> bool:
     digits = _NON_DIGIT.sub("", text)
     if not 12 <= len(digits) <= 19 or len(set(digits)) == 1:
         return False
     if digits.isascii():
-        return (sum(map(_PLAIN.__getitem__, digits[-1::-2])) + sum(map(_TWICE.__getitem__, digits[-2::-2]))) % 10 == 0
+        return luhn_sum_ok(digits)
     values = list(map(int, digits))  # every decimal digit (full-width, Arabic-Indic…) has its value
     return (sum(values[-1::-2]) + sum(map(_DOUBLED.__getitem__, values[-2::-2]))) % 10 == 0
 
