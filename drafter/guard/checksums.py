@@ -23,6 +23,8 @@ _NINO_FORM = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]")
 _IBAN_SEPARATORS = re.compile(r"[\s-]")
 _IBAN_FORM = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a digit doubled, its two digits added (Luhn)
+# A letter of an IBAN as its number (A = 10 … Z = 35); digits stand for themselves (`int` reads every decimal digit).
+_IBAN_LETTERS = str.maketrans({chr(c): str(c - 55) for c in range(ord("A"), ord("Z") + 1)})
 _PLAIN = {str(d): d for d in range(10)}
 _TWICE = {str(d): _DOUBLED[d] for d in range(10)}
 
@@ -99,6 +101,4 @@ def iban_valid(text: str) -> bool:
     value = _IBAN_SEPARATORS.sub("", text).upper()
     if not _IBAN_FORM.fullmatch(value):
         return False
-    rearranged = value[4:] + value[:4]
-    number = "".join(str(int(c, 36)) for c in rearranged)
-    return int(number) % 97 == 1
+    return int((value[4:] + value[:4]).translate(_IBAN_LETTERS)) % 97 == 1
