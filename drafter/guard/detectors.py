@@ -320,12 +320,14 @@ def candidate_regions(text: str, trigger: Trigger, margin: int) -> list[tuple[in
             a = regions[-1][0]
         else:
             found = _LAST_SAFE.match(text, max(0, lo - _MAX_WIDEN), lo + 1) if lo > 0 else None
-            a = 0 if lo == 0 else (found.end() - 1 if found else -1)
+            # the start of the text is a safe edge too (a window of a long text may start inside a word)
+            a = found.end() - 1 if found else (0 if lo <= _MAX_WIDEN else -1)
             if a < 0:
                 return None
         hi = min(len(text), m_end + margin)
         after = _NEXT_SAFE.search(text, hi, hi + _MAX_WIDEN) if hi < len(text) else None
-        b = len(text) if hi >= len(text) else (after.start() if after else -1)
+        # and so is its end (a window of a long text may end inside an e-mail address)
+        b = after.start() if after else (len(text) if hi + _MAX_WIDEN >= len(text) else -1)
         if b < 0:
             return None
         if regions and a == regions[-1][0]:
