@@ -532,6 +532,20 @@ class PiiDetector:
             out.append(Detection(d.type, start, end, d.score, norm.original[start:end]))
         return out
 
+    def detect_rows(self, text: str | Normalised) -> list[tuple[str, int, int, float, str]]:
+        """`detect`'s findings as plain rows (type, start, end, score, text), for a caller that makes records of its
+        own (the guard's scan): no finding object is made only to be read once."""
+        norm = normalise(text)
+        found = self._detect_normalised(norm.text)
+        if norm.identity:
+            return [(d.type, d.start, d.end, d.score, d.text) for d in found]
+        original = norm.original
+        rows = []
+        for d in found:
+            start, end = norm.span(d.start, d.end)
+            rows.append((d.type, start, end, d.score, original[start:end]))
+        return rows
+
     def _detect_normalised(self, text: str) -> list[Detection]:
         found = in_regions(text, _EMAIL_TRIGGER, 0, lambda t: self._presidio_found(t, ("EMAIL",)))
         regions, iban, ipv4 = _scan_digits(text)
