@@ -574,7 +574,7 @@ class PiiDetector:
         for kind, recognizer, validator in self._presidio:
             if kind not in kinds:
                 continue
-            for r in _analyze(recognizer, text):
+            for r in _analyze(recognizer, text, MIN_SCORE):
                 value = text[r.start : r.end]
                 if r.score < MIN_SCORE or (validator is not None and not validator(value)):
                     continue
@@ -601,22 +601,30 @@ def _compiled(pattern_regex: str, name: str) -> Any:
     return regex.compile(pattern_regex, _ascii_flags())
 
 
-def _analyze(recognizer: Any, text: str) -> list[Any]:
+def _analyze(recognizer: Any, text: str, floor: float = 0.0) -> list[Any]:
     """What `recognizer.analyze(text, …)` returns, for a Presidio `PatternRecognizer`, without what costs and is
     not used here: an explanation object and a clock reading per match. Same patterns, same validation and
     invalidation (`validators.checks`: the same answers, faster for the card, SSN and IP recognizers), same removal
-    of duplicates (on plain tuples); the IBAN recognizer's own matching logic likewise (`_analyze_iban`)."""
+    of duplicates (on plain tuples); the IBAN recognizer's own matching logic likewise (`_analyze_iban`).
+
+    With a `floor`, only the results scoring at least that much (in the same order). A recognizer that does not
+    validate can only lower a pattern's score, so its patterns scoring less than the floor ("SSN4 (very weak)", "Nric
+    (weak)") are not run: the results they would give score less, and a result is only ever dropped as a duplicate of
+    one scoring at least as much, so they change nothing above the floor."""
     from presidio_analyzer import EntityRecognizer, PatternRecognizer
     from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
     if type(recognizer) is IbanRecognizer:
-        return _analyze_iban(recognizer, text)
+        return [r for r in _analyze_iban(recognizer, text) if r.score >= floor]
     if type(recognizer).analyze is not PatternRecognizer.analyze:
-        return list(recognizer.analyze(text, recognizer.supported_entities))
+        return [r for r in recognizer.analyze(text, recognizer.supported_entities) if r.score >= floor]
     entity = recognizer.supported_entities[0]
     validate, invalidate = validators.checks(recognizer)
+    patterns = recognizer.patterns
+    if floor > 0 and type(recognizer).validate_result is PatternRecognizer.validate_result:
+        patterns = [p for p in patterns if p.score >= floor]
     results = []
-    for pattern in recognizer.patterns:
+    for pattern in patterns:
         for match in _compiled(pattern.regex, pattern.name).finditer(text):
             start, end = match.span()
             current = text[start:end]
@@ -628,7 +636,7 @@ def _analyze(recognizer: Any, text: str) -> list[Any]:
                 score = EntityRecognizer.MAX_SCORE if validated else EntityRecognizer.MIN_SCORE
             if invalidate(current):
                 score = EntityRecognizer.MIN_SCORE
-            if score > EntityRecognizer.MIN_SCORE:
+            if score > EntityRecognizer.MIN_SCORE and score >= floor:
                 results.append(_Result(entity, start, end, score))
     return _remove_duplicates(results)
 

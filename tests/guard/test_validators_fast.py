@@ -67,3 +67,20 @@ def test_texts_no_pattern_matches_go_to_presidio(recognizers):
                     validate(text), invalidate(text)
                 continue
             _same(recognizers[kind], text)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_results_above_the_floor_are_those_of_every_pattern(recognizers, seed):
+    """The guard asks `_analyze` only for results scoring at least MIN_SCORE, and weak patterns of recognizers that do
+    not validate are then not run: the same results, in the same order, as every pattern's results cut at the floor
+    (texts dense with SSN, NRIC and IP look-alikes, which those weak patterns match)."""
+    from tests.guard.test_equivalence import _random_text
+
+    rng = random.Random(seed)
+    pieces = SSNS + IPS + CARDS + ["S1234567D", "A1234567Z", "t1234567j", "AB 12 34 56 C", "::", "123456789", "12345-6789"]
+    texts = [_random_text(3000 + seed, 0.6),
+             "".join(rng.choice(pieces) + rng.choice(["", " ", "x", "-", "\n"]) for _ in range(rng.randint(1, 40)))]
+    for text in texts:
+        for recognizer in recognizers.values():
+            every = [r for r in d._analyze(recognizer, text) if r.score >= d.MIN_SCORE]
+            assert d._analyze(recognizer, text, d.MIN_SCORE) == every, (recognizer.name, text)
