@@ -112,3 +112,27 @@ def test_identifiers_split_by_separators_on_the_benchmark_stretches():
         for sep in ID_SEPARATORS:
             _same_ids(sep.join(value[i : i + 4] for i in range(0, len(value), 4)))
             _same_ids(sep.join(value[i : i + 3] for i in range(0, len(value), 3)))
+
+
+def test_normalise_tells_exactly_whether_a_digit_outside_ascii_is_left():
+    """The ASCII digit pass runs only where `normalise` says no other decimal digit is left: for every character of
+    the Basic Multilingual Plane and a sample beyond it, the answer is whether the normalised text holds one."""
+    import re
+    import sys
+
+    other = re.compile(r"(?![0-9])\d")
+    for c in [*range(0x80, 0x10000), *range(0x10000, sys.maxunicode + 1, 97), 0x104A1, 0x1D7CE, 0x1E950, 0x1FBF1]:
+        if 0xD800 <= c <= 0xDFFF:
+            continue
+        for text in (f"x{chr(c)}1", f"x{chr(c)}1，"):  # alone, and with a change elsewhere in the text
+            norm = normalise(text)
+            assert norm.other_digits == bool(other.search(norm.text)), hex(c)
+    assert normalise("plain ASCII 123").other_digits is False
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_ascii_pass_same_as_the_unicode_pass_without_other_digits(seed):
+    rng = random.Random(40_000 + seed)
+    atoms = [a for a in ATOMS if not any(c.isdecimal() and not c.isascii() for c in a)]
+    text = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 80)))
+    assert d._scan_digits(text, other_digits=False) == d._scan_digits(text) == digits_v5.scan_digits(text), repr(text)

@@ -35,8 +35,8 @@ def _whole(detector: PiiDetector, text: str, monkeypatch: pytest.MonkeyPatch) ->
         m.setattr(detectors, "candidate_regions", lambda *args: None)
         real = detectors._scan_digits
 
-        def whole(text: str) -> tuple:
-            _, iban, ip = real(text)
+        def whole(text: str, *flags: bool) -> tuple:
+            _, iban, ip = real(text, *flags)
             return [(0, len(text))] if text else [], iban, ip
 
         m.setattr(detectors, "_scan_digits", whole)  # the digit group over the whole text too
