@@ -6,6 +6,7 @@ patterns can match, and hands anything else (other characters, another configura
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -21,11 +22,18 @@ Check = Callable[[str], Any]
 
 def checks(recognizer: Any) -> tuple[Check, Check]:
     """(validate, invalidate) for `recognizer`: these faster ones where they answer as its own, else its own."""
-    from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, IpRecognizer, UsSsnRecognizer
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        UsSsnRecognizer,
+    )
 
     validate: Check = recognizer.validate_result
     invalidate: Check = recognizer.invalidate_result
     kind = type(recognizer)
+    if kind is IbanRecognizer and recognizer.replacement_pairs == _CARD_PAIRS and recognizer.BOSEOS == ():
+        return functools.partial(_iban_valid, recognizer), invalidate
     if kind is CreditCardRecognizer and recognizer.replacement_pairs == _CARD_PAIRS:
         own_validate = validate
 
@@ -64,3 +72,44 @@ def _ssn_invalid(text: str) -> bool:
     if digits[3:5] == "00" or digits[5:] == "0000" or digits[:3] in ("000", "666"):
         return True
     return digits in _SSN_SAMPLES
+
+
+def _iban_valid(recognizer: Any, text: str) -> bool | None:
+    """`IbanRecognizer.validate_result` (its default replacements, not an exact match): the check digits recomputed
+    (98 minus the rest of the number, letters as 10 … 35, divided by 97) must be the text's, then the country's format
+    decides True, or None when only the upper-cased text has it. The format patterns are compiled once, with the
+    module, flags and time limit Presidio gives them. What Presidio refuses with an error goes to Presidio itself."""
+    from presidio_analyzer.predefined_recognizers.generic.iban_recognizer import IbanRecognizer
+
+    value = text.replace("-", "").replace(" ", "")
+    transformed = (value[:2] + "00" + value[4:]).upper()
+    number = (transformed[4:] + transformed[:4]).translate(IbanRecognizer.LETTERS)
+    try:
+        check = f"{98 - (int(number) % 97):0>2}"
+    except ValueError:
+        return recognizer.validate_result(text)  # (Presidio logs the error and answers False)
+    if check != value[2:4]:
+        return False
+    if _iban_format(value):
+        return True
+    return None if _iban_format(value.upper()) else False
+
+
+def _iban_format(value: str) -> bool:
+    """`IbanRecognizer.__is_valid_format` without start and end anchors: the country's pattern matches at the start."""
+    from presidio_analyzer.predefined_recognizers.generic.iban_recognizer import REGEX_TIMEOUT_SECONDS
+
+    pattern = _country_pattern(value[:2])
+    try:
+        return pattern is not None and pattern.match(value, timeout=REGEX_TIMEOUT_SECONDS) is not None
+    except TimeoutError:
+        return False
+
+
+@functools.lru_cache(maxsize=512)
+def _country_pattern(country: str) -> Any:
+    import regex
+    from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
+
+    source = regex_per_country.get(country, "")
+    return regex.compile(source, regex.DOTALL | regex.MULTILINE) if source else None
