@@ -609,8 +609,8 @@ def _compiled(pattern_regex: str, name: str) -> Any:
 def _analyze(recognizer: Any, text: str, floor: float = 0.0) -> list[Any]:
     """What `recognizer.analyze(text, …)` returns, for a Presidio `PatternRecognizer`, without what costs and is
     not used here: an explanation object and a clock reading per match. Same patterns, same validation and
-    invalidation (`validators.checks`: the same answers, faster for the card, SSN and IP recognizers), same removal
-    of duplicates (on plain tuples); the IBAN recognizer's own matching logic likewise (`_analyze_iban`).
+    invalidation (`validators.checks`: the same answers, faster for the card, IBAN, SSN and IP recognizers), same
+    removal of duplicates (on plain tuples); the IBAN recognizer's own matching logic likewise (`_analyze_iban`).
 
     With a `floor`, only the results scoring at least that much (in the same order). A recognizer that does not
     validate can only lower a pattern's score, so its patterns scoring less than the floor ("SSN4 (very weak)", "Nric
@@ -653,6 +653,7 @@ def _analyze_iban(recognizer: Any, text: str) -> list[Any]:
     from presidio_analyzer import EntityRecognizer
 
     entity = recognizer.supported_entities[0]
+    validate, _ = validators.checks(recognizer)
     results: list[Any] = []
     for pattern in recognizer.patterns:
         for match in _compiled(pattern.regex, pattern.name).finditer(text):
@@ -663,7 +664,7 @@ def _analyze_iban(recognizer: Any, text: str) -> list[Any]:
                 if current == "":
                     continue
                 score = pattern.score
-                validated = recognizer.validate_result(current)
+                validated = validate(current)
                 if validated is not None:
                     score = EntityRecognizer.MAX_SCORE if validated else EntityRecognizer.MIN_SCORE
                 if score > EntityRecognizer.MIN_SCORE:

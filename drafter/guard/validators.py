@@ -1,6 +1,6 @@
 """Presidio's own checks of a match (`validate_result`, `invalidate_result`), answered the same way without the
-per-digit lists and exceptions they build, for the recognizers whose checks cost the most per match: the card's Luhn
-sum, the SSN's rules and the IP address's parse. Each answers as Presidio's method for every text its recognizer's
+per-digit lists, exceptions and pattern look-ups they make, for the recognizers whose checks cost the most per match:
+the card's Luhn sum, the IBAN's check digits and format, the SSN's rules and the IP address's parse. Each answers as Presidio's method for every text its recognizer's
 patterns can match, and hands anything else (other characters, another configuration) to Presidio's method itself
 (`tests/guard/test_validators_fast.py` holds them to Presidio's answers)."""
 
