@@ -144,7 +144,9 @@ class Normalised:
 def _changing_or_digit() -> re.Pattern[str]:
     """`_changing()`, and the decimal digits outside ASCII that stay as they are (`\\d` in a Unicode pattern: about
     650 of them), so that the one pass of `normalise` also says whether the text holds any."""
-    digits = [c for c in range(0x80, 0x10000) if chr(c).isdecimal() and not _changing().match(chr(c))]
+    changing = _changing()
+    digits = [c for c in range(0x80, 0x10000) if chr(c).isdecimal()]
+    digits = [c for c in digits if not changing.match(chr(c))]
     ranges: list[str] = []
     first = previous = -2
     for c in digits:
