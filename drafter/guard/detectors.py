@@ -20,14 +20,13 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import phonenumbers
 
-from drafter.guard import checksums
+from drafter.guard import checksums, validators
 from drafter.guard.normalise import Normalised, normalise
 
 # Entity types, in order of precedence when two findings overlap (checksummed identifiers first).
@@ -133,25 +132,23 @@ _NAME_LABELLED = re.compile(
 _NAME_LABELS = ("Name", "Full name", "Contact", "Applicant", "Claimant", "Dear", "姓名", "联系人", "申请人", "当事人", "经办人")
 
 
+# Where a label starts: its first character, the rest only looked at, so labels side by side are all seen. `re` looks
+# for the first characters before trying more.
+_LABEL_AT = re.compile("|".join(f"{re.escape(label[0])}(?={re.escape(label[1:])})" for label in _NAME_LABELS))
+
+
 def _labelled_matches(text: str) -> Iterator[re.Match[str]]:
-    """`_NAME_LABELLED.finditer(text)`, tried only where a label starts (found by `str.find`, at C speed) rather
-    than at every character: the same matches, in the same order, none overlapping."""
-    starts = sorted({at for label in _NAME_LABELS for at in _find_all(text, label)})
+    """`_NAME_LABELLED.finditer(text)`, tried only where a label starts (found by one pass of `_LABEL_AT`, at C
+    speed) rather than at every character: the same matches, in the same order, none overlapping."""
     end = 0
-    for at in starts:
+    for label in _LABEL_AT.finditer(text):
+        at = label.start()
         if at < end:
             continue
         m = _NAME_LABELLED.match(text, at)
         if m:
             end = m.end()
             yield m
-
-
-def _find_all(text: str, word: str) -> Iterator[int]:
-    at = text.find(word)
-    while at >= 0:
-        yield at
-        at = text.find(word, at + 1)
 
 
 def _cn_ids(text: str) -> list[Detection]:
@@ -320,12 +317,14 @@ def candidate_regions(text: str, trigger: Trigger, margin: int) -> list[tuple[in
             a = regions[-1][0]
         else:
             found = _LAST_SAFE.match(text, max(0, lo - _MAX_WIDEN), lo + 1) if lo > 0 else None
-            a = 0 if lo == 0 else (found.end() - 1 if found else -1)
+            # the start of the text is a safe edge too (a window of a long text may start inside a word)
+            a = found.end() - 1 if found else (0 if lo <= _MAX_WIDEN else -1)
             if a < 0:
                 return None
         hi = min(len(text), m_end + margin)
         after = _NEXT_SAFE.search(text, hi, hi + _MAX_WIDEN) if hi < len(text) else None
-        b = len(text) if hi >= len(text) else (after.start() if after else -1)
+        # and so is its end (a window of a long text may end inside an e-mail address)
+        b = after.start() if after else (len(text) if hi + _MAX_WIDEN >= len(text) else -1)
         if b < 0:
             return None
         if regions and a == regions[-1][0]:
@@ -398,16 +397,21 @@ def in_regions(
 _TOKEN = r"[\dA-Za-z]"  # what a token (a piece of an identifier, a word) is made of; \d: every Unicode digit
 _GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separators, and a phone number's ( ) +
 # One pass over the digits of the text (`_scan_digits`) finds the clusters and, at the same time, where the IBAN
-# recognizer's trigger (two ASCII digits after two letters) and the IPv4 half of the IP trigger (a digit, then
-# ".1.2") start: every digit is looked at once instead of once per trigger. It starts with a digit, so `re` looks
-# for digits before trying more.
+# recognizer's trigger (two ASCII digits after two letters) starts: every digit is looked at once instead of once per
+# trigger. It starts with a digit, so `re` looks for digits before trying more, and it gives up at once on a digit that
+# follows a digit (`(?<!\d\d)`): a cluster reaches every digit it can, so one starting inside a run of digits (or after
+# a digit and separators) lies inside the cluster of the run's first digit, which was tried first; an IBAN trigger
+# follows letters. Within a cluster the separators are taken possessively (`*+`): they are no digits, so giving some back
+# can never let a digit match. (The IPv4 half of the IP trigger starts with a dot: `re` finds it on its own at C speed.)
+# A cluster's sixth digit ends `six`: it is kept when more digits follow (seven in all), or when it follows a letter and at
+# most three separators (`_AFTER_LETTER`).
 _DIGIT_PASS = re.compile(
-    rf"\d(?:(?P<cluster>(?:{_GAP}*\d){{5,}})|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9]))|(?P<ip>(?=\.\d{{1,3}}\.\d)))"
+    rf"\d(?<!\d\d)(?:(?P<cluster>(?P<six>(?:{_GAP}*+\d){{5}})(?:{_GAP}*+\d)*)|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9])))"
 )
+# The same pass for a text without decimal digits outside ASCII, where `\d` and `[0-9]` match the same characters.
+_ASCII_DIGIT_PASS = re.compile(_DIGIT_PASS.pattern.replace(r"\d", "[0-9]"))
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _ASCII_DIGITS = frozenset("0123456789")
-_SEVEN = re.compile(rf"\d(?:{_GAP}*\d){{6}}")
-_IPV4_AT = re.compile(r"(?<=\d)(?=\.\d{1,3}\.\d)")
 _AFTER_LETTER = re.compile(
     rf"(?<=[A-Za-z])|(?<=[A-Za-z]{_GAP})|(?<=[A-Za-z]{_GAP}{{2}})|(?<=[A-Za-z]{_GAP}{{3}})"
 )
@@ -425,31 +429,27 @@ def digit_regions(text: str) -> list[tuple[int, int]]:
     return _scan_digits(text)[0]
 
 
-def _scan_digits(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
+def _scan_digits(
+    text: str, other_digits: bool = True
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
     """The digit group's stretches, and the spans of the matches of `_IBAN_TRIGGER` and of `_IPV4_TRIGGER` (as their
-    own `finditer` gives them), from one pass of `_DIGIT_PASS`."""
+    own `finditer` gives them). `other_digits` False: the text holds no decimal digit outside ASCII (as `normalise`
+    tells), and the pass looks for ASCII digits only, the same matches found faster."""
     regions: list[tuple[int, int]] = []
     iban: list[tuple[int, int]] = []
-    ipv4: list[int] = []  # where a match of `_IPV4_TRIGGER` can start (matches may overlap; thinned below)
     rev: str | None = None
     n = len(text)
-    for m in _DIGIT_PASS.finditer(text):
-        kind = m.lastgroup
+    for m in (_DIGIT_PASS if other_digits else _ASCII_DIGIT_PASS).finditer(text):
         start, end = m.span()
-        if kind == "iban":
+        if m.lastgroup == "iban":
             iban.append((start, start + 2))
             continue
-        if kind == "ip":
-            ipv4.append(end)
-            continue
-        # a cluster: digits and separators only, so it may hold an IPv4 trigger, and start with an IBAN's
+        # a cluster: digits and separators only, so it may start with an IBAN's trigger
         if start >= 2 and text[start - 1] in _LETTERS and text[start - 2] in _LETTERS and (
             text[start] in _ASCII_DIGITS and text[start + 1] in _ASCII_DIGITS
         ):
             iban.append((start, start + 2))
-        if text.find(".", start, end) >= 0:
-            ipv4 += [t.start() for t in _IPV4_AT.finditer(text, start, end)]
-        if not _SEVEN.match(text, start, end) and not _AFTER_LETTER.match(text, start):
+        if end == m.end("six") and not _AFTER_LETTER.match(text, start):
             continue  # six digits, not after a letter: no identifier, no phone number
         w = _WIDEN.match(text, end)
         b = w.end() if w else end  # (it always matches: every part of it may be empty)
@@ -464,13 +464,7 @@ def _scan_digits(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]
             regions[-1] = (regions[-1][0], max(regions[-1][1], b))
         else:
             regions.append((a, b))
-    # `finditer` of `_IPV4_TRIGGER` takes the first match, then the first that starts after it ends, and so on.
-    ip: list[tuple[int, int]] = []
-    for at in ipv4:
-        if not ip or at >= ip[-1][1]:
-            t = _IPV4_TRIGGER.match(text, at)
-            if t:
-                ip.append(t.span())
+    ip = [t.span() for t in _IPV4_TRIGGER.finditer(text)] if "." in text else []
     return regions, iban, ip
 
 
@@ -503,16 +497,22 @@ class Compacted:
 
 def _phones_in(clusters: Compacted, taken: list[Detection]) -> list[Detection]:
     """`_phones` over the whole text: its candidates all lie in the digit group's stretches."""
-    starts = sorted((d.start, d.end) for d in taken)
+    spans = sorted((d.start, d.end) for d in taken)
+    starts = [a for a, _ in spans]  # the last span starting at or before a candidate is the one `_phones` reads
+    ends = [b for _, b in spans]
+    at, regions = clusters.at, clusters.regions
     found: list[Detection] = []
     for m in _PHONE_CANDIDATE.finditer(clusters.text):
+        start, end = m.span()
+        k = bisect.bisect_right(at, start) - 1
+        shift = regions[k][0] - at[k]
+        start += shift
+        end += shift
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and ends[i] >= end:
+            continue
         candidate = m.group()
         if sum(map(str.isdigit, candidate)) < 7:
-            continue
-        shift = clusters.offset(m.start())
-        start, end = m.start() + shift, m.end() + shift
-        i = bisect.bisect_right(starts, (start, sys.maxsize)) - 1
-        if i >= 0 and starts[i][0] <= start and starts[i][1] >= end:
             continue
         for a, b, raw in _phone_numbers(candidate):
             found.append(Detection("PHONE", start + a, start + b, 0.9, raw))
@@ -527,11 +527,18 @@ class PiiDetector:
 
     def __init__(self) -> None:
         self._presidio = _presidio_recognizers()
+        # What every scan needs, made now rather than in the first scan (about 0.1 s, which the first user would
+        # otherwise wait for): the recognizers' patterns compiled, the normaliser's tables and the public-suffix list.
+        for _, recognizer, _ in self._presidio:
+            for pattern in recognizer.patterns:
+                _compiled(pattern.regex, pattern.name)
+        normalise("\u00e9\uff11")
+        _offline_tld_extractor()("example.org")
 
     def detect(self, text: str | Normalised) -> list[Detection]:
         """Findings with offsets into the original text and its original characters as `text`."""
         norm = normalise(text)
-        found = self._detect_normalised(norm.text)
+        found = self._detect_normalised(norm.text, norm.other_digits)
         if norm.identity:
             return found
         out = []
@@ -540,9 +547,23 @@ class PiiDetector:
             out.append(Detection(d.type, start, end, d.score, norm.original[start:end]))
         return out
 
-    def _detect_normalised(self, text: str) -> list[Detection]:
+    def detect_rows(self, text: str | Normalised) -> list[tuple[str, int, int, float, str]]:
+        """`detect`'s findings as plain rows (type, start, end, score, text), for a caller that makes records of its
+        own (the guard's scan): no finding object is made only to be read once."""
+        norm = normalise(text)
+        found = self._detect_normalised(norm.text, norm.other_digits)
+        if norm.identity:
+            return [(d.type, d.start, d.end, d.score, d.text) for d in found]
+        original = norm.original
+        rows = []
+        for d in found:
+            start, end = norm.span(d.start, d.end)
+            rows.append((d.type, start, end, d.score, original[start:end]))
+        return rows
+
+    def _detect_normalised(self, text: str, other_digits: bool = True) -> list[Detection]:
         found = in_regions(text, _EMAIL_TRIGGER, 0, lambda t: self._presidio_found(t, ("EMAIL",)))
-        regions, iban, ipv4 = _scan_digits(text)
+        regions, iban, ipv4 = _scan_digits(text, other_digits)
         ip = sorted(ipv4 + [m.span() for m in _IPV6_TRIGGER.finditer(text)])
         found += in_regions(text, ip, 0, lambda t: self._presidio_found(t, ("IP_ADDRESS",)))
         found += in_regions(text, iban, _IBAN_MARGIN, lambda t: self._presidio_found(t, ("IBAN",)))
@@ -565,7 +586,7 @@ class PiiDetector:
         for kind, recognizer, validator in self._presidio:
             if kind not in kinds:
                 continue
-            for r in _analyze(recognizer, text):
+            for r in _analyze(recognizer, text, MIN_SCORE):
                 value = text[r.start : r.end]
                 if r.score < MIN_SCORE or (validator is not None and not validator(value)):
                     continue
@@ -592,33 +613,42 @@ def _compiled(pattern_regex: str, name: str) -> Any:
     return regex.compile(pattern_regex, _ascii_flags())
 
 
-def _analyze(recognizer: Any, text: str) -> list[Any]:
+def _analyze(recognizer: Any, text: str, floor: float = 0.0) -> list[Any]:
     """What `recognizer.analyze(text, …)` returns, for a Presidio `PatternRecognizer`, without what costs and is
     not used here: an explanation object and a clock reading per match. Same patterns, same validation and
-    invalidation, same removal of duplicates (on plain tuples); the IBAN recognizer's own matching logic likewise
-    (`_analyze_iban`)."""
+    invalidation (`validators.checks`: the same answers, faster for the card, IBAN, SSN and IP recognizers), same
+    removal of duplicates (on plain tuples); the IBAN recognizer's own matching logic likewise (`_analyze_iban`).
+
+    With a `floor`, only the results scoring at least that much (in the same order). A recognizer that does not
+    validate can only lower a pattern's score, so its patterns scoring less than the floor ("SSN4 (very weak)", "Nric
+    (weak)") are not run: the results they would give score less, and a result is only ever dropped as a duplicate of
+    one scoring at least as much, so they change nothing above the floor."""
     from presidio_analyzer import EntityRecognizer, PatternRecognizer
     from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
     if type(recognizer) is IbanRecognizer:
-        return _analyze_iban(recognizer, text)
+        return [r for r in _analyze_iban(recognizer, text) if r.score >= floor]
     if type(recognizer).analyze is not PatternRecognizer.analyze:
-        return list(recognizer.analyze(text, recognizer.supported_entities))
+        return [r for r in recognizer.analyze(text, recognizer.supported_entities) if r.score >= floor]
     entity = recognizer.supported_entities[0]
+    validate, invalidate = validators.checks(recognizer)
+    patterns = recognizer.patterns
+    if floor > 0 and type(recognizer).validate_result is PatternRecognizer.validate_result:
+        patterns = [p for p in patterns if p.score >= floor]
     results = []
-    for pattern in recognizer.patterns:
+    for pattern in patterns:
         for match in _compiled(pattern.regex, pattern.name).finditer(text):
             start, end = match.span()
             current = text[start:end]
             if not current:
                 continue
             score = pattern.score
-            validated = recognizer.validate_result(current)
+            validated = validate(current)
             if validated is not None:
                 score = EntityRecognizer.MAX_SCORE if validated else EntityRecognizer.MIN_SCORE
-            if recognizer.invalidate_result(current):
+            if invalidate(current):
                 score = EntityRecognizer.MIN_SCORE
-            if score > EntityRecognizer.MIN_SCORE:
+            if score > EntityRecognizer.MIN_SCORE and score >= floor:
                 results.append(_Result(entity, start, end, score))
     return _remove_duplicates(results)
 
@@ -630,6 +660,7 @@ def _analyze_iban(recognizer: Any, text: str) -> list[Any]:
     from presidio_analyzer import EntityRecognizer
 
     entity = recognizer.supported_entities[0]
+    validate, _ = validators.checks(recognizer)
     results: list[Any] = []
     for pattern in recognizer.patterns:
         for match in _compiled(pattern.regex, pattern.name).finditer(text):
@@ -640,7 +671,7 @@ def _analyze_iban(recognizer: Any, text: str) -> list[Any]:
                 if current == "":
                     continue
                 score = pattern.score
-                validated = recognizer.validate_result(current)
+                validated = validate(current)
                 if validated is not None:
                     score = EntityRecognizer.MAX_SCORE if validated else EntityRecognizer.MIN_SCORE
                 if score > EntityRecognizer.MIN_SCORE:

@@ -45,7 +45,7 @@ class Guard:
             Hit("MARKING", m.start, m.end, 1.0, window[m.start : m.end], m.label, m.level.value, m.line)
             for m in find_markings(norm, line_offset=line_base)
         ]
-        hits += [Hit(d.type, d.start, d.end, d.score, d.text) for d in self.detector.detect(norm)]
+        hits += [Hit(*row) for row in self.detector.detect_rows(norm)]
         return hits
 
     def iter_findings(self, pieces: Iterable[str], policy: BackendPolicy) -> Iterator[ScanFinding]:

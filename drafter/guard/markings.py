@@ -101,40 +101,42 @@ _PATTERNS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
 # when one is there.
 _ANY_MARKING_WORD = re.compile(rf"{_EN_ANY}|{_ZH}")
 # Where a marking word can start, in the lower-cased text. Every compact English form holds one of
-# `_COMPACT_STEMS` (TOP SECRET holds "secret", OFFICIAL-SENSITIVE "official"), found by `str.find` at C speed.
-# One pass of `_PROBE` finds the rest: a letter-spaced form's first letter, followed by its next two letters, each
-# after a separator ("s e c", "t.o.p", "o-f-f", "p r o": every word is three letters or more; only the first letter is
-# consumed, so overlapping starts like "p r e s t…" are all seen), and the first character of a Chinese level. It
-# also finds the characters that `re`'s case-insensitive matching pairs with an ASCII letter while `str.lower` does
-# not (İ gives two characters, ı ſ K); normalisation folds them all but İ, and text holding one is searched the
-# slow, exact way.
+# `_COMPACT_STEMS` (TOP SECRET holds "secret", OFFICIAL-SENSITIVE "official"), and every Chinese level starts with one
+# of `_ZH_FIRST`: both found by `str.find` at C speed. A letter-spaced form starts with its first letter, then one or
+# two separators, its second letter and a separator ("s e c", "t.o.p", "o-f-f", "p r o": every word is three letters
+# or more), and the second letter of every word is o, e, f or r: `_SPACED_PROBE` finds that letter between
+# separators (the separator after it is only looked at, so windows side by side are all seen), and the form can only
+# start one or two separators before it. The characters that `re`'s case-insensitive matching pairs with an ASCII
+# letter while `str.lower` does not (İ gives two characters, ı ſ K) are looked for first: normalisation folds them all
+# but İ, and text holding one is searched the slow, exact way.
 _COMPACT_STEMS = ("secret", "confidential", "restricted", "official", "protected")
+_ZH_FIRST = ("绝", "机", "秘", "内")
+# What must follow these stems for a compact form to start there (OFFICIAL-SENSITIVE, OFFICIAL SENSITIVE, PROTECTED A):
+# "officials" and "protected areas" are let go without trying the pattern.
+_STEM_NEXT = {"official": " \t-\u2010\u2013", "protected": " \t"}
 _CASE_ODD = "\u0130\u0131\u017f\u212a"
-# Every alternative starts with one literal character, so that `re` looks for those characters before trying more.
-_PROBE = re.compile(
-    "|".join(["绝", "机", "秘", "内", *_CASE_ODD])
-    + rf"|t(?={_LSEP}o{_LSEP}p)|s(?={_LSEP}e{_LSEP}c)|c(?={_LSEP}o{_LSEP}n)|r(?={_LSEP}e{_LSEP}s)"
-    + rf"|o(?={_LSEP}f{_LSEP}f)|p(?={_LSEP}r{_LSEP}o)"
-)
+_SEPARATOR = r"[ \t._*·\-]"  # the characters of `_LSEP`
+_SPACED_PROBE = re.compile(f"{_SEPARATOR}[oefr](?={_SEPARATOR})")
 
 
 def _has_marking_word(text: str) -> bool:
     """Whether `_ANY_MARKING_WORD` matches somewhere in `text`: the same answer as its `search`, several times
     faster, because the slow pattern is tried only where a word can start."""
     low = text.lower()
-    if len(low) != len(text):
+    if len(low) != len(text) or any(odd in low for odd in _CASE_ODD):
         return _ANY_MARKING_WORD.search(text) is not None
-    for stem in _COMPACT_STEMS:
+    for stem in (*_COMPACT_STEMS, *_ZH_FIRST):
         at = low.find(stem)
+        follow = _STEM_NEXT.get(stem)
         while at >= 0:
-            if _ANY_MARKING_WORD.match(text, at):
+            if (follow is None or low[at + len(stem) : at + len(stem) + 1] in follow) and _ANY_MARKING_WORD.match(text, at):
                 return True
             at = low.find(stem, at + 1)
-    for m in _PROBE.finditer(low):
-        if m.group() in _CASE_ODD:
-            return _ANY_MARKING_WORD.search(text) is not None
-        if _ANY_MARKING_WORD.match(text, m.start()):
-            return True
+    for m in _SPACED_PROBE.finditer(low):
+        second = m.start() + 1
+        for at in (second - 2, second - 3):
+            if at >= 0 and _ANY_MARKING_WORD.match(text, at):
+                return True
     return False
 
 

@@ -106,6 +106,9 @@ class Normalised:
     _norm_at: tuple[int, ...] = ()
     _orig_at: tuple[int, ...] = ()
     _orig_len: tuple[int, ...] = ()  # original length of each changed stretch (1), or -1 for an equal one
+    # Whether the normalised text may hold a decimal digit outside ASCII (Arabic-Indic, Devanagari…, which NFKC keeps):
+    # where it cannot, the detectors look for ASCII digits only, which `re` finds faster than every decimal digit.
+    other_digits: bool = True
 
     @property
     def identity(self) -> bool:
@@ -137,24 +140,48 @@ class Normalised:
         return self.start(start), self.end(end)
 
 
+@functools.cache
+def _changing_or_digit() -> re.Pattern[str]:
+    """`_changing()`, and the decimal digits outside ASCII that stay as they are (`\\d` in a Unicode pattern: about
+    650 of them), so that the one pass of `normalise` also says whether the text holds any."""
+    changing = _changing()
+    digits = [c for c in range(0x80, 0x10000) if chr(c).isdecimal()]
+    digits = [c for c in digits if not changing.match(chr(c))]
+    ranges: list[str] = []
+    first = previous = -2
+    for c in digits:
+        if c != previous + 1:
+            if first >= 0:
+                ranges.append(_range(first, previous))
+            first = c
+        previous = c
+    if first >= 0:
+        ranges.append(_range(first, previous))
+    return re.compile(_changing().pattern[:-1] + "".join(ranges) + "]")
+
+
 def normalise(text: str | Normalised) -> Normalised:
     """Normalise `text` for detection (a `Normalised` is returned as it is)."""
     if isinstance(text, Normalised):
         return text
     if text.isascii():
-        return Normalised(text, text)
+        return Normalised(text, text, other_digits=False)
     pieces: list[str] = []
     norm_at: list[int] = []
     orig_at: list[int] = []
     orig_len: list[int] = []
     pos = 0  # original offset copied up to
     npos = 0  # normalised length so far
-    for m in _changing().finditer(text):
+    other_digits = False
+    for m in _changing_or_digit().finditer(text):
         i = m.start()
         ch = m.group()
         out = _normal_char(ch)
-        if out == ch:  # beyond the Basic Multilingual Plane, most characters stay as they are
+        if out == ch:  # a digit that stays, or beyond the Basic Multilingual Plane, where most characters stay
+            other_digits = other_digits or ch.isdecimal()
             continue
+        if not other_digits and not out.isascii():
+            other_digits = any(c.isdecimal() and not c.isascii() for c in out)
         if i > pos:  # an equal stretch before this change
             pieces.append(text[pos:i])
             norm_at.append(npos)
@@ -169,10 +196,10 @@ def normalise(text: str | Normalised) -> Normalised:
             npos += len(out)
         pos = i + 1
     if not norm_at and pos == 0:
-        return Normalised(text, text)
+        return Normalised(text, text, other_digits=other_digits)
     if pos < len(text):
         pieces.append(text[pos:])
         norm_at.append(npos)
         orig_at.append(pos)
         orig_len.append(-1)
-    return Normalised(text, "".join(pieces), tuple(norm_at), tuple(orig_at), tuple(orig_len))
+    return Normalised(text, "".join(pieces), tuple(norm_at), tuple(orig_at), tuple(orig_len), other_digits)

@@ -35,8 +35,8 @@ def _whole(detector: PiiDetector, text: str, monkeypatch: pytest.MonkeyPatch) ->
         m.setattr(detectors, "candidate_regions", lambda *args: None)
         real = detectors._scan_digits
 
-        def whole(text: str) -> tuple:
-            _, iban, ip = real(text)
+        def whole(text: str, *flags: bool) -> tuple:
+            _, iban, ip = real(text, *flags)
             return [(0, len(text))] if text else [], iban, ip
 
         m.setattr(detectors, "_scan_digits", whole)  # the digit group over the whole text too
@@ -113,3 +113,29 @@ def test_personal_data_is_sent_unchanged_to_a_backend_allowed_it():
         request, BackendPolicy("remote", True, Clearance.public, "pseudonymise"), Pseudonymiser({}, {})
     )
     assert "jane.doe@example.gov.uk" not in sent.messages[0].content and len(report.findings) == 2
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rows_are_the_findings(detector, seed):
+    """The guard's scan reads `detect_rows`: the same findings as `detect`, field for field, with and without
+    characters that normalisation changes."""
+    import dataclasses
+
+    rng = random.Random(500 + seed)
+    text = "".join(rng.choice(IDENTIFIERS + FILLER + ["，", "\u200b", "ＳＥＣＲＥＴ"]) for _ in range(rng.randint(1, 80)))
+    for t in (text, "".join(c for c in text if c.isascii())):  # (the second is its own normal form)
+        assert detector.detect_rows(t) == [dataclasses.astuple(f) for f in detector.detect(t)]
+
+
+LABEL_PIECES = ["Name", "Full name", "Contact", "Applicant", "Claimant", "Dear", "姓名", "联系人", "申请人", "当事人", "经办人",
+                "Nam", "Dea", "Ful", "姓", "联系", ": ", "：", " ", "\">", "Mr ", "Dr. ", "Priya Shah", "Ann Lee-Wong", "张伟",
+                "李娜", "x", "N", "\n", "Name: ", "DearDear ", "NameName", "Contact:Contact: Bob Jones"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_labels_side_by_side_are_all_tried(seed):
+    """Labels are found by their first character with the rest looked ahead: labels inside, after and overlapping
+    one another give the matches of the whole pattern."""
+    rng = random.Random(700 + seed)
+    text = "".join(rng.choice(LABEL_PIECES) for _ in range(rng.randint(1, 30)))
+    assert [m.span() for m in detectors._labelled_matches(text)] == [m.span() for m in detectors._NAME_LABELLED.finditer(text)]
