@@ -10,7 +10,6 @@ received so far (the service records it and retries the section).
 from __future__ import annotations
 
 import ipaddress
-import time
 from collections.abc import Iterator
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -372,61 +371,7 @@ def _count(value: object) -> int:
 
 
 class _Chunks(openai.Stream[object]):
-    """The SDK's own stream of server-sent events, each handed on as the JSON object it holds (no typed copy).
-
-    After `[DONE]` the rest of the HTTP/1.1 body (its last, empty chunk) is read before the SDK closes the response.
-    Closed part-read, the connection is discarded and every call opens a new one (a TCP connect, and a socket
-    closed, each a wait for the GIL among busy threads); read to its end, the connection goes back to the
-    client's pool. The SDK's own async stream does the same, within 0.1 s; its sync stream does not.
-    """
-
-    def _iter_events(self) -> Iterator[Any]:
-        events = super()._iter_events()
-        for sse in events:
-            if sse.data.startswith("[DONE]"):
-                _drain(self.response, events)
-            yield sse
-
-
-_DRAIN_S = 0.1  # as the SDK's async stream: a body still open after this is closed, as it was before
-
-
-class _DrainOver(Exception):
-    """The time for reading the rest of a body after [DONE] is over."""
-
-
-def _drain(response: Any, events: Iterator[Any]) -> None:
-    """Read what is left of `response`'s body after [DONE] (discarding it, as the SDK discards anything after
-    [DONE]), waiting at most `_DRAIN_S` in all for the server to end it.
-
-    Each socket read during the drain waits at most the time left: a proxy that holds the body open, or trickles
-    keep-alive comments, costs `_DRAIN_S` at most, and its connection is then closed as before. The end of the body
-    may already be buffered (no read at all) or arrive just after [DONE] (one short read), as real servers
-    (uvicorn under vLLM, OpenAI) send it. Nothing here turns a completed answer into an error.
-    """
-    stream = response.extensions.get("network_stream")
-    if response.http_version != "HTTP/1.1" or stream is None:
-        return  # HTTP/2 closes one stream and keeps the connection; another transport: close as the SDK does
-    deadline = time.monotonic() + _DRAIN_S
-    read = stream.read
-
-    def bounded(max_bytes: int, timeout: float | None = None) -> bytes:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise _DrainOver
-        return cast(bytes, read(max_bytes, timeout=left if timeout is None else min(timeout, left)))
-
-    try:
-        stream.read = bounded  # this connection is this response's alone until it is closed
-    except AttributeError:
-        return
-    try:
-        for _ in events:
-            pass
-    except (_DrainOver, openai.APIError):
-        pass  # the body did not end in time, or broke: the SDK closes the response and the connection goes
-    finally:
-        del stream.read
+    """The SDK's own stream of server-sent events, each handed on as the JSON object it holds (no typed copy)."""
 
 
 def _secret(value: str | None) -> SecretStr | None:
