@@ -4,7 +4,8 @@
   unexpected client error into one `BackendError` sentence;
 - `Guarded` lets a `prepare` function check and rewrite the request before anything leaves (refusing it, or
   pseudonymising it) and restores the output;
-- `Retrying` starts a cut stream again from the beginning, telling the caller that what it streamed is void.
+- `Retrying` starts a cut stream again from the beginning, telling the caller that what it streamed is void;
+- `Gated` sends each request only while a `gate` holds (a place among a limited number in flight).
 
 Each knows nothing of Drafter's domain: the service passes in the functions that do.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
@@ -167,6 +169,30 @@ class Guarded(WrapperBackend):
         prepared = self.prepare(request)
         result = self.inner.structured(prepared.request, schema, options, report)
         return schema.model_validate(map_strings(result.model_dump(), prepared.restore))
+
+
+class Gated(WrapperBackend):
+    """Each request is at the backend only while `gate()` holds, and nothing else is: put inside `Guarded` (the
+    guard's work happens before the gate) and outside `Recording` (the wait for the gate is not counted in the
+    call's duration, and a gate that refuses before anything is sent leaves no call-log row)."""
+
+    def __init__(self, inner: Backend, gate: Callable[[], AbstractContextManager[object]]):
+        super().__init__(inner)
+        self.gate = gate
+
+    def generate(self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None) -> Generation:
+        with self.gate():
+            return self.inner.generate(request, options, report)
+
+    def stream(self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None) -> Iterator[str]:
+        with self.gate():
+            yield from self.inner.stream(request, options, report)
+
+    def structured(
+        self, request: ChatRequest, schema: type[T], options: GenerationOptions, report: CallReport | None = None
+    ) -> T:
+        with self.gate():
+            return self.inner.structured(request, schema, options, report)
 
 
 class Retrying(WrapperBackend):

@@ -13,13 +13,14 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
 from pydantic import BaseModel
 
 from drafter.backends.base import Backend, CallReport, ChatRequest, GenerationOptions
-from drafter.backends.wrappers import CallRecord, Guarded, Recording, Retrying
+from drafter.backends.wrappers import CallRecord, Gated, Guarded, Recording, Retrying
 from drafter.errors import RefusedError
 from drafter.guard.engine import Guard, request_parts
 from drafter.guard.policy import BackendPolicy, policy_for
@@ -197,10 +198,16 @@ class BackendCalls:
             self._mappings.pop(draft_id, None)
         self.store.record_llm_calls(held)
 
-    def wrapped(self, backend: Backend, draft: Draft, template: Template, user: str | None) -> Backend:
-        """`backend` with the guard, retries and the call log around it, for calls about `draft`."""
+    def wrapped(
+        self, backend: Backend, draft: Draft, template: Template, user: str | None,
+        gate: Callable[[], AbstractContextManager[object]] | None = None,
+    ) -> Backend:
+        """`backend` with the guard, retries and the call log around it, for calls about `draft`; with a `gate`,
+        each attempt is sent only while the gate holds (and holds it only while it is at the backend)."""
         actor = user or draft.updated_by or draft.author
-        recorded = Recording(backend, lambda record: self._record(backend, draft, record))
+        recorded: Backend = Recording(backend, lambda record: self._record(backend, draft, record))
+        if gate is not None:
+            recorded = Gated(recorded, gate)
         guarded = Guarded(recorded, lambda request: self._prepare(backend, draft, template, actor, request))
         return Retrying(guarded, 1 + max(0, self.options.max_retries))
 
@@ -209,11 +216,12 @@ class BackendCalls:
     def call(
         self, backend: Backend, prompt: PromptBundle, draft: Draft, *, on_token: TokenCallback | None = None,
         on_retry: RetryCallback | None = None,
-        user: str | None = None,
+        user: str | None = None, gate: Callable[[], AbstractContextManager[object]] | None = None,
     ) -> str:
         """One guarded, streamed section, retried from the start if the stream is cut; every attempt is recorded.
 
-        The guard runs before anything is sent; the call log records the prompt as sent (pseudonymised).
+        The guard runs before anything is sent; the call log records the prompt as sent (pseudonymised). `gate`:
+        see `wrapped`.
         """
         section_id = prompt.section.id
         pieces: list[str] = []
@@ -224,7 +232,8 @@ class BackendCalls:
                 on_retry(section_id, why)
 
         report = CallReport(on_retry=retried)
-        for piece in self.wrapped(backend, draft, prompt.template, user).stream(prompt.request(), self.options, report):
+        wrapped = self.wrapped(backend, draft, prompt.template, user, gate)
+        for piece in wrapped.stream(prompt.request(), self.options, report):
             pieces.append(piece)
             if on_token:
                 on_token(section_id, piece)

@@ -118,8 +118,8 @@ class SimplificationUseCases(ServiceBase):
             spec = template.sections[0].model_copy(update={"id": seg_id, "heading": heading})
             prompt = build_simplify_prompt(template, guide, spec, original, audience=audience,
                                            parent=parents[seg_id])
-            with slots.place():
-                text = self.calls.call(backend, prompt, draft, user=user)
+            with slots.call():
+                text = self.calls.call(backend, prompt, draft, user=user, gate=slots.sending)
             result = compare(original, text, guide)
             missed = readability_missed(result, guide, text) if retry_with_feedback else list(result.target_missed)
             attempts = 1
@@ -127,8 +127,8 @@ class SimplificationUseCases(ServiceBase):
                 feedback = [*[p for p in result.problems if p not in result.target_missed], *missed]
                 prompt = build_simplify_prompt(template, guide, spec, original, feedback=feedback,
                                                audience=audience, parent=parents[seg_id])
-                with slots.place():
-                    text = self.calls.call(backend, prompt, draft, user=user)
+                with slots.call():
+                    text = self.calls.call(backend, prompt, draft, user=user, gate=slots.sending)
                 result = compare(original, text, guide)
                 missed = readability_missed(result, guide, text)
                 attempts += 1
@@ -331,24 +331,52 @@ class _Stopped(Exception):
 
 
 class _Slots:
-    """At most `size` backend calls in flight at once; after `close`, no call waiting for a place is sent."""
+    """At most `size` backend calls in flight at once; after `close`, no call waiting for a place is sent.
+
+    A place is held only while a request is at the backend (`sending`): the guard's check before it and the
+    call-log row after it happen outside, so the server is not left with a free place meanwhile. When a request
+    fails, its place is kept by the section's `call` until the call ends: a cut stream's retry is sent in it (as
+    before, without waiting again), and a failure closes the slots before the place is given up, so whoever takes
+    it next sends nothing.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
         self._places = threading.BoundedSemaphore(self.size)
         self._closed = threading.Event()
+        self._kept = threading.local()  # this thread's section keeps a place after a failed request
 
     @contextmanager
-    def place(self) -> Iterator[None]:
-        """Hold a place for one call (waiting for one if all are taken); _Stopped if the batch has stopped."""
-        with self._places:
-            if self._closed.is_set():
-                raise _Stopped
-            try:
-                yield
-            except BaseException:
-                self.close()  # before the place is given up: whoever takes it next sends nothing
-                raise
+    def call(self) -> Iterator[None]:
+        """Around one section's call (guard, requests, retries, call log); _Stopped if the batch has stopped."""
+        if self._closed.is_set():
+            raise _Stopped  # before the guard prepares a request that would not be sent
+        try:
+            yield
+        except BaseException:
+            self.close()  # before a kept place is given up
+            raise
+        finally:
+            if getattr(self._kept, "place", False):
+                self._kept.place = False
+                self._places.release()
+
+    @contextmanager
+    def sending(self) -> Iterator[None]:
+        """Hold a place while one request is at the backend (waiting for one if all are taken)."""
+        if getattr(self._kept, "place", False):
+            yield  # the retry of a failed request, in the place its section kept
+            return
+        self._places.acquire()
+        if self._closed.is_set():
+            self._places.release()
+            raise _Stopped
+        try:
+            yield
+        except BaseException:
+            self._kept.place = True  # given up when the section's `call` ends
+            raise
+        self._places.release()
 
     def close(self) -> None:
         self._closed.set()
