@@ -120,7 +120,7 @@ def _where_the_time_goes(service: DrafterService, runs: int) -> None:
           f"{sum(medians.values()):.1f} ms ("
           + ", ".join(f"{name} {ms:.1f} ms" for name, ms in medians.items())
           + f"); the same request again, its source already read, takes {statistics.median(warm) * 1000:.1f} ms "
-          f"(drafting, labels, checks, guard, three commits)")
+          f"(drafting, labels, checks, guard, two commits)")
 
 
 def _passages(lines: list[str], section: int) -> list[Span]:
