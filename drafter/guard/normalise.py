@@ -52,20 +52,24 @@ def _changing() -> re.Pattern[str]:
     """The characters `_normal_char` changes: those of the Basic Multilingual Plane that do, listed once (about
     3,000 of them), and every character beyond it (looked at one by one, as before). Text in Chinese, or with
     pound signs and dashes, has many characters `_SUSPECT` finds and few that change: those are skipped in C."""
+    changed = [c for c in range(0x80, 0x10000)  # as `_SUSPECT`: ideographs stay
+               if not (0xD800 <= c <= 0xDFFF or 0x4E00 <= c <= 0x9FFF or _unchanged(chr(c)))]
+    return re.compile("[" + "".join(_ranges(changed)) + "\U00010000-\U0010ffff]")
+
+
+def _ranges(codes: list[int]) -> list[str]:
+    """Increasing code points as the ranges of a character class."""
     ranges: list[str] = []
-    run_start = previous = -2
-    for c in range(0x80, 0x10000):
-        ch = chr(c)
-        if 0xD800 <= c <= 0xDFFF or 0x4E00 <= c <= 0x9FFF or _unchanged(ch):  # as `_SUSPECT`: ideographs stay
-            continue
+    first = previous = -2
+    for c in codes:
         if c != previous + 1:
-            if run_start >= 0:
-                ranges.append(_range(run_start, previous))
-            run_start = c
+            if first >= 0:
+                ranges.append(_range(first, previous))
+            first = c
         previous = c
-    if run_start >= 0:
-        ranges.append(_range(run_start, previous))
-    return re.compile("[" + "".join(ranges) + "\U00010000-\U0010ffff]")
+    if first >= 0:
+        ranges.append(_range(first, previous))
+    return ranges
 
 
 def _unchanged(ch: str) -> bool:
@@ -147,17 +151,7 @@ def _changing_or_digit() -> re.Pattern[str]:
     changing = _changing()
     digits = [c for c in range(0x80, 0x10000) if chr(c).isdecimal()]
     digits = [c for c in digits if not changing.match(chr(c))]
-    ranges: list[str] = []
-    first = previous = -2
-    for c in digits:
-        if c != previous + 1:
-            if first >= 0:
-                ranges.append(_range(first, previous))
-            first = c
-        previous = c
-    if first >= 0:
-        ranges.append(_range(first, previous))
-    return re.compile(_changing().pattern[:-1] + "".join(ranges) + "]")
+    return re.compile(_changing().pattern[:-1] + "".join(_ranges(digits)) + "]")
 
 
 def normalise(text: str | Normalised) -> Normalised:
