@@ -213,7 +213,7 @@ class ExportUseCases(AuditSigning):
 
     def signing_key(self) -> signing.Ed25519PrivateKey:
         """The deployment's signing key, created on first use (settings.signing_key_path(), mode 0600)."""
-        return signing.load_private_key(self.settings.signing_key_path(), create=True)
+        return self._deployment_key()
 
     def public_key_pem(self) -> str:
         """The deployment's public key (PEM), to publish so anyone can verify an exported document."""
@@ -221,12 +221,8 @@ class ExportUseCases(AuditSigning):
 
     def verify_file(self, path: Path, public_key: Path | None = None) -> VerifyReport:
         """Check an exported file; the signature with `public_key` (a PEM file), else the deployment's own key."""
-        if public_key is not None:
-            key = signing.load_public_key(public_key)
-        elif self.settings.signing_key_path().is_file():
-            key = signing.load_private_key(self.settings.signing_key_path()).public_key()
-        else:
-            key = None  # this deployment has signed nothing yet: the report says the signature was not checked
+        # with no key file, this deployment has signed nothing yet: the report says the signature was not checked
+        key = signing.load_public_key(public_key) if public_key is not None else self._public_key()
         from drafter.export.verify import verify_docx
         from drafter.export.verify_pdf import is_pdf, verify_pdf
 

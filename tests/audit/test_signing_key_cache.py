@@ -87,3 +87,18 @@ def test_an_approval_after_rotation_is_signed_with_the_new_key(service: DrafterS
     assert record_problem(new.public_key(), record) is None
     assert record_problem(old.public_key(), record) is not None
     assert record["key_id"] == signing.key_id(new)  # type: ignore[index]
+
+
+
+def test_verify_and_the_published_key_follow_a_rotated_key(service: DrafterService, tmp_path: Path) -> None:
+    """`verify` and the published public key take the deployment key as approvals do: once remembered, a
+    rotated key is still used at once."""
+    exported = service.export(approved(service).id, tmp_path / "signed.docx", "alice").path
+    assert service.verify_file(exported).signature_valid  # the key is remembered now
+    path = service.settings.signing_key_path()
+    new = signing.Ed25519PrivateKey.generate()
+    staged = path.with_name("rotated.pem")
+    staged.write_bytes(_pem(new))
+    os.replace(staged, path)
+    assert service.public_key_pem() == signing.public_key_pem(new)
+    assert not service.verify_file(exported).signature_valid  # signed with the key that was replaced
