@@ -106,7 +106,6 @@ class Store:
             with conn:
                 try:
                     yield conn
-                    self._held.at_commit = outer
                     if held:
                         audit.commit_with_appends(conn, held)
                 except BaseException:
