@@ -22,7 +22,7 @@ READ_BYTES = 64 * 1024
 
 
 class Hit(NamedTuple):
-    """A raw finding at window-relative or absolute offsets; `info` holds type-specific details. (A named tuple: a
+    """A raw finding at window-relative or absolute offsets. (A named tuple: a
     scan of a text dense with personal data makes several for each finding, and a tuple is made several times faster
     than a frozen dataclass.)"""
 
