@@ -10,6 +10,7 @@ received so far (the service records it and retries the section).
 from __future__ import annotations
 
 import ipaddress
+import weakref
 from collections.abc import Iterator
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -87,6 +88,15 @@ class OpenAICompatBackend(Backend):
             " (sends data off this machine)" if self.external else " (self-hosted)"
         )
         self._clients: dict[GenerationOptions, BaseChatOpenAI] = {}
+        # One connection pool per backend, closed with it. langchain's default is a process-wide client per
+        # (URL, timeout) kept in an unbounded-lifetime cache: its idle sockets outlived every backend that used
+        # them, and were left for the garbage collector to find still open.
+        self._http = openai.DefaultHttpxClient()
+        self._closer = weakref.finalize(self, self._http.close)
+
+    def close(self) -> None:
+        """Close this backend's connections (a backend collected unclosed is closed then)."""
+        self._closer()
 
     @property
     def capabilities(self) -> Capabilities:
@@ -134,7 +144,7 @@ class OpenAICompatBackend(Backend):
         if self.azure:
             llm = AzureChatOpenAI(
                 azure_endpoint=self.azure_endpoint, api_key=_secret(self.azure_api_key), api_version=self.api_version,
-                azure_deployment=self.azure_deployment, **common,
+                azure_deployment=self.azure_deployment, http_client=self._http, **common,
             )
         else:
             # langchain sends max_completion_tokens; many self-hosted servers (Ollama, llama.cpp) read only
@@ -142,7 +152,7 @@ class OpenAICompatBackend(Backend):
             extra = None if self._official else {"max_tokens": options.max_tokens}
             llm = ChatOpenAI(
                 base_url=self.base_url, api_key=SecretStr(self.api_key or "not-needed"), use_responses_api=False,
-                extra_body=extra, **common,
+                extra_body=extra, http_client=self._http, **common,
             )
         self._clients[options] = llm
         return llm
