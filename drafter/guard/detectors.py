@@ -50,6 +50,18 @@ class Detection:
     text: str
 
 
+class Found(NamedTuple):
+    """A finding while the detectors work: `Detection`'s fields in a named tuple. A scan makes several for each
+    finding it reports (every recognizer's, then the stretches' offsets mapped back), and a tuple is made several times
+    faster than a frozen dataclass; only what `detect` returns is made a `Detection`."""
+
+    type: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+
 # --- Presidio-based recognizers -------------------------------------------------------------------
 
 _CHECKSUMMED = frozenset({"PAYMENT_CARD", "IBAN", "SG_NRIC_FIN", "CN_RESIDENT_ID"})
@@ -151,17 +163,17 @@ def _labelled_matches(text: str) -> Iterator[re.Match[str]]:
             yield m
 
 
-def _cn_ids(text: str) -> list[Detection]:
+def _cn_ids(text: str) -> list[Found]:
     return [
-        Detection("CN_RESIDENT_ID", m.start(), m.end(), 1.0, m.group())
+        Found("CN_RESIDENT_ID", m.start(), m.end(), 1.0, m.group())
         for m in _CN_ID.finditer(text)
         if checksums.cn_resident_id_valid(m.group())
     ]
 
 
-def _unionpay_cards(text: str) -> list[Detection]:
+def _unionpay_cards(text: str) -> list[Found]:
     return [
-        Detection("PAYMENT_CARD", m.start(), m.end(), 1.0, m.group())
+        Found("PAYMENT_CARD", m.start(), m.end(), 1.0, m.group())
         for m in _UNIONPAY.finditer(text)
         if checksums.luhn_valid(m.group())
     ]
@@ -194,8 +206,8 @@ _JOINED_BY_LENGTH: dict[int, list[_Joined]] = {
 }
 
 
-def _separated_ids(text: str) -> list[Detection]:
-    found: list[Detection] = []
+def _separated_ids(text: str) -> list[Found]:
+    found: list[Found] = []
     for run in _ID_RUN.finditer(text):
         body = run.group()
         if len(body) < 8 or body.isalnum() or sum(map(str.isdigit, body)) < 6:
@@ -224,18 +236,18 @@ def _separated_ids(text: str) -> list[Detection]:
                         if pieces is None:
                             pieces = [(m.start() + run.start(), m.end() + run.start()) for m in _ID_PIECES.finditer(body)]
                         a, b = pieces[i][0], pieces[j][1]
-                        found.append(Detection(kind, a, b, 1.0, text[a:b]))
+                        found.append(Found(kind, a, b, 1.0, text[a:b]))
                         break
     return found
 
 
-def _phones(text: str, taken: list[Detection]) -> list[Detection]:
+def _phones(text: str, taken: list[Found]) -> list[Found]:
     """libphonenumber validation of each candidate, trying the international form then each region.
 
     Candidates inside an identifier already found (card, ID, IBAN…) are skipped: libphonenumber is the
     slowest step, and the identifier wins the overlap anyway."""
     starts = sorted((d.start, d.end) for d in taken)
-    found: list[Detection] = []
+    found: list[Found] = []
     for m in _PHONE_CANDIDATE.finditer(text):
         candidate = m.group()
         if sum(c.isdigit() for c in candidate) < 7:
@@ -244,7 +256,7 @@ def _phones(text: str, taken: list[Detection]) -> list[Detection]:
         if i >= 0 and starts[i][0] <= m.start() and starts[i][1] >= m.end():
             continue
         for start, end, raw in _phone_numbers(candidate):
-            found.append(Detection("PHONE", m.start() + start, m.start() + end, 0.9, raw))
+            found.append(Found("PHONE", m.start() + start, m.start() + end, 0.9, raw))
     return found
 
 
@@ -259,13 +271,13 @@ def _phone_numbers(candidate: str) -> tuple[tuple[int, int, str], ...]:
     return ()
 
 
-def _labelled_names(text: str) -> list[Detection]:
+def _labelled_names(text: str) -> list[Found]:
     """Names introduced by a label ("Contact: Priya Shah", "姓名：张伟", or a prompt's input labelled
     "Contact"); free-text names need an NER model."""
     out = []
     for m in _labelled_matches(text):
         group = "en_name" if m.group("en_name") else "zh_name"
-        out.append(Detection("PERSON", m.start(group), m.end(group), 0.6, m.group(group)))
+        out.append(Found("PERSON", m.start(group), m.end(group), 0.6, m.group(group)))
     return out
 
 
@@ -356,8 +368,8 @@ def _trigger_spans(text: str, trigger: Trigger, margin: int) -> list[tuple[int, 
 
 
 def in_regions(
-    text: str, trigger: Trigger, margin: int, detect: Callable[[str], list[Detection]]
-) -> list[Detection]:
+    text: str, trigger: Trigger, margin: int, detect: Callable[[str], list[Found]]
+) -> list[Found]:
     """`detect` run on the stretches of `text` around `trigger` (or on the whole text when they cover most of it)."""
     regions = candidate_regions(text, trigger, margin)
     if regions is None:
@@ -369,14 +381,14 @@ def in_regions(
     for a, b in regions:
         compact_at.append(pos)
         pos += b - a + len(_REGION_GAP)
-    out: list[Detection] = []
+    out: list[Found] = []
     for d in detect(_REGION_GAP.join(text[a:b] for a, b in regions)):
         i = bisect.bisect_right(compact_at, d.start) - 1
         a, b = regions[i]
         start, end = a + d.start - compact_at[i], a + d.end - compact_at[i]
         if end > b:  # crossed a separator (no pattern should): trust only the whole text
             return detect(text)
-        out.append(Detection(d.type, start, end, d.score, d.text))
+        out.append(Found(d.type, start, end, d.score, d.text))
     return out
 
 
@@ -485,23 +497,23 @@ class Compacted:
         k = bisect.bisect_right(self.at, i) - 1
         return self.regions[k][0] - self.at[k]
 
-    def detect(self, detect: Callable[[str], list[Detection]]) -> list[Detection]:
+    def detect(self, detect: Callable[[str], list[Found]]) -> list[Found]:
         if not self.regions:
             return []
         out = []
         for d in detect(self.text):
             shift = self.offset(d.start)
-            out.append(Detection(d.type, d.start + shift, d.end + shift, d.score, d.text))
+            out.append(Found(d.type, d.start + shift, d.end + shift, d.score, d.text))
         return out
 
 
-def _phones_in(clusters: Compacted, taken: list[Detection]) -> list[Detection]:
+def _phones_in(clusters: Compacted, taken: list[Found]) -> list[Found]:
     """`_phones` over the whole text: its candidates all lie in the digit group's stretches."""
     spans = sorted((d.start, d.end) for d in taken)
     starts = [a for a, _ in spans]  # the last span starting at or before a candidate is the one `_phones` reads
     ends = [b for _, b in spans]
     at, regions = clusters.at, clusters.regions
-    found: list[Detection] = []
+    found: list[Found] = []
     for m in _PHONE_CANDIDATE.finditer(clusters.text):
         start, end = m.span()
         k = bisect.bisect_right(at, start) - 1
@@ -515,7 +527,7 @@ def _phones_in(clusters: Compacted, taken: list[Detection]) -> list[Detection]:
         if sum(map(str.isdigit, candidate)) < 7:
             continue
         for a, b, raw in _phone_numbers(candidate):
-            found.append(Detection("PHONE", start + a, start + b, 0.9, raw))
+            found.append(Found("PHONE", start + a, start + b, 0.9, raw))
     return found
 
 
@@ -540,7 +552,7 @@ class PiiDetector:
         norm = normalise(text)
         found = self._detect_normalised(norm.text, norm.other_digits)
         if norm.identity:
-            return found
+            return [Detection(*d) for d in found]
         out = []
         for d in found:
             start, end = norm.span(d.start, d.end)
@@ -553,7 +565,7 @@ class PiiDetector:
         norm = normalise(text)
         found = self._detect_normalised(norm.text, norm.other_digits)
         if norm.identity:
-            return [(d.type, d.start, d.end, d.score, d.text) for d in found]
+            return list(found)
         original = norm.original
         rows = []
         for d in found:
@@ -561,7 +573,7 @@ class PiiDetector:
             rows.append((d.type, start, end, d.score, original[start:end]))
         return rows
 
-    def _detect_normalised(self, text: str, other_digits: bool = True) -> list[Detection]:
+    def _detect_normalised(self, text: str, other_digits: bool = True) -> list[Found]:
         found = in_regions(text, _EMAIL_TRIGGER, 0, lambda t: self._presidio_found(t, ("EMAIL",)))
         regions, iban, ipv4 = _scan_digits(text, other_digits)
         ip = sorted(ipv4 + [m.span() for m in _IPV6_TRIGGER.finditer(text)])
@@ -573,7 +585,7 @@ class PiiDetector:
         found += _labelled_names(text)
         return resolve_overlaps(found)
 
-    def _digit_ids(self, text: str) -> list[Detection]:
+    def _digit_ids(self, text: str) -> list[Found]:
         """The identifiers made of digits (cards, national numbers), however separated."""
         found = self._presidio_found(text, ("SG_NRIC_FIN", "PAYMENT_CARD", "US_SSN", "UK_NINO"))
         found += _cn_ids(text)
@@ -581,8 +593,8 @@ class PiiDetector:
         found += _separated_ids(text)
         return found
 
-    def _presidio_found(self, text: str, kinds: tuple[str, ...]) -> list[Detection]:
-        found: list[Detection] = []
+    def _presidio_found(self, text: str, kinds: tuple[str, ...]) -> list[Found]:
+        found: list[Found] = []
         for kind, recognizer, validator in self._presidio:
             if kind not in kinds:
                 continue
@@ -593,7 +605,7 @@ class PiiDetector:
                 score = float(r.score)
                 if validator is not None:
                     score = 1.0 if kind in _CHECKSUMMED else max(score, 0.85)
-                found.append(Detection(kind, r.start, r.end, round(score, 2), value))
+                found.append(Found(kind, r.start, r.end, round(score, 2), value))
         return found
 
 
@@ -706,14 +718,14 @@ def _remove_duplicates(results: list[_Result]) -> list[_Result]:
     return sorted(kept, key=lambda r: (-r.score, r.start, -(r.end - r.start)))
 
 
-def resolve_overlaps(found: list[Detection]) -> list[Detection]:
+def resolve_overlaps(found: list[Found]) -> list[Found]:
     """Keep one finding per stretch of text: the most specific type, then the longest span."""
     ranked = sorted(found, key=lambda d: (_PRECEDENCE.get(d.type, 99), -(d.end - d.start), d.start))
     # The kept findings never overlap, so sorted by start they are sorted by end too: the one starting last
     # before `d` ends is the only one that can reach into it (a bisection, not a pass over all kept).
     starts: list[int] = []
     ends: list[int] = []
-    kept: list[Detection] = []
+    kept: list[Found] = []
     for d in ranked:
         i = bisect.bisect_left(starts, d.end) - 1
         if i >= 0 and ends[i] > d.start:

@@ -6,6 +6,7 @@ mixing what changes with what does not."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -14,10 +15,17 @@ from tests.guard.reference import normalise_v0
 
 
 def _same(text: str) -> None:
+    """The same text and the same map back to the original, offset for offset. (Not the same stretches: a text whose
+    changes all keep its length is one stretch now, `normalise._same_length`.)"""
     new, old = normalise.normalise(text), normalise_v0.normalise(text)
-    assert (new.original, new.text, new._norm_at, new._orig_at, new._orig_len) == (
-        old.original, old.text, old._norm_at, old._orig_at, old._orig_len
-    ), repr(text)
+    assert (new.original, new.text, new.identity) == (old.original, old.text, old.identity), repr(text)
+    n = len(new.text)
+    assert [new.start(i) for i in range(n + 1)] == [old.start(i) for i in range(n + 1)], repr(text)
+    assert [new.end(i) for i in range(n + 1)] == [old.end(i) for i in range(n + 1)], repr(text)
+    assert new.other_digits == bool(_OTHER_DIGIT.search(new.text)), repr(text)
+
+
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
 
 
 def test_every_character_of_the_basic_plane_is_normalised_as_before():
@@ -51,3 +59,24 @@ ALPHABET = (
 def test_random_text_is_normalised_as_before(seed):
     rng = random.Random(seed)
     _same("".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 80))))
+
+
+# Texts for the one-replacement-per-kind path: changes that keep the length only (full-width comma, look-alikes), mixed
+# with one that removes a character (zero-width space) or makes several (ﬁ, ㎏), at the start, at the end, alone, and
+# more kinds than the path takes.
+SAME_LENGTH = ["，", "Е", "ｓ", "１", "А", "ᴇ", "Ꭱ", "\u3000", "\u00a0", "ı", "ſ", "K", "𝐒", "٣", "①"]
+OTHER = ["\u200b", "ﬁ", "㎏", "\ufeff", "a", "1", " ", "长", "\n"]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_length_keeping_changes_map_every_offset_as_before(seed):
+    rng = random.Random(70_000 + seed)
+    alphabet = SAME_LENGTH + (OTHER if seed % 3 == 0 else ["a", "1", " ", "长"])
+    _same("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))))
+
+
+def test_length_keeping_changes_at_the_edges_and_alone():
+    for ch in SAME_LENGTH + OTHER:
+        for text in (ch, ch + ch, "a" + ch, ch + "a", ch + "ab" + ch, "，" + ch, ch + "，"):
+            _same(text)
+    _same("".join(chr(0xFF10 + i) for i in range(10)) + "".join(chr(0xFF21 + i) for i in range(26)))  # many kinds
