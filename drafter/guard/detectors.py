@@ -204,24 +204,41 @@ _JOINED: list[_Joined] = [
 _JOINED_BY_LENGTH: dict[int, list[_Joined]] = {
     n: [entry for entry in _JOINED if entry[4][0] <= n <= entry[4][1]] for n in range(35)
 }
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _forms_at() -> dict[tuple[str, int], list[_Joined]]:
+    """`_JOINED_BY_LENGTH` by the value's first character too: only the forms whose pattern can start with it (the
+    `regex` module's partial matching says which: a form that cannot start so never matches). A joined value is
+    made of ASCII letters and digits, so these are all the first characters it can have."""
+    import regex
+
+    can_start = {entry[0]: {c for c in _ALNUM if regex.fullmatch(entry[1].pattern, c, partial=True)} for entry in _JOINED}
+    return {(c, n): [e for e in forms if c in can_start[e[0]]] for c in _ALNUM for n, forms in _JOINED_BY_LENGTH.items()}
+
+
+_FORMS_AT = _forms_at()
 
 
 def _separated_ids(text: str) -> list[Found]:
     found: list[Found] = []
     for run in _ID_RUN.finditer(text):
         body = run.group()
-        if len(body) < 8 or body.isalnum() or sum(map(str.isdigit, body)) < 6:
+        if len(body) < 8 or body.isalnum():
             continue
         words = _ID_PIECES.findall(body)
         count = len(words)
         if count < 2:
             continue
-        sizes = [len(w) for w in words]
-        pieces: list[tuple[int, int]] | None = None  # offsets, found only when a value validates
+        # Only a run holding six digits or more is read; that is counted when one of its values first validates, as
+        # most runs hold none (the same findings: a run with fewer gives none either way).
+        digits_ok: bool | None = None
+        offsets: list[int] | None = None  # where the pieces start, found only when a value validates
         for i in range(count):
             if i > 0 and words[i - 1][-1].isdigit():  # a number does not start inside a longer number
                 continue
             joined = words[i]
+            first = joined[0]
             for j in range(i + 1, count):
                 joined += words[j]
                 size = len(joined)
@@ -229,13 +246,22 @@ def _separated_ids(text: str) -> list[Found]:
                     break
                 if j + 1 < count and words[j + 1][0].isdigit():  # nor end inside one
                     continue
-                for kind, pattern, validator, shape, _ in _JOINED_BY_LENGTH[size]:
-                    if shape is not None and tuple(sizes[i : j + 1]) != shape:
+                for kind, pattern, validator, shape, _ in _FORMS_AT[first, size]:
+                    if shape is not None and tuple(map(len, words[i : j + 1])) != shape:
                         continue
                     if pattern.fullmatch(joined) and validator(joined):
-                        if pieces is None:
-                            pieces = [(m.start() + run.start(), m.end() + run.start()) for m in _ID_PIECES.finditer(body)]
-                        a, b = pieces[i][0], pieces[j][1]
+                        if digits_ok is None:
+                            digits_ok = sum(map(str.isdigit, body)) >= 6
+                        if not digits_ok:
+                            break
+                        if offsets is None:  # each piece is the next place its letters and digits are found
+                            offsets = []
+                            at = run.start()
+                            for word in words:
+                                at = text.find(word, at)
+                                offsets.append(at)
+                                at += len(word)
+                        a, b = offsets[i], offsets[j] + len(words[j])
                         found.append(Found(kind, a, b, 1.0, text[a:b]))
                         break
     return found

@@ -136,3 +136,46 @@ def test_ascii_pass_same_as_the_unicode_pass_without_other_digits(seed):
     atoms = [a for a in ATOMS if not any(c.isdecimal() and not c.isascii() for c in a)]
     text = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 80)))
     assert d._scan_digits(text, other_digits=False) == d._scan_digits(text) == digits_v5.scan_digits(text), repr(text)
+
+
+def test_forms_by_first_character_leave_out_only_forms_that_cannot_start_so():
+    """`_FORMS_AT` skips a form for a value whose first character its pattern cannot start with: every value of
+    every form, its first character changed to each letter and digit, is still offered that form when it matches."""
+    for value in VALUES + ["AB123456C", "GB82WEST12345698765432", "S1234567D", "536221234", "22000000000000000"]:
+        for first in d._ALNUM:
+            joined = first + value[1:]
+            for entry in d._JOINED_BY_LENGTH[len(joined)] if len(joined) < 35 else []:
+                if entry[1].fullmatch(joined):
+                    assert entry in d._FORMS_AT[first, len(joined)], (entry[0], joined)
+
+
+def _iban_with_few_digits() -> str:
+    """A value that passes the IBAN check with three digits only: its run holds fewer than six, so it is not read."""
+    from drafter.guard import checksums
+
+    for check in range(100):
+        value = f"GB{check:02d}A1BCDEFGHIJKLM"
+        if checksums.iban_valid(value):
+            return value
+    raise AssertionError("no check digits found")
+
+
+def test_a_run_with_fewer_than_six_digits_is_not_read_even_when_a_value_validates():
+    value = _iban_with_few_digits()
+    for sep in ID_SEPARATORS[:-1]:
+        text = value[:4] + sep + value[4:]
+        _same_ids(text)
+        assert d._separated_ids(text) == []
+        _same_ids(text + sep + "1234")  # six digits now: found, as before
+        _same_ids("a " + text + " 12")
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_identifiers_at_the_edges_beside_letters_cjk_and_other_digits(value):
+    for sep in [" ", "-", ".", "/", "_", "\t", "  ", "٣", "１", " ٣ "]:
+        cut = sep.join(value[i : i + 4] for i in range(0, len(value), 4))
+        for before, after in [("", ""), ("号", "。"), ("x", "y"), ("ab ", " cd"), ("@", ""), ("", "@"), ("1 ", " 2"),
+                              ("٣", "٣"), ("JG ", " A"), ("(", ")"), ("长长", "")]:
+            _same_ids(before + cut + after)
+    _same_ids((value + " ") * 40)  # a very long run of the same pieces
+    _same_ids(" ".join(value[i : i + 2] for i in range(0, len(value), 2)) * 3)
