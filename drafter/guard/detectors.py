@@ -456,9 +456,11 @@ _AFTER_LETTER = re.compile(
 # From a cluster's edge outwards (forwards in the text, or forwards in the reversed text): the rest of its token,
 # then each following token that holds a digit or is a word of up to four letters, after at most three separators;
 # then the stopper: the separators before it and a long word, or one character no pattern reads.
+# (Possessive throughout: no part can give back a character that lets the part after it match, so it is the same match
+# without the steps back.)
 _WIDEN = re.compile(
-    rf"{_TOKEN}*(?:{_GAP}{{1,3}}(?:[A-Za-z]*\d{_TOKEN}*|[A-Za-z]{{1,4}}(?!{_TOKEN})))*"
-    rf"{_GAP}*(?:[A-Za-z]+(?!{_TOKEN})|[^\s().+/_\-\dA-Za-z])?"
+    rf"{_TOKEN}*+(?:{_GAP}{{1,3}}+(?:[A-Za-z]*+\d{_TOKEN}*+|[A-Za-z]{{1,4}}+(?!{_TOKEN})))*+"
+    rf"{_GAP}*+(?:[A-Za-z]++(?!{_TOKEN})|[^\s().+/_\-\dA-Za-z])?"
 )
 
 
