@@ -13,9 +13,9 @@ from drafter.guard import risk
 from drafter.guard.detectors import Detection, PiiDetector
 from drafter.guard.markings import Marking, find_markings
 from drafter.guard.normalise import normalise
-from drafter.guard.policy import NER_NOTE, BackendPolicy, ScanFinding, ScanReport, action_for
+from drafter.guard.policy import NER_NOTE, Action, BackendPolicy, ScanFinding, ScanReport, action_for
 from drafter.guard.pseudonymise import Pseudonymiser
-from drafter.guard.scanning import Hit, WindowCache, read_text_pieces, scan_pieces, split_text
+from drafter.guard.scanning import Hit, WindowCache, read_text_pieces, scan_pieces_at, split_text
 from drafter.i18n import Lazy, lazy
 from drafter.memo import text_cache
 from drafter.models import DraftRequest, RiskTier, Template
@@ -49,10 +49,17 @@ class Guard:
         return hits
 
     def iter_findings(self, pieces: Iterable[str], policy: BackendPolicy) -> Iterator[ScanFinding]:
-        for h in scan_pieces(pieces, self._scan_window):
-            level = Clearance(h.level) if h.level else None
-            yield ScanFinding(h.type, h.start, h.end, h.score, action_for(h.type, level, policy), h.text,
-                          h.line, h.marking, level)
+        actions: dict[str, Action] = {}  # what is done with each type of personal data, asked once per scan
+        for h, by in scan_pieces_at(pieces, self._scan_window):
+            if h.level:
+                level = Clearance(h.level)
+                yield ScanFinding(h.type, h.start + by, h.end + by, h.score, action_for(h.type, level, policy), h.text,
+                                  h.line, h.marking, level)
+                continue
+            action = actions.get(h.type)
+            if action is None:
+                action = actions[h.type] = action_for(h.type, None, policy)
+            yield ScanFinding.of(h.type, h.start + by, h.end + by, h.score, action, h.text)
 
     def scan(self, text: str, policy: BackendPolicy) -> ScanReport:
         findings = list(self.iter_findings(split_text(text), policy))

@@ -73,6 +73,15 @@ def scan_pieces(
     pieces: Iterable[str], scanner: WindowScanner, *, window: int = WINDOW_CHARS, overlap: int = OVERLAP_CHARS
 ) -> Iterator[Hit]:
     """Scan a text given in pieces; yield hits with absolute character offsets, in window order."""
+    for hit, by in scan_pieces_at(pieces, scanner, window=window, overlap=overlap):
+        yield hit.moved(by)
+
+
+def scan_pieces_at(
+    pieces: Iterable[str], scanner: WindowScanner, *, window: int = WINDOW_CHARS, overlap: int = OVERLAP_CHARS
+) -> Iterator[tuple[Hit, int]]:
+    """`scan_pieces`' hits as (window-relative hit, its window's offset in the text): for a caller that makes records
+    of its own at the absolute offsets, so no moved hit is made only to be read once."""
     buf = ""
     buf_start = 0
     line_base = 0
@@ -92,7 +101,7 @@ def scan_pieces(
         if done:
             for h in sorted(hits, key=_start):
                 if buf_start + h.start >= emitted_until:
-                    yield h.moved(buf_start)
+                    yield h, buf_start
             return
         cut = buf.rfind("\n", 0, len(buf) - overlap) + 1
         if cut <= 0:
@@ -104,7 +113,7 @@ def scan_pieces(
             cut = max(h.end for h in hits)
         for h in sorted(hits, key=_start):
             if h.end <= cut and buf_start + h.start >= emitted_until:
-                yield h.moved(buf_start)
+                yield h, buf_start
         emitted_until = buf_start + cut
         line_base += buf.count("\n", 0, cut)
         buf = buf[cut:]
