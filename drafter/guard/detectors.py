@@ -644,6 +644,12 @@ _FASTER_WITH_RE = frozenset({"Email (Medium)", "NINO (medium)", "Nric (weak)", "
                              "SSN5 (medium)"})
 
 
+# A character every match of these Presidio patterns holds (each alternative of the IP recognizer's IPv6 patterns has a
+# colon): a text without it is not scanned for them (a text around IPv4 addresses often has none).
+# `tests/guard/test_region_edges.py` checks it on each pattern's matches.
+_NEEDS = {"IPv4_mapped": ":", "IPv4_embedded": ":", "IPv6": ":", "IPv6_unspecified": ":"}
+
+
 @functools.cache
 def _compiled(pattern_regex: str, name: str) -> Any:
     if name in _FASTER_WITH_RE:
@@ -677,6 +683,9 @@ def _analyze(recognizer: Any, text: str, floor: float = 0.0) -> list[Any]:
         patterns = [p for p in patterns if p.score >= floor]
     results = []
     for pattern in patterns:
+        needed = _NEEDS.get(pattern.name)
+        if needed is not None and needed not in text:
+            continue
         for match in _compiled(pattern.regex, pattern.name).finditer(text):
             start, end = match.span()
             current = text[start:end]

@@ -46,3 +46,31 @@ def test_regions_reach_the_edges_without_falling_back_to_the_whole_text():
     assert d.candidate_regions(long, d._EMAIL_TRIGGER, 0) == [(len(long) - 314, len(long))]
     start = "ple.gov.uk" + "y" * 400 + "。" * 2000
     assert d.candidate_regions(start.replace("ple", "j@ple"), d._EMAIL_TRIGGER, 0) == [(0, 412)]
+
+
+def test_every_match_of_a_gated_pattern_holds_its_character(detector):
+    """`_analyze` skips a pattern of `_NEEDS` on a text without its character: each match of the pattern must hold it.
+    Random text of what IP addresses are made of (hex digits, dots, colons, slashes, per cent, letters, spaces)."""
+    import random
+
+    import regex
+
+    rng = random.Random(9)
+    atoms = list("0123456789abcdefABCDEF.:/% x\n_") + ["::", "ffff", "::ffff:", "192.0.2.1", "1:2:3:4:5:6:7:8", "255", "::1",
+                                                    " :: ", "1:2:3:4:5:6:", "fe80::"]
+    names = set()
+    matched: dict[str, int] = {}
+    for _, recognizer, _ in detector._presidio:
+        for pattern in recognizer.patterns:
+            needed = d._NEEDS.get(pattern.name)
+            if needed is None:
+                continue
+            names.add(pattern.name)
+            compiled = regex.compile(pattern.regex, d._ascii_flags())
+            for _ in range(3000):
+                text = "".join(rng.choice(atoms) for _ in range(rng.randint(1, 40)))
+                for m in compiled.finditer(text):
+                    assert needed in m.group(), (pattern.name, text)
+                    matched[pattern.name] = matched.get(pattern.name, 0) + 1
+    assert names == set(d._NEEDS)
+    assert set(matched) == names, matched  # the texts do reach every pattern

@@ -59,3 +59,16 @@ def test_a_finding_made_by_of_is_the_same_frozen_object():
     assert vars(made) == vars(plain)
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.start = 4  # type: ignore[misc]
+
+
+def test_window_hits_are_the_named_tuples_of_their_rows():
+    from drafter.guard.normalise import normalise
+    from drafter.guard.scanning import Hit
+
+    guard = Guard()
+    text = "".join(PIECES) * 3
+    hits = guard._window_hits(text, 0)
+    rows = guard.detector.detect_rows(normalise(text))
+    personal = [h for h in hits if h.type != "MARKING"]
+    assert personal == [Hit(*row) for row in rows] and all(type(h) is Hit for h in personal)
+    assert [(h.marking, h.level, h.line) for h in personal] == [(None, None, None)] * len(rows) != []
