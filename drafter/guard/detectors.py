@@ -126,13 +126,15 @@ def _presidio_recognizers() -> list[tuple[str, Any, Callable[[str], bool] | None
 
 # --- our own recognizers --------------------------------------------------------------------------
 
-_CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[0-9Xx](?![0-9A-Za-z])")
+# (The look-behind of these two comes after their first character, so that `re` looks for that character before trying a
+# match: `(?<![0-9A-Za-z])` in front, as it was, tried one at every position.)
+_CN_ID = re.compile(r"[1-9](?<![0-9A-Za-z].)\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[0-9Xx](?![0-9A-Za-z])")
 # Phone candidates: a run of digits with the usual separators, optionally +country or (area) first.
 _PHONE_CANDIDATE = re.compile(
     r"(?<![0-9A-Za-z+\-./])(?:\+|00)?\(?\d[\d\s().\-]{5,20}\d(?![0-9A-Za-z]|[.\-]\d)"
 )
 # China UnionPay cards (62…, 16-19 digits); Presidio's card pattern stops at 17 digits.
-_UNIONPAY = re.compile(r"(?<![0-9A-Za-z])62\d{14,17}(?![0-9A-Za-z])")
+_UNIONPAY = re.compile(r"6(?<![0-9A-Za-z].)2\d{14,17}(?![0-9A-Za-z])")
 _NAME_LABELLED = re.compile(
     r"(?:(?<![A-Za-z])(?:Name|Full name|Contact|Applicant|Claimant|Dear)(?:\s*[:：]|\">)?\s+"
     r"(?P<en>(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?P<en_name>[A-Z][a-z]+(?:[ '\-][A-Z][a-z]*){1,3}))"

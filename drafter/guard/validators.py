@@ -100,6 +100,8 @@ def _iban_format(value: str) -> bool:
     from presidio_analyzer.predefined_recognizers.generic.iban_recognizer import REGEX_TIMEOUT_SECONDS
 
     pattern = _country_pattern(value[:2])
+    if isinstance(pattern, re.Pattern):
+        return pattern.match(value) is not None
     try:
         return pattern is not None and pattern.match(value, timeout=REGEX_TIMEOUT_SECONDS) is not None
     except TimeoutError:
@@ -112,4 +114,14 @@ def _country_pattern(country: str) -> Any:
     from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
 
     source = regex_per_country.get(country, "")
-    return regex.compile(source, regex.DOTALL | regex.MULTILINE) if source else None
+    if not source:
+        return None
+    if _PLAIN_PATTERN.fullmatch(source):
+        # letters, digits, classes of them, groups, `?` and counts only: `re` matches as `regex` does, a few times
+        # faster, and a match of a pattern with no nested repetition on an IBAN's few characters cannot run for the
+        # time limit Presidio sets
+        return re.compile(source, re.DOTALL | re.MULTILINE)
+    return regex.compile(source, regex.DOTALL | regex.MULTILINE)
+
+
+_PLAIN_PATTERN = re.compile(r"[A-Za-z0-9()\[\]\- ?{},]*")

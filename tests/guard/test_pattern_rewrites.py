@@ -78,3 +78,22 @@ def test_excluded_prefixes_in_every_case_and_every_first_character(patterns):
                      f"{first}36.22.1234 {first}"):
             for before, after in (("", ""), ("a", ""), ("_", ""), (" ", "x"), ("-", "-"), ("9", "")):
                 _same(patterns, before + body + after)
+
+
+# Our own patterns before their look-behind moved after the first character (session 6).
+CN_ID_BEFORE = r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[0-9Xx](?![0-9A-Za-z])"
+UNIONPAY_BEFORE = r"(?<![0-9A-Za-z])62\d{14,17}(?![0-9A-Za-z])"
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_own_patterns_match_as_before(seed):
+    import re
+
+    rng = random.Random(90_000 + seed)
+    atoms = list("0123456789Xx a-b._@\n/\t") + ["62", "6222", "110101199003074514", "11010519491231002X", "JG", "١", "٣",
+                                               "长", "6222021001234567870", "19491231", "x6", "_1"]
+    for before, now in ((CN_ID_BEFORE, d._CN_ID), (UNIONPAY_BEFORE, d._UNIONPAY)):
+        old = re.compile(before)
+        for _ in range(100):
+            text = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 30)))
+            assert [m.span() for m in now.finditer(text)] == [m.span() for m in old.finditer(text)], text

@@ -106,3 +106,54 @@ def test_iban_validation_answers_as_presidio(recognizers, seed):
             changed[rng.randrange(len(changed))] = rng.choice("0123456789ABZaz -")
         for t in (text, "".join(changed), text.lower(), text.swapcase()):
             assert validate(t) == iban.validate_result(t), t
+
+
+def _example(rng: random.Random, parsed) -> str:  # type: ignore[no-untyped-def]
+    """A random text a parsed pattern made of literals, classes, groups and repeats matches."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    out = []
+    for op, av in parsed:
+        if op is c.LITERAL:
+            out.append(chr(av))
+        elif op is c.IN:
+            choices = []
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    choices.append(chr(value))
+                elif kind is c.RANGE:
+                    choices += [chr(x) for x in range(value[0], value[1] + 1)]
+            out.append(rng.choice(choices))
+        elif op is c.SUBPATTERN:
+            out.append(_example(rng, av[3]))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, high, body = av
+            out += [_example(rng, body) for _ in range(rng.randint(low, min(high, low + 3)))]
+        else:
+            raise AssertionError(op)
+    return "".join(out)
+
+
+def test_iban_country_formats_compiled_with_re_match_as_presidios():
+    """`_country_pattern` compiles a plain country format with `re`: for every country, texts made to match it and
+    each of them with one character changed match or not as with the `regex` module Presidio uses."""
+    import re
+
+    import regex
+    from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
+
+    rng = random.Random(4)
+    plain = 0
+    for country, source in regex_per_country.items():
+        ours = validators._country_pattern(country)
+        theirs = regex.compile(source, regex.DOTALL | regex.MULTILINE)
+        plain += isinstance(ours, re.Pattern)
+        parsed = re._parser.parse(source)  # type: ignore[attr-defined]
+        for _ in range(30):
+            text = _example(rng, parsed)
+            assert ours.match(text) and theirs.match(text), (country, text)
+            i = rng.randrange(len(text))
+            for ch in ("0", "A", "a", " ", "Z"):
+                changed = text[:i] + ch + text[i + 1 :]
+                assert bool(ours.match(changed)) == bool(theirs.match(changed)), (country, changed)
+    assert plain == len(regex_per_country)  # every format is plain today
