@@ -50,6 +50,9 @@ class Detection:
     text: str
 
 
+_new_tuple = tuple.__new__  # `_new_tuple(Found, (…))`: a Found without the named tuple's `__new__`, a Python function
+
+
 class Found(NamedTuple):
     """A finding while the detectors work: `Detection`'s fields in a named tuple. A scan makes several for each
     finding it reports (every recognizer's, then the stretches' offsets mapped back), and a tuple is made several times
@@ -130,8 +133,13 @@ def _presidio_recognizers() -> list[tuple[str, Any, Callable[[str], bool] | None
 # match: `(?<![0-9A-Za-z])` in front, as it was, tried one at every position.)
 _CN_ID = re.compile(r"[1-9](?<![0-9A-Za-z].)\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[0-9Xx](?![0-9A-Za-z])")
 # Phone candidates: a run of digits with the usual separators, optionally +country or (area) first.
+# Its first character (+, a digit or an opening bracket) is read first, so that `re` looks for one before trying a
+# match, and its look-behind comes after it; then what follows each first character, tried in the order of
+# `(?:\+|00)?\(?\d` (after a 0, the "00" prefix first, then that 0 as the first digit). The same matches as that pattern
+# with the look-behind in front (`tests/guard/test_pattern_rewrites.py`).
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z+\-./])(?:\+|00)?\(?\d[\d\s().\-]{5,20}\d(?![0-9A-Za-z]|[.\-]\d)"
+    r"[+(\d](?<![0-9A-Za-z+\-./].)(?:(?<=\+)\(?\d|(?<=0)(?:0\(?\d)?|(?<=\()\d|(?<=\d))"
+    r"[\d\s().\-]{5,20}\d(?![0-9A-Za-z]|[.\-]\d)"
 )
 # China UnionPay cards (62…, 16-19 digits); Presidio's card pattern stops at 17 digits.
 _UNIONPAY = re.compile(r"6(?<![0-9A-Za-z].)2\d{14,17}(?![0-9A-Za-z])")
@@ -410,13 +418,13 @@ def in_regions(
         compact_at.append(pos)
         pos += b - a + len(_REGION_GAP)
     out: list[Found] = []
-    for d in detect(_REGION_GAP.join(text[a:b] for a, b in regions)):
-        i = bisect.bisect_right(compact_at, d.start) - 1
+    for kind, at, to, score, value in detect(_REGION_GAP.join(text[a:b] for a, b in regions)):
+        i = bisect.bisect_right(compact_at, at) - 1
         a, b = regions[i]
-        start, end = a + d.start - compact_at[i], a + d.end - compact_at[i]
+        start, end = a + at - compact_at[i], a + to - compact_at[i]
         if end > b:  # crossed a separator (no pattern should): trust only the whole text
             return detect(text)
-        out.append(Found(d.type, start, end, d.score, d.text))
+        out.append(_new_tuple(Found, (kind, start, end, score, value)))
     return out
 
 
@@ -530,10 +538,12 @@ class Compacted:
     def detect(self, detect: Callable[[str], list[Found]]) -> list[Found]:
         if not self.regions:
             return []
+        at, regions = self.at, self.regions
         out = []
-        for d in detect(self.text):
-            shift = self.offset(d.start)
-            out.append(Found(d.type, d.start + shift, d.end + shift, d.score, d.text))
+        for kind, start, end, score, value in detect(self.text):  # (unpacked: no attribute read per field)
+            k = bisect.bisect_right(at, start) - 1
+            shift = regions[k][0] - at[k]
+            out.append(_new_tuple(Found, (kind, start + shift, end + shift, score, value)))
         return out
 
 

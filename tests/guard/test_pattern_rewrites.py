@@ -83,6 +83,7 @@ def test_excluded_prefixes_in_every_case_and_every_first_character(patterns):
 # Our own patterns before their look-behind moved after the first character (session 6).
 CN_ID_BEFORE = r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[0-9Xx](?![0-9A-Za-z])"
 UNIONPAY_BEFORE = r"(?<![0-9A-Za-z])62\d{14,17}(?![0-9A-Za-z])"
+PHONE_BEFORE = r"(?<![0-9A-Za-z+\-./])(?:\+|00)?\(?\d[\d\s().\-]{5,20}\d(?![0-9A-Za-z]|[.\-]\d)"
 
 
 @pytest.mark.parametrize("seed", range(100))
@@ -90,9 +91,10 @@ def test_own_patterns_match_as_before(seed):
     import re
 
     rng = random.Random(90_000 + seed)
-    atoms = list("0123456789Xx a-b._@\n/\t") + ["62", "6222", "110101199003074514", "11010519491231002X", "JG", "١", "٣",
-                                               "长", "6222021001234567870", "19491231", "x6", "_1"]
-    for before, now in ((CN_ID_BEFORE, d._CN_ID), (UNIONPAY_BEFORE, d._UNIONPAY)):
+    atoms = list("0123456789Xx a-b._@\n/\t+()") + ["62", "6222", "110101199003074514", "11010519491231002X", "JG", "١", "٣",
+                                                 "长", "6222021001234567870", "19491231", "x6", "_1", "00", "+44", "(0)",
+                                                 "13812345678", "020 7946 0958", "+1 202", "0044", "..", "--", "٠٠"]
+    for before, now in ((CN_ID_BEFORE, d._CN_ID), (UNIONPAY_BEFORE, d._UNIONPAY), (PHONE_BEFORE, d._PHONE_CANDIDATE)):
         old = re.compile(before)
         for _ in range(100):
             text = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 30)))
