@@ -453,13 +453,23 @@ _GAP = r"[\s().+/_\-]"  # what may come between tokens inside a match: separator
 # can never let a digit match. (The IPv4 half of the IP trigger starts with a dot: `re` finds it on its own at C speed.)
 # A cluster's sixth digit ends `six`: it is kept when more digits follow (seven in all), or when it follows a letter and at
 # most three separators (`_AFTER_LETTER`).
-_DIGIT_PASS = re.compile(
-    rf"\d(?<!\d\d)(?:(?P<cluster>(?P<six>(?:{_GAP}*+\d){{5}})(?:{_GAP}*+\d)*)|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9])))"
-)
+def _digit_pass(digit: str, digits: str) -> re.Pattern[str]:
+    """The pass for `digit`, a digit's class (`digits` the same inside a class). Before the cluster is tried, one
+    look-ahead at C speed asks whether the five characters after the first digit are digits or separators, as they are
+    in every cluster (each of its next five digits comes after separators only): a year or a count ("2024年", "4,200")
+    fails there instead of in the cluster's repeated group."""
+    return re.compile(
+        rf"{digit}(?<!{digit}{digit})(?:(?=[{digits}\s().+/_\-]{{5}})(?P<cluster>(?P<six>(?:{_GAP}*+{digit}){{5}})"
+        rf"(?:{_GAP}*+{digit})*)|(?P<iban>(?<=[A-Za-z]{{2}}[0-9])(?=[0-9])))"
+    )
+
+
+_DIGIT_PASS = _digit_pass(r"\d", r"\d")
 # The same pass for a text without decimal digits outside ASCII, where `\d` and `[0-9]` match the same characters.
-_ASCII_DIGIT_PASS = re.compile(_DIGIT_PASS.pattern.replace(r"\d", "[0-9]"))
+_ASCII_DIGIT_PASS = _digit_pass("[0-9]", "0-9")
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _ASCII_DIGITS = frozenset("0123456789")
+_LETTERS_AND_GAPS = _LETTERS | frozenset("().+/_-")  # with white space (`str.isspace`, as `\s`): what `_AFTER_LETTER` reads
 _AFTER_LETTER = re.compile(
     rf"(?<=[A-Za-z])|(?<=[A-Za-z]{_GAP})|(?<=[A-Za-z]{_GAP}{{2}})|(?<=[A-Za-z]{_GAP}{{3}})"
 )
@@ -499,8 +509,12 @@ def _scan_digits(
             text[start] in _ASCII_DIGITS and text[start + 1] in _ASCII_DIGITS
         ):
             iban.append((start, start + 2))
-        if end == m.end("six") and not _AFTER_LETTER.match(text, start):
-            continue  # six digits, not after a letter: no identifier, no phone number
+        if end == m.end("six") and (
+            start == 0 or not (text[start - 1] in _LETTERS_AND_GAPS or text[start - 1].isspace())
+            or not _AFTER_LETTER.match(text, start)
+        ):
+            continue  # six digits, not after a letter: no identifier, no phone number (before a count in Chinese text, as
+            # "岗位123456个", neither a letter nor a separator: `_AFTER_LETTER` is not asked)
         w = _WIDEN.match(text, end)
         b = w.end() if w else end  # (it always matches: every part of it may be empty)
         if regions and start < regions[-1][1]:  # already inside the stretch before: only its end can grow

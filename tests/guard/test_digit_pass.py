@@ -179,3 +179,18 @@ def test_identifiers_at_the_edges_beside_letters_cjk_and_other_digits(value):
             _same_ids(before + cut + after)
     _same_ids((value + " ") * 40)  # a very long run of the same pieces
     _same_ids(" ".join(value[i : i + 2] for i in range(0, len(value), 2)) * 3)
+
+
+def test_six_digits_after_every_kind_of_neighbour():
+    """A cluster of six digits is kept only after a letter and up to three separators; the pass asks `_AFTER_LETTER`
+    only when the character before is a letter, a separator or white space (`str.isspace`, which is what `\\s` reads:
+    checked for every character of the Basic Multilingual Plane)."""
+    import re
+
+    space = re.compile(r"\s")
+    assert [c for c in range(0x10000) if bool(space.match(chr(c))) != chr(c).isspace()] == []
+    neighbours = [chr(c) for c in range(0x80)] + ["\u00a0", "\u3000", "\u2028", "\u2029", "\u1680", "\u0085", "号", "。",
+                                                   "é", "١", "ｓ"]
+    for before in neighbours:
+        for text in (f"{before}123456", f"a{before}123456", f"ab{before} 123456", f"{before}12 34 56x", f"x{before}1-2-3-4-5-6"):
+            _same(text)
