@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -814,22 +815,27 @@ def _remove_duplicates(results: list[_Result]) -> list[_Result]:
     return sorted(kept, key=lambda r: (-r.score, r.start, -(r.end - r.start)))
 
 
+_SPAN = operator.itemgetter(1, 2)
+
+
 def resolve_overlaps(found: list[Found]) -> list[Found]:
     """Keep one finding per stretch of text: the most specific type, then the longest span."""
-    ranked = sorted(found, key=lambda d: (_PRECEDENCE.get(d.type, 99), -(d.end - d.start), d.start))
+    # (read by index: a Found is a tuple (type, start, end, score, text), and an index is read faster than a field)
+    ranked = sorted(found, key=lambda d: (_PRECEDENCE.get(d[0], 99), d[1] - d[2], d[1]))
     # The kept findings never overlap, so sorted by start they are sorted by end too: the one starting last
     # before `d` ends is the only one that can reach into it (a bisection, not a pass over all kept).
     starts: list[int] = []
     ends: list[int] = []
     kept: list[Found] = []
     for d in ranked:
-        i = bisect.bisect_left(starts, d.end) - 1
-        if i >= 0 and ends[i] > d.start:
+        start, end = d[1], d[2]
+        i = bisect.bisect_left(starts, end) - 1
+        if i >= 0 and ends[i] > start:
             continue
-        starts.insert(i + 1, d.start)
-        ends.insert(i + 1, d.end)
+        starts.insert(i + 1, start)
+        ends.insert(i + 1, end)
         kept.append(d)
-    return sorted(kept, key=lambda d: (d.start, d.end))
+    return sorted(kept, key=_SPAN)
 
 
 def presidio_default_detect(text: str) -> list[Detection]:

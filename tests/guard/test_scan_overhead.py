@@ -72,3 +72,22 @@ def test_window_hits_are_the_named_tuples_of_their_rows():
     personal = [h for h in hits if h.type != "MARKING"]
     assert personal == [Hit(*row) for row in rows] and all(type(h) is Hit for h in personal)
     assert [(h.marking, h.level, h.line) for h in personal] == [(None, None, None)] * len(rows) != []
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_overlaps_resolved_as_before(seed):
+    """`resolve_overlaps` reads a Found's fields by index: the same findings kept, in the same order, as the frozen one
+    (`detectors_v0`) keeps of the same rows as Detections: nested, equal, touching and overlapping spans of every type,
+    with equal keys (same type, length and start) whose order decides which is kept."""
+    from drafter.guard import detectors
+    from tests.guard.reference import detectors_v0
+
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(rng.randint(0, 60)):
+        start = rng.randint(0, 80)
+        rows.append((rng.choice([*detectors.ENTITY_TYPES, "OTHER"]), start, start + rng.randint(1, 15),
+                     rng.choice([0.6, 0.85, 0.9, 1.0]), f"t{rng.randint(0, 3)}"))
+    new = detectors.resolve_overlaps([detectors.Found(*r) for r in rows])
+    old = detectors_v0.resolve_overlaps([detectors_v0.Detection(*r) for r in rows])
+    assert [tuple(f) for f in new] == [dataclasses.astuple(f) for f in old]
