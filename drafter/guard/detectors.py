@@ -622,6 +622,8 @@ class PiiDetector:
         if norm.identity:
             return list(found)
         original = norm.original
+        if norm.same_offsets:  # the same spans, the original's characters
+            return [(kind, start, end, score, original[start:end]) for kind, start, end, score, _ in found]
         rows = []
         for d in found:
             start, end = norm.span(d.start, d.end)

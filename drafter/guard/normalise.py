@@ -113,6 +113,9 @@ class Normalised:
     # Whether the normalised text may hold a decimal digit outside ASCII (Arabic-Indic, Devanagari…, which NFKC keeps):
     # where it cannot, the detectors look for ASCII digits only, which `re` finds faster than every decimal digit.
     other_digits: bool = True
+    # Every character kept its length (`_same_length`): a span [start, end) of the normalised text is the same span of
+    # the original, so a caller mapping many spans back may skip `span`.
+    same_offsets: bool = False
 
     @property
     def identity(self) -> bool:
@@ -236,6 +239,6 @@ def _same_length(text: str, kinds: set[str]) -> Normalised | None:
     last = len(text) - 1
     if text[last] != out_text[last]:
         if not last:
-            return Normalised(text, out_text, (0,), (0,), (1,), other_digits)
-        return Normalised(text, out_text, (0, last), (0, last), (-1, 1), other_digits)
-    return Normalised(text, out_text, (0,), (0,), (-1,), other_digits)
+            return Normalised(text, out_text, (0,), (0,), (1,), other_digits, same_offsets=True)
+        return Normalised(text, out_text, (0, last), (0, last), (-1, 1), other_digits, same_offsets=True)
+    return Normalised(text, out_text, (0,), (0,), (-1,), other_digits, same_offsets=True)

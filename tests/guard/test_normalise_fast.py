@@ -23,6 +23,9 @@ def _same(text: str) -> None:
     assert [new.start(i) for i in range(n + 1)] == [old.start(i) for i in range(n + 1)], repr(text)
     assert [new.end(i) for i in range(n + 1)] == [old.end(i) for i in range(n + 1)], repr(text)
     assert new.other_digits == bool(_OTHER_DIGIT.search(new.text)), repr(text)
+    if new.same_offsets:  # every span of the normalised text is the same span of the original
+        assert len(new.text) == n == len(text), repr(text)
+        assert all(old.span(a, b) == (a, b) for a in range(n) for b in range(a + 1, n + 1)), repr(text)
 
 
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
@@ -76,6 +79,7 @@ def test_length_keeping_changes_map_every_offset_as_before(seed):
 
 
 def test_length_keeping_changes_at_the_edges_and_alone():
+    assert normalise.normalise("a，b").same_offsets and not normalise.normalise("a\u200bb").same_offsets
     for ch in SAME_LENGTH + OTHER:
         for text in (ch, ch + ch, "a" + ch, ch + "a", ch + "ab" + ch, "，" + ch, ch + "，"):
             _same(text)

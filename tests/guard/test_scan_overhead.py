@@ -91,3 +91,17 @@ def test_overlaps_resolved_as_before(seed):
     new = detectors.resolve_overlaps([detectors.Found(*r) for r in rows])
     old = detectors_v0.resolve_overlaps([detectors_v0.Detection(*r) for r in rows])
     assert [tuple(f) for f in new] == [dataclasses.astuple(f) for f in old]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rows_are_the_findings_of_detect(seed):
+    """`detect_rows` (the guard's scan) gives `detect`'s findings as rows, `detect` being held to the frozen detectors
+    (`test_equivalence.py`): texts whose normalisation keeps every offset (full-width letters and digits, a full-width
+    comma) and texts where it does not (a zero-width space, a ligature)."""
+    from drafter.guard.detectors import PiiDetector
+    from tests.guard.test_equivalence import _random_text
+
+    detector = PiiDetector()
+    for text in (_random_text(500 + seed, 0.6), _random_text(600 + seed, 0.3) + "，ｊａｎｅ＠ｅｘａｍｐｌｅ．ｏｒｇ",
+                 "S\u200bECRET ﬁ " + _random_text(700 + seed, 0.5)):
+        assert detector.detect_rows(text) == [dataclasses.astuple(f) for f in detector.detect(text)]
