@@ -701,6 +701,11 @@ _REWRITES: dict[str, tuple[str, str, int]] = {  # name: (Presidio's pattern, our
         r"[- ]?(\d{3,4})[- ]?(\d{3,4})[- ]?(\d{3,5})\b",
         re.DOTALL | re.MULTILINE | re.IGNORECASE | re.ASCII,
     ),
+    "Nric (medium)": (
+        r"(?i)(\b[STFGM][0-9]{7}[A-Z]\b)",
+        r"([STFGMstfgm](?<![A-Za-z0-9_].)[0-9]{7}[A-Za-z])\b",
+        re.DOTALL | re.MULTILINE | re.ASCII,
+    ),
     "SSN5 (medium)": (
         r"\b([0-9]{3})[- .]([0-9]{2})[- .]([0-9]{4})\b",
         r"([0-9](?<![A-Za-z0-9_].)[0-9]{2})[- .]([0-9]{2})[- .]([0-9]{4})\b",

@@ -36,7 +36,8 @@ ATOMS = (
     list("abcdeghjklmnprstwxyzABCDEGHJKLMNPRSTWXYZfiouqvFIOUQV0123456789 -._\n\t/")
     + ["bg", "gB", "Gb", "NK", "kN", "nt", "TN", "zz", "Zz", "AB", "ab", "JG", "qq", "12", "34", "56", "123", "1234",
        "1234567890123", "4111", "5500", "5599", "6011", "3782", "2221", "536", "22", "0000", "é", "长", "١", "٣", "ｓ",
-       "AB 12 34 56 D", "ab123456c", "4111 1111 1111 1111", "536-22-1234", "536.22.1234", "1111-2222-3333-4444"]
+       "AB 12 34 56 D", "ab123456c", "4111 1111 1111 1111", "536-22-1234", "536.22.1234", "1111-2222-3333-4444",
+       "S1234567D", "t1234567j", "M1234567K", "G7654321x", "\u017f", "\u212a", "\u0131", "\u0130", "1234567"]
 )
 
 
@@ -99,3 +100,12 @@ def test_own_patterns_match_as_before(seed):
         for _ in range(100):
             text = "".join(rng.choice(atoms) for _ in range(rng.randint(0, 30)))
             assert [m.span() for m in now.finditer(text)] == [m.span() for m in old.finditer(text)], text
+
+
+def test_every_nric_first_and_last_letter(patterns):
+    import string
+
+    for first in string.ascii_letters + "\u017f\u212a\u0131\u0130":
+        for last in ("D", "d", "Z", "\u212a", "1"):
+            for before, after in (("", ""), (" ", " "), ("x", ""), ("_", "."), ("1", ""), ("长", "长"), ("\n", "_")):
+                _same(patterns, f"{before}{first}1234567{last}{after}")
