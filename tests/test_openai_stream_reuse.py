@@ -126,3 +126,24 @@ def test_pooled_connections_are_closed_with_the_backend(fake_openai: FakeOpenAI)
         del backend
         gc.collect()
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_threads_sharing_a_backend_each_get_their_own_answers_over_reused_connections(fake_openai: FakeOpenAI) -> None:
+    """Connections passed from one request to the next never mix two answers: four threads, each asking ten
+    questions of its own, each gets exactly the answers to its questions, over at most four connections."""
+    fake_openai.fallback = lambda req: text(f"Answer to {req.messages[-1]['content']}.", chunk_chars=3)
+    backend = _backend(fake_openai)
+    got: dict[int, list[str]] = {}
+
+    def ask(worker: int) -> None:
+        got[worker] = ["".join(backend.stream(ChatRequest(messages=(Message("human", f"q{worker}-{i}"),)), OPTS))
+                       for i in range(10)]
+
+    threads = [threading.Thread(target=ask, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert got == {w: [f"Answer to q{w}-{i}." for i in range(10)] for w in range(4)}
+    assert 1 <= fake_openai.connections <= 4
+    backend.close()
