@@ -117,7 +117,8 @@ def _run(server: AbstractContextManager[Server]) -> Run:
         returned = datetime.now(UTC)
         opened = connections() - before
         calls = service.llm_calls(draft.id)
-        last_end = max(c.datetime_utc for c in calls).astimezone(UTC)  # each row is stamped as its call ends
+        last = max(c.datetime_utc for c in calls)  # each row is stamped as its call ends
+        last_end = last if last.tzinfo else last.replace(tzinfo=UTC)
         service.store.engine.dispose()
     return Run(len(draft.sections), elapsed, cpu, warm, opened, statistics.median(c.duration_ms for c in calls),
                max(0.0, (returned - last_end).total_seconds()))
