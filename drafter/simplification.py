@@ -18,6 +18,7 @@ from drafter.checks.facts import SupportIndex, extract_facts, is_weak_name, unsu
 from drafter.checks.readability import measure
 from drafter.errors import InputError
 from drafter.i18n import lazy, lazy_join, lazy_plural
+from drafter.memo import text_cache
 from drafter.models import Draft, DraftStatus, StyleGuide
 
 AUDIENCES: dict[str, dict[str, str]] = {
@@ -162,6 +163,14 @@ def broken_references(original: str, simplified: str) -> list[BrokenReference]:
     """The references of the original (legislation, sections, paragraphs, 第N条…) the simplified text lost or
     altered, each with the text that broke it. A reference is intact only when the simplified text still
     states it whole."""
+    return list(_broken_references(original, simplified))
+
+
+# A simplified section is compared with its original as it is written, and checked again, on the same two texts,
+# when the draft's checks run (at the end of a batch, when every section is done): remembered, the end of a batch
+# does not redo each section's comparison. Results are kept as tuples; each caller gets its own list.
+@text_cache(max_chars=4_000_000, max_items=4096)
+def _broken_references(original: str, simplified: str) -> tuple[BrokenReference, ...]:
     support = SupportIndex([simplified])
     seen: set[str] = set()
     out = []
@@ -170,7 +179,7 @@ def broken_references(original: str, simplified: str) -> list[BrokenReference]:
             continue
         seen.add(fact.key)
         out.append(BrokenReference(fact.text, where_broken(fact.text, simplified)))
-    return out
+    return tuple(out)
 
 
 def references(text: str) -> list[str]:
@@ -184,7 +193,12 @@ def _facts_not_in(text: str, other: str) -> list[str]:
 
 def missing_facts(original: str, simplified: str) -> list[str]:
     """Facts of the original (numbers, dates, amounts, time limits, references…) absent from the simplified text."""
-    return _facts_not_in(original, simplified)
+    return list(_missing_facts(original, simplified))
+
+
+@text_cache(max_chars=4_000_000, max_items=4096)
+def _missing_facts(original: str, simplified: str) -> tuple[str, ...]:
+    return tuple(_facts_not_in(original, simplified))
 
 
 def obligations(text: str, language: str) -> int:

@@ -14,7 +14,12 @@ Replies are served in order, one per chat-completions request; when the script r
 
 Reply kinds: `text` (normal; optional first-token delay), `error` (any status, optional Retry-After),
 `slow` (sleeps before answering: past the client's timeout), `cut` (streams part of the text, then drops
-the connection), `garbage` is just `text` with non-JSON content. Every request is recorded in `requests`.
+the connection), `garbage` is just `text` with non-JSON content. Every request is recorded in `requests`, and
+`connections` counts the TCP connections accepted (a client that reuses its connections opens few).
+
+A streamed body ends right after `data: [DONE]` (its last, empty chunk), as uvicorn under vLLM and OpenAI's own
+servers end it. `after_done` makes a reply misbehave as some proxies do: "hold" keeps the body open after [DONE]
+until the server stops; "trickle" sends keep-alive comments after [DONE] until the server stops.
 """
 
 from __future__ import annotations
@@ -34,6 +39,12 @@ from drafter.prompts import estimate_tokens
 class _QuietServer(ThreadingHTTPServer):
     """Clients closing idle keep-alive connections is normal, not an error worth a traceback."""
 
+    connections = 0
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1  # in the accepting thread only
+        super().process_request(request, client_address)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
 
@@ -42,6 +53,7 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 ReplyKind = Literal["text", "error", "slow", "cut"]
+AfterDone = Literal["end", "hold", "trickle"]
 
 
 @dataclass(frozen=True)
@@ -56,12 +68,16 @@ class Reply:
     chunk_chars: int = 8
     cut_after_chars: int = 0
     finish_reason: str = "stop"
+    after_done: AfterDone = "end"
 
 
-def text(content: str, *, first_token_delay_s: float = 0.0, chunk_chars: int = 8, finish_reason: str = "stop") -> Reply:
+def text(
+    content: str, *, first_token_delay_s: float = 0.0, chunk_chars: int = 8, finish_reason: str = "stop",
+    after_done: AfterDone = "end",
+) -> Reply:
     """A normal completion (streamed in pieces of `chunk_chars` if the client asked to stream)."""
     return Reply("text", content, first_token_delay_s=first_token_delay_s, chunk_chars=chunk_chars,
-                 finish_reason=finish_reason)
+                 finish_reason=finish_reason, after_done=after_done)
 
 
 def json_reply(data: dict[str, Any]) -> Reply:
@@ -109,7 +125,7 @@ class FakeOpenAI:
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _QuietServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- scripting -----------------------------------------------------------------------------------
@@ -130,6 +146,11 @@ class FakeOpenAI:
     def endpoint(self) -> str:
         """The bare origin, as an Azure endpoint would be given."""
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far."""
+        return self._httpd.connections if self._httpd is not None else 0
 
     @property
     def port(self) -> int:
@@ -241,7 +262,9 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
         def _chunk(self, data: dict[str, Any] | str) -> None:
             line = data if isinstance(data, str) else json.dumps(data)
-            payload = f"data: {line}\n\n".encode()
+            self._chunk_raw(f"data: {line}\n\n".encode())
+
+        def _chunk_raw(self, payload: bytes) -> None:
             self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
             self.wfile.flush()
 
@@ -271,6 +294,10 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if (req.body.get("stream_options") or {}).get("include_usage"):
                 self._chunk({**base, "choices": [], "usage": _usage(req, reply.content)})
             self._chunk("[DONE]")
+            if reply.after_done == "hold":
+                server._stop.wait()
+            while reply.after_done == "trickle" and not server._stop.wait(0.01):
+                self._chunk_raw(b": keep-alive\n\n")
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
 

@@ -10,6 +10,7 @@ received so far (the service records it and retries the section).
 from __future__ import annotations
 
 import ipaddress
+import time
 import weakref
 from collections.abc import Iterator
 from typing import Any, TypeVar, cast
@@ -381,7 +382,63 @@ def _count(value: object) -> int:
 
 
 class _Chunks(openai.Stream[object]):
-    """The SDK's own stream of server-sent events, each handed on as the JSON object it holds (no typed copy)."""
+    """The SDK's own stream of server-sent events, each handed on as the JSON object it holds (no typed copy).
+
+    After `[DONE]` the rest of an HTTP/1.1 body (its last, empty chunk) is read before the SDK closes the response,
+    so the connection goes back to the backend's pool: closed part-read, it is discarded, and every call would open
+    a new TCP connection (a connect and a close, each a wait for the GIL among busy threads). The SDK's own async
+    stream does the same, within 0.1 s; its sync stream does not (openai-python #3440).
+    """
+
+    def _iter_events(self) -> Iterator[Any]:
+        events = super()._iter_events()
+        for sse in events:
+            if sse.data.startswith("[DONE]"):
+                _finish_body(self.response, events)
+            yield sse
+
+
+_FINISH_S = 0.1  # as the SDK's async stream: a body still open after this is closed (its connection discarded)
+
+
+class _FinishOver(Exception):
+    """The time for reading the rest of a body after [DONE] is over."""
+
+
+def _finish_body(response: Any, events: Iterator[Any]) -> None:
+    """Read what is left of `response`'s body after [DONE], discarding it (as the SDK discards anything after
+    [DONE]), waiting at most `_FINISH_S` in all for the server to end it.
+
+    Real servers (uvicorn under vLLM, OpenAI) end the body right after [DONE]: its end is already read (no socket
+    read at all) or arrives at once (one short read). A proxy that holds the body open, or trickles keep-alive
+    comments, costs at most `_FINISH_S`, and its connection is then closed, as it always was. Each socket read of
+    this response waits only for the time left: the connection's stream (httpcore's `network_stream` extension) is
+    this response's alone until the response is closed, and its read is bounded for the drain only. Nothing here
+    turns a completed answer into an error.
+    """
+    stream = response.extensions.get("network_stream")
+    if response.http_version != "HTTP/1.1" or stream is None:
+        return  # HTTP/2 closes one stream and keeps its connection; another transport: closed as the SDK does
+    deadline = time.monotonic() + _FINISH_S
+    read = stream.read
+
+    def read_in_time(max_bytes: int, timeout: float | None = None) -> bytes:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _FinishOver
+        return cast(bytes, read(max_bytes, timeout=left if timeout is None else min(timeout, left)))
+
+    try:
+        stream.read = read_in_time
+    except AttributeError:  # a stream that does not take it: closed part-read, as the SDK does
+        return
+    try:
+        for _ in events:
+            pass
+    except (_FinishOver, openai.APIError):
+        pass  # not ended in time, or broken: the SDK closes the response, and httpcore discards the connection
+    finally:
+        del stream.read
 
 
 def _secret(value: str | None) -> SecretStr | None:

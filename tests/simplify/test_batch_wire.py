@@ -62,6 +62,8 @@ def test_every_call_is_logged_and_every_section_saved_with_many_in_flight(
     assert [s.text for s in versions[-1]["sections"]] == [s.text for s in draft.sections]
     numbers = [v["version"] for v in versions]
     assert numbers == sorted(set(numbers))
+    # a connection is given back at the end of each answer, within its place: never more than one per place
+    assert 1 <= fake_openai.connections <= 5
 
 
 def test_a_failed_call_part_way_keeps_what_finished_and_every_call_row(
