@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from drafter import segment
+from drafter.memo import text_cache
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COMMON_CHARSET_FILE = DATA_DIR / "common_hanzi_gb2312_level1.txt"
@@ -43,7 +44,8 @@ class Readability:
     uncommon_char_share: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        # every field is a number or a string: read them as they are (asdict would deep-copy each)
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
 
 
 def is_chinese(text: str) -> bool:
@@ -113,6 +115,9 @@ def split_sentences_en(text: str) -> list[str]:
     return segment.split_sentences(segment.CITATION_MARK.sub("", text), "en")
 
 
+# The checks measure each section after every change, and a simplified section is measured where it is compared
+# with its original and again in the final checks: the same text's figures are found once (they are frozen).
+@text_cache(max_chars=2_000_000, max_items=2048)
 def english(text: str) -> Readability:
     """Flesch Reading Ease, Flesch-Kincaid grade and SMOG (textstat), plus words per sentence."""
     _offline_syllables()
@@ -182,6 +187,7 @@ def _sentence_chars(sentence: str) -> int:
     return len(re.findall(r"[\w]", sentence))
 
 
+@text_cache(max_chars=2_000_000, max_items=2048)
 def chinese(text: str) -> Readability:
     """Average and longest sentence length in characters, and the share of uncommon characters."""
     sentences = split_sentences_zh(text)
