@@ -30,7 +30,7 @@ import drafter.store.schema as schema
 from drafter.errors import ConflictError, NotFoundError, VerificationError
 from drafter.i18n import lazy
 from drafter.models import AuditEvent, Draft, DraftStatus, Finding, FindingStatus, LLMCall, Review, utcnow
-from drafter.signing import Ed25519PrivateKey, Ed25519PublicKey
+from drafter.signing import Ed25519PrivateKey, Ed25519PublicKey, key_id
 from drafter.store.anchors import Checkpoint
 
 T = TypeVar("T")
@@ -63,6 +63,7 @@ class Store:
         # sees what was committed when it started, as in the READ COMMITTED transaction it would otherwise open
         # (reads that must agree with each other go in `reading()`). SQLite: a deferred transaction.
         self._read_options: dict[str, Any] = _read_options(self.dialect)
+        self._anchoring: anchors.Coalesced[Checkpoint] = anchors.Coalesced()  # checkpoints after approvals, exports
 
     @classmethod
     def open(
@@ -464,9 +465,12 @@ class Store:
 
     def verify_audit(self, anchors_dir: Path, public: Ed25519PublicKey | None) -> AuditCheck:
         """Walk the whole chain, compare it with the latest signed checkpoint and check every signed record."""
+        return self._verify_audit(anchors.folder_for(anchors_dir, self.database), public)
+
+    def _verify_audit(self, folder: Path, public: Ed25519PublicKey | None) -> AuditCheck:
         chain = self.audit_events()
         count, problem = audit.verify_chain(chain)
-        cp, cp_problem = anchors.latest(anchors.folder_for(anchors_dir, self.database), public)
+        cp, cp_problem = anchors.latest(folder, public)
         problem = problem or cp_problem
         if problem is None and cp is not None:
             problem = anchors.against_checkpoint(cp, len(chain), chain[cp.count - 1].hash if len(chain) >= cp.count
@@ -487,12 +491,18 @@ class Store:
         """Write a signed checkpoint of the head, after checking the chain (VerificationError if it is broken).
 
         `full` walks the whole chain; otherwise only the events after the previous checkpoint are walked, from
-        its hash (cheap enough to run after every approval and export).
+        its hash (cheap enough to run after every approval and export). Without `full`, threads of this process
+        asking at once share one checkpoint written after they all asked (anchors.Coalesced).
         """
         folder = anchors.folder_for(anchors_dir, self.database)
+        if not full:
+            return self._anchoring.run((folder, key_id(key)), lambda: self._anchor(folder, key, full=False))
+        return self._anchor(folder, key, full=True)
+
+    def _anchor(self, folder: Path, key: Ed25519PrivateKey, *, full: bool) -> Checkpoint:
         public = key.public_key()
         if full:
-            report = self.verify_audit(anchors_dir, public)
+            report = self._verify_audit(folder, public)
             if report.problem:
                 raise VerificationError(
                     "The audit chain is broken, so it was not anchored: {problem}.",
