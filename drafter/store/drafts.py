@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import drafter.store.audit as audit
 import drafter.store.rows as rows
 from drafter.errors import ConflictError, NotFoundError
 from drafter.models import Draft, Review, utcnow
@@ -67,6 +68,44 @@ def update_status(conn: Connection, draft: Draft, *, expected_version: int) -> N
         "b_version": draft.version, "b_updated_at": rows.iso(draft.updated_at), "b_updated_by": draft.updated_by,
     })
     if result.rowcount != 1:
+        _conflict(conn, draft.id)
+
+
+# PostgreSQL: a status save whole in one statement, sent with its BEGIN and COMMIT in one round trip. The row is
+# written only where it still has the version read (as _UPDATE_STATUS); the review and the audit event are written
+# only if it was (the append gets no events otherwise). Its rows: the appended event's, none if the row was not
+# written.
+_STATUS_SAVE_SQL = """
+WITH u AS (
+    UPDATE drafts SET status = %(b_status)s, version = %(b_version)s, updated_at = %(b_updated_at)s,
+                      updated_by = %(b_updated_by)s
+    WHERE id = %(b_id)s AND version = %(b_expected)s
+    RETURNING id
+), r AS (
+    INSERT INTO reviews (draft_id, reviewer, decision, comment, checklist_json, content_sha256, version, created_at)
+    SELECT u.id, %(r_reviewer)s, %(r_decision)s, %(r_comment)s, %(r_checklist_json)s, %(r_content_sha256)s,
+           %(r_version)s, %(r_created_at)s
+    FROM u WHERE %(r_with)s
+)
+SELECT a.out_seq FROM drafter_audit_append(
+    %(k)s, (SELECT CASE WHEN count(*) = 1 THEN CAST(%(items)s AS json) ELSE CAST('[]' AS json) END FROM u)
+) AS a
+"""
+
+
+def status_save_committed(conn: Connection, draft: Draft, *, expected_version: int, review: Review | None,
+                          items: str, lock_key: int) -> None:
+    """PostgreSQL: `update_status`, `insert_review` and the audit append of `items` (audit.items_json) in one
+    statement, committed with it in one round trip (the transaction must not have sent anything). ConflictError
+    (or NotFoundError) if the row was not written, and then nothing was."""
+    r = rows.review_row(review) if review is not None else dict.fromkeys(rows.REVIEW_COLUMNS)
+    params = {
+        "b_id": draft.id, "b_expected": expected_version, "b_status": draft.status.value,
+        "b_version": draft.version, "b_updated_at": rows.iso(draft.updated_at), "b_updated_by": draft.updated_by,
+        **{f"r_{k}": v for k, v in r.items() if k != "draft_id"}, "r_with": review is not None,
+        "k": lock_key, "items": items,
+    }
+    if not audit.commit_with(conn, _STATUS_SAVE_SQL, params):
         _conflict(conn, draft.id)
 
 

@@ -242,6 +242,13 @@ class Store:
         new = draft.model_copy(update={"status": status, "version": draft.version + 1, "updated_at": utcnow(),
                                        "updated_by": actor})
         with self.transaction() as conn:
+            if self.dialect == "postgresql":
+                # the row, the review and the event in one statement, with BEGIN and COMMIT: one round trip
+                drafts.status_save_committed(conn, new, expected_version=draft.version, review=review,
+                                             items=audit.items_json(audit.prepare([(actor, action, draft.id,
+                                                                                    details)])),
+                                             lock_key=audit.AUDIT_LOCK_KEY)
+                return new
             drafts.update_status(conn, new, expected_version=draft.version)
             if review is not None:
                 drafts.insert_review(conn, review)
