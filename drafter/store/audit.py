@@ -160,7 +160,7 @@ def commit_with(conn: Connection, statement: str, params: dict[str, Any]) -> lis
                 listen(conn, cursor, statement, params, None, False)
             cursor.execute(statement, params)
             dbapi.commit()  # type: ignore[union-attr]
-        found = cursor.fetchall() if cursor.description is not None else []
+        found = list(cursor.fetchall()) if cursor.description is not None else []
         cursor.close()
         return found
     except psycopg.Error as exc:
