@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 import drafter.store.audit as audit
 import drafter.store.rows as rows
 from drafter.errors import ConflictError, NotFoundError
-from drafter.models import Draft, Review, utcnow
+from drafter.models import Draft, Finding, Review, utcnow
 from drafter.store.tables import draft_versions, drafts, reviews
 
 
@@ -216,6 +216,39 @@ def contributor_names(conn: Connection, draft_id: str, actions: frozenset[str] |
     if conn.dialect.name != "postgresql":
         return None
     return set(conn.execute(_CONTRIBUTOR_NAMES, {"b_id": draft_id, "b_actions": sorted(actions)}).scalars())
+
+
+# PostgreSQL: what approval reads, in one statement (so in one snapshot, without a transaction): the draft's row,
+# its stored findings (each row as JSON, as findings.for_draft reads them) and contributor_names()
+_FOR_APPROVAL = sa.text("""
+SELECT d.*,
+  (SELECT json_agg(f) FROM findings f WHERE f.draft_id = d.id) AS x_findings,
+  ARRAY(
+    SELECT v.actor FROM draft_versions v WHERE v.draft_id = d.id
+    UNION
+    SELECT p.name FROM draft_versions v
+      CROSS JOIN LATERAL json_array_elements(CAST(v.sections_json AS json)) AS s(section)
+      CROSS JOIN LATERAL (VALUES (s.section -> 'provenance' ->> 'author'),
+                                 (s.section -> 'provenance' ->> 'edited_by')) AS p(name)
+      WHERE v.draft_id = d.id AND p.name <> ''
+    UNION
+    SELECT a.actor FROM audit_events a WHERE a.draft_id = d.id AND a.action = ANY(:b_actions)
+  ) AS x_names
+FROM drafts d WHERE d.id = :b_id
+""")
+
+
+def for_approval(conn: Connection, draft_id: str, actions: frozenset[str] | set[str]
+                 ) -> tuple[Draft, list[Finding], set[str]] | None:
+    """On PostgreSQL, `get`, findings.for_draft and `contributor_names` in one statement; None on another database
+    (the caller reads the three in one snapshot)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    row = conn.execute(_FOR_APPROVAL, {"b_id": draft_id, "b_actions": sorted(actions)}).mappings().first()
+    if row is None:
+        raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
+    found = [rows.finding_from_row(f) for f in row["x_findings"] or []]
+    return rows.draft_from_row(row), found, set(row["x_names"])
 
 
 def insert_review(conn: Connection, review: Review) -> None:

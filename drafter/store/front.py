@@ -328,6 +328,17 @@ class Store:
             return found
         return self._read(read)
 
+    def for_approval(self, draft_id: str, actions: frozenset[str] | set[str]) -> tuple[Draft, list[Finding], set[str]]:
+        """What approval decides on, all from one snapshot: the draft, its stored findings, and
+        `contributor_names(draft_id, actions)`. One statement on PostgreSQL (no transaction to begin and end);
+        a reading group of three on SQLite."""
+        if self.dialect == "postgresql":
+            found = self._read(lambda conn: drafts.for_approval(conn, draft_id, actions))
+            assert found is not None  # (PostgreSQL's answer)
+            return found
+        with self.reading():
+            return self.get_draft(draft_id), self.findings(draft_id), self.contributor_names(draft_id, actions)
+
     # --- reviews --------------------------------------------------------------------------------
 
     def reviews_for(self, draft_id: str) -> list[Review]:
