@@ -71,16 +71,21 @@ def update_status(conn: Connection, draft: Draft, *, expected_version: int) -> N
         _conflict(conn, draft.id)
 
 
-# PostgreSQL: a status save whole in one statement, sent with its BEGIN and COMMIT in one round trip. The row is
-# written only where it still has the version read (as _UPDATE_STATUS); the review and the audit event are written
-# only if it was (the append gets no events otherwise). Its rows: the appended event's, none if the row was not
-# written.
-_STATUS_SAVE_SQL = """
+# PostgreSQL: a save whole in one statement, sent with its BEGIN and COMMIT in one round trip. The row is written
+# only where it still has the version read (as _UPDATE_DRAFT / _UPDATE_STATUS); the stored version, the review and
+# the audit event are written only if it was (the append is given no events otherwise). Its rows: the appended
+# events', none if the row was not written.
+def _save_sql(sets: str) -> str:
+    return f"""
 WITH u AS (
-    UPDATE drafts SET status = %(b_status)s, version = %(b_version)s, updated_at = %(b_updated_at)s,
-                      updated_by = %(b_updated_by)s
+    UPDATE drafts SET {sets}
     WHERE id = %(b_id)s AND version = %(b_expected)s
     RETURNING id
+), v AS (
+    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
+    SELECT u.id, %(v_version)s, %(v_title)s, %(v_sections_json)s, %(v_content_sha256)s, %(v_actor)s,
+           %(v_reason)s, %(v_created_at)s
+    FROM u WHERE %(v_with)s
 ), r AS (
     INSERT INTO reviews (draft_id, reviewer, decision, comment, checklist_json, content_sha256, version, created_at)
     SELECT u.id, %(r_reviewer)s, %(r_decision)s, %(r_comment)s, %(r_checklist_json)s, %(r_content_sha256)s,
@@ -93,19 +98,48 @@ SELECT a.out_seq FROM drafter_audit_append(
 """
 
 
+_STATUS_SAVE_SQL = _save_sql(
+    "status = %(b_status)s, version = %(b_version)s, updated_at = %(b_updated_at)s, updated_by = %(b_updated_by)s"
+)
+_FULL_SAVE_SQL = _save_sql(", ".join(f"{c.name} = %(d_{c.name})s" for c in drafts.c if c.name != "id"))
+_VERSION_COLUMNS = ("draft_id", "version", "title", "sections_json", "content_sha256", "actor", "reason",
+                    "created_at")  # what version_row gives
+
+
+def _save_params(draft: Draft, expected_version: int, review: Review | None, version: dict[str, Any] | None,
+                 items: str, lock_key: int) -> dict[str, Any]:
+    r = rows.review_row(review) if review is not None else dict.fromkeys(rows.REVIEW_COLUMNS)
+    v = version if version is not None else dict.fromkeys(_VERSION_COLUMNS)
+    return {
+        "b_id": draft.id, "b_expected": expected_version,
+        **{f"r_{k}": x for k, x in r.items() if k != "draft_id"}, "r_with": review is not None,
+        **{f"v_{k}": x for k, x in v.items() if k != "draft_id"}, "v_with": version is not None,
+        "k": lock_key, "items": items,
+    }
+
+
 def status_save_committed(conn: Connection, draft: Draft, *, expected_version: int, review: Review | None,
                           items: str, lock_key: int) -> None:
     """PostgreSQL: `update_status`, `insert_review` and the audit append of `items` (audit.items_json) in one
     statement, committed with it in one round trip (the transaction must not have sent anything). ConflictError
     (or NotFoundError) if the row was not written, and then nothing was."""
-    r = rows.review_row(review) if review is not None else dict.fromkeys(rows.REVIEW_COLUMNS)
-    params = {
-        "b_id": draft.id, "b_expected": expected_version, "b_status": draft.status.value,
-        "b_version": draft.version, "b_updated_at": rows.iso(draft.updated_at), "b_updated_by": draft.updated_by,
-        **{f"r_{k}": v for k, v in r.items() if k != "draft_id"}, "r_with": review is not None,
-        "k": lock_key, "items": items,
+    params = _save_params(draft, expected_version, review, None, items, lock_key) | {
+        "b_status": draft.status.value, "b_version": draft.version, "b_updated_at": rows.iso(draft.updated_at),
+        "b_updated_by": draft.updated_by,
     }
     if not audit.commit_with(conn, _STATUS_SAVE_SQL, params):
+        _conflict(conn, draft.id)
+
+
+def save_committed(conn: Connection, draft: Draft, *, expected_version: int, review: Review | None,
+                   version: dict[str, Any] | None, items: str, lock_key: int) -> None:
+    """PostgreSQL: `update`, then `insert_version` of `version` (a version_row) and `insert_review` when given,
+    and the audit append of `items`, in one statement committed with it in one round trip (the transaction must
+    not have sent anything). ConflictError (or NotFoundError) if the row was not written, and then nothing was."""
+    params = _save_params(draft, expected_version, review, version, items, lock_key) | {
+        f"d_{k}": x for k, x in rows.draft_row(draft).items() if k != "id"
+    }
+    if not audit.commit_with(conn, _FULL_SAVE_SQL, params):
         _conflict(conn, draft.id)
 
 

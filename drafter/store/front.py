@@ -221,6 +221,17 @@ class Store:
     ) -> Draft:
         """Write `draft` if nobody changed it since `expected_version` (optimistic locking)."""
         with self.transaction() as conn:
+            if self.dialect == "postgresql":
+                # the row, its stored version, the review and the event in one statement, with BEGIN and COMMIT
+                new = draft.model_copy(update={"version": expected_version + 1, "updated_at": utcnow(),
+                                               "updated_by": actor})
+                drafts.save_committed(
+                    conn, new, expected_version=expected_version, review=review,
+                    version=drafts.version_row(new, actor=actor, reason=action) if content_changed else None,
+                    items=audit.items_json(audit.prepare([(actor, action, draft.id, details)])),
+                    lock_key=audit.AUDIT_LOCK_KEY,
+                )
+                return new
             return self._save_step(conn, drafts.SaveStep(draft, expected_version, actor, action, details,
                                                          content_changed, review))
 

@@ -1,0 +1,111 @@
+"""PostgreSQL: a save (`save_draft`) and a status save (`save_status`) are one statement sent with BEGIN and COMMIT.
+
+They must write exactly what the statement-by-statement path writes (kept for SQLite and for saves held in a larger
+transaction): the draft's row column by column, the stored version, the review and the audit event; and nothing at
+all when the row has moved on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from drafter.errors import ConflictError
+from drafter.models import Draft, DraftStatus, Review, utcnow
+from drafter.service import DrafterService
+from drafter.settings import Settings
+from drafter.store import SaveStep
+from drafter.store.tables import audit_events, draft_versions, drafts, reviews
+from tests.conftest import FULL_CHECKLIST, briefing_request
+
+
+@pytest.fixture
+def pg(postgres_url: str, tmp_path: Path) -> Iterator[DrafterService]:
+    service = DrafterService.from_settings(Settings(data_dir=tmp_path / "data", database_url=postgres_url))
+    yield service
+    service.store.engine.dispose()
+
+
+def _rows(service: DrafterService, draft_id: str) -> dict[str, Any]:
+    skip = {"id", "draft_id", "created_at", "updated_at", "at", "seq", "prev_hash", "hash"}
+    with service.store.engine.connect() as conn:
+        def strip(table: sa.Table, where: Any, order: Any) -> list[dict[str, Any]]:
+            found = conn.execute(sa.select(table).where(where).order_by(order)).mappings()
+            return [{k: v for k, v in r.items() if k not in skip} for r in found]
+        return {
+            "draft": strip(drafts, drafts.c.id == draft_id, drafts.c.id),
+            "versions": strip(draft_versions, draft_versions.c.draft_id == draft_id, draft_versions.c.version),
+            "reviews": strip(reviews, reviews.c.draft_id == draft_id, reviews.c.id),
+            "events": strip(audit_events, audit_events.c.draft_id == draft_id, audit_events.c.seq),
+        }
+
+
+def _twins(service: DrafterService) -> tuple[Draft, Draft]:
+    a = service.create_draft(briefing_request(), "alice")
+    return a, service.store.create_draft(a.model_copy(update={"id": "twin" + a.id[4:]}), actor="alice", details={})
+
+
+def _written(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The draft's row after a save, and the versions, reviews and events the save added."""
+    return {"draft": after["draft"], **{k: after[k][len(before[k]):] for k in ("versions", "reviews", "events")}}
+
+
+def _review(draft: Draft) -> Review:
+    return Review(draft_id=draft.id, reviewer="bob", decision="approved", comment="Fine.", checklist=FULL_CHECKLIST,
+                  content_sha256=draft.content_sha256, version=draft.version + 1, created_at=utcnow())
+
+
+@pytest.mark.parametrize("content_changed", [True, False])
+@pytest.mark.parametrize("with_review", [True, False])
+def test_a_save_in_one_statement_writes_what_the_statements_write(
+    pg: DrafterService, content_changed: bool, with_review: bool
+) -> None:
+    one, old = _twins(pg)
+    base_one, base_old = _rows(pg, one.id), _rows(pg, old.id)
+    details = {"section": "summary", "note": "o'brien \"quoted\" 王小明 🙂"}
+    for draft in (one, old):
+        edited = draft.model_copy(update={"title": "Edited title", "status": DraftStatus.in_review,
+                                          "sections": [s.model_copy(update={"text": s.text + " More."})
+                                                       for s in draft.sections]})
+        step = SaveStep(edited, draft.version, "carol", "edited", details, content_changed,
+                        _review(draft) if with_review else None)
+        if draft is one:
+            pg.store.save_draft(step.draft, expected_version=step.expected_version, actor=step.actor,
+                                action=step.action, details=step.details, review=step.review,
+                                content_changed=step.content_changed)
+        else:
+            with pg.store.transaction() as conn:
+                pg.store._save_step(conn, step)
+    written = _written(base_one, _rows(pg, one.id))
+    assert written == _written(base_old, _rows(pg, old.id))
+    assert len(written["events"]) == 1 and len(written["versions"]) == int(content_changed)
+    assert len(written["reviews"]) == int(with_review) and written["draft"][0]["title"] == "Edited title"
+    assert pg.verify_audit()[1] is None
+
+
+def test_a_save_over_a_newer_version_writes_nothing(pg: DrafterService) -> None:
+    draft = pg.create_draft(briefing_request(), "alice")
+    pg.edit_section(draft.id, "summary", "Changed meanwhile by alice.", "alice")
+    before = _rows(pg, draft.id)
+    with pytest.raises(ConflictError, match="was changed by alice"):
+        pg.store.save_draft(draft.model_copy(update={"title": "Stale"}), expected_version=draft.version,
+                            actor="bob", action="edited", details={}, review=_review(draft), content_changed=True)
+    assert _rows(pg, draft.id) == before and pg.verify_audit()[1] is None
+
+
+def test_a_save_and_a_status_save_are_one_statement_each(pg: DrafterService) -> None:
+    draft = pg.create_draft(briefing_request(), "alice")
+    sent: list[str] = []
+    listener = lambda _c, _cur, statement, *_a: sent.append(statement)  # noqa: E731
+    sa.event.listen(pg.store.engine, "before_cursor_execute", listener)
+    try:
+        saved = pg.store.save_draft(draft.model_copy(update={"title": "T"}), expected_version=draft.version,
+                                    actor="alice", action="edited", details={}, content_changed=True)
+        pg.store.save_status(saved, DraftStatus.in_review, actor="alice", action="submitted", details={})
+    finally:
+        sa.event.remove(pg.store.engine, "before_cursor_execute", listener)
+    assert len(sent) == 2 and all("drafter_audit_append(" in s for s in sent)
