@@ -118,6 +118,30 @@ def _save_params(draft: Draft, expected_version: int, review: Review | None, ver
     }
 
 
+_CREATE_SQL = f"""
+WITH d AS (
+    INSERT INTO drafts ({", ".join(c.name for c in drafts.c)})
+    VALUES ({", ".join(f"%(d_{c.name})s" for c in drafts.c)})
+    RETURNING id
+), v AS (
+    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
+    SELECT d.id, %(v_version)s, %(v_title)s, %(v_sections_json)s, %(v_content_sha256)s, %(v_actor)s,
+           %(v_reason)s, %(v_created_at)s
+    FROM d
+)
+SELECT a.out_seq FROM drafter_audit_append(%(k)s, CAST(%(items)s AS json)) AS a
+"""
+
+
+def create_committed(conn: Connection, draft: Draft, *, actor: str, items: str, lock_key: int) -> None:
+    """PostgreSQL: `insert`, `insert_version` (reason "created") and the audit append of `items` in one statement,
+    committed with it in one round trip (the transaction must not have sent anything)."""
+    params = {f"d_{k}": x for k, x in rows.draft_row(draft).items()} | {
+        f"v_{k}": x for k, x in version_row(draft, actor=actor, reason="created").items() if k != "draft_id"
+    } | {"k": lock_key, "items": items}
+    audit.commit_with(conn, _CREATE_SQL, params)
+
+
 def status_save_committed(conn: Connection, draft: Draft, *, expected_version: int, review: Review | None,
                           items: str, lock_key: int) -> None:
     """PostgreSQL: `update_status`, `insert_review` and the audit append of `items` (audit.items_json) in one

@@ -203,6 +203,10 @@ class Store:
 
     def create_draft(self, draft: Draft, *, actor: str, details: dict[str, Any]) -> Draft:
         with self.transaction() as conn:
+            if self.dialect == "postgresql":  # in one statement, with BEGIN and COMMIT: one round trip
+                drafts.create_committed(conn, draft, actor=actor, lock_key=audit.AUDIT_LOCK_KEY,
+                                        items=audit.items_json(audit.prepare([(actor, "created", draft.id, details)])))
+                return draft
             drafts.insert(conn, draft)
             drafts.insert_version(conn, draft, actor=actor, reason="created")
             self._append_audit(conn, actor, "created", draft.id, details, last=True)

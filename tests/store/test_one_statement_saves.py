@@ -109,3 +109,22 @@ def test_a_save_and_a_status_save_are_one_statement_each(pg: DrafterService) -> 
     finally:
         sa.event.remove(pg.store.engine, "before_cursor_execute", listener)
     assert len(sent) == 2 and all("drafter_audit_append(" in s for s in sent)
+
+
+def test_a_creation_in_one_statement_writes_what_the_statements_write(pg: DrafterService) -> None:
+    draft = pg.create_draft(briefing_request(), "alice")
+    one = draft.model_copy(update={"id": "one" + draft.id[3:]})
+    old = draft.model_copy(update={"id": "old" + draft.id[3:]})
+    details = {"template": "briefing", "note": "o'brien \"quoted\" 王小明 🙂"}
+    pg.store.create_draft(one, actor="alice", details=details)
+    from drafter.store import drafts as stored_drafts
+
+    with pg.store.transaction() as conn:
+        stored_drafts.insert(conn, old)
+        stored_drafts.insert_version(conn, old, actor="alice", reason="created")
+        pg.store._append_audit(conn, "alice", "created", old.id, details, last=True)
+    assert _rows(pg, one.id) == _rows(pg, old.id)
+    assert len(_rows(pg, one.id)["versions"]) == 1 and pg.verify_audit()[1] is None
+    with pytest.raises(sa.exc.IntegrityError):  # the same id twice: nothing of the second is written
+        pg.store.create_draft(one, actor="bob", details={})
+    assert _rows(pg, one.id) == _rows(pg, old.id)
