@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import drafter.store.engine as engine
 from drafter.i18n import lazy
 from drafter.models import AuditEvent, utcnow
 from drafter.store.rows import Row, from_iso, iso
@@ -141,34 +142,7 @@ def commit_with_appends(conn: Connection, prepared: list[Prepared]) -> None:
     between. If the append or the COMMIT fails, SQLAlchemy's error is raised and the caller rolls back (the
     server holds the transaction failed until then); a connection that died is invalidated, never reused.
     """
-    commit_with(conn, _APPEND_SQL, {"k": AUDIT_LOCK_KEY, "items": _items_json(prepared)})
-
-
-def commit_with(conn: Connection, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """PostgreSQL: run `statement` (psycopg's %(name)s parameters) as the transaction's last and COMMIT, sent in
-    one round trip with anything still queued (the BEGIN of a transaction that has sent nothing yet); its rows.
-
-    Errors as `commit_with_appends` says: SQLAlchemy's error raised, a dead connection invalidated.
-    """
-    import psycopg  # PostgreSQL only
-
-    dbapi = conn.connection.dbapi_connection
-    try:
-        with dbapi.pipeline():  # type: ignore[union-attr]
-            cursor = dbapi.cursor()  # type: ignore[union-attr]
-            for listen in conn.dispatch.before_cursor_execute:  # what counts or watches statements sees this one
-                listen(conn, cursor, statement, params, None, False)
-            cursor.execute(statement, params)
-            dbapi.commit()  # type: ignore[union-attr]
-        found = list(cursor.fetchall()) if cursor.description is not None else []
-        cursor.close()
-        return found
-    except psycopg.Error as exc:
-        closed = bool(dbapi.closed)  # type: ignore[union-attr]
-        if closed:
-            conn.invalidate(exc)
-        raise sa.exc.DBAPIError.instance(statement, params, exc, psycopg.Error,
-                                         connection_invalidated=closed) from exc
+    engine.commit_with(conn, _APPEND_SQL, {"k": AUDIT_LOCK_KEY, "items": _items_json(prepared)})
 
 
 def items_json(prepared: list[Prepared]) -> str:

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-import drafter.store.audit as audit
+import drafter.store.engine as engine
 import drafter.store.rows as rows
 from drafter.errors import ConflictError, NotFoundError
 from drafter.models import Draft, Finding, Review, utcnow
@@ -139,7 +139,7 @@ def create_committed(conn: Connection, draft: Draft, *, actor: str, items: str, 
     params = {f"d_{k}": x for k, x in rows.draft_row(draft).items()} | {
         f"v_{k}": x for k, x in version_row(draft, actor=actor, reason="created").items() if k != "draft_id"
     } | {"k": lock_key, "items": items}
-    audit.commit_with(conn, _CREATE_SQL, params)
+    engine.commit_with(conn, _CREATE_SQL, params)
 
 
 def status_save_committed(conn: Connection, draft: Draft, *, expected_version: int, review: Review | None,
@@ -151,7 +151,7 @@ def status_save_committed(conn: Connection, draft: Draft, *, expected_version: i
         "b_status": draft.status.value, "b_version": draft.version, "b_updated_at": rows.iso(draft.updated_at),
         "b_updated_by": draft.updated_by,
     }
-    if not audit.commit_with(conn, _STATUS_SAVE_SQL, params):
+    if not engine.commit_with(conn, _STATUS_SAVE_SQL, params):
         _conflict(conn, draft.id)
 
 
@@ -163,7 +163,7 @@ def save_committed(conn: Connection, draft: Draft, *, expected_version: int, rev
     params = _save_params(draft, expected_version, review, version, items, lock_key) | {
         f"d_{k}": x for k, x in rows.draft_row(draft).items() if k != "id"
     }
-    if not audit.commit_with(conn, _FULL_SAVE_SQL, params):
+    if not engine.commit_with(conn, _FULL_SAVE_SQL, params):
         _conflict(conn, draft.id)
 
 
@@ -176,6 +176,18 @@ def _conflict(conn: Connection, draft_id: str) -> None:
         "Draft {draft_id} was changed by {user} at {time}; reload it and apply your change again.",
         draft_id=draft_id, user=current.updated_by, time=current.updated_at,
     )
+
+
+_LOCK_SQL = "SELECT id FROM drafts WHERE id = %(b_id)s FOR UPDATE"
+
+
+def lock_first(conn: Connection, draft_id: str) -> None:
+    """`lock` as the first statement of a transaction that has sent nothing yet: on PostgreSQL sent with its BEGIN,
+    in one round trip."""
+    if conn.dialect.name != "postgresql":
+        lock(conn, draft_id)
+    elif not engine.begin_with(conn, _LOCK_SQL, {"b_id": draft_id}):
+        raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
 
 
 def lock(conn: Connection, draft_id: str) -> None:

@@ -399,9 +399,9 @@ class Store:
     def update_findings(self, draft_id: str, merge: Callable[[list[Finding]], list[Finding]]) -> list[Finding]:
         """Replace a draft's findings by `merge(stored findings)`, in one transaction holding the draft row."""
         with self.transaction() as conn:
-            drafts.lock(conn, draft_id)  # two merges of one draft's findings run one after the other
+            drafts.lock_first(conn, draft_id)  # two merges of one draft's findings run one after the other
             merged = merge(findings.take(conn, draft_id))
-            findings.insert(conn, merged)
+            findings.insert_committed(conn, merged)  # (PostgreSQL: with the COMMIT)
         return merged
 
     def waive_finding(self, draft_id: str, finding_id: str, *, reason: str, user: str) -> Finding:

@@ -128,3 +128,59 @@ def test_a_creation_in_one_statement_writes_what_the_statements_write(pg: Drafte
     with pytest.raises(sa.exc.IntegrityError):  # the same id twice: nothing of the second is written
         pg.store.create_draft(one, actor="bob", details={})
     assert _rows(pg, one.id) == _rows(pg, old.id)
+
+
+def _finding_rows(service: DrafterService, draft_id: str) -> list[dict[str, Any]]:
+    from drafter.store.tables import findings
+
+    with service.store.engine.connect() as conn:
+        found = conn.execute(sa.select(findings).where(findings.c.draft_id == draft_id).order_by(findings.c.id))
+        return [{k: v for k, v in r.items() if k != "draft_id"} for r in found.mappings()]
+
+
+def test_findings_stored_with_the_commit_are_the_rows_the_insert_writes(pg: DrafterService) -> None:
+    from drafter.store import drafts as stored_drafts
+    from drafter.store import findings as stored_findings
+
+    draft = pg.create_draft(briefing_request(), "alice")
+    pg.edit_section(draft.id, "summary", "Edited: o'brien \"quoted\", back\\slash, 王小明 🙂, tab\there.", "alice")
+    found = pg.findings(draft.id)
+    assert found
+    pg.waive(draft.id, found[0].id, "Checked by hand, it is fine.", "bob")
+    found = pg.store.findings(draft.id)
+    for twin in ("one", "old"):
+        copy = pg.get_draft(draft.id).model_copy(update={"id": twin + draft.id[3:]})
+        pg.store.create_draft(copy, actor="alice", details={})
+        mine = [f.model_copy(update={"draft_id": copy.id}) for f in found]
+        with pg.store.transaction() as conn:
+            stored_drafts.lock_first(conn, copy.id)
+            if twin == "one":
+                stored_findings.insert_committed(conn, mine)
+            else:
+                stored_findings.insert(conn, mine)
+    one, old = _finding_rows(pg, "one" + draft.id[3:]), _finding_rows(pg, "old" + draft.id[3:])
+    assert one == old and len(one) == len(found) and any(r["waived_by"] == "bob" for r in one)
+
+
+def test_merges_of_one_drafts_findings_at_once_run_one_after_the_other(pg: DrafterService) -> None:
+    import threading
+
+    draft = pg.create_draft(briefing_request(), "alice")
+    stored = pg.store.findings(draft.id)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def merge_again() -> None:
+        try:
+            barrier.wait(timeout=30)
+            pg.store.update_findings(draft.id, lambda _previous: stored)  # each writes the whole set
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=merge_again) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert sorted(f.id for f in pg.store.findings(draft.id)) == sorted(f.id for f in stored)
