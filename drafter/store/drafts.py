@@ -142,6 +142,47 @@ def create_committed(conn: Connection, draft: Draft, *, actor: str, items: str, 
     engine.commit_with(conn, _CREATE_SQL, params)
 
 
+_UPDATE_FIRST_SQL = (
+    f"UPDATE drafts SET {', '.join(f'{c.name} = %(d_{c.name})s' for c in drafts.c if c.name != 'id')} "
+    "WHERE id = %(b_id)s AND version = %(b_expected)s RETURNING id"
+)
+
+
+def update_first(conn: Connection, draft: Draft, *, expected_version: int) -> None:
+    """PostgreSQL: `update` as the first statement of a transaction that has sent nothing yet, sent with its BEGIN
+    in one round trip. ConflictError (or NotFoundError) if the row was not written."""
+    params = {f"d_{k}": x for k, x in rows.draft_row(draft).items() if k != "id"} | {
+        "b_id": draft.id, "b_expected": expected_version}
+    if not engine.begin_with(conn, _UPDATE_FIRST_SQL, params):
+        _conflict(conn, draft.id)
+
+
+# PostgreSQL: the rest of a batch of saves (the row already written), as the transaction's last statement: call-log
+# rows, stored versions, findings (each given as JSON rows, keyed by column) and the audit events
+_STEPS_REST_SQL = """
+WITH c AS (
+    INSERT INTO llm_calls SELECT * FROM json_populate_recordset(CAST(NULL AS llm_calls), CAST(%(calls)s AS json))
+), v AS (
+    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
+    SELECT j.draft_id, j.version, j.title, j.sections_json, j.content_sha256, j.actor, j.reason, j.created_at
+    FROM json_populate_recordset(CAST(NULL AS draft_versions), CAST(%(versions)s AS json)) AS j
+), f AS (
+    INSERT INTO findings SELECT * FROM json_populate_recordset(CAST(NULL AS findings), CAST(%(findings)s AS json))
+)
+SELECT a.out_seq FROM drafter_audit_append(%(k)s, CAST(%(items)s AS json)) AS a
+"""
+
+
+def steps_rest_committed(conn: Connection, *, calls: list[dict[str, Any]], versions: list[dict[str, Any]],
+                         findings: list[dict[str, Any]], items: str, lock_key: int) -> None:
+    """PostgreSQL: insert these rows (llm_call_row, version_row and finding_row dicts) and append `items`, as the
+    transaction's last statement, committed with it in one round trip."""
+    engine.commit_with(conn, _STEPS_REST_SQL, {
+        "calls": json.dumps(calls, ensure_ascii=False), "versions": json.dumps(versions, ensure_ascii=False),
+        "findings": json.dumps(findings, ensure_ascii=False), "k": lock_key, "items": items,
+    })
+
+
 def status_save_committed(conn: Connection, draft: Draft, *, expected_version: int, review: Review | None,
                           items: str, lock_key: int) -> None:
     """PostgreSQL: `update_status`, `insert_review` and the audit append of `items` (audit.items_json) in one

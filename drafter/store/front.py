@@ -288,6 +288,8 @@ class Store:
         if not steps:
             raise ValueError("save_draft_steps needs at least one step")
         # the steps of a generation share their Section objects (each adds one): each section's JSON once
+        if self.dialect == "postgresql" and not any(step.review is not None for step in steps):
+            return self._save_steps_pipelined(steps, calls_made, merge_findings)
         with rows.sections_unchanged(), self.transaction() as conn:
             if calls_made:
                 calls.record_many(conn, calls_made)
@@ -307,6 +309,34 @@ class Store:
             if merge_findings is not None:
                 findings.insert(conn, merge_findings(findings.take(conn, new.id)))
             self._append_last(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])
+        return new
+
+    def _save_steps_pipelined(
+        self, steps: list[drafts.SaveStep], calls_made: list[LLMCall] | None,
+        merge_findings: Callable[[list[Finding]], list[Finding]] | None,
+    ) -> Draft:
+        """PostgreSQL `save_draft_steps` (no reviews among the steps) in two or three round trips: the row written
+        with the BEGIN (its lock then held, as `update_findings` takes it), the findings taken if they are merged,
+        and everything else written with the audit events and the COMMIT. The same rows as the statements write."""
+        with rows.sections_unchanged(), self.transaction() as conn:
+            expected = steps[0].expected_version
+            new = steps[0].draft
+            version_rows = []
+            for i, step in enumerate(steps):
+                new = step.draft.model_copy(
+                    update={"version": expected + i + 1, "updated_at": utcnow(), "updated_by": step.actor}
+                )
+                if step.content_changed:
+                    version_rows.append(drafts.version_row(new, actor=step.actor, reason=step.action))
+            drafts.update_first(conn, new, expected_version=expected)
+            merged = merge_findings(findings.take(conn, new.id)) if merge_findings is not None else []
+            drafts.steps_rest_committed(
+                conn, calls=[rows.llm_call_row(c) for c in calls_made or []], versions=version_rows,
+                findings=[rows.finding_row(f) for f in merged],
+                items=audit.items_json(audit.prepare([(step.actor, step.action, step.draft.id, step.details)
+                                                      for step in steps])),
+                lock_key=audit.AUDIT_LOCK_KEY,
+            )
         return new
 
     def _save_step(self, conn: Connection, step: drafts.SaveStep) -> Draft:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import drafter.store.audit as audit
+import drafter.store.engine as engine
 from drafter.errors import ConflictError, DrafterError
 from drafter.models import DraftStatus
 from drafter.service import DrafterService
@@ -27,20 +27,21 @@ def pg_service(postgres_url: str, tmp_path: Path):  # type: ignore[no-untyped-de
 
 def _answer_lost_after(action: str, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The first commit carrying `action`'s audit event is written, then its connection dies before the answer."""
-    real = audit.commit_with_appends
+    real = engine.commit_with
     done: list[int] = []
 
-    def commit_then_lose(conn: Any, prepared: list[audit.Prepared]) -> None:
-        real(conn, prepared)  # committed on the server
-        if not done and any(p[2] == action for p in prepared):
+    def commit_then_lose(conn: Any, statement: str, params: dict[str, Any]) -> list[Any]:
+        found = real(conn, statement, params)  # committed on the server
+        if not done and f'"{action}"' in params.get("items", ""):
             done.append(1)
             dbapi = conn.connection.dbapi_connection
             dbapi.close()  # the answer never arrives: the socket is gone
             exc = Exception("server closed the connection unexpectedly")
             conn.invalidate(exc)
             raise sa.exc.OperationalError("COMMIT", {}, exc, connection_invalidated=True)
+        return found
 
-    monkeypatch.setattr(audit, "commit_with_appends", commit_then_lose)
+    monkeypatch.setattr(engine, "commit_with", commit_then_lose)
     return done
 
 

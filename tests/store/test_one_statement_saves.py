@@ -184,3 +184,50 @@ def test_merges_of_one_drafts_findings_at_once_run_one_after_the_other(pg: Draft
         t.join(timeout=60)
     assert not errors
     assert sorted(f.id for f in pg.store.findings(draft.id)) == sorted(f.id for f in stored)
+
+
+def test_a_generations_saves_in_three_round_trips_write_what_the_statements_write(
+    pg: DrafterService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`save_draft_steps` (a generation's sections, call rows and findings) on PostgreSQL against the statement by
+    statement path it replaced, run on a twin (the store told it is another database)."""
+    from drafter.checks import runner as checks
+    from drafter.store.tables import findings, llm_calls
+
+    source = pg.create_draft(briefing_request(), "alice")
+    calls = pg.llm_calls(source.id)
+    written: dict[str, dict[str, Any]] = {}
+    for twin in ("one", "old"):
+        start = source.model_copy(update={"id": twin + source.id[3:], "sections": [], "version": 1,
+                                          "status": DraftStatus.generating})
+        pg.store.create_draft(start, actor="alice", details={})
+        before = _rows(pg, start.id)
+        steps, sections = [], []
+        for k, section in enumerate(source.sections):
+            sections = [*sections, section]
+            steps.append(SaveStep(start.model_copy(update={"sections": sections, "version": 1 + k}), 1, "alice",
+                                  "generated", {"section": section.id, "n": k}, content_changed=True))
+        final = start.model_copy(update={"sections": sections, "status": DraftStatus.draft})
+        steps.append(SaveStep(final, 1, "alice", "generation_finished", {"sections": len(sections)}))
+        mine = [c.model_copy(update={"id": twin + c.id[3:], "draft_id": start.id}) for c in calls]
+        current = checks.check_draft(final, pg.catalog.template(final.template_id),
+                                     pg.catalog.style_guide(final.style_guide_id), now=utcnow())
+        merge = lambda previous, d=final, f=current: checks.merge(  # noqa: E731
+            previous, f, now=utcnow(), content_sha256=d.content_sha256)
+        if twin == "old":
+            monkeypatch.setattr(pg.store, "dialect", "postgresql, statement by statement")
+        saved = pg.store.save_draft_steps(steps, mine, merge_findings=merge)
+        monkeypatch.undo()
+        assert saved.version == 1 + len(steps)
+        with pg.store.engine.connect() as conn:
+            call_rows = [{k: v for k, v in r.items() if k not in ("id", "draft_id")} for r in conn.execute(
+                sa.select(llm_calls).where(llm_calls.c.draft_id == start.id).order_by(llm_calls.c.datetime_utc)
+            ).mappings()]
+            finding_rows = [{k: v for k, v in r.items() if k not in ("draft_id", "checked_at")} for r in
+                            conn.execute(sa.select(findings).where(findings.c.draft_id == start.id)
+                                         .order_by(findings.c.id)).mappings()]
+        written[twin] = {**_written(before, _rows(pg, start.id)), "calls": call_rows, "findings": finding_rows}
+    assert written["one"] == written["old"]
+    assert len(written["one"]["versions"]) == 5 and len(written["one"]["events"]) == 6
+    assert len(written["one"]["calls"]) == 5 and written["one"]["findings"]
+    assert pg.verify_audit()[1] is None
