@@ -205,7 +205,7 @@ class Store:
         with self.transaction() as conn:
             if self.dialect == "postgresql":  # in one statement, with BEGIN and COMMIT: one round trip
                 drafts.create_committed(conn, draft, actor=actor, lock_key=audit.AUDIT_LOCK_KEY,
-                                        items=audit.items_json(audit.prepare([(actor, "created", draft.id, details)])))
+                                        items=self._audit_json([(actor, "created", draft.id, details)]))
                 return draft
             drafts.insert(conn, draft)
             drafts.insert_version(conn, draft, actor=actor, reason="created")
@@ -232,7 +232,7 @@ class Store:
                 drafts.save_committed(
                     conn, new, expected_version=expected_version, review=review,
                     version=drafts.version_row(new, actor=actor, reason=action) if content_changed else None,
-                    items=audit.items_json(audit.prepare([(actor, action, draft.id, details)])),
+                    items=self._audit_json([(actor, action, draft.id, details)]),
                     lock_key=audit.AUDIT_LOCK_KEY,
                 )
                 return new
@@ -260,8 +260,7 @@ class Store:
             if self.dialect == "postgresql":
                 # the row, the review and the event in one statement, with BEGIN and COMMIT: one round trip
                 drafts.status_save_committed(conn, new, expected_version=draft.version, review=review,
-                                             items=audit.items_json(audit.prepare([(actor, action, draft.id,
-                                                                                    details)])),
+                                             items=self._audit_json([(actor, action, draft.id, details)]),
                                              lock_key=audit.AUDIT_LOCK_KEY)
                 return new
             drafts.update_status(conn, new, expected_version=draft.version)
@@ -333,8 +332,8 @@ class Store:
             drafts.steps_rest_committed(
                 conn, calls=[rows.llm_call_row(c) for c in calls_made or []], versions=version_rows,
                 findings=[rows.finding_row(f) for f in merged],
-                items=audit.items_json(audit.prepare([(step.actor, step.action, step.draft.id, step.details)
-                                                      for step in steps])),
+                items=self._audit_json([(step.actor, step.action, step.draft.id, step.details)
+                                        for step in steps]),
                 lock_key=audit.AUDIT_LOCK_KEY,
             )
         return new
@@ -476,7 +475,8 @@ class Store:
         self, conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any],
         *, last: bool = False,
     ) -> AuditEvent | None:
-        """Every single append from a Store method goes through here (a seam; tests cut the connection at it).
+        """Every single append from a Store method goes through here (a seam; tests cut the connection at it),
+        except the one-statement writes on PostgreSQL, whose events `_audit_json` prepares.
 
         `last`: nothing is written after it in the transaction, so it may go with the COMMIT (see `_append_last`);
         the event is then not returned.
@@ -485,6 +485,11 @@ class Store:
             self._append_last(conn, [(actor, action, draft_id, details)])
             return None
         return self._append_audits(conn, [(actor, action, draft_id, details)])[0]
+
+    def _audit_json(self, items: list[tuple[str, str, str | None, dict[str, Any]]]) -> str:
+        """Events (actor, action, draft id, details) stamped and serialised for a one-statement write on PostgreSQL,
+        which appends them itself (a seam, like `_append_audit`)."""
+        return audit.items_json(audit.prepare(items))
 
     def _append_audits(
         self, conn: Connection, items: list[tuple[str, str, str | None, dict[str, Any]]]
