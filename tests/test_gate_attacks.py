@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -111,6 +112,19 @@ def test_connection_lost_mid_request_leaves_no_partial_write(service: DrafterSer
         raise sa.exc.OperationalError("INSERT INTO audit_events", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(service.store, "_append_audit", connection_lost)
+    if service.store.dialect == "postgresql":
+        # the save is one statement with its event and COMMIT: the server kills its connection as it is sent
+        import drafter.store.engine as engine
+
+        real = engine.commit_with
+
+        def killed_first(conn: Any, statement: str, params: dict[str, Any]) -> Any:
+            with service.store.engine.connect() as other:
+                pid = conn.connection.dbapi_connection.info.backend_pid
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            return real(conn, statement, params)
+
+        monkeypatch.setattr(engine, "commit_with", killed_first)
     with pytest.raises(sa.exc.OperationalError):
         service.edit_section(draft.id, "summary", "This edit must not half-land.", "alice")
     monkeypatch.undo()

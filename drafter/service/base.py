@@ -271,13 +271,39 @@ class ServiceBase:
             raise
         except Exception:
             # the text is saved whatever the checks, or storing their findings, do
-            self.store.save_draft_steps(steps, calls)
+            try:
+                self.store.save_draft_steps(steps, calls)
+            except Exception:
+                # a conflict, or call rows already there: the first save may have been written after all
+                stored = self._stored_if_saved(final, steps[0].expected_version + len(steps), user)
+                if stored is None:
+                    raise
+                if held:
+                    held.clear()  # recorded by the first save
+                raise DrafterError(
+                    "The connection to the database was lost while draft {draft_id} was being saved, after the "
+                    "save had been written: the draft is saved at version {version} with its {sections} sections, "
+                    "and nothing was lost. Reload it to go on.",
+                    draft_id=final.id, version=stored.version, sections=len(stored.sections),
+                ) from None
             if held:
                 held.clear()
             raise
         if held:
             held.clear()
         return finished
+
+    def _stored_if_saved(self, final: Draft, version: int, user: str) -> Draft | None:
+        """After the fallback save failed: the stored draft if it is the first save's result (its COMMIT reached
+        the database but the answer was lost with the connection), else None. The fallback's own error (a conflict
+        with that very save, or its call rows already stored) would then be untrue."""
+        try:
+            stored = self.store.get_draft(final.id)
+        except Exception:
+            return None  # the database is still out of reach: the first error says why
+        same = (stored.version == version and stored.updated_by == user and stored.status == final.status
+                and stored.content_sha256 == final.content_sha256)
+        return stored if same else None
 
     def _ai_section(
         self, spec: SectionSpec, text: str, backend: Backend, prompt: PromptBundle, user: str,

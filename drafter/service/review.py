@@ -41,10 +41,9 @@ class ReviewUseCases(AuditSigning):
         user = self._user(user)
         comment = check_text(comment, lazy("The comment"))
         self._require_reviewer(user, "approve", draft_id)
-        with self.store.reading():  # one connection, one snapshot: the draft, its findings and its history agree
-            draft = self.store.get_draft(draft_id)
-            stored = self.store.findings(draft_id)
-            contributed = self._contributors(draft)
+        # one snapshot: the draft, its findings and its history agree (one statement on PostgreSQL)
+        draft, stored, named = self.store.for_approval(draft_id, rules.CONTRIBUTING_ACTIONS)
+        contributed = rules.contributors(draft, version_actors=named)
         current = self._current_findings(draft, stored)
         with self._audited(user, "approve", draft_id):
             rules.check_approve(draft, user, checklist, expected_version, rules.open_blocking(current),

@@ -13,9 +13,11 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from drafter import signing
 from drafter.i18n import lazy
@@ -25,6 +27,7 @@ FORMAT = "drafter-audit-checkpoint/1"
 SIGNED_ACTIONS = frozenset({"approved", "exported"})  # events that must carry a signed record
 RECORD_KEY = "signed"  # where in an event's details the signed record is kept
 SHARD = 1000  # checkpoints per sub-folder (an approval or an export writes one)
+T = TypeVar("T")
 
 
 def canonical(payload: dict[str, Any]) -> bytes:
@@ -86,7 +89,30 @@ def write(folder: Path, key: signing.Ed25519PrivateKey, *, count: int, head_hash
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return Checkpoint(count, head_hash, str(payload["at"]), database, record["key_id"], path)
+    written = Checkpoint(count, head_hash, str(payload["at"]), database, record["key_id"], path)
+    _remember(folder, path, record["key_id"], written)  # signed just now with this key: no need to read it back
+    return written
+
+
+# folder -> (the checkpoint file's path, what its stat said, the id of the key it was checked with, the checkpoint)
+_CHECKED: dict[Path, tuple[Path, tuple[int, ...], str, Checkpoint]] = {}
+_CHECKED_LOCK = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple[int, ...] | None:
+    """What tells one version of a file from another: device, inode, size, modification and change times."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _remember(folder: Path, path: Path, key_id: str, checkpoint: Checkpoint) -> None:
+    stamp = _stamp(path)
+    if stamp is not None:
+        with _CHECKED_LOCK:
+            _CHECKED[folder] = (path, stamp, key_id, checkpoint)
 
 
 def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Checkpoint | None, str | None]:
@@ -94,6 +120,12 @@ def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Check
     path = _latest_path(folder)
     if path is None:
         return None, None
+    # the latest checkpoint, read and checked (or written) before: checked again only if the file or key changed
+    known = _CHECKED.get(folder)
+    if known is not None and known[0] == path and public is not None and known[2] == signing.key_id(public) \
+            and known[1] == _stamp(path):
+        return known[3], None
+    stamp = _stamp(path)  # taken before the read: a file replaced in between is read again next time
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         payload = {k: record[k] for k in ("format", "count", "head_hash", "at", "database")}
@@ -104,8 +136,12 @@ def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Check
         return None, lazy("the signing key is missing, so the checkpoint {path} cannot be checked", path=path)
     if payload["format"] != FORMAT or not signing.verify(public, canonical(payload), signature):
         return None, lazy("the checkpoint {path} is not signed with the deployment's key", path=path)
-    return Checkpoint(int(payload["count"]), str(payload["head_hash"]), str(payload["at"]), str(payload["database"]),
-                      str(record.get("key_id", "")), path), None
+    checkpoint = Checkpoint(int(payload["count"]), str(payload["head_hash"]), str(payload["at"]),
+                            str(payload["database"]), str(record.get("key_id", "")), path)
+    if stamp is not None:
+        with _CHECKED_LOCK:
+            _CHECKED[folder] = (path, stamp, signing.key_id(public), checkpoint)
+    return checkpoint, None
 
 
 def _highest_name(folder: Path) -> str | None:
@@ -183,3 +219,49 @@ def payload_mismatch(e: AuditEvent, payload: dict[str, Any]) -> str | None:
             or payload.get("content_sha256") != e.details.get("content_sha256")):
         return lazy("its signed record does not match the event")
     return None
+
+
+class Coalesced(Generic[T]):
+    """Work each of several threads needs done after its own write, done once for all of those waiting.
+
+    A checkpoint written after an approval must cover it: it must read the chain after the approval committed.
+    Under load approvals end together, and each wrote its own checkpoint: read the chain's tail, checked it,
+    signed and wrote a file, mostly while other threads waited for the GIL. Here a caller takes a ticket after its
+    write, and a run that started after the ticket was taken covers it. One run at a time: a caller that arrives
+    during a run waits for it to end (that run may have read the chain before the caller's write), then is
+    covered by the next run, which one of the waiting callers does for all of them. A run's `tag` (the folder and
+    the signing key) must be the caller's: a caller holding a rotated key is covered only by a run signed with
+    it. A failed run covers nobody; its error is raised in the thread that ran it, and the others try again.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._asked = 0  # tickets taken
+        self._running = False
+        self._done: tuple[int, Hashable, T] | None = None  # the last successful run: (tickets it covers, tag, result)
+
+    def run(self, tag: Hashable, work: Callable[[], T]) -> T:
+        with self._cond:
+            self._asked += 1
+            mine = self._asked
+            while True:
+                done = self._done
+                if done is not None and done[0] >= mine and done[1] == tag:
+                    return done[2]
+                if not self._running:
+                    break
+                self._cond.wait()
+            self._running = True
+            covers = self._asked  # every ticket taken so far was taken before this run reads anything
+        try:
+            result = work()
+        except BaseException:
+            with self._cond:
+                self._running = False
+                self._cond.notify_all()
+            raise
+        with self._cond:
+            self._running = False
+            self._done = (covers, tag, result)
+            self._cond.notify_all()
+        return result

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import drafter.store.engine as engine
 from drafter.i18n import lazy
 from drafter.models import AuditEvent, utcnow
 from drafter.store.rows import Row, from_iso, iso
@@ -141,24 +142,12 @@ def commit_with_appends(conn: Connection, prepared: list[Prepared]) -> None:
     between. If the append or the COMMIT fails, SQLAlchemy's error is raised and the caller rolls back (the
     server holds the transaction failed until then); a connection that died is invalidated, never reused.
     """
-    import psycopg  # PostgreSQL only
+    engine.commit_with(conn, _APPEND_SQL, {"k": AUDIT_LOCK_KEY, "items": _items_json(prepared)})
 
-    dbapi = conn.connection.dbapi_connection
-    params = {"k": AUDIT_LOCK_KEY, "items": _items_json(prepared)}
-    try:
-        with dbapi.pipeline():  # type: ignore[union-attr]
-            cursor = dbapi.cursor()  # type: ignore[union-attr]
-            for listen in conn.dispatch.before_cursor_execute:  # what counts or watches statements sees this one
-                listen(conn, cursor, _APPEND_SQL, params, None, False)
-            cursor.execute(_APPEND_SQL, params)
-            dbapi.commit()  # type: ignore[union-attr]
-        cursor.close()
-    except psycopg.Error as exc:
-        closed = bool(dbapi.closed)  # type: ignore[union-attr]
-        if closed:
-            conn.invalidate(exc)
-        raise sa.exc.DBAPIError.instance(_APPEND_SQL, params, exc, psycopg.Error,
-                                         connection_invalidated=closed) from exc
+
+def items_json(prepared: list[Prepared]) -> str:
+    """The events as `drafter_audit_append` takes them (one JSON argument)."""
+    return _items_json(prepared)
 
 
 def _append_in_database(conn: Connection, prepared: list[tuple[datetime, str, str, str | None, dict[str, Any]]]

@@ -8,9 +8,10 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import drafter.store.engine as engine
 import drafter.store.rows as rows
 from drafter.errors import ConflictError, NotFoundError
-from drafter.models import Draft, Review, utcnow
+from drafter.models import Draft, Finding, Review, utcnow
 from drafter.store.tables import draft_versions, drafts, reviews
 
 
@@ -70,6 +71,143 @@ def update_status(conn: Connection, draft: Draft, *, expected_version: int) -> N
         _conflict(conn, draft.id)
 
 
+# PostgreSQL: a save whole in one statement, sent with its BEGIN and COMMIT in one round trip. The row is written
+# only where it still has the version read (as _UPDATE_DRAFT / _UPDATE_STATUS); the stored version, the review and
+# the audit event are written only if it was (the append is given no events otherwise). Its rows: the appended
+# events', none if the row was not written.
+def _save_sql(sets: str) -> str:
+    return f"""
+WITH u AS (
+    UPDATE drafts SET {sets}
+    WHERE id = %(b_id)s AND version = %(b_expected)s
+    RETURNING id
+), v AS (
+    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
+    SELECT u.id, %(v_version)s, %(v_title)s, %(v_sections_json)s, %(v_content_sha256)s, %(v_actor)s,
+           %(v_reason)s, %(v_created_at)s
+    FROM u WHERE %(v_with)s
+), r AS (
+    INSERT INTO reviews (draft_id, reviewer, decision, comment, checklist_json, content_sha256, version, created_at)
+    SELECT u.id, %(r_reviewer)s, %(r_decision)s, %(r_comment)s, %(r_checklist_json)s, %(r_content_sha256)s,
+           %(r_version)s, %(r_created_at)s
+    FROM u WHERE %(r_with)s
+)
+SELECT a.out_seq FROM drafter_audit_append(
+    %(k)s, (SELECT CASE WHEN count(*) = 1 THEN CAST(%(items)s AS json) ELSE CAST('[]' AS json) END FROM u)
+) AS a
+"""
+
+
+_STATUS_SAVE_SQL = _save_sql(
+    "status = %(b_status)s, version = %(b_version)s, updated_at = %(b_updated_at)s, updated_by = %(b_updated_by)s"
+)
+_FULL_SAVE_SQL = _save_sql(", ".join(f"{c.name} = %(d_{c.name})s" for c in drafts.c if c.name != "id"))
+_VERSION_COLUMNS = ("draft_id", "version", "title", "sections_json", "content_sha256", "actor", "reason",
+                    "created_at")  # what version_row gives
+
+
+def _save_params(draft: Draft, expected_version: int, review: Review | None, version: dict[str, Any] | None,
+                 items: str, lock_key: int) -> dict[str, Any]:
+    r = rows.review_row(review) if review is not None else dict.fromkeys(rows.REVIEW_COLUMNS)
+    v = version if version is not None else dict.fromkeys(_VERSION_COLUMNS)
+    return {
+        "b_id": draft.id, "b_expected": expected_version,
+        **{f"r_{k}": x for k, x in r.items() if k != "draft_id"}, "r_with": review is not None,
+        **{f"v_{k}": x for k, x in v.items() if k != "draft_id"}, "v_with": version is not None,
+        "k": lock_key, "items": items,
+    }
+
+
+_CREATE_SQL = f"""
+WITH d AS (
+    INSERT INTO drafts ({", ".join(c.name for c in drafts.c)})
+    VALUES ({", ".join(f"%(d_{c.name})s" for c in drafts.c)})
+    RETURNING id
+), v AS (
+    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
+    SELECT d.id, %(v_version)s, %(v_title)s, %(v_sections_json)s, %(v_content_sha256)s, %(v_actor)s,
+           %(v_reason)s, %(v_created_at)s
+    FROM d
+)
+SELECT a.out_seq FROM drafter_audit_append(%(k)s, CAST(%(items)s AS json)) AS a
+"""
+
+
+def create_committed(conn: Connection, draft: Draft, *, actor: str, items: str, lock_key: int) -> None:
+    """PostgreSQL: `insert`, `insert_version` (reason "created") and the audit append of `items` in one statement,
+    committed with it in one round trip (the transaction must not have sent anything)."""
+    params = {f"d_{k}": x for k, x in rows.draft_row(draft).items()} | {
+        f"v_{k}": x for k, x in version_row(draft, actor=actor, reason="created").items() if k != "draft_id"
+    } | {"k": lock_key, "items": items}
+    engine.commit_with(conn, _CREATE_SQL, params)
+
+
+_UPDATE_FIRST_SQL = (
+    f"UPDATE drafts SET {', '.join(f'{c.name} = %(d_{c.name})s' for c in drafts.c if c.name != 'id')} "
+    "WHERE id = %(b_id)s AND version = %(b_expected)s RETURNING id"
+)
+
+
+def update_first(conn: Connection, draft: Draft, *, expected_version: int) -> None:
+    """PostgreSQL: `update` as the first statement of a transaction that has sent nothing yet, sent with its BEGIN
+    in one round trip. ConflictError (or NotFoundError) if the row was not written."""
+    params = {f"d_{k}": x for k, x in rows.draft_row(draft).items() if k != "id"} | {
+        "b_id": draft.id, "b_expected": expected_version}
+    if not engine.begin_with(conn, _UPDATE_FIRST_SQL, params):
+        _conflict(conn, draft.id)
+
+
+# PostgreSQL: the rest of a batch of saves (the row already written), as the transaction's last statement: call-log
+# rows, stored versions, findings (each given as JSON rows, keyed by column) and the audit events
+_STEPS_REST_SQL = """
+WITH c AS (
+    INSERT INTO llm_calls SELECT * FROM json_populate_recordset(CAST(NULL AS llm_calls), CAST(%(calls)s AS json))
+), v AS (
+    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
+    SELECT j.draft_id, j.version, j.title, j.sections_json, j.content_sha256, j.actor, j.reason, j.created_at
+    FROM json_populate_recordset(CAST(NULL AS draft_versions), CAST(%(versions)s AS json)) AS j
+), f AS (
+    INSERT INTO findings SELECT * FROM json_populate_recordset(CAST(NULL AS findings), CAST(%(findings)s AS json))
+)
+SELECT a.out_seq FROM drafter_audit_append(%(k)s, CAST(%(items)s AS json)) AS a
+"""
+
+
+def steps_rest_committed(conn: Connection, *, calls: list[dict[str, Any]], versions: list[dict[str, Any]],
+                         findings: list[dict[str, Any]], items: str, lock_key: int) -> None:
+    """PostgreSQL: insert these rows (llm_call_row, version_row and finding_row dicts) and append `items`, as the
+    transaction's last statement, committed with it in one round trip."""
+    engine.commit_with(conn, _STEPS_REST_SQL, {
+        "calls": json.dumps(calls, ensure_ascii=False), "versions": json.dumps(versions, ensure_ascii=False),
+        "findings": json.dumps(findings, ensure_ascii=False), "k": lock_key, "items": items,
+    })
+
+
+def status_save_committed(conn: Connection, draft: Draft, *, expected_version: int, review: Review | None,
+                          items: str, lock_key: int) -> None:
+    """PostgreSQL: `update_status`, `insert_review` and the audit append of `items` (audit.items_json) in one
+    statement, committed with it in one round trip (the transaction must not have sent anything). ConflictError
+    (or NotFoundError) if the row was not written, and then nothing was."""
+    params = _save_params(draft, expected_version, review, None, items, lock_key) | {
+        "b_status": draft.status.value, "b_version": draft.version, "b_updated_at": rows.iso(draft.updated_at),
+        "b_updated_by": draft.updated_by,
+    }
+    if not engine.commit_with(conn, _STATUS_SAVE_SQL, params):
+        _conflict(conn, draft.id)
+
+
+def save_committed(conn: Connection, draft: Draft, *, expected_version: int, review: Review | None,
+                   version: dict[str, Any] | None, items: str, lock_key: int) -> None:
+    """PostgreSQL: `update`, then `insert_version` of `version` (a version_row) and `insert_review` when given,
+    and the audit append of `items`, in one statement committed with it in one round trip (the transaction must
+    not have sent anything). ConflictError (or NotFoundError) if the row was not written, and then nothing was."""
+    params = _save_params(draft, expected_version, review, version, items, lock_key) | {
+        f"d_{k}": x for k, x in rows.draft_row(draft).items() if k != "id"
+    }
+    if not engine.commit_with(conn, _FULL_SAVE_SQL, params):
+        _conflict(conn, draft.id)
+
+
 def _conflict(conn: Connection, draft_id: str) -> None:
     """The draft's row was not written: NotFoundError if there is none, else ConflictError naming who changed it."""
     current = conn.execute(sa.select(drafts.c.updated_by, drafts.c.updated_at).where(drafts.c.id == draft_id)).first()
@@ -79,6 +217,18 @@ def _conflict(conn: Connection, draft_id: str) -> None:
         "Draft {draft_id} was changed by {user} at {time}; reload it and apply your change again.",
         draft_id=draft_id, user=current.updated_by, time=current.updated_at,
     )
+
+
+_LOCK_SQL = "SELECT id FROM drafts WHERE id = %(b_id)s FOR UPDATE"
+
+
+def lock_first(conn: Connection, draft_id: str) -> None:
+    """`lock` as the first statement of a transaction that has sent nothing yet: on PostgreSQL sent with its BEGIN,
+    in one round trip."""
+    if conn.dialect.name != "postgresql":
+        lock(conn, draft_id)
+    elif not engine.begin_with(conn, _LOCK_SQL, {"b_id": draft_id}):
+        raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
 
 
 def lock(conn: Connection, draft_id: str) -> None:
@@ -177,6 +327,39 @@ def contributor_names(conn: Connection, draft_id: str, actions: frozenset[str] |
     if conn.dialect.name != "postgresql":
         return None
     return set(conn.execute(_CONTRIBUTOR_NAMES, {"b_id": draft_id, "b_actions": sorted(actions)}).scalars())
+
+
+# PostgreSQL: what approval reads, in one statement (so in one snapshot, without a transaction): the draft's row,
+# its stored findings (each row as JSON, as findings.for_draft reads them) and contributor_names()
+_FOR_APPROVAL = sa.text("""
+SELECT d.*,
+  (SELECT json_agg(f) FROM findings f WHERE f.draft_id = d.id) AS x_findings,
+  ARRAY(
+    SELECT v.actor FROM draft_versions v WHERE v.draft_id = d.id
+    UNION
+    SELECT p.name FROM draft_versions v
+      CROSS JOIN LATERAL json_array_elements(CAST(v.sections_json AS json)) AS s(section)
+      CROSS JOIN LATERAL (VALUES (s.section -> 'provenance' ->> 'author'),
+                                 (s.section -> 'provenance' ->> 'edited_by')) AS p(name)
+      WHERE v.draft_id = d.id AND p.name <> ''
+    UNION
+    SELECT a.actor FROM audit_events a WHERE a.draft_id = d.id AND a.action = ANY(:b_actions)
+  ) AS x_names
+FROM drafts d WHERE d.id = :b_id
+""")
+
+
+def for_approval(conn: Connection, draft_id: str, actions: frozenset[str] | set[str]
+                 ) -> tuple[Draft, list[Finding], set[str]] | None:
+    """On PostgreSQL, `get`, findings.for_draft and `contributor_names` in one statement; None on another database
+    (the caller reads the three in one snapshot)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    row = conn.execute(_FOR_APPROVAL, {"b_id": draft_id, "b_actions": sorted(actions)}).mappings().first()
+    if row is None:
+        raise NotFoundError("Draft {draft_id} does not exist.", draft_id=draft_id)
+    found = [rows.finding_from_row(f) for f in row["x_findings"] or []]
+    return rows.draft_from_row(row), found, set(row["x_names"])
 
 
 def insert_review(conn: Connection, review: Review) -> None:

@@ -161,3 +161,42 @@ def connect(url: str, *, retries: int, retry_wait_s: float, busy_timeout_s: floa
         "DRAFTER_DATABASE_URL and that the server is running.",
         url=safe_url(url), retries=retries, reason=str(last).splitlines()[0] if last else 'unknown error',
     )
+
+
+def commit_with(conn: Connection, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: run `statement` (psycopg's %(name)s parameters) as the transaction's last and COMMIT, sent in
+    one round trip with anything still queued (the BEGIN of a transaction that has sent nothing yet); its rows.
+
+    If the statement or the COMMIT fails, SQLAlchemy's error is raised and the caller rolls back (the server holds
+    the transaction failed until then); a connection that died is invalidated, never reused.
+    """
+    return _pipelined(conn, statement, params, commit=True)
+
+
+def begin_with(conn: Connection, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: run `statement` as the first of a transaction that has sent nothing yet, its BEGIN in the same
+    round trip; its rows. Errors as `commit_with`."""
+    return _pipelined(conn, statement, params, commit=False)
+
+
+def _pipelined(conn: Connection, statement: str, params: dict[str, Any], *, commit: bool) -> list[tuple[Any, ...]]:
+    import psycopg  # PostgreSQL only
+
+    dbapi = conn.connection.dbapi_connection
+    try:
+        with dbapi.pipeline():  # type: ignore[union-attr]
+            cursor = dbapi.cursor()  # type: ignore[union-attr]
+            for listen in conn.dispatch.before_cursor_execute:  # what counts or watches statements sees this one
+                listen(conn, cursor, statement, params, None, False)
+            cursor.execute(statement, params)
+            if commit:
+                dbapi.commit()  # type: ignore[union-attr]
+        found = list(cursor.fetchall()) if cursor.description is not None else []
+        cursor.close()
+        return found
+    except psycopg.Error as exc:
+        closed = bool(dbapi.closed)  # type: ignore[union-attr]
+        if closed:
+            conn.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(statement, params, exc, psycopg.Error,
+                                         connection_invalidated=closed) from exc

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import drafter.store.engine as engine
 import drafter.store.rows as rows
 from drafter.models import Finding
 from drafter.store.tables import findings
@@ -29,6 +32,21 @@ def take(conn: Connection, draft_id: str) -> list[Finding]:
 def insert(conn: Connection, new: list[Finding]) -> None:
     if new:
         conn.execute(_INSERT, [rows.finding_row(f) for f in new])
+
+
+# PostgreSQL: the rows in one JSON argument, each key a column (as `insert` writes them; a key not given is NULL)
+_INSERT_COMMIT_SQL = (
+    "INSERT INTO findings SELECT * FROM json_populate_recordset(CAST(NULL AS findings), CAST(%(rows)s AS json))"
+)
+
+
+def insert_committed(conn: Connection, new: list[Finding]) -> None:
+    """`insert` as the transaction's last statement, then COMMIT: on PostgreSQL sent together in one round trip."""
+    if conn.dialect.name != "postgresql":
+        insert(conn, new)
+        return
+    engine.commit_with(conn, _INSERT_COMMIT_SQL, {"rows": json.dumps([rows.finding_row(f) for f in new],
+                                                                      ensure_ascii=False)})
 
 
 def update(conn: Connection, draft_id: str, finding: Finding) -> None:

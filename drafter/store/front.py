@@ -30,7 +30,7 @@ import drafter.store.schema as schema
 from drafter.errors import ConflictError, NotFoundError, VerificationError
 from drafter.i18n import lazy
 from drafter.models import AuditEvent, Draft, DraftStatus, Finding, FindingStatus, LLMCall, Review, utcnow
-from drafter.signing import Ed25519PrivateKey, Ed25519PublicKey
+from drafter.signing import Ed25519PrivateKey, Ed25519PublicKey, key_id
 from drafter.store.anchors import Checkpoint
 
 T = TypeVar("T")
@@ -63,6 +63,7 @@ class Store:
         # sees what was committed when it started, as in the READ COMMITTED transaction it would otherwise open
         # (reads that must agree with each other go in `reading()`). SQLite: a deferred transaction.
         self._read_options: dict[str, Any] = _read_options(self.dialect)
+        self._anchoring: anchors.Coalesced[Checkpoint] = anchors.Coalesced()  # checkpoints after approvals, exports
 
     @classmethod
     def open(
@@ -202,6 +203,10 @@ class Store:
 
     def create_draft(self, draft: Draft, *, actor: str, details: dict[str, Any]) -> Draft:
         with self.transaction() as conn:
+            if self.dialect == "postgresql":  # in one statement, with BEGIN and COMMIT: one round trip
+                drafts.create_committed(conn, draft, actor=actor, lock_key=audit.AUDIT_LOCK_KEY,
+                                        items=self._audit_json([(actor, "created", draft.id, details)]))
+                return draft
             drafts.insert(conn, draft)
             drafts.insert_version(conn, draft, actor=actor, reason="created")
             self._append_audit(conn, actor, "created", draft.id, details, last=True)
@@ -220,6 +225,17 @@ class Store:
     ) -> Draft:
         """Write `draft` if nobody changed it since `expected_version` (optimistic locking)."""
         with self.transaction() as conn:
+            if self.dialect == "postgresql":
+                # the row, its stored version, the review and the event in one statement, with BEGIN and COMMIT
+                new = draft.model_copy(update={"version": expected_version + 1, "updated_at": utcnow(),
+                                               "updated_by": actor})
+                drafts.save_committed(
+                    conn, new, expected_version=expected_version, review=review,
+                    version=drafts.version_row(new, actor=actor, reason=action) if content_changed else None,
+                    items=self._audit_json([(actor, action, draft.id, details)]),
+                    lock_key=audit.AUDIT_LOCK_KEY,
+                )
+                return new
             return self._save_step(conn, drafts.SaveStep(draft, expected_version, actor, action, details,
                                                          content_changed, review))
 
@@ -241,6 +257,12 @@ class Store:
         new = draft.model_copy(update={"status": status, "version": draft.version + 1, "updated_at": utcnow(),
                                        "updated_by": actor})
         with self.transaction() as conn:
+            if self.dialect == "postgresql":
+                # the row, the review and the event in one statement, with BEGIN and COMMIT: one round trip
+                drafts.status_save_committed(conn, new, expected_version=draft.version, review=review,
+                                             items=self._audit_json([(actor, action, draft.id, details)]),
+                                             lock_key=audit.AUDIT_LOCK_KEY)
+                return new
             drafts.update_status(conn, new, expected_version=draft.version)
             if review is not None:
                 drafts.insert_review(conn, review)
@@ -265,6 +287,8 @@ class Store:
         if not steps:
             raise ValueError("save_draft_steps needs at least one step")
         # the steps of a generation share their Section objects (each adds one): each section's JSON once
+        if self.dialect == "postgresql" and not any(step.review is not None for step in steps):
+            return self._save_steps_pipelined(steps, calls_made, merge_findings)
         with rows.sections_unchanged(), self.transaction() as conn:
             if calls_made:
                 calls.record_many(conn, calls_made)
@@ -284,6 +308,34 @@ class Store:
             if merge_findings is not None:
                 findings.insert(conn, merge_findings(findings.take(conn, new.id)))
             self._append_last(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])
+        return new
+
+    def _save_steps_pipelined(
+        self, steps: list[drafts.SaveStep], calls_made: list[LLMCall] | None,
+        merge_findings: Callable[[list[Finding]], list[Finding]] | None,
+    ) -> Draft:
+        """PostgreSQL `save_draft_steps` (no reviews among the steps) in two or three round trips: the row written
+        with the BEGIN (its lock then held, as `update_findings` takes it), the findings taken if they are merged,
+        and everything else written with the audit events and the COMMIT. The same rows as the statements write."""
+        with rows.sections_unchanged(), self.transaction() as conn:
+            expected = steps[0].expected_version
+            new = steps[0].draft
+            version_rows = []
+            for i, step in enumerate(steps):
+                new = step.draft.model_copy(
+                    update={"version": expected + i + 1, "updated_at": utcnow(), "updated_by": step.actor}
+                )
+                if step.content_changed:
+                    version_rows.append(drafts.version_row(new, actor=step.actor, reason=step.action))
+            drafts.update_first(conn, new, expected_version=expected)
+            merged = merge_findings(findings.take(conn, new.id)) if merge_findings is not None else []
+            drafts.steps_rest_committed(
+                conn, calls=[rows.llm_call_row(c) for c in calls_made or []], versions=version_rows,
+                findings=[rows.finding_row(f) for f in merged],
+                items=self._audit_json([(step.actor, step.action, step.draft.id, step.details)
+                                        for step in steps]),
+                lock_key=audit.AUDIT_LOCK_KEY,
+            )
         return new
 
     def _save_step(self, conn: Connection, step: drafts.SaveStep) -> Draft:
@@ -319,6 +371,17 @@ class Store:
                 found = drafts.version_people(conn, draft_id) | audit.actors(conn, draft_id, actions)
             return found
         return self._read(read)
+
+    def for_approval(self, draft_id: str, actions: frozenset[str] | set[str]) -> tuple[Draft, list[Finding], set[str]]:
+        """What approval decides on, all from one snapshot: the draft, its stored findings, and
+        `contributor_names(draft_id, actions)`. One statement on PostgreSQL (no transaction to begin and end);
+        a reading group of three on SQLite."""
+        if self.dialect == "postgresql":
+            found = self._read(lambda conn: drafts.for_approval(conn, draft_id, actions))
+            assert found is not None  # (PostgreSQL's answer)
+            return found
+        with self.reading():
+            return self.get_draft(draft_id), self.findings(draft_id), self.contributor_names(draft_id, actions)
 
     # --- reviews --------------------------------------------------------------------------------
 
@@ -365,9 +428,9 @@ class Store:
     def update_findings(self, draft_id: str, merge: Callable[[list[Finding]], list[Finding]]) -> list[Finding]:
         """Replace a draft's findings by `merge(stored findings)`, in one transaction holding the draft row."""
         with self.transaction() as conn:
-            drafts.lock(conn, draft_id)  # two merges of one draft's findings run one after the other
+            drafts.lock_first(conn, draft_id)  # two merges of one draft's findings run one after the other
             merged = merge(findings.take(conn, draft_id))
-            findings.insert(conn, merged)
+            findings.insert_committed(conn, merged)  # (PostgreSQL: with the COMMIT)
         return merged
 
     def waive_finding(self, draft_id: str, finding_id: str, *, reason: str, user: str) -> Finding:
@@ -412,7 +475,8 @@ class Store:
         self, conn: Connection, actor: str, action: str, draft_id: str | None, details: dict[str, Any],
         *, last: bool = False,
     ) -> AuditEvent | None:
-        """Every single append from a Store method goes through here (a seam; tests cut the connection at it).
+        """Every single append from a Store method goes through here (a seam; tests cut the connection at it),
+        except the one-statement writes on PostgreSQL, whose events `_audit_json` prepares.
 
         `last`: nothing is written after it in the transaction, so it may go with the COMMIT (see `_append_last`);
         the event is then not returned.
@@ -421,6 +485,11 @@ class Store:
             self._append_last(conn, [(actor, action, draft_id, details)])
             return None
         return self._append_audits(conn, [(actor, action, draft_id, details)])[0]
+
+    def _audit_json(self, items: list[tuple[str, str, str | None, dict[str, Any]]]) -> str:
+        """Events (actor, action, draft id, details) stamped and serialised for a one-statement write on PostgreSQL,
+        which appends them itself (a seam, like `_append_audit`)."""
+        return audit.items_json(audit.prepare(items))
 
     def _append_audits(
         self, conn: Connection, items: list[tuple[str, str, str | None, dict[str, Any]]]
@@ -464,9 +533,12 @@ class Store:
 
     def verify_audit(self, anchors_dir: Path, public: Ed25519PublicKey | None) -> AuditCheck:
         """Walk the whole chain, compare it with the latest signed checkpoint and check every signed record."""
+        return self._verify_audit(anchors.folder_for(anchors_dir, self.database), public)
+
+    def _verify_audit(self, folder: Path, public: Ed25519PublicKey | None) -> AuditCheck:
         chain = self.audit_events()
         count, problem = audit.verify_chain(chain)
-        cp, cp_problem = anchors.latest(anchors.folder_for(anchors_dir, self.database), public)
+        cp, cp_problem = anchors.latest(folder, public)
         problem = problem or cp_problem
         if problem is None and cp is not None:
             problem = anchors.against_checkpoint(cp, len(chain), chain[cp.count - 1].hash if len(chain) >= cp.count
@@ -487,12 +559,18 @@ class Store:
         """Write a signed checkpoint of the head, after checking the chain (VerificationError if it is broken).
 
         `full` walks the whole chain; otherwise only the events after the previous checkpoint are walked, from
-        its hash (cheap enough to run after every approval and export).
+        its hash (cheap enough to run after every approval and export). Without `full`, threads of this process
+        asking at once share one checkpoint written after they all asked (anchors.Coalesced).
         """
         folder = anchors.folder_for(anchors_dir, self.database)
+        if not full:
+            return self._anchoring.run((folder, key_id(key)), lambda: self._anchor(folder, key, full=False))
+        return self._anchor(folder, key, full=True)
+
+    def _anchor(self, folder: Path, key: Ed25519PrivateKey, *, full: bool) -> Checkpoint:
         public = key.public_key()
         if full:
-            report = self.verify_audit(anchors_dir, public)
+            report = self._verify_audit(folder, public)
             if report.problem:
                 raise VerificationError(
                     "The audit chain is broken, so it was not anchored: {problem}.",

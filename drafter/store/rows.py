@@ -138,6 +138,10 @@ def finding_from_row(r: Row) -> Finding:
     return Finding.model_validate(data)
 
 
+REVIEW_COLUMNS = ("draft_id", "reviewer", "decision", "comment", "checklist_json", "content_sha256", "version",
+                  "created_at")  # what review_row gives
+
+
 def review_row(r: Review) -> dict[str, Any]:
     return {
         "draft_id": r.draft_id,

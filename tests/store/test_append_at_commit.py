@@ -55,13 +55,13 @@ def test_the_append_is_sent_with_the_commit_and_watchers_see_it(one_connection: 
     service = one_connection
     draft = service.create_draft(briefing_request(), "alice")
     sent: list[str] = []
-    listener = lambda _c, _cur, statement, *_a: sent.append(statement.split("(")[0])  # noqa: E731
+    listener = lambda _c, _cur, statement, *_a: sent.append(statement)  # noqa: E731
     sa.event.listen(service.store.engine, "before_cursor_execute", listener)
     try:
-        service.submit(draft.id, "alice")
+        service.submit(draft.id, "alice")  # a status save: the row, the event and the COMMIT in one statement
     finally:
         sa.event.remove(service.store.engine, "before_cursor_execute", listener)
-    assert sent[-1].endswith("drafter_audit_append")
+    assert len(sent) == 2 and "drafter_audit_append(" in sent[-1] and "UPDATE drafts" in sent[-1]  # after the read
     events = service.audit_trail(draft.id)
     assert events[-1].action == "submitted" and service.verify_audit()[1] is None
 
@@ -127,3 +127,33 @@ def test_events_held_by_an_outer_write_keep_their_order(one_connection: DrafterS
         store._append_last(conn, [("alice", "note", draft.id, {"n": 2}), ("alice", "note", draft.id, {"n": 3})])
     notes = [e.details["n"] for e in service.audit_trail(draft.id) if e.action == "note"]
     assert notes == [1, 2, 3] and service.verify_audit()[1] is None
+
+
+def test_a_refused_status_save_writes_nothing_and_leaves_no_lock(
+    one_connection: DrafterService, admin: sa.Engine
+) -> None:
+    """A status save is one statement sent with its COMMIT: when the row has moved on, the review and the event
+    must not be written either, and the chain's lock (taken by the append, given nothing to append) must end with
+    the transaction."""
+    import psycopg
+
+    from drafter.errors import ConflictError
+    from drafter.models import Review, utcnow
+    from tests.conftest import FULL_CHECKLIST
+
+    service = one_connection
+    draft = service.submit(service.create_draft(briefing_request(), "alice").id, "alice")
+    stale = service.get_draft(draft.id)
+    service.edit_section(draft.id, "summary", "Changed after it was read for approval.", "alice")
+    events, reviews = len(service.audit_trail()), len(service.store.reviews_for(draft.id))
+    review = Review(draft_id=draft.id, reviewer="bob", decision="approved", comment="", checklist=FULL_CHECKLIST,
+                    content_sha256=stale.content_sha256, version=stale.version + 1, created_at=utcnow())
+    with pytest.raises(ConflictError, match="was changed by alice"):
+        service.store.save_status(stale, DraftStatus.approved, actor="bob", action="approved", details={},
+                                  review=review)
+    assert _connection_state(service) == (psycopg.pq.TransactionStatus.IDLE, psycopg.pq.PipelineStatus.OFF)
+    assert len(service.audit_trail()) == events and len(service.store.reviews_for(draft.id)) == reviews
+    with admin.connect() as conn:
+        held = conn.execute(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar()
+    assert held == 0
+    assert service.get_draft(draft.id).status == DraftStatus.draft and service.verify_audit()[1] is None

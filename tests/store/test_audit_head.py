@@ -91,9 +91,15 @@ def test_threads_appending_several_events_per_transaction_keep_one_chain(service
 
 
 def _verb_and_table(statement: str) -> str:
-    """'INSERT draft_versions', 'UPDATE drafts', 'SELECT pg_advisory_xact_lock', 'SELECT audit_events'..."""
+    """'INSERT draft_versions', 'UPDATE drafts', 'SELECT pg_advisory_xact_lock', 'SELECT audit_events'...; a
+    statement with data-modifying parts (WITH ... AS (INSERT ...)) as the same words for each part, then its own."""
     words = statement.replace("(", " ").split()
     verb = words[0].upper()
+    if verb == "WITH":
+        parts = [f"{w.upper()} {words[i + 2] if w.upper() == 'INSERT' else words[i + 1]}"
+                 for i, w in enumerate(words) if w.upper() in ("INSERT", "UPDATE", "DELETE")]
+        final = "SELECT drafter_audit_append" if "drafter_audit_append" in statement else "SELECT"
+        return " + ".join([*parts, final])
     if verb in ("INSERT", "DELETE"):
         return f"{verb} {words[2]}"
     if verb == "SELECT" and "pg_advisory_xact_lock" in statement:
@@ -121,14 +127,15 @@ def test_generation_locks_the_chain_once_after_its_other_writes(service: Drafter
     finally:
         sa.event.remove(service.store.engine, "before_cursor_execute", executed)
         sa.event.remove(service.store.engine, "commit", committed)
-    generation = next(t for t in transactions if "INSERT llm_calls" in t)
+    generation = next(t for t in transactions if any("INSERT llm_calls" in s for s in t))
     # the chain is locked, its head read and the six events (five sections, the end of generation) inserted in
-    # one statement (drafter_audit_append), the transaction's last
-    assert generation.count("SELECT drafter_audit_append") == 1
-    lock = generation.index("SELECT drafter_audit_append")
-    assert generation[lock + 1:] == []
+    # one statement (drafter_audit_append), the transaction's last: with the call rows, the five sections'
+    # versions and the findings (one statement, sent with the COMMIT); the draft's row written first
+    appends = [s for s in generation if "drafter_audit_append" in s]
+    assert len(appends) == 1 and generation[-1] == appends[0]
+    assert appends[0] == ("INSERT llm_calls + INSERT draft_versions + INSERT findings + "
+                          "SELECT drafter_audit_append")
     assert [e.action for e in service.audit_trail(draft.id)].count("generated") == 5
-    # before it: every other write, the five sections' versions in one statement
-    assert generation[:lock].count("INSERT draft_versions") == 1 and "UPDATE drafts" in generation[:lock]
+    assert generation[0] == "UPDATE drafts"
     assert [len(v["sections"]) for v in service.versions(draft.id)] == [0, 1, 2, 3, 4, 5]
     assert service.verify_audit()[1] is None

@@ -85,13 +85,14 @@ def test_the_text_is_saved_when_the_checks_or_storing_their_findings_fail(
 ) -> None:
     """The findings go in the save's transaction: a failure there must not take the generated text with it."""
     from drafter.checks import runner
-    from drafter.store import findings as stored_findings
+    from drafter.store import rows as stored_rows
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("broken")
 
+    # storing: each finding's row (made by every way of storing them, statement by statement or with the COMMIT)
     monkeypatch.setattr(runner, "check_draft", broken) if where == "checks" else monkeypatch.setattr(
-        stored_findings, "insert", broken)
+        stored_rows, "finding_row", broken)
     with pytest.raises(RuntimeError):
         service.create_draft(briefing_request(), "alice")
     monkeypatch.undo()

@@ -75,3 +75,40 @@ def test_approval_reads_the_names_in_one_statement_on_postgresql(service: Drafte
     assert "alice" in names
     reads = [s for s in sent if not s.startswith("BEGIN")]
     assert len(reads) == (2 if service.store.dialect == "postgresql" else 3)  # the draft, then the names
+
+
+def _separately(service: DrafterService, draft_id: str) -> tuple[object, list[object], set[str]]:
+    with service.store.reading():
+        return (service.store.get_draft(draft_id), service.store.findings(draft_id),
+                service.store.contributor_names(draft_id, rules.CONTRIBUTING_ACTIONS))
+
+
+def _key(found: list[object]) -> list[str]:
+    return sorted(f.model_dump_json() for f in found)  # type: ignore[attr-defined]
+
+
+def test_approvals_one_read_gives_the_draft_findings_and_names_the_three_reads_give(service: DrafterService) -> None:
+    """PostgreSQL reads the three in one statement (findings as JSON); every field must come back the same: a
+    waived finding, one never waived, awkward names, and a draft with no findings at all."""
+    draft = service.create_draft(briefing_request(), "alice")
+    service.edit_section(draft.id, "summary", "Edited by o'brien: \"quotes\", back\\slash, 王小明 🙂.", "o'brien")
+    found = service.findings(draft.id)
+    assert found, "the briefing should have findings to compare"
+    service.waive(draft.id, found[0].id, "Checked by hand: fine \u200b here.", "bob")
+    _add_version(service, draft.id, 300, "王小明", [{"id": "x", "provenance": {"author": "zoë", "edited_by": ""}}])
+    draft_read, findings_read, names_read = service.store.for_approval(draft.id, rules.CONTRIBUTING_ACTIONS)
+    expected_draft, expected_findings, expected_names = _separately(service, draft.id)
+    assert draft_read == expected_draft and names_read == expected_names
+    assert _key(findings_read) == _key(expected_findings) and any(f.waived_by == "bob" for f in findings_read)
+    bare = service.store.create_draft(draft_read.model_copy(update={"id": "bare0000", "sections": []}), actor="alice",
+                                      details={})
+    assert service.store.for_approval(bare.id, rules.CONTRIBUTING_ACTIONS) == (bare, [], {"alice"})
+
+
+def test_approvals_one_read_of_a_missing_draft_says_so(service: DrafterService) -> None:
+    import pytest
+
+    from drafter.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="does not exist"):
+        service.store.for_approval("nosuchdraft", rules.CONTRIBUTING_ACTIONS)
