@@ -111,7 +111,8 @@ def test_connection_lost_mid_request_leaves_no_partial_write(service: DrafterSer
     def connection_lost(*_: object, **__: object) -> None:
         raise sa.exc.OperationalError("INSERT INTO audit_events", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(service.store, "_append_audit", connection_lost)
+    # an edit's event is its transaction's last statement: every such append goes through `_append_last`
+    monkeypatch.setattr(service.store, "_append_last", connection_lost)
     if service.store.dialect == "postgresql":
         # the save is one statement with its event and COMMIT: the server kills its connection as it is sent
         import drafter.store.engine as engine

@@ -263,6 +263,12 @@ class ServiceBase:
         final = draft.model_copy(update={"status": DraftStatus.draft})
         steps = [*(pending or []), SaveStep(final, draft.version, user, "generation_finished",
                                             {"sections": len(draft.sections)})]
+        return self._save_checked(steps, final, user, held)
+
+    def _save_checked(self, steps: list[SaveStep], final: Draft, user: str, held: list[LLMCall] | None = None) -> Draft:
+        """Save `steps` (ending with `final`), the call-log rows `held` back and `final`'s findings in one
+        transaction. The text is saved whatever the checks, or storing their findings, do: if they fail, the steps
+        are saved without them and the checks' error is raised (the findings are checked afresh when next read)."""
         calls = list(held or [])
         try:
             # the checks read only the content, which saving does not change
@@ -270,7 +276,6 @@ class ServiceBase:
         except ConflictError:
             raise
         except Exception:
-            # the text is saved whatever the checks, or storing their findings, do
             try:
                 self.store.save_draft_steps(steps, calls)
             except Exception:

@@ -391,13 +391,10 @@ class DraftingUseCases(ServiceBase):
         status = rules.status_after_edit(draft)
         if was in (DraftStatus.approved, DraftStatus.in_review):
             details = {**details, "voided": was.value}
-        saved = self.store.save_draft(
-            draft.model_copy(update={"sections": sections, "status": status}),
-            expected_version=expected_version if expected_version is not None else draft.version,
-            actor=user, action=action, details=details, content_changed=True,
-        )
-        self.run_checks(saved)
-        return saved
+        edited = draft.model_copy(update={"sections": sections, "status": status})
+        expected = expected_version if expected_version is not None else draft.version
+        # the edit and its findings in one transaction (the findings checked before it begins)
+        return self._save_checked([SaveStep(edited, expected, user, action, details, True)], edited, user)
 
 
 def _with_sentence_evidence(section: Section, result: CitedSection, prompt: PromptBundle) -> list[Citation]:

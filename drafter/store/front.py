@@ -303,8 +303,8 @@ class Store:
                     version_rows.append(drafts.version_row(new, actor=step.actor, reason=step.action))
                 if step.review is not None:
                     drafts.insert_review(conn, step.review)
+            drafts.update(conn, new, expected_version=expected)  # first: a stale save is refused as a conflict
             drafts.insert_versions(conn, version_rows)  # the sections' versions in one statement
-            drafts.update(conn, new, expected_version=expected)
             if merge_findings is not None:
                 findings.insert(conn, merge_findings(findings.take(conn, new.id)))
             self._append_last(conn, [(step.actor, step.action, step.draft.id, step.details) for step in steps])

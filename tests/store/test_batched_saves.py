@@ -104,3 +104,48 @@ def test_the_text_is_saved_when_the_checks_or_storing_their_findings_fail(
     assert service.findings(draft.id)  # ...and the checks run when the draft is next read
     assert service.verify_audit()[1] is None
 
+
+
+def test_an_edit_and_its_findings_are_one_commit(service: DrafterService, monkeypatch) -> None:
+    draft = service.create_draft(briefing_request(), "alice")
+    commits = []
+    real = service.store.transaction
+
+    def counted():
+        commits.append(1)
+        return real()
+
+    monkeypatch.setattr(service.store, "transaction", counted)
+    edited = service.edit_section(draft.id, "summary", "The barrier opened in [To complete: month].", "alice")
+    assert len(commits) == 1
+    monkeypatch.undo()
+    stored = service.store.findings(draft.id)
+    assert {f.id for f in stored} == {f.id for f in service.findings(draft.id)}
+    assert {f.content_sha256 for f in stored} == {edited.content_sha256}  # stored with the edit, on its content
+    assert any(f.rule_id == "style.placeholder" and f.section_id == "summary" for f in stored)
+    assert [e.action for e in service.audit_trail(draft.id)][-1] == "edited"
+    assert service.verify_audit()[1] is None
+
+
+@pytest.mark.parametrize("where", ["checks", "storing"])
+def test_an_edit_is_saved_when_the_checks_or_storing_their_findings_fail(
+    service: DrafterService, monkeypatch, where: str
+) -> None:
+    from drafter.checks import runner
+    from drafter.store import rows as stored_rows
+
+    draft = service.create_draft(briefing_request(), "alice")
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(runner, "check_draft", broken) if where == "checks" else monkeypatch.setattr(
+        stored_rows, "finding_row", broken)
+    with pytest.raises(RuntimeError):
+        service.edit_section(draft.id, "summary", "An edit the checks cannot take.", "alice")
+    monkeypatch.undo()
+    after = service.get_draft(draft.id)
+    assert after.version == draft.version + 1 and after.sections[0].text == "An edit the checks cannot take."
+    assert service.findings(draft.id)  # checked afresh when next read, on the edited content
+    assert {f.content_sha256 for f in service.store.findings(draft.id)} == {after.content_sha256}
+    assert service.verify_audit()[1] is None
