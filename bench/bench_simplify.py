@@ -132,13 +132,13 @@ def main() -> None:
         share = n / elapsed / limit
         print(f"simplify batch, fake server in {where}: {n} sections, latency L={LATENCY_S:g} s, "
               f"concurrency C={CONCURRENCY}: {n / elapsed:.1f} sections/s achieved vs limit C/L = {limit:.0f} "
-              f"sections/s ({100 * share:.0f}%), {elapsed:.2f} s in all; {1000 * cpu / n:.1f} ms of CPU per "
+              f"sections/s ({100 * share:.1f}%), {elapsed:.2f} s in all; {1000 * cpu / n:.1f} ms of CPU per "
               f"section (untimed warm-up first: {run.warm:.1f} s)", flush=True)
         print(f"  a call took {run.call_ms:.0f} ms (median, from the call log; the server waits {1000 * LATENCY_S:.0f} "
               f"ms); {run.connections} TCP connections opened; {run.tail_s:.2f} s from the last call's end to the "
               "batch's return (the final checks and save)", flush=True)
         if where == "a child process":
-            figure("batch simplification vs C/L", f"{100 * share:.0f}% ({n / elapsed:.1f} of {limit:.0f} "
+            figure("batch simplification vs C/L", f"{100 * share:.1f}% ({n / elapsed:.1f} of {limit:.0f} "
                    f"sections/s, {1000 * cpu / n:.0f} ms CPU per section; fake server in a child process)",
                    f">= {100 * GOAL_SHARE:.0f}%", share >= GOAL_SHARE)
 
