@@ -76,8 +76,9 @@ _LOADED: dict[str, tuple[tuple[int, ...], Ed25519PrivateKey]] = {}
 _LOADED_LOCK = threading.Lock()
 
 
-def _stamp(path: Path) -> tuple[int, ...] | None:
-    """What tells one version of the key file from another: device, inode, size, modification and change times."""
+def file_stamp(path: Path) -> tuple[int, ...] | None:
+    """What tells one version of a file from another: device, inode, size, modification and change times (None:
+    no such file)."""
     try:
         st = path.stat()
     except OSError:
@@ -93,7 +94,7 @@ def current_private_key(path: Path, *, create: bool = False) -> Ed25519PrivateKe
     `load_private_key`'s own error. The stat is taken before the read, so a key replaced between the two is read
     again at the next call.
     """
-    stamp = _stamp(path)
+    stamp = file_stamp(path)
     name = str(path)
     known = _LOADED.get(name)
     if stamp is not None and known is not None and known[0] == stamp:

@@ -99,17 +99,8 @@ _CHECKED: dict[Path, tuple[Path, tuple[int, ...], str, Checkpoint]] = {}
 _CHECKED_LOCK = threading.Lock()
 
 
-def _stamp(path: Path) -> tuple[int, ...] | None:
-    """What tells one version of a file from another: device, inode, size, modification and change times."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
 def _remember(folder: Path, path: Path, key_id: str, checkpoint: Checkpoint) -> None:
-    stamp = _stamp(path)
+    stamp = signing.file_stamp(path)
     if stamp is not None:
         with _CHECKED_LOCK:
             _CHECKED[folder] = (path, stamp, key_id, checkpoint)
@@ -123,9 +114,9 @@ def latest(folder: Path, public: signing.Ed25519PublicKey | None) -> tuple[Check
     # the latest checkpoint, read and checked (or written) before: checked again only if the file or key changed
     known = _CHECKED.get(folder)
     if known is not None and known[0] == path and public is not None and known[2] == signing.key_id(public) \
-            and known[1] == _stamp(path):
+            and known[1] == signing.file_stamp(path):
         return known[3], None
-    stamp = _stamp(path)  # taken before the read: a file replaced in between is read again next time
+    stamp = signing.file_stamp(path)  # taken before the read: a file replaced in between is read again next time
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         payload = {k: record[k] for k in ("format", "count", "head_hash", "at", "database")}

@@ -293,14 +293,8 @@ class Store:
             if calls_made:
                 calls.record_many(conn, calls_made)
             expected = steps[0].expected_version
-            new = steps[0].draft
-            version_rows = []
-            for i, step in enumerate(steps):
-                new = step.draft.model_copy(
-                    update={"version": expected + i + 1, "updated_at": utcnow(), "updated_by": step.actor}
-                )
-                if step.content_changed:
-                    version_rows.append(drafts.version_row(new, actor=step.actor, reason=step.action))
+            new, version_rows = _stepped(steps)
+            for step in steps:
                 if step.review is not None:
                     drafts.insert_review(conn, step.review)
             drafts.update(conn, new, expected_version=expected)  # first: a stale save is refused as a conflict
@@ -319,14 +313,7 @@ class Store:
         and everything else written with the audit events and the COMMIT. The same rows as the statements write."""
         with rows.sections_unchanged(), self.transaction() as conn:
             expected = steps[0].expected_version
-            new = steps[0].draft
-            version_rows = []
-            for i, step in enumerate(steps):
-                new = step.draft.model_copy(
-                    update={"version": expected + i + 1, "updated_at": utcnow(), "updated_by": step.actor}
-                )
-                if step.content_changed:
-                    version_rows.append(drafts.version_row(new, actor=step.actor, reason=step.action))
+            new, version_rows = _stepped(steps)
             drafts.update_first(conn, new, expected_version=expected)
             merged = merge_findings(findings.take(conn, new.id)) if merge_findings is not None else []
             drafts.steps_rest_committed(
@@ -620,3 +607,16 @@ class Store:
                     "older_than": older_than, "cutoff": cutoff.isoformat(), **counts._asdict(),
                 })
         return counts
+
+
+def _stepped(steps: list[drafts.SaveStep]) -> tuple[Draft, list[dict[str, Any]]]:
+    """The draft as the last of `steps` leaves it (each step one version after the one before), and the stored
+    version of each step that changed the content."""
+    expected = steps[0].expected_version
+    new = steps[0].draft
+    version_rows = []
+    for i, step in enumerate(steps):
+        new = step.draft.model_copy(update={"version": expected + i + 1, "updated_at": utcnow(), "updated_by": step.actor})
+        if step.content_changed:
+            version_rows.append(drafts.version_row(new, actor=step.actor, reason=step.action))
+    return new, version_rows

@@ -12,15 +12,21 @@ from drafter.service import DrafterService
 from tests.conftest import briefing_request
 
 
-def test_offline_generation_commits_sections_and_call_rows_together(service: DrafterService, monkeypatch) -> None:
-    commits = []
+def _counted_commits(service: DrafterService, monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """A list that grows by one at each transaction the store opens from now on."""
+    commits: list[int] = []
     real = service.store.transaction
 
-    def counted():
+    def counted():  # type: ignore[no-untyped-def]
         commits.append(1)
         return real()
 
     monkeypatch.setattr(service.store, "transaction", counted)
+    return commits
+
+
+def test_offline_generation_commits_sections_and_call_rows_together(service: DrafterService, monkeypatch) -> None:
+    commits = _counted_commits(service, monkeypatch)
     draft = service.create_draft(briefing_request(), "alice")
     # the request; the sections with their calls, the end of generation and the findings of the checks
     assert len(commits) == 2
@@ -108,14 +114,7 @@ def test_the_text_is_saved_when_the_checks_or_storing_their_findings_fail(
 
 def test_an_edit_and_its_findings_are_one_commit(service: DrafterService, monkeypatch) -> None:
     draft = service.create_draft(briefing_request(), "alice")
-    commits = []
-    real = service.store.transaction
-
-    def counted():
-        commits.append(1)
-        return real()
-
-    monkeypatch.setattr(service.store, "transaction", counted)
+    commits = _counted_commits(service, monkeypatch)
     edited = service.edit_section(draft.id, "summary", "The barrier opened in [To complete: month].", "alice")
     assert len(commits) == 1
     monkeypatch.undo()
