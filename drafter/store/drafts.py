@@ -75,6 +75,13 @@ def update_status(conn: Connection, draft: Draft, *, expected_version: int) -> N
 # only where it still has the version read (as _UPDATE_DRAFT / _UPDATE_STATUS); the stored version, the review and
 # the audit event are written only if it was (the append is given no events otherwise). Its rows: the appended
 # events', none if the row was not written.
+_VERSION_COLUMNS = ("draft_id", "version", "title", "sections_json", "content_sha256", "actor", "reason",
+                    "created_at")  # what version_row gives
+_INSERT_VERSION_FROM = f"INSERT INTO draft_versions ({', '.join(_VERSION_COLUMNS)}) SELECT {{}}.id, " + ", ".join(
+    f"%(v_{c})s" for c in _VERSION_COLUMNS[1:])  # the stored version given as v_ parameters, its draft id from {}
+_DRAFT_SETS = ", ".join(f"{c.name} = %(d_{c.name})s" for c in drafts.c if c.name != "id")  # the row as d_ parameters
+
+
 def _save_sql(sets: str) -> str:
     return f"""
 WITH u AS (
@@ -82,9 +89,7 @@ WITH u AS (
     WHERE id = %(b_id)s AND version = %(b_expected)s
     RETURNING id
 ), v AS (
-    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
-    SELECT u.id, %(v_version)s, %(v_title)s, %(v_sections_json)s, %(v_content_sha256)s, %(v_actor)s,
-           %(v_reason)s, %(v_created_at)s
+    {_INSERT_VERSION_FROM.format("u")}
     FROM u WHERE %(v_with)s
 ), r AS (
     INSERT INTO reviews (draft_id, reviewer, decision, comment, checklist_json, content_sha256, version, created_at)
@@ -101,9 +106,12 @@ SELECT a.out_seq FROM drafter_audit_append(
 _STATUS_SAVE_SQL = _save_sql(
     "status = %(b_status)s, version = %(b_version)s, updated_at = %(b_updated_at)s, updated_by = %(b_updated_by)s"
 )
-_FULL_SAVE_SQL = _save_sql(", ".join(f"{c.name} = %(d_{c.name})s" for c in drafts.c if c.name != "id"))
-_VERSION_COLUMNS = ("draft_id", "version", "title", "sections_json", "content_sha256", "actor", "reason",
-                    "created_at")  # what version_row gives
+_FULL_SAVE_SQL = _save_sql(_DRAFT_SETS)
+
+
+def _draft_params(draft: Draft) -> dict[str, Any]:
+    """The row's columns as `_DRAFT_SETS` names them."""
+    return {f"d_{k}": x for k, x in rows.draft_row(draft).items() if k != "id"}
 
 
 def _save_params(draft: Draft, expected_version: int, review: Review | None, version: dict[str, Any] | None,
@@ -124,9 +132,7 @@ WITH d AS (
     VALUES ({", ".join(f"%(d_{c.name})s" for c in drafts.c)})
     RETURNING id
 ), v AS (
-    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
-    SELECT d.id, %(v_version)s, %(v_title)s, %(v_sections_json)s, %(v_content_sha256)s, %(v_actor)s,
-           %(v_reason)s, %(v_created_at)s
+    {_INSERT_VERSION_FROM.format("d")}
     FROM d
 )
 SELECT a.out_seq FROM drafter_audit_append(%(k)s, CAST(%(items)s AS json)) AS a
@@ -142,29 +148,24 @@ def create_committed(conn: Connection, draft: Draft, *, actor: str, items: str, 
     engine.commit_with(conn, _CREATE_SQL, params)
 
 
-_UPDATE_FIRST_SQL = (
-    f"UPDATE drafts SET {', '.join(f'{c.name} = %(d_{c.name})s' for c in drafts.c if c.name != 'id')} "
-    "WHERE id = %(b_id)s AND version = %(b_expected)s RETURNING id"
-)
+_UPDATE_FIRST_SQL = f"UPDATE drafts SET {_DRAFT_SETS} WHERE id = %(b_id)s AND version = %(b_expected)s RETURNING id"
 
 
 def update_first(conn: Connection, draft: Draft, *, expected_version: int) -> None:
     """PostgreSQL: `update` as the first statement of a transaction that has sent nothing yet, sent with its BEGIN
     in one round trip. ConflictError (or NotFoundError) if the row was not written."""
-    params = {f"d_{k}": x for k, x in rows.draft_row(draft).items() if k != "id"} | {
-        "b_id": draft.id, "b_expected": expected_version}
+    params = _draft_params(draft) | {"b_id": draft.id, "b_expected": expected_version}
     if not engine.begin_with(conn, _UPDATE_FIRST_SQL, params):
         _conflict(conn, draft.id)
 
 
 # PostgreSQL: the rest of a batch of saves (the row already written), as the transaction's last statement: call-log
 # rows, stored versions, findings (each given as JSON rows, keyed by column) and the audit events
-_STEPS_REST_SQL = """
+_STEPS_REST_SQL = f"""
 WITH c AS (
     INSERT INTO llm_calls SELECT * FROM json_populate_recordset(CAST(NULL AS llm_calls), CAST(%(calls)s AS json))
 ), v AS (
-    INSERT INTO draft_versions (draft_id, version, title, sections_json, content_sha256, actor, reason, created_at)
-    SELECT j.draft_id, j.version, j.title, j.sections_json, j.content_sha256, j.actor, j.reason, j.created_at
+    INSERT INTO draft_versions ({", ".join(_VERSION_COLUMNS)}) SELECT {", ".join(f"j.{c}" for c in _VERSION_COLUMNS)}
     FROM json_populate_recordset(CAST(NULL AS draft_versions), CAST(%(versions)s AS json)) AS j
 ), f AS (
     INSERT INTO findings SELECT * FROM json_populate_recordset(CAST(NULL AS findings), CAST(%(findings)s AS json))
@@ -201,9 +202,7 @@ def save_committed(conn: Connection, draft: Draft, *, expected_version: int, rev
     """PostgreSQL: `update`, then `insert_version` of `version` (a version_row) and `insert_review` when given,
     and the audit append of `items`, in one statement committed with it in one round trip (the transaction must
     not have sent anything). ConflictError (or NotFoundError) if the row was not written, and then nothing was."""
-    params = _save_params(draft, expected_version, review, version, items, lock_key) | {
-        f"d_{k}": x for k, x in rows.draft_row(draft).items() if k != "id"
-    }
+    params = _save_params(draft, expected_version, review, version, items, lock_key) | _draft_params(draft)
     if not engine.commit_with(conn, _FULL_SAVE_SQL, params):
         _conflict(conn, draft.id)
 
