@@ -261,7 +261,7 @@ _CODES = {"usc": "usc", "cfr": "cfr"}
 _CODE_ABBREVIATION = _starting_with("[uc]", r"\b(?:U\.\s?S\.\s?C|C\.\s?F\.\s?R)\.", _I)
 # more items of the same kind after a reference: "paragraph (a) or (b)", "§§ 617.3(m)(2) and (3)"
 _REF_MORE = r"(?:(?:\s*,\s*|\s*,?\s+(?:and|or|to|through)\s+)(?:\([0-9a-z]+\))+)*"
-_P_REF_SECTION_SIGN = _starting_with("[§]", rf"(§§?)\s*({_PROVISION}{_REF_MORE})", _I)
+_P_REF_SECTION_SIGN = re.compile(rf"(§§?)\s*({_PROVISION}{_REF_MORE})", _I)  # its "§" first: searched for at C speed
 _P_REF_EN = _starting_with(
     "[sparc]",
     r"\b(sections?|s\.|ss\.|sec\.|secs\.|subsections?|articles?|art\.|paragraphs?|subparagraphs?|para\.|"
@@ -280,7 +280,9 @@ _P_DATE_CN = re.compile(
     r"(?:\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号])?"
 )
 _P_DATE_CN_MD = re.compile(r"(?<![\d年])(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]")
-_P_DATE_ISO = _starting_with(r"\d", r"(?<![0-9A-Za-z])(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9A-Za-z])")
+# A pattern whose first element is a character class is searched for at C speed (re's "charset prefix"); a
+# lookahead or lookbehind first defeats that, so these test the character before their first digit after it.
+_P_DATE_ISO = re.compile(r"(\d(?<![0-9A-Za-z]\d)\d{3})-(\d{1,2})-(\d{1,2})(?![0-9A-Za-z])")
 _P_DATE_SLASH = _starting_with(r"\d", r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _P_DATE_DMY = _starting_with(r"\d", rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})(?:,?\s+(\d{{4}}))?(?![\w])")
 _P_DATE_MDY = _starting_with("[JFMASOND]", rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,\s*|\s+)(\d{{4}})\b")
@@ -303,13 +305,21 @@ _P_DURATION_EN = _starting_with(
 _P_DURATION_CN = re.compile(rf"({NUM_OR_CN})\s*(个工作日|工作日|个小时|小时|分钟|个星期|星期|个月|天|日|周|年)(?![月度])")
 _P_PHONE = _starting_with(r"[+(0]", r"(?<![\w+])(?:\+\d{1,3}[\s\-]?)?(?:\(?0\d{1,4}\)?[\s\-]?)\d{3,4}[\s\-]?\d{3,4}\b")
 _P_SCALED = _starting_with(r"\d", rf"({NUM})\s?(thousand|million|billion|bn|万|亿)(?![\w元])", _I)
-_P_NUMBER = _starting_with(r"\d", rf"(?<![\w.]){NUM}(?![\w])|(?<=[\u4e00-\u9fff])\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=[\u4e00-\u9fff])")
+# "(?<![\w.]){NUM}(?![\w])|(?<=[\u4e00-\u9fff])\d+(?:\.\d+)?|\d+(?:\.\d+)?(?=[\u4e00-\u9fff])", each branch's first digit
+# taken before the branches
+_P_NUMBER = re.compile(
+    r"\d(?:(?<![\w.]\d)\d*(?:,\d{3})*(?:\.\d+)?(?![\w])|(?<=[\u4e00-\u9fff]\d)\d*(?:\.\d+)?|\d*(?:\.\d+)?(?=[\u4e00-\u9fff]))"
+)
 
 # --- names -----------------------------------------------------------------------------------------------
 
 _CAP_WORD = r"(?:[A-Z][a-z]+(?:['’\-][A-Za-z]+)*|[A-Z]{2,}s?|[A-Z]\.)"
 _CONNECTOR = r"(?:of|for|and|the|on|&|de|van|von|du|la)"
-_P_CAP_RUN = _starting_with("[A-Z]", rf"\b{_CAP_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_CAP_WORD})*")
+# rf"\b{_CAP_WORD}(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_CAP_WORD})*" with the first capital before the branches and its
+# "\b" after it ("(?<!\w.)": no word character before the capital), so the capital is searched for at C speed
+_P_CAP_RUN = re.compile(
+    rf"[A-Z](?<!\w.)(?:[a-z]+(?:['’\-][A-Za-z]+)*|[A-Z]+s?|\.)(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_CAP_WORD})*"
+)
 _ORG_WORDS = {"council", "agency", "ministry", "department", "office", "authority", "commission", "committee",
               "board", "trust", "service", "services", "bank", "ltd", "limited", "plc", "inc", "university",
               "college", "school", "hospital", "court", "team", "unit", "group", "association", "institute",
@@ -326,7 +336,8 @@ _LEADING_WORDS_TEXT = (
 _LEADING_WORDS = frozenset(_LEADING_WORDS_TEXT.split())
 # Where a capital may be only sentence case: a sentence start (from drafter.segment), or after a clause
 # mark, an opening quote or bracket, a dash; each optionally followed by a list marker or citation.
-_CLAUSE_START = re.compile(r"(?:^|[;；:：]\s+|\n\s*|[\"“‘(（\[—–]\s*)")
+# "(?:^|[;；:：]\s+|\n\s*|[\"“‘(（\[—–]\s*)" without its "^" (the text's start is added apart), the mark first
+_CLAUSE_START = re.compile(r"[;；:：\n\"“‘(（\[—–](?:(?<=[;；:：])\s+|(?<=[\n\"“‘(（\[—–])\s*)")
 _ITEM_MARK = re.compile(r"(?:[-*•·][ \t]+|\(?\d{1,2}[.)][ \t]+|\[\d{1,3}\][ \t]*)?")
 
 _CN_ORG_SUFFIXES = ("委员会", "办公室", "办公厅", "人民政府", "政府", "中心", "公司", "集团", "协会", "银行",
@@ -386,7 +397,7 @@ class _Collector:
         self.taken[start:end] = b"\x01" * (end - start)
 
     def free(self, start: int, end: int) -> bool:
-        return not any(self.taken[start:end])
+        return self.taken.find(1, start, end) < 0
 
     def add(self, kind: str, start: int, end: int, key: str | None, alt_key: str | None = None) -> None:
         while end > start and self.text[end - 1].isspace():
@@ -412,12 +423,26 @@ class _Folded:
         self.text = text
         self.lower = text.lower()
         self.exotic = _FOLDS_TO_ASCII.search(text) is not None
+        self._reversed: tuple[str, str] | None = None
+        self._gates: dict[tuple[tuple[str, ...], bool], str] = {}
+        self.han = _han_only(text)
+
+    @property
+    def reversed(self) -> tuple[str, str]:
+        """The text and its lower case read backwards, for looking at what stands before a place."""
+        if self._reversed is None:
+            self._reversed = (self.text[::-1], self.lower[::-1])
+        return self._reversed
 
     def any(self, words: tuple[str, ...], *, cased: bool = False) -> str:
         """The text when it holds one of `words` (lower-case words, matched without case unless `cased`);
         empty otherwise, so the pattern that needs them scans nothing."""
-        where = self.text if cased else self.lower
-        return self.text if (not cased and self.exotic) or any(w in where for w in words) else ""
+        gate = self._gates.get((words, cased))
+        if gate is None:  # the month names gate three patterns: each text is looked through once per gate
+            where = self.text if cased else self.lower
+            gate = self.text if (not cased and self.exotic) or any(w in where for w in words) else ""
+            self._gates[words, cased] = gate
+        return gate
 
 
 # Words each pattern cannot match without (lower case; the month names are matched with their capital): a text
@@ -431,6 +456,90 @@ _NEEDS_MONTH = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 _NEEDS_SLASH = ("/",)
 _NEEDS_CURRENCY = ("£", "$", "€", "¥", "￥", "gbp", "usd", "eur", "rmb", "cny", "sgd")
 _NEEDS_SCALE = ("thousand", "million", "billion", "bn", "万", "亿")
+
+
+# --- anchored scans: searching only from where a match can begin -----------------------------------------------
+
+# Set to False (tests do) to scan every anchored pattern over the whole text, as finditer does.
+_ANCHORED = True
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """What every match of a pattern holds: one of `tokens` (lower-case strings, found in the text's lower case),
+    with before it only characters `back` matches (read backwards from the token), and, where given, text that
+    `before` matches read backwards from the token, and `after` matches after it."""
+
+    tokens: tuple[str, ...]
+    back: re.Pattern[str]
+    before: re.Pattern[str] | None = None
+    after: re.Pattern[str] | None = None
+
+
+def _scan(pattern: re.Pattern[str], anchor: _Anchor, folded: _Folded, text: str) -> Iterable[re.Match[str]]:
+    """`pattern.finditer(text)` (`text` is the folded text, or empty where a gate proved nothing matches), found by searching only from where a match can begin.
+
+    finditer searches from the end of each match for the next. Every match holds a token whose run of `back`
+    characters starts at or before the match, so no match starts between the end of the last one and the start
+    of the run before the next token: searching from there finds what searching from the end finds (a search
+    from a position still sees the text before it, for lookbehinds and word boundaries). A token that fails
+    `before` or `after` belongs to no match. The lower case is the text's own length unless it holds one of the
+    letters that fold to ASCII (İ becomes two characters): such a text is scanned in full."""
+    if not text:
+        return ()
+    if not _ANCHORED or folded.exotic:
+        return pattern.finditer(text)
+    return _anchored(pattern, anchor, folded)
+
+
+def _anchored(pattern: re.Pattern[str], anchor: _Anchor, folded: _Folded) -> list[re.Match[str]]:
+    text, lower = folded.text, folded.lower
+    n = len(text)
+    places: list[int] = []
+    for token in anchor.tokens:
+        i = lower.find(token)
+        while i >= 0:
+            if anchor.after is None or anchor.after.match(lower, i + len(token)):
+                places.append(i)
+            i = lower.find(token, i + 1)
+    if not places:
+        return []
+    places.sort()
+    backwards, backwards_lower = folded.reversed
+    search, back, before = pattern.search, anchor.back.match, anchor.before
+    found = []
+    pos = 0
+    for place in places:
+        if place < pos or (before is not None and not before.match(backwards_lower, n - place)):
+            continue
+        run = back(backwards, n - place)
+        start = place - (run.end() - run.start()) if run else place
+        m = search(text, start if start > pos else pos)
+        if m is None:
+            break
+        found.append(m)
+        pos = m.end()
+    return found
+
+
+# the letters of the number words, either case: what a number written in words may hold
+_WORD_LETTERS = "".join(sorted(set("".join(_EN_WORDS) + "and"))).replace("-", "")
+_NUMBER_BACK = re.compile(rf"[\d,.\s\-{_WORD_LETTERS}{_WORD_LETTERS.upper()}]*")
+# a number ends just before (read backwards: a digit, or a number word backwards)
+_ENDS_IN_NUMBER = rf"(?:\d|{_trie(w[::-1] for w in _EN_WORDS)})"
+
+_PERCENT_ANCHOR = _Anchor(("%", "％", "per", "百分之"), _NUMBER_BACK,
+                          before=re.compile(rf"(?<=之分百)|\s*{_ENDS_IN_NUMBER}"))
+# "working day" holds "day": both are looked for, and the one after a number is the match's
+_DURATION_EN_ANCHOR = _Anchor(("working day", "business day", "day", "week", "month", "year", "hour", "minute"),
+                              _NUMBER_BACK, before=re.compile(rf"[\s\-]+{_ENDS_IN_NUMBER}"))
+_SCALED_ANCHOR = _Anchor(("thousand", "million", "billion", "bn", "万", "亿"), re.compile(r"[\d,.\s]*"),
+                         before=re.compile(r"\s?\d"))
+# "US$" and "S$" hold "$"
+_AMOUNT_SYM_ANCHOR = _Anchor(("£", "$", "€", "¥", "￥", "gbp", "usd", "eur", "rmb", "cny", "sgd"),
+                             re.compile("[sSuU]{0,2}"), after=re.compile(r"\s?\d"))
+# 美元, 欧元, 港元 and 元 end in 元
+_AMOUNT_CN_ANCHOR = _Anchor(("元", "英镑"), re.compile(r"[\d,.\s人民币〇零一二两三四五六七八九十百千万亿美欧港]*"))
 
 
 def _han_only(text: str) -> str:
@@ -449,8 +558,8 @@ def extract_facts(text: str) -> list[Fact]:
 @text_cache(max_chars=4_000_000, max_items=4096)
 def _extract_facts(text: str) -> tuple[Fact, ...]:
     c = _Collector(text)
-    han = _han_only(text)
     folded = _Folded(text)
+    han = folded.han
     for m in _P_DOCNO.finditer(han):
         # the issuer prefix (国办发...) is kept in the text, not the key: its start is ambiguous without
         # word segmentation ("根据国办发〔2026〕7号")
@@ -485,7 +594,7 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
         c.add("date", m.start(), m.end(), _date_key(int(m.group(2)), _MONTHS[m.group(1).lower().rstrip(".")], None))
     for m in _P_DATE_CN_MD.finditer(han):
         c.add("date", m.start(), m.end(), _date_key(None, _int(m.group(1)) or 0, _int(m.group(2))))
-    for m in _P_AMOUNT_SYM.finditer(folded.any(_NEEDS_CURRENCY)):
+    for m in _scan(_P_AMOUNT_SYM, _AMOUNT_SYM_ANCHOR, folded, folded.any(_NEEDS_CURRENCY)):
         value = to_number(m.group(2))
         scale = _SCALE_WORDS.get(_fold(m.group(3) or ""), 1)
         if value is not None:
@@ -495,7 +604,7 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
         scale = _SCALE_WORDS.get(_fold(m.group(2) or ""), 1)
         if value is not None:
             c.add("amount", m.start(), m.end(), f"amount:{_CURRENCIES[_fold(m.group(3))]}:{fmt_number(value * scale)}")
-    for m in _P_AMOUNT_CN.finditer(han):
+    for m in _scan(_P_AMOUNT_CN, _AMOUNT_CN_ANCHOR, folded, han):
         if not m.group(1):
             continue
         value = to_number(m.group(1))
@@ -503,7 +612,7 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
             scale = _SCALE_WORDS.get(m.group(2) or "", 1)
             currency = _CURRENCIES[m.group(3)]
             c.add("amount", m.start(), m.end(), f"amount:{currency}:{fmt_number(value * scale)}")
-    for m in _P_PERCENT.finditer(folded.any(_NEEDS_PERCENT)):
+    for m in _scan(_P_PERCENT, _PERCENT_ANCHOR, folded, folded.any(_NEEDS_PERCENT)):
         raw = m.group(1) or m.group(2)
         if "点" in raw:
             whole, _, frac = raw.partition("点")
@@ -513,7 +622,7 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
             value = to_number(raw)
         if value is not None:
             c.add("percent", m.start(), m.end(), f"percent:{fmt_number(value)}")
-    for m in _P_DURATION_EN.finditer(folded.any(_NEEDS_DURATION_EN)):
+    for m in _scan(_P_DURATION_EN, _DURATION_EN_ANCHOR, folded, folded.any(_NEEDS_DURATION_EN)):
         if m.group(1).lower() in ("a", "an"):  # "once a year" states no figure
             continue
         value = to_number(m.group(1))
@@ -529,26 +638,27 @@ def _extract_facts(text: str) -> tuple[Fact, ...]:
         digits = re.sub(r"\D", "", m.group(0))
         if len(digits) >= 8:
             c.add("phone", m.start(), m.end(), f"phone:{digits}")
-    for m in _P_SCALED.finditer(folded.any(_NEEDS_SCALE)):
+    for m in _scan(_P_SCALED, _SCALED_ANCHOR, folded, folded.any(_NEEDS_SCALE)):
         value = to_number(m.group(1))
         if value is not None:
             scale = _SCALE_WORDS[_fold(m.group(2))]
             c.add("number", m.start(), m.end(), _key_number(value * scale))
     for m in _P_NUMBER.finditer(text):
+        if not c.free(m.start(), m.end()):  # most numbers stand in a date, amount or percent found before
+            continue
         value = to_number(m.group(0))
         if value is not None:
             c.add("number", m.start(), m.end(), _key_number(value))
-    _extract_names(text, c)
+    _extract_names(text, c, han)
     return tuple(sorted(c.facts, key=lambda f: f.start))
 
 
 def _sentence_starts(text: str) -> set[int]:
-    starts = {m.end() for m in _CLAUSE_START.finditer(text)} | segment.sentence_starts(text)
+    starts = {0, *(m.end() for m in _CLAUSE_START.finditer(text))} | segment.sentence_starts(text)
     return {m.end() for m in (_ITEM_MARK.match(text, i) for i in starts) if m}
 
 
-def _extract_names(text: str, c: _Collector) -> None:
-    han = _han_only(text)
+def _extract_names(text: str, c: _Collector, han: str) -> None:
     starts = _sentence_starts(text)
     for m in _P_CAP_RUN.finditer(text):
         words = list(re.finditer(r"\S+", m.group(0)))
@@ -651,7 +761,7 @@ def normalise_text(text: str) -> str:
 
 _P_NUMBER_WORDS = _starting_with(f"[{_WORD_FIRST}]", rf"\b{EN_NUMBER_WORDS}\b", _I)
 _P_CN_NUMERAL = re.compile(CN_NUMERAL)
-_P_DIGITS = re.compile(NUM)
+_P_DIGITS = re.compile(r"\d\d*(?:,\d{3})*(?:\.\d+)?")  # NUM, its first digit apart: searched for at C speed
 
 
 # Most of the material (the template's own wording, the inputs) is the same from one draft to the next: the keys
@@ -667,7 +777,9 @@ def _support_keys(text: str) -> frozenset[str]:
         value = en_words_to_int(words)
         if value is not None and words.lower() != "a":
             keys.add(f"number:{value}")
-    for numeral in {m.group(0) for m in _P_CN_NUMERAL.finditer(text)}:
+    # the Chinese numerals are Chinese characters but 〇: a text with neither has none
+    numerals = _P_CN_NUMERAL.finditer(text) if "〇" in text or _HAN.search(text) else ()
+    for numeral in {m.group(0) for m in numerals}:
         value = cn_to_int(numeral)
         if value is not None:
             keys.add(f"number:{value}")
@@ -678,6 +790,29 @@ def _support_keys(text: str) -> frozenset[str]:
         if digits is not None:
             keys.add(_key_number(digits))
     return frozenset(keys)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@text_cache(max_chars=4_000_000, max_items=4096)
+def _normal_part(text: str) -> tuple[str, bool, bool, str]:
+    """One part of the material: its words lower case, separated by one space, without the space at either end;
+    whether it starts and ends with white space; and the part without any white space."""
+    spaced = _SPACES.sub(" ", text.lower().replace("’", "'"))
+    return spaced.strip(" "), spaced[:1] == " ", spaced[-1:] == " ", _SPACES.sub("", text)
+
+
+def _joined_normal(pieces: list[tuple[str, bool, bool, str]]) -> str:
+    """`normalise_text` of the parts joined by line breaks: every run of white space across a join is one space."""
+    if not pieces:
+        return "  "
+    words = [core for core, _, _, _ in pieces if core]
+    if not words:
+        return "   "  # white space only: one space between the two normalise_text adds
+    lead = " " if pieces[0][1] else ""
+    trail = " " if pieces[-1][2] else ""
+    return " " + lead + " ".join(words) + trail + " "
 
 
 class SupportIndex:
@@ -691,8 +826,11 @@ class SupportIndex:
                 continue
             parts.append(text)
             self.keys |= _support_keys(text)
-        self.text = normalise_text("\n".join(parts))
-        self.cjk = re.sub(r"\s+", "", "\n".join(parts))
+        # normalise_text("\n".join(parts)) and the joined text without white space, from each part's own (most
+        # parts, the template's wording and the sources, are the same from one draft to the next)
+        pieces = [_normal_part(p) for p in parts]
+        self.text = _joined_normal(pieces)
+        self.cjk = "".join(cjk for _, _, _, cjk in pieces)
 
     def supports(self, fact: Fact) -> bool:
         return self._supports(fact, fact.key) or (fact.alt_key is not None and self._supports(fact, fact.alt_key))
@@ -734,3 +872,9 @@ def is_weak_name(fact: Fact) -> bool:
 def unsupported_facts(text: str, support: SupportIndex) -> list[Fact]:
     """The facts of `text` that the supporting material does not contain."""
     return [f for f in extract_facts(text) if not support.supports(f)]
+
+
+def read_source(text: str) -> None:
+    """Read a source ahead of the drafts whose facts it may support (when a person adds it)."""
+    _support_keys(text)
+    _normal_part(text)
