@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.goals import figure  # noqa: E402
+from drafter.models import LLMCall  # noqa: E402
 from drafter.service import DrafterService  # noqa: E402
 from drafter.settings import Settings  # noqa: E402
 from tests.fake_openai import FakeOpenAI, Reply, Request, text  # noqa: E402
@@ -95,6 +96,7 @@ class Run:
     connections: int  # TCP connections the batch opened
     call_ms: float  # median duration of a call, as the call log records it
     tail_s: float  # from the end of the last call to the batch's return
+    gap_ms: float  # mean time a place at the server stood empty between one call's end and the next call's start
 
 
 def _run(server: AbstractContextManager[Server]) -> Run:
@@ -121,7 +123,16 @@ def _run(server: AbstractContextManager[Server]) -> Run:
         last_end = last if last.tzinfo else last.replace(tzinfo=UTC)
         service.store.engine.dispose()
     return Run(len(draft.sections), elapsed, cpu, warm, opened, statistics.median(c.duration_ms for c in calls),
-               max(0.0, (returned - last_end).total_seconds()))
+               max(0.0, (returned - last_end).total_seconds()), _gap_ms(calls))
+
+
+def _gap_ms(calls: list[LLMCall]) -> float:
+    """With C places, the k-th call to start took the place the (k-C)-th call to end gave up: the mean time from
+    that end to that start (from the call log: each row is stamped at its call's end, with its duration)."""
+    ends = sorted(c.datetime_utc.timestamp() for c in calls)
+    starts = sorted(c.datetime_utc.timestamp() - c.duration_ms / 1000 for c in calls)
+    gaps = [starts[k] - ends[k - CONCURRENCY] for k in range(CONCURRENCY, len(calls))]
+    return 1000 * statistics.mean(gaps) if gaps else 0.0
 
 
 def main() -> None:
@@ -135,7 +146,8 @@ def main() -> None:
               f"sections/s ({100 * share:.1f}%), {elapsed:.2f} s in all; {1000 * cpu / n:.1f} ms of CPU per "
               f"section (untimed warm-up first: {run.warm:.1f} s)", flush=True)
         print(f"  a call took {run.call_ms:.0f} ms (median, from the call log; the server waits {1000 * LATENCY_S:.0f} "
-              f"ms); {run.connections} TCP connections opened; {run.tail_s:.2f} s from the last call's end to the "
+              f"ms); a place stood empty {run.gap_ms:.1f} ms on average between one call's end and the next call's "
+              f"start; {run.connections} TCP connections opened; {run.tail_s:.2f} s from the last call's end to the "
               "batch's return (the final checks and save)", flush=True)
         if where == "a child process":
             figure("batch simplification vs C/L", f"{100 * share:.1f}% ({n / elapsed:.1f} of {limit:.0f} "

@@ -10,9 +10,12 @@ received so far (the service records it and retries the section).
 from __future__ import annotations
 
 import ipaddress
+import os
+import random
 import time
+import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -215,12 +218,19 @@ class OpenAICompatBackend(Backend):
     def stream(
         self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None
     ) -> Iterator[str]:
+        """The answer's pieces as they arrive. The request is built now and sent when the first piece is asked for:
+        a caller that holds a place among a limited number in flight (`Gated`) builds it before taking one."""
         report = report if report is not None else CallReport()
+        return self._streamed(self._chunks(request.messages, options), options, report)
+
+    def _streamed(
+        self, chunks: Callable[[], Iterator[dict[str, Any]]], options: GenerationOptions, report: CallReport
+    ) -> Iterator[str]:
         received: list[str] = []
         report.requests += 1
         report.raw.append("")
         try:
-            for chunk in self._chunks(request.messages, options):
+            for chunk in chunks():
                 usage = chunk.get("usage")
                 if isinstance(usage, dict):  # as langchain counted it: a count the server left out is 0
                     report.add_usage(_count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens")))
@@ -248,8 +258,11 @@ class OpenAICompatBackend(Backend):
                 partial="".join(received), backend=self._label(), count=len("".join(received)),
             )
 
-    def _chunks(self, messages: tuple[Message, ...] | list[Message], options: GenerationOptions) -> Iterator[dict[str, Any]]:
-        """The streamed chunks of one chat completion, as the server sent them (plain JSON objects).
+    def _chunks(
+        self, messages: tuple[Message, ...] | list[Message], options: GenerationOptions
+    ) -> Callable[[], Iterator[dict[str, Any]]]:
+        """One chat completion, built: calling the result sends it and gives the streamed chunks as the server sent
+        them (plain JSON objects).
 
         The request is the one langchain-openai builds for the model (its payload rules: which token limit, what
         a model does not take), sent by the openai client (its auth, Azure routing, retries, errors and SSE
@@ -263,20 +276,27 @@ class OpenAICompatBackend(Backend):
             post = llm.root_client.post
         except (AttributeError, TypeError):
             # a langchain-openai without this (private) method: its own stream, chunk by chunk as before
-            yield from _langchain_chunks(llm, messages)
-            return
-        request_options: dict[str, Any] = {"security": {"bearer_auth": True}}
+            return lambda: _langchain_chunks(llm, messages)
+        # The SDK makes an idempotency key for every request (kept across its retries); it sends it only when the
+        # client names a header for it, which OpenAI's does not. Made here, from the random module, it is as unique
+        # per request and costs no system call (uuid4 reads os.urandom, which gives up the GIL and waits to get it
+        # back, while the request holds its place).
+        request_options: dict[str, Any] = {"security": {"bearer_auth": True}, "idempotency_key": _idempotency_key()}
         extra = payload.pop("extra_body", None)
         if extra:
             request_options["extra_json"] = extra
-        chunks = post(
-            "/chat/completions", body=payload, cast_to=object, stream=True, stream_cls=_Chunks,
-            options=cast(Any, request_options),
-        )
-        with chunks:
-            for chunk in chunks:
-                if isinstance(chunk, dict):
-                    yield chunk
+
+        def send() -> Iterator[dict[str, Any]]:
+            chunks = post(
+                "/chat/completions", body=payload, cast_to=object, stream=True, stream_cls=_Chunks,
+                options=cast(Any, request_options),
+            )
+            with chunks:
+                for chunk in chunks:
+                    if isinstance(chunk, dict):
+                        yield chunk
+
+        return send
 
     def structured(
         self, request: ChatRequest, schema: type[T], options: GenerationOptions, report: CallReport | None = None
@@ -375,6 +395,16 @@ def _langchain_chunks(llm: Any, messages: tuple[Message, ...] | list[Message]) -
             out["usage"] = {"prompt_tokens": chunk.usage_metadata.get("input_tokens"),
                             "completion_tokens": chunk.usage_metadata.get("output_tokens")}
         yield out
+
+
+_KEYS = random.Random()  # seeded from os.urandom; its own, so a program seeding the random module cannot repeat keys
+if hasattr(os, "register_at_fork"):  # POSIX: a forked child does not repeat its parent's keys
+    os.register_at_fork(after_in_child=_KEYS.seed)
+
+
+def _idempotency_key() -> str:
+    """A key in the SDK's own form (`stainless-python-retry-<uuid4>`), its random bits from `_KEYS`."""
+    return f"stainless-python-retry-{uuid.UUID(int=_KEYS.getrandbits(128), version=4)}"
 
 
 def _count(value: object) -> int:

@@ -98,12 +98,23 @@ class Recording(WrapperBackend):
         return Generation("".join(self.stream(request, options, report)), self.model)
 
     def stream(self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None) -> Iterator[str]:
+        """What the inner backend does on the call itself (build the request) happens now; what it raises is
+        raised, and recorded, when the first piece is asked for, as a failure while streaming is."""
         outer, report = report, CallReport()  # one report per attempt: each attempt is its own log row
+        try:
+            pieces = self.inner.stream(request, options, report)
+        except Exception as exc:  # noqa: BLE001 (raised again below, where the attempt is recorded)
+            pieces = _raising(exc)
+        return self._recorded(pieces, request, outer, report)
+
+    def _recorded(
+        self, inner: Iterator[str], request: ChatRequest, outer: CallReport | None, report: CallReport
+    ) -> Iterator[str]:
         started = time.perf_counter()
         pieces: list[str] = []
         error: str | None = None
         try:
-            for piece in self.inner.stream(request, options, report):
+            for piece in inner:
                 pieces.append(piece)
                 yield piece
         except DrafterError as exc:
@@ -185,8 +196,12 @@ class Gated(WrapperBackend):
             return self.inner.generate(request, options, report)
 
     def stream(self, request: ChatRequest, options: GenerationOptions, report: CallReport | None = None) -> Iterator[str]:
+        # the request is built before the gate (see `Recording.stream`); it is sent, and recorded, inside it
+        return self._gated(self.inner.stream(request, options, report))
+
+    def _gated(self, pieces: Iterator[str]) -> Iterator[str]:
         with self.gate():
-            yield from self.inner.stream(request, options, report)
+            yield from pieces
 
     def structured(
         self, request: ChatRequest, schema: type[T], options: GenerationOptions, report: CallReport | None = None
@@ -217,6 +232,11 @@ class Retrying(WrapperBackend):
                 if report is not None and report.on_retry:
                     report.on_retry(str(exc))
                 time.sleep(min(self.backoff_s * 2 ** (attempt - 1), 8.0))
+
+
+def _raising(exc: Exception) -> Iterator[str]:
+    raise exc
+    yield  # a generator: raises when the first piece is asked for
 
 
 def _merge(outer: CallReport | None, inner: CallReport) -> None:

@@ -29,6 +29,7 @@ from drafter import segment
 from drafter.checks import readability
 from drafter.checks.facts import extract_facts
 from drafter.i18n import Lazy, lazy
+from drafter.memo import text_cache
 from drafter.models import FindingSeverity, RequiredElement, Section, SpanOrigin, StyleGuide, Template
 
 SPELLING_FILE = Path(__file__).resolve().parent.parent / "data" / "spelling_en.yaml"
@@ -144,13 +145,50 @@ def _word_count(sentence: str) -> int:
 
 def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling: str | None = None) -> list[Issue]:
     """The guide's rules on one section; `spelling` ("british" / "american", from the template) overrides the
-    guide's."""
-    text = section.text
-    sid = section.id
+    guide's.
+
+    Remembered per exact input (the section's id, text, quoted stretches and original, the guide, the language
+    and the spelling): every check of a draft lints every section again, and most have not changed since. A
+    simplification lints each section as it finishes, so the check at the end of a batch finds them done.
+    """
+    # a verbatim quote from a source is not the writer's to reword or split: no style rule is applied inside it
+    found = _lint_remembered(section.text, section.id, tuple(_not_linted(section)), section.original,
+                             _Same(guide), language, spelling)
+    return list(found)
+
+
+class _Same:
+    """A memo key part equal only to the very same object: a style guide holds dicts, so it has no hash of its own.
+    The catalog builds each guide once and a guide is frozen; the key holds the guide, so its id is not reused
+    while remembered."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: StyleGuide) -> None:
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+
+@text_cache(max_chars=4_000_000, max_items=8192)
+def _lint_remembered(
+    text: str, sid: str, quoted: tuple[tuple[int, int], ...], original: str | None, guide: _Same, language: str,
+    spelling: str | None,
+) -> tuple[Issue, ...]:
+    return tuple(_lint(text, sid, list(quoted), original, guide.obj, language, spelling))
+
+
+def _lint(
+    text: str, sid: str, quoted: list[tuple[int, int]], original: str | None, guide: StyleGuide, language: str,
+    spelling: str | None,
+) -> list[Issue]:
+    """`lint_section` on the parts of a section it reads."""
     issues: list[Issue] = []
     warn = FindingSeverity.warning
-    # a verbatim quote from a source is not the writer's to reword or split: no style rule is applied inside it
-    quoted = _not_linted(section)
 
     pattern = _inflected_pattern(tuple(guide.plain_words))
     lowered_plain = {k.lower(): v for k, v in guide.plain_words.items()}
@@ -194,7 +232,7 @@ def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling
                                 lazy("Split it into shorter sentences."), sentence.lower()))
 
     if language == "en":
-        issues += _spelling(section, guide, spelling)
+        issues += _spelling_parts(text, sid, quoted, original, guide, spelling)
         if guide.max_passive_share is not None:
             passive = [(s, e) for s, e, sentence in sentences if _PASSIVE.search(sentence)]
             if len(sentences) >= 3 and passive and len(passive) / len(sentences) > guide.max_passive_share:
@@ -205,7 +243,7 @@ def lint_section(section: Section, guide: StyleGuide, language: str, *, spelling
                     lazy("{passive} of {sentences} sentences are in the passive voice ({share:.0%}); the {guide} style guide allows at most {limit:.0%}.", passive=len(passive), sentences=len(sentences), share=share, guide=guide.id, limit=guide.max_passive_share),
                     lazy("Say who does what: 'the council will close the road', not 'the road will be closed'."),
                 ))
-    issues += readability_issues(section, guide, language)
+    issues += _readability_issues(text, sid, guide, language)
     return issues
 
 
@@ -227,8 +265,12 @@ def spelling_of(text: str) -> str | None:
 def document_spelling(section: Section, guide: StyleGuide, template_spelling: str | None = None) -> str | None:
     """The locale a section is checked against: a simplification keeps its original's (a US regulation stays
     en-US), else the template's, else the style guide's."""
-    if section.original:
-        found = spelling_of(section.original)
+    return _document_spelling(section.original, guide, template_spelling)
+
+
+def _document_spelling(original: str | None, guide: StyleGuide, template_spelling: str | None) -> str | None:
+    if original:
+        found = spelling_of(original)
         if found:
             return found
     return template_spelling or guide.spelling
@@ -247,17 +289,18 @@ def _inside(start: int, end: int, stretches: list[tuple[int, int]]) -> bool:
     return any(a <= start and end <= b for a, b in stretches)
 
 
-def _spelling(section: Section, guide: StyleGuide, template_spelling: str | None = None) -> list[Issue]:
-    spelling = document_spelling(section, guide, template_spelling)
+def _spelling_parts(
+    text: str, sid: str, quoted: list[tuple[int, int]], original: str | None, guide: StyleGuide,
+    template_spelling: str | None = None,
+) -> list[Issue]:
+    spelling = _document_spelling(original, guide, template_spelling)
     if spelling is None:
         return []
     to_british, to_american = _spelling_rules()
     wrong = to_british if spelling == "british" else to_american
     issues = []
-    text = section.text
-    quoted = _not_linted(section)
     # words the original itself spells so (a simplification carries them over verbatim)
-    original_words = set(re.findall(r"[a-z]+", (section.original or "").lower()))
+    original_words = set(re.findall(r"[a-z]+", (original or "").lower()))
     locale = "en-GB" if spelling == "british" else "en-US"
     for m in re.finditer(r"(?<![\w-])[A-Za-z]+(?![\w-])", text):  # a dictionary look-up per word: fast
         word = m.group(0)
@@ -270,7 +313,7 @@ def _spelling(section: Section, guide: StyleGuide, template_spelling: str | None
             continue  # a capitalised word mid-sentence is a name ("Harbor Freight"), not a spelling
         right = wrong[word.lower()]
         right = right[0].upper() + right[1:] if word[0].isupper() else right
-        issues.append(Issue("style.spelling", FindingSeverity.warning, section.id, m.start(), m.end(), word,
+        issues.append(Issue("style.spelling", FindingSeverity.warning, sid, m.start(), m.end(), word,
                             lazy('"{word}" is not {spelling} spelling ({locale}).', word=word, spelling=spelling,
                                  locale=locale),
                             lazy('Use "{right}".', right=right), word.lower()))
@@ -279,8 +322,12 @@ def _spelling(section: Section, guide: StyleGuide, template_spelling: str | None
 
 def readability_issues(section: Section, guide: StyleGuide, language: str) -> list[Issue]:
     """A section that misses the guide's readability target (short sections are not scored)."""
+    return _readability_issues(section.text, section.id, guide, language)
+
+
+def _readability_issues(section_text: str, sid: str, guide: StyleGuide, language: str) -> list[Issue]:
     target = guide.readability
-    text = readability.body_text(_PLACEHOLDER.sub("", section.text))
+    text = readability.body_text(_PLACEHOLDER.sub("", section_text))
     issues: list[Issue] = []
     warn = FindingSeverity.warning
     if language == "zh":
@@ -288,10 +335,10 @@ def readability_issues(section: Section, guide: StyleGuide, language: str) -> li
         if not r.sentences:
             return []
         if target.max_avg_sentence_chars and (r.avg_sentence_chars or 0) > target.max_avg_sentence_chars:
-            issues.append(Issue("readability.sentence_chars", warn, section.id, None, None, "",
+            issues.append(Issue("readability.sentence_chars", warn, sid, None, None, "",
                                 lazy("Sentences average {average} characters; the target is at most {limit}.", average=r.avg_sentence_chars, limit=target.max_avg_sentence_chars), lazy("Split long sentences.")))
         if target.max_uncommon_char_share is not None and (r.uncommon_char_share or 0) > target.max_uncommon_char_share:
-            issues.append(Issue("readability.uncommon_chars", warn, section.id, None, None, "",
+            issues.append(Issue("readability.uncommon_chars", warn, sid, None, None, "",
                                 lazy("{share:.1%} of the characters are outside the common set; the target is at most {limit:.1%}.", share=r.uncommon_char_share, limit=target.max_uncommon_char_share),
                                 lazy("Use more common words.")))
         return issues
@@ -299,10 +346,10 @@ def readability_issues(section: Section, guide: StyleGuide, language: str) -> li
     if r.words < MIN_WORDS_FOR_READABILITY:
         return []
     if target.max_grade is not None and (r.flesch_kincaid_grade or 0) > target.max_grade:
-        issues.append(Issue("readability.grade", warn, section.id, None, None, "",
+        issues.append(Issue("readability.grade", warn, sid, None, None, "",
                             lazy("Flesch-Kincaid grade {grade}; the {guide} target is at most {limit:g}.", grade=r.flesch_kincaid_grade, guide=guide.id, limit=target.max_grade), lazy("Use shorter sentences and shorter words.")))
     if target.min_reading_ease is not None and (r.flesch_reading_ease or 0) < target.min_reading_ease:
-        issues.append(Issue("readability.reading_ease", warn, section.id, None, None, "",
+        issues.append(Issue("readability.reading_ease", warn, sid, None, None, "",
                             lazy("Flesch Reading Ease {ease}; the {guide} target is at least {limit:g}.", ease=r.flesch_reading_ease, guide=guide.id, limit=target.min_reading_ease), lazy("Use shorter sentences and shorter words.")))
     return issues
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from drafter.simplification import _broken_references, _missing_facts, broken_references, missing_facts
+from tests.pipeline.corpus import long_strings
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "simplify" / "corpus.yaml"
 HAND = [
@@ -26,21 +27,13 @@ HAND = [
 ]
 
 
-def _texts(node: object) -> list[str]:
-    if isinstance(node, str):
-        return [node] if len(node) > 20 else []
-    if isinstance(node, dict):
-        return [t for v in node.values() for t in _texts(v)]
-    if isinstance(node, list):
-        return [t for v in node for t in _texts(v)]
-    return []
 
 
 def _pairs() -> list[tuple[str, str]]:
     """Hand-made pairs, and each corpus text against itself and against copies that drop, change or split its
     numbers and references (the ways a model breaks them)."""
     rng = random.Random(17)
-    texts = _texts(yaml.safe_load(CORPUS.read_text(encoding="utf-8")))
+    texts = long_strings(yaml.safe_load(CORPUS.read_text(encoding="utf-8")))
     assert len(texts) >= 10
     pairs = list(HAND)
     for text in texts:
