@@ -42,6 +42,11 @@ def _indexed(source_text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[
     return paras, tuple(_norm(p) for p in paras), tuple(frozenset(_words(p)) for p in paras)
 
 
+def read_source(text: str) -> None:
+    """Read a source ahead of the drafts that will cite it (when a person adds it)."""
+    _indexed(text)
+
+
 def locate(passage: str, source_text: str) -> int | None:
     """The 1-based paragraph of `source_text` that best supports `passage`, or None if none shares enough."""
     _, norms, para_words = _indexed(source_text)

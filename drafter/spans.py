@@ -53,20 +53,25 @@ def _input_needles_of(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _source_needles(sources: Sequence[tuple[str, str]]) -> tuple[tuple[str, str, int], ...]:
-    return _source_needles_of(tuple((name, text) for name, text in sources))
-
-
-@text_cache(max_chars=4_000_000, max_items=32)
-def _source_needles_of(sources: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, int], ...]:
     """(sentence, source name, 1-based paragraph) for every sentence of every source."""
+    return tuple(needle for name, text in sources for needle in _needles_of_source(name, text))
+
+
+# A source is read once, when it is added (`read_source`): its sentences are found then, not in every draft.
+@text_cache(max_chars=4_000_000, max_items=64)
+def _needles_of_source(name: str, text: str) -> tuple[tuple[str, str, int], ...]:
     out: list[tuple[str, str, int]] = []
-    for name, text in sources:
-        language = segment.detect_language(text)
-        for pi, block in enumerate(segment.blocks(text), start=1):
-            found = set(segment.split_sentences(block.text, language))
-            found.update(segment.split_sentences(block.text, language, semicolons=True))
-            out.extend((s, name, pi) for s in sorted(found) if len(s) >= (8 if language == "zh" else 12))
+    language = segment.detect_language(text)
+    for pi, block in enumerate(segment.blocks(text), start=1):
+        found = set(segment.split_sentences(block.text, language))
+        found.update(segment.split_sentences(block.text, language, semicolons=True))
+        out.extend((s, name, pi) for s in sorted(found) if len(s) >= (8 if language == "zh" else 12))
     return tuple(out)
+
+
+def read_source(name: str, text: str) -> None:
+    """Read a source ahead of the drafts that will label its quotes (when a person adds it)."""
+    _needles_of_source(name, text)
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
@@ -80,14 +85,24 @@ def _bounded(text: str, start: int, end: int) -> bool:
     return not glued
 
 
-def _match(text: str, inputs: Iterable[str], sources: Sequence[tuple[str, str]]) -> list[_Label | None]:
-    """Per character: (origin, source, paragraph) where an input or a source sentence matches, else None."""
-    labels: list[_Label | None] = [None] * len(text)
+# Every section of a draft is matched against the same inputs and sources: their needles are ordered once.
+@text_cache(max_chars=4_000_000, max_items=32)
+def _needles(
+    inputs: tuple[str, ...], sources: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, int, _Label], ...]:
+    """The inputs' and the sources' needles, in the order they are matched."""
     needles: list[tuple[str, int, _Label]] = [(n, 1, (SpanOrigin.input, None, None)) for n in _input_needles(inputs)]
     needles += [(n, 0, (SpanOrigin.quote, name, pi)) for n, name, pi in _source_needles(sources)]
     # longest first, so a whole quoted sentence wins over an input date inside it; at equal length the author's
     # own words win over a source that repeats them
     needles.sort(key=lambda item: (-len(item[0]), -item[1]))
+    return tuple(needles)
+
+
+def _match(text: str, inputs: Iterable[str], sources: Sequence[tuple[str, str]]) -> list[_Label | None]:
+    """Per character: (origin, source, paragraph) where an input or a source sentence matches, else None."""
+    labels: list[_Label | None] = [None] * len(text)
+    needles = _needles(tuple(inputs), tuple((name, source) for name, source in sources))
     taken = bytearray(len(text))  # 1 where `labels` holds a label: a free stretch is found without a loop
     for needle, _, label in needles:
         pos = text.find(needle)

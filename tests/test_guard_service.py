@@ -177,3 +177,30 @@ def test_scan_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatc
     assert main(["scan", str(doc), str(binary)]) == 3
     out, err = capsys.readouterr()
     assert "binary file" in err and out == ""
+
+
+@pytest.mark.parametrize("marking", ["SECRET", "\uff33\uff25\uff23\uff32\uff25\uff34", "S\u200bE\u200bC\u200bR\u200bE\u200bT",
+                                     "S E C R E T"])
+def test_a_marked_source_read_ahead_when_added_is_still_refused_for_a_backend_not_cleared(
+    ext_service: tuple[DrafterService, ScriptedBackend], marking: str,
+) -> None:
+    # reading ahead remembers the guard's hits and markings by the source's text: the policy is still applied per
+    # request, and nothing is sent; after a clean draft from the same lines, the marked line is still found
+    svc, backend = ext_service
+    clean = "The depot handled 4,120 collections in March.\nCrews worked 36 extra shifts."
+    svc.create_draft(briefing_request(backend="ext").model_copy(
+        update={"sources": [svc.add_source("clean.txt", clean.encode())]}), "alice")
+    sent = len(backend.received)
+    doc = svc.add_source("annex.txt", f"{clean}\n{marking}\nThe plan is…".encode())
+    # the same source drafted offline first (cleared for it): its markings are remembered by then
+    assert svc.create_draft(briefing_request().model_copy(update={"sources": [doc]}), "alice").sections
+    with pytest.raises(RefusedError) as exc:
+        svc.create_draft(briefing_request(backend="ext").model_copy(update={"sources": [doc]}), "alice")
+    assert "SECRET" in str(exc.value) and "source 'annex.txt'" in str(exc.value)
+    assert len(backend.received) == sent
+    # in a prompt (checked line by line, free lines remembered): the clean lines again, and the marked one
+    draft = svc.create_draft(briefing_request(backend="ext"), "alice")
+    sent = len(backend.received)
+    with pytest.raises(RefusedError, match="SECRET"):
+        svc.refine_section(draft.id, "summary", f"{clean}\n{marking}", "alice")
+    assert len(backend.received) == sent

@@ -55,24 +55,24 @@ def _terms(text: str) -> list[str]:
 _DIGIT = re.compile(r"\d")
 
 
-# Every section of a draft picks from the same sources: their sentences and term bags are found once.
-@text_cache(max_chars=4_000_000, max_items=16)
-def _candidates(
-    sources: tuple[str, ...],
-) -> tuple[
+_Candidates = tuple[
     tuple[tuple[int, int, str, bool], ...], tuple[frozenset[str], ...], Mapping[str, int],
     tuple[tuple[str, frozenset[str]], ...],
-]:
-    """The quotable sentences of the sources (source index, order, sentence, carries a figure), the set of
-    terms of each, in how many sentences each term occurs, and each sentence's `_key`."""
+]
+
+
+# A source is read once, when it is added (`read_source`), and every draft drawing on it picks from what was read:
+# each source's sentences, term bags and keys are found once, and a request's candidates are those of its sources.
+@text_cache(max_chars=4_000_000, max_items=64)
+def _source_candidates(text: str) -> _Candidates:
+    """`_candidates` of one source (source index 0)."""
     candidates: list[tuple[int, int, str, bool]] = []
-    for si, text in enumerate(sources):
-        for sentence in split_sentences(text):
-            # headings and fragments carry no sentence punctuation: not worth quoting
-            if INJECTION.search(sentence):  # addressed to an AI, not to the reader: never quoted
-                continue
-            if len(sentence) >= 20 and sentence[-1] in ".!?。！？；;\"'”)":
-                candidates.append((si, len(candidates), sentence, _DIGIT.search(sentence) is not None))
+    for sentence in split_sentences(text):
+        # headings and fragments carry no sentence punctuation: not worth quoting
+        if INJECTION.search(sentence):  # addressed to an AI, not to the reader: never quoted
+            continue
+        if len(sentence) >= 20 and sentence[-1] in ".!?。！？；;\"'”)":
+            candidates.append((0, len(candidates), sentence, _DIGIT.search(sentence) is not None))
     doc_freq: Counter[str] = Counter()
     bags = []
     for _, _, sentence, _ in candidates:
@@ -81,6 +81,31 @@ def _candidates(
         doc_freq.update(bag)
     keys = tuple(_key(sentence) for _, _, sentence, _ in candidates)
     return tuple(candidates), tuple(bags), MappingProxyType(dict(doc_freq)), keys
+
+
+def read_source(text: str) -> None:
+    """Read a source ahead of the drafts that will quote it (when a person adds it)."""
+    _source_candidates(text)
+
+
+# Every section of a draft picks from the same sources: their candidates are put together once per request.
+@text_cache(max_chars=4_000_000, max_items=16)
+def _candidates(sources: tuple[str, ...]) -> _Candidates:
+    """The quotable sentences of the sources (source index, order, sentence, carries a figure), the set of
+    terms of each, in how many sentences each term occurs, and each sentence's `_key`."""
+    if len(sources) == 1:
+        return _source_candidates(sources[0])
+    candidates: list[tuple[int, int, str, bool]] = []
+    bags: list[frozenset[str]] = []
+    keys: list[tuple[str, frozenset[str]]] = []
+    doc_freq: Counter[str] = Counter()
+    for si, text in enumerate(sources):
+        own, own_bags, own_freq, own_keys = _source_candidates(text)
+        candidates += [(si, len(candidates) + order, sentence, figures) for _, order, sentence, figures in own]
+        bags += own_bags
+        keys += own_keys
+        doc_freq.update(own_freq)
+    return tuple(candidates), tuple(bags), MappingProxyType(dict(doc_freq)), tuple(keys)
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -117,6 +142,9 @@ def _said_sentences(text: str) -> tuple[str, tuple[tuple[str, frozenset[str]], .
     return _plain(text), tuple(out)
 
 
+_FEW_LONG = 24  # below this many long said sentences, each is looked for in a sentence without splitting it
+
+
 class _Said:
     """What is already said, indexed so that `repeats` compares a sentence only with the said sentences that
     share enough of its words to be repeated by it."""
@@ -127,6 +155,7 @@ class _Said:
         self._own: list[tuple[int, str]] = []  # each said sentence: its number of tokens, plain
         self._postings: dict[str, list[int]] = {}  # token -> the said sentences holding it
         self._long: dict[str, list[str]] = {}  # first word -> the plain said sentences of six tokens or more
+        self._longs: list[str] = []  # the same sentences, in one list
         self.add(texts)
 
     def add(self, texts: tuple[str, ...]) -> None:
@@ -144,11 +173,15 @@ class _Said:
                 if len(tokens) >= 6:
                     # a plain sentence found in another starts at one of its words: looked for from there
                     self._long.setdefault(p.split(" ", 2)[1], []).append(p)
+                    self._longs.append(p)
         # plain texts and sentences hold no line break, so a match in the joined text is a match in one of them
         self._joined = "\n".join(self._wholes)
 
     def _contains_long(self, plain: str) -> bool:
         """Whether a said sentence of six tokens or more is in `plain`."""
+        if len(self._longs) <= _FEW_LONG:
+            # a said sentence in `plain` has its first word among plain's words: a few are looked for directly
+            return any(own in plain for own in self._longs)
         if self._long:
             for word in self._long.keys() & plain.split():  # only the words a long said sentence starts with
                 for own in self._long[word]:
@@ -194,9 +227,18 @@ def _key(sentence: str) -> tuple[str, frozenset[str]]:
     return plain, _tokens(plain)
 
 
-def extract_relevant(query: str, sources: list[str], k: int, said: tuple[str, ...] = ()) -> list[tuple[int, str]]:
+# Every section of a draft is checked against the author's inputs, the same in every section: indexed once.
+@text_cache(max_chars=2_000_000, max_items=16)
+def _said_once(texts: tuple[str, ...]) -> _Said:
+    return _Said(texts)
+
+
+def extract_relevant(
+    query: str, sources: list[str], k: int, said: tuple[str, ...] = (), inputs: tuple[str, ...] = ()
+) -> list[tuple[int, str]]:
     """Top-k sentences of the sources by TF-IDF overlap with the query, returned in source order. A sentence
-    that repeats one of `said` (the sections already written, the author's inputs) is never picked.
+    that repeats one of `said` (the sections already written) or of `inputs` (the author's inputs, the same in
+    every section of a draft) is never picked.
 
     Returns (source index, sentence) pairs.
     """
@@ -205,23 +247,26 @@ def extract_relevant(query: str, sources: list[str], k: int, said: tuple[str, ..
         return []
     n = len(candidates)
     query_terms = set(_terms(query))
-    already = _Said(said)
     scored = []
-    for (si, order, sentence, figures), bag, key in zip(candidates, bags, keys, strict=True):
-        if already.repeats(sentence, key):
-            continue
+    for (si, order, sentence, figures), bag in zip(candidates, bags, strict=True):
         score = sum(math.log(1 + n / doc_freq[t]) for t in bag & query_terms)
         # a light preference for sentences carrying figures, which briefings need
         if figures:
             score += 0.5
         scored.append((score, -order, si, sentence))
     scored.sort(reverse=True)
+    # A sentence that repeats what is said is never picked: asked only of the sentences reached, best first, which
+    # leaves the same sentences in the same order as leaving them all out first. Whether a sentence repeats one said
+    # sentence or another is asked of each said sentence alone (and each said text whole): the inputs' index and the
+    # one of the rest, asked in turn, answer as one index of both.
+    already, given = _Said(said), _said_once(inputs)
     best: list[tuple[float, int, int, str]] = []
     chosen_said = _Said()
     for item in scored:  # a source that states a sentence twice gives it once
         if len(best) == k:
             break
-        if chosen_said.repeats(item[3], keys[-item[1]]):  # -item[1] is the sentence's place among the candidates
+        key = keys[-item[1]]  # -item[1] is the sentence's place among the candidates
+        if given.repeats(item[3], key) or already.repeats(item[3], key) or chosen_said.repeats(item[3], key):
             continue
         if best:
             mine = _Said((item[3],))
@@ -323,9 +368,9 @@ class OfflineBackend(Backend):
                 + [inputs.get(ctx["title_field"] or "", "")]
             )
             k = _SENTENCES_BY_LENGTH[section["length"]]
-            said = tuple(w["text"] for w in ctx.get("written") or ()) + tuple(parts) + tuple(
-                v for v in inputs.values() if v)
-            picked = extract_relevant(query, [s["text"] for s in sources], k, said)
+            said = tuple(w["text"] for w in ctx.get("written") or ()) + tuple(parts)
+            given = tuple(v for v in inputs.values() if v)
+            picked = extract_relevant(query, [s["text"] for s in sources], k, said, given)
             for si, sentence in picked:
                 parts.append(f"{sentence} [{si + 1}]")
         if not parts:

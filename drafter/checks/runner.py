@@ -8,6 +8,7 @@ normalised subject, occurrence), so a waiver survives re-checking as long as the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
@@ -78,14 +79,18 @@ def gongwen_issues(draft: Draft, template: Template) -> list[Issue]:
     ]
 
 
-def _system_rule_lines() -> list[str]:
-    return [line.strip("- ").strip() for line in SYSTEM_RULES.splitlines() if len(line.strip("- ").strip()) >= 40]
+@functools.cache
+def _system_rules() -> tuple[tuple[str, str], ...]:
+    """Each line of the system prompt worth finding in a section, and its first 60 characters as looked for (lower
+    case, one space between words): the prompt is a constant, so this is made once."""
+    lines = [line.strip("- ").strip() for line in SYSTEM_RULES.splitlines() if len(line.strip("- ").strip()) >= 40]
+    return tuple((line, " ".join(line.lower().split())[:60]) for line in lines)
 
 
 def prompt_safety_issues(draft: Draft) -> list[Issue]:
     """Text that reads as an instruction to the AI (usually quoted from a source), or the system prompt leaking."""
     issues = []
-    rules = [(line, " ".join(line.lower().split())) for line in _system_rule_lines()]
+    rules = _system_rules()
     for section in draft.sections:
         flat = " ".join(section.text.lower().split())
         for m in INJECTION.finditer(section.text):
@@ -95,11 +100,11 @@ def prompt_safety_issues(draft: Draft) -> list[Issue]:
                 lazy("Remove the sentence."), m.group(0).lower(),
             ))
         for line, norm in rules:
-            if norm[:60] in flat:
+            if norm in flat:
                 issues.append(Issue(
                     "prompt.system_leak", FindingSeverity.blocking, section.id, None, None, line[:60],
                     lazy("The section repeats Drafter's instructions to the model (the system prompt leaked)."),
-                    lazy("Remove the text, or regenerate the section."), norm[:60],
+                    lazy("Remove the text, or regenerate the section."), norm,
                 ))
     return issues
 

@@ -11,7 +11,7 @@ from drafter.clearance import Clearance
 from drafter.errors import RefusedError
 from drafter.guard import risk
 from drafter.guard.detectors import Detection, PiiDetector
-from drafter.guard.markings import Marking, find_markings
+from drafter.guard.markings import Marking, find_markings, without_marking_words
 from drafter.guard.normalise import normalise
 from drafter.guard.policy import NER_NOTE, Action, BackendPolicy, ScanFinding, ScanReport, action_for
 from drafter.guard.pseudonymise import Pseudonymiser
@@ -65,6 +65,13 @@ class Guard:
             if action is None:
                 action = actions[h.type] = action_for(h.type, None, policy)
             yield ScanFinding.of(h.type, h.start + by, h.end + by, h.score, action, h.text)
+
+    def read_ahead(self, text: str) -> None:
+        """Scan `text` now (a source as it is added), so that the request and prompts quoting it find its windows'
+        hits remembered. Nothing is decided here: every request is still checked against its backend's policy."""
+        for _ in scan_pieces_at(split_text(text), self._scan_window):
+            pass
+        _markings(text)  # as each prompt's parts are checked for markings
 
     def scan(self, text: str, policy: BackendPolicy) -> ScanReport:
         findings = list(self.iter_findings(split_text(text), policy))
@@ -190,7 +197,10 @@ class Guard:
 @text_cache(max_chars=4_000_000, max_items=32)
 def _markings(text: str) -> tuple[Marking, ...]:
     """The markings of one whole text. A draft's sources are checked with its request and then again in
-    every prompt that quotes them: the same text, so it is read once."""
+    every prompt that quotes them: the same text, so it is read once. A prompt is new text made of the same
+    lines: when none of its lines holds a marking word (each line's answer remembered), it holds no marking."""
+    if without_marking_words(text):
+        return ()
     return tuple(find_markings(text))
 
 

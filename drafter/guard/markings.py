@@ -19,6 +19,7 @@ In running prose the words are not markings: "the secret of good drafting", "Sec
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from drafter.clearance import Clearance
@@ -147,6 +148,42 @@ def _has_marking_word(text: str) -> bool:
             if at >= 0 and _ANY_MARKING_WORD.match(text, at):
                 return True
     return False
+
+
+def without_marking_words(text: str) -> bool:
+    """Whether no line of `text`, normalised, holds a marking word: then `find_markings(text)` finds nothing.
+
+    A prompt quotes the same sources and inputs section after section, so the lines found free are remembered.
+    A marking word never spans a line break (no separator of `_ANY_MARKING_WORD` is one) and normalising works
+    character by character and never makes or removes a line break: the whole text holds a marking word exactly
+    when one of its lines does."""
+    free = _FREE_LINES
+    for line in text.split("\n"):
+        if line in free:
+            continue
+        if _has_marking_word(normalise_text(line).text):
+            return False
+        _remember_free(line)
+    return True
+
+
+# Lines known to hold no marking word, at most `_FREE_CHARS` characters of them (forgotten all at once beyond).
+_FREE_LINES: dict[str, None] = {}
+_FREE_CHARS = 4_000_000
+_free_lock = threading.Lock()
+_free_size = [0]
+
+
+def _remember_free(line: str) -> None:
+    if len(line) > _FREE_CHARS:
+        return
+    with _free_lock:
+        if _free_size[0] + len(line) > _FREE_CHARS:
+            _FREE_LINES.clear()
+            _free_size[0] = 0
+        if line not in _FREE_LINES:
+            _FREE_LINES[line] = None
+            _free_size[0] += len(line)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
+from drafter import citations, spans
+from drafter.backends import offline
+from drafter.checks import facts
 from drafter.models import AuditEvent, Draft, DraftStatus, LLMCall, Review, SourceDoc
 from drafter.register import RegisterEntry, build_register
 from drafter.service.audit_signing import AuditSigning
@@ -13,6 +17,9 @@ from drafter.sources import UPLOAD_TYPES, source_from_bytes
 from drafter.stats import Statistics
 from drafter.stats import compute as compute_statistics
 from drafter.store import AuditCheck, Checkpoint
+
+log = logging.getLogger("drafter.service")
+READ_AHEAD_MAX_CHARS = 4_000_000  # what the pipeline's memories of a text hold at most (drafter.memo budgets)
 
 
 class Queries(AuditSigning):
@@ -25,8 +32,33 @@ class Queries(AuditSigning):
         return list(UPLOAD_TYPES)
 
     def read_source(self, name: str, data: bytes) -> SourceDoc:
-        """An uploaded file as a source, or one InputError saying why it cannot be read."""
+        """An uploaded or pasted file as a source, or one InputError saying why it cannot be read."""
         return source_from_bytes(name, data, self.settings.max_source_bytes)
+
+    def add_source(self, name: str, data: bytes) -> SourceDoc:
+        """`read_source` for a source added to a draft: it is also read for drafting now, when it is added, so the
+        drafts that draw on it do not read it again (`read_ahead`)."""
+        doc = self.read_source(name, data)
+        try:
+            self.read_ahead(doc)
+        except Exception as exc:  # only a head start: a draft reads the source itself, and reports any problem there
+            # the class only: a message or traceback could quote the source, which logs never hold
+            log.warning("reading a source ahead failed", extra={"error_type": type(exc).__name__})
+        return doc
+
+    def read_ahead(self, doc: SourceDoc) -> None:
+        """What drafting reads in a source, read once and remembered by its text: the guard's scan, its quotable
+        sentences (offline backend), the sentences quote labels match (spans), its paragraphs (citations) and the
+        facts it supports (checks). A draft drawing on it finds them remembered; one whose source was forgotten
+        (the memories are bounded) reads it again. Nothing is decided here: every draft is checked as before.
+        A text longer than the memories hold is not read ahead: it would be read twice."""
+        if len(doc.text) > READ_AHEAD_MAX_CHARS:
+            return
+        self.guard.read_ahead(doc.text)
+        offline.read_source(doc.text)
+        spans.read_source(doc.name, doc.text)
+        citations.read_source(doc.text)
+        facts.read_source(doc.text)
 
     def get_draft(self, draft_id: str) -> Draft:
         return self.store.get_draft(draft_id)

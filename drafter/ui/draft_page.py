@@ -244,7 +244,7 @@ def sources_widget(service: DrafterService) -> None:
         if upload.file_id in seen:
             continue
         seen.add(upload.file_id)
-        read = partial(service.read_source, upload.name, upload.getvalue())
+        read = partial(service.add_source, upload.name, upload.getvalue())
         doc = attempt(N_("reading a source"), read)
         if doc is not None:
             sources[doc.name] = doc
@@ -279,7 +279,7 @@ def _add_pasted(service: DrafterService) -> None:
     """Runs before the page is drawn (so the list below shows the new source in the same run)."""
     name = str(st.session_state.get(KEEP + "draft.paste_name", "")).strip() or "pasted text"
     try:
-        doc = service.read_source(name if name.endswith((".txt", ".md")) else f"{name}.txt",
+        doc = service.add_source(name if name.endswith((".txt", ".md")) else f"{name}.txt",
                                   str(st.session_state.get(KEEP + "draft.paste_text", "")).encode("utf-8"))
     except DrafterError as exc:
         st.session_state[PASTE_ERROR_KEY] = str(exc)

@@ -47,6 +47,11 @@ def fuzz_texts(count: int = 400, seed: int = 17) -> list[str]:
     return out
 
 
+def long_strings(node: Any) -> list[str]:
+    """Every string of more than 20 characters in a parsed YAML or JSON document, in document order."""
+    return [text for text in _strings(node) if len(text) > 20]
+
+
 def _strings(node: Any) -> Iterator[str]:
     if isinstance(node, str):
         if len(node.strip()) >= 2:
