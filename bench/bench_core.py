@@ -67,24 +67,44 @@ def _words(draft: Draft) -> int:
 
 
 def bench_drafting(service: DrafterService, runs: int = 15) -> None:
+    """Request -> saved draft, as a person drafts in the app: the source is added first (its own click, where it is
+    read once: `service.add_source`), then the draft is requested. And the same in one step, the source read
+    with the request (as `drafter draft --source` does, or an API caller sending a source never added)."""
     service.create_draft(_briefing_request(-1), "warmup")
-    times, cpu, words = [], [], 0
+    times, cpu, adding, words = [], [], [], 0
     for n in range(runs):
-        request = _briefing_request(n)
+        given = _briefing_request(n)
+        start = time.perf_counter()
+        doc = service.add_source(given.sources[0].name, given.sources[0].text.encode("utf-8"))
+        adding.append(time.perf_counter() - start)
+        request = given.model_copy(update={"sources": [doc]})
         start, start_cpu = time.perf_counter(), time.process_time()
         draft = service.create_draft(request, "alice")
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
         words = _words(draft)
-    # the CPU time is what a loaded machine does not change: the wall-clock median is compared with the goal
-    print(f"offline drafting, briefing of {words} words (~{words / 500:.1f} pages), {runs} runs: "
-          f"median {statistics.median(times) * 1000:.1f} ms, min {min(times) * 1000:.1f} ms, "
-          f"CPU {statistics.median(cpu) * 1000:.1f} ms "
-          f"(includes saving the request and each section to SQLite); goal <= {DRAFTING_GOAL_MS:.0f} ms: "
-          f"x{statistics.median(times) * 1000 / DRAFTING_GOAL_MS:.2f} of the goal")
+    one_step = []
+    for n in range(runs):
+        request = _briefing_request(1_000 + n)
+        start = time.perf_counter()
+        service.create_draft(request, "alice")
+        one_step.append(time.perf_counter() - start)
     median_ms = statistics.median(times) * 1000
-    figure("offline drafting of a 2-page briefing, request -> saved draft", f"{median_ms:.1f} ms median",
-           f"<= {DRAFTING_GOAL_MS:.0f} ms", median_ms <= DRAFTING_GOAL_MS)
+    one_step_ms = statistics.median(one_step) * 1000
+    size_kb = len(request.sources[0].text) / 1000
+    # the CPU time is what a loaded machine does not change: the wall-clock median is compared with the goal
+    print(f"offline drafting, briefing of {words} words (~{words / 500:.1f} pages) from a {size_kb:.0f} KB source, "
+          f"{runs} runs, a new request and source each run:")
+    print(f"  the source added first (read once, as the app does when it is added: median "
+          f"{statistics.median(adding) * 1000:.1f} ms), then request -> saved draft: median {median_ms:.1f} ms, "
+          f"min {min(times) * 1000:.1f} ms, CPU {statistics.median(cpu) * 1000:.1f} ms (includes saving the request "
+          f"and each section to SQLite); goal <= {DRAFTING_GOAL_MS:.0f} ms: x{median_ms / DRAFTING_GOAL_MS:.2f} of it")
+    print(f"  in one step, the source read with the request (drafter draft --source): median {one_step_ms:.1f} ms, "
+          f"x{one_step_ms / DRAFTING_GOAL_MS:.2f} of the goal")
+    figure("offline drafting of a 2-page briefing, request -> saved draft (source added first)",
+           f"{median_ms:.1f} ms median", f"<= {DRAFTING_GOAL_MS:.0f} ms", median_ms <= DRAFTING_GOAL_MS)
+    figure("the same with a new source read in the same step", f"{one_step_ms:.1f} ms median",
+           f"<= {DRAFTING_GOAL_MS:.0f} ms", one_step_ms <= DRAFTING_GOAL_MS)
     _where_the_time_goes(service, runs)
 
 
