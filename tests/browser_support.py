@@ -131,8 +131,25 @@ def wait_for_app(page: Any) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
 
 
+# A tooltip or menu fading in is measured at its end state: axe reads colours with the opacity of the moment, so a
+# tooltip caught half-way (focus left on a help icon) would fail contrast it meets once shown. Running and endless
+# animations (spinners) are not waited for; at most 3 s.
+_SETTLE = """() => Promise.race([
+  Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map(a => a.finished.catch(() => null))),
+  new Promise(done => setTimeout(done, 3000)),
+])"""
+
+
+def settle_animations(page: Any) -> None:
+    """Wait until the page's finite animations and transitions have finished."""
+    page.evaluate(_SETTLE)
+
+
 def check_accessibility(page: Any, name: str) -> None:
     """Run axe-core on the page; fail on WCAG 2.1 A/AA violations (minus documented Streamlit ones)."""
+    settle_animations(page)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
