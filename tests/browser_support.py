@@ -131,6 +131,37 @@ def wait_for_app(page: Any) -> None:
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
 
 
+# A field's new value reaches the server when the field loses focus, and the rerun it causes starts a moment later:
+# `wait_for_app` at once can see the app idle before that rerun has begun, and the next click then lands in it.
+_COUNT_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__drafterRuns = 0;
+  if (window.__drafterRunObserver) window.__drafterRunObserver.disconnect();
+  window.__drafterRunObserver = new MutationObserver(() => {
+    if (app.dataset.testScriptState === "running") window.__drafterRuns += 1;
+  });
+  window.__drafterRunObserver.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+_RUN_SETTLED = """async (grace) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const start = performance.now();
+  for (;;) {
+    const idle = app.dataset.testScriptState === "notRunning";
+    if (idle && window.__drafterRuns > 0) return true;
+    if (idle && performance.now() - start > grace) return false;
+    await new Promise((done) => setTimeout(done, 5));
+  }
+}"""
+
+
+def commit_field(page: Any, field: Any, grace_ms: int = 500) -> bool:
+    """Leave `field` (Tab) so its value is sent, and wait until the rerun that causes has finished; True when one
+    ran (none starts within `grace_ms` when the value did not change)."""
+    page.evaluate(_COUNT_RUNS)
+    field.press("Tab")
+    return bool(page.evaluate(_RUN_SETTLED, grace_ms))
+
+
 # A tooltip or menu fading in is measured at its end state: axe reads colours with the opacity of the moment, so a
 # tooltip caught half-way (focus left on a help icon) would fail contrast it meets once shown. Running and endless
 # animations (spinners) are not waited for; at most 3 s.
