@@ -115,10 +115,13 @@ def sentences(text: str, language: str = "en", *, semicolons: bool = False) -> l
 def _sentences(text: str, language: str, semicolons: bool) -> tuple[Piece, ...]:
     # The same text is split many times in one pipeline run (spans, facts, style, readability): split it once.
     out: list[Piece] = []
+    # `semicolons` only adds ends; a line holding none of them is cut as without (and that cut is remembered once)
+    extra = (_SEMICOLON_ENDS_ZH if language == "zh" else _SEMICOLON_ENDS) if semicolons else None
     for line in lines(text):
         # a long line (a source pasted without line breaks) is split each time: 8,192 of them would be kept
         cut = _line_cuts if len(line.text) <= _REMEMBERED_LINE else _line_cuts.__wrapped__
-        for a, b in cut(line.text, language, semicolons):
+        own = extra is not None and not extra.isdisjoint(line.text)
+        for a, b in cut(line.text, language, own):
             if (p := _piece(text, line.start + a, line.start + b)) is not None:
                 out.append(p)
     return tuple(out)
@@ -132,6 +135,10 @@ def sentence_starts(text: str, language: str = "en") -> set[int]:
     """Offsets where a sentence begins (its first non-space character)."""
     return {p.start for p in sentences(text, language)}
 
+
+# the ends `semicolons=True` adds to a line's (see `_cuts`)
+_SEMICOLON_ENDS = frozenset("；")
+_SEMICOLON_ENDS_ZH = frozenset("；;")
 
 # A source is split as a whole (names in the fact checks), paragraph by paragraph (quote spans) and again for
 # the offline backend's quotations: the lines are the same each time, so each line is split once.
