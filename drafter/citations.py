@@ -30,7 +30,8 @@ def _words(text: str) -> set[str]:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
+    """Lower case, one space between words (str.split and re's \\s know the same white space)."""
+    return " ".join(text.split()).lower()
 
 
 # Every marker and evidence quote of every section is located in the same sources: each source's paragraphs,

@@ -15,3 +15,17 @@ INJECTION = re.compile(
     r"(?:instructions|prompts?|rules)\b|忽略(?:之前|以上|上述|前面)的?(?:所有)?(?:指令|指示|要求)",
     re.IGNORECASE,
 )
+
+# Every match holds one of these words, matched without case. Under IGNORECASE a few non-ASCII letters match ASCII
+# ones (İ ı ſ K): a text holding one of them is always searched in full.
+_MATCH_WORDS = ("ignore", "disregard", "forget", "忽略")
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def may_hold_injection(text: str) -> bool:
+    """False only when `INJECTION` matches nowhere in `text` nor in any part of it: a word every match holds is
+    missing. A caller searching many parts of one text (its sentences) asks this once of the whole."""
+    if _FOLDS_TO_ASCII.search(text):
+        return True
+    lower = text.lower()
+    return any(word in lower for word in _MATCH_WORDS)

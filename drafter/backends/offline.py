@@ -28,7 +28,7 @@ from drafter.backends.base import (
     GenerationOptions,
 )
 from drafter.errors import RefusedError
-from drafter.injection import INJECTION
+from drafter.injection import INJECTION, may_hold_injection
 from drafter.memo import text_cache
 from drafter.simplify_rules import substitute_plain_words
 from drafter.textfill import cn_numeral, fill, placeholders
@@ -67,9 +67,10 @@ _Candidates = tuple[
 def _source_candidates(text: str) -> _Candidates:
     """`_candidates` of one source (source index 0)."""
     candidates: list[tuple[int, int, str, bool]] = []
+    injection = may_hold_injection(text)  # one look at the whole source, not a search of each sentence
     for sentence in split_sentences(text):
         # headings and fragments carry no sentence punctuation: not worth quoting
-        if INJECTION.search(sentence):  # addressed to an AI, not to the reader: never quoted
+        if injection and INJECTION.search(sentence):  # addressed to an AI, not to the reader: never quoted
             continue
         if len(sentence) >= 20 and sentence[-1] in ".!?。！？；;\"'”)":
             candidates.append((0, len(candidates), sentence, _DIGIT.search(sentence) is not None))
