@@ -12,7 +12,7 @@ Replies are served in order, one per chat-completions request; when the script r
 (a function of the request) answers. A reply is served as server-sent events when the request asked for
 `"stream": true`, else as one JSON body, so the same script works for both.
 
-Reply kinds: `text` (normal; optional first-token delay), `error` (any status, optional Retry-After),
+Reply kinds: `text` (normal; optional first-token delay; `held` stops mid-stream until `resume` is set), `error` (any status, optional Retry-After),
 `slow` (sleeps before answering: past the client's timeout), `cut` (streams part of the text, then drops
 the connection), `garbage` is just `text` with non-JSON content. Every request is recorded in `requests`, and
 `connections` counts the TCP connections accepted (a client that reuses its connections opens few).
@@ -69,6 +69,7 @@ class Reply:
     cut_after_chars: int = 0
     finish_reason: str = "stop"
     after_done: AfterDone = "end"
+    hold_after_chars: int = 0
 
 
 def text(
@@ -95,6 +96,13 @@ def error(status: int, message: str = "scripted error", *, retry_after: float | 
 def slow(delay_s: float, content: str = "too late") -> Reply:
     """Wait `delay_s` before answering at all (set the client's timeout below it)."""
     return Reply("slow", content, delay_s=delay_s)
+
+
+def held(content: str, after_chars: int, *, chunk_chars: int = 8) -> Reply:
+    """Stream the first `after_chars` characters of `content` (at least), then hold the rest until the test calls
+    `server.resume.set()`: `server.holding` is set while the stream waits, so a test knows the model is "still
+    writing" when it looks."""
+    return Reply("text", content, hold_after_chars=after_chars, chunk_chars=chunk_chars)
 
 
 def cut(content: str, after_chars: int) -> Reply:
@@ -125,6 +133,8 @@ class FakeOpenAI:
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self.holding = threading.Event()  # a `held` reply is waiting for `resume`
+        self.resume = threading.Event()
         self._httpd: _QuietServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -285,6 +295,13 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 if i == 0:
                     delta["role"] = "assistant"
                 self._chunk({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+                if reply.hold_after_chars and i < reply.hold_after_chars <= i + step:
+                    server.holding.set()
+                    while not server.resume.wait(0.05) and not server._stop.is_set():
+                        pass  # the rest is held back until the test resumes it (or the server stops)
+                    server.holding.clear()
+                    if server._stop.is_set():
+                        return
             if reply.kind == "cut":
                 # drop the connection without the terminating chunk: a truncated HTTP body
                 self.close_connection = True
