@@ -154,10 +154,19 @@ _RUN_SETTLED = """async (grace) => {
 }"""
 
 
+def count_runs(page: Any) -> None:
+    """Count the app's script runs from now on (`runs_counted`)."""
+    page.evaluate(_COUNT_RUNS)
+
+
+def runs_counted(page: Any) -> int:
+    return int(page.evaluate("() => window.__drafterRuns"))
+
+
 def commit_field(page: Any, field: Any, grace_ms: int = 500) -> bool:
     """Leave `field` (Tab) so its value is sent, and wait until the rerun that causes has finished; True when one
     ran (none starts within `grace_ms` when the value did not change)."""
-    page.evaluate(_COUNT_RUNS)
+    count_runs(page)
     field.press("Tab")
     return bool(page.evaluate(_RUN_SETTLED, grace_ms))
 
