@@ -792,15 +792,16 @@ def _support_keys(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-_SPACES = re.compile(r"\s+")
 
 
 @text_cache(max_chars=4_000_000, max_items=4096)
 def _normal_part(text: str) -> tuple[str, bool, bool, str]:
     """One part of the material: its words lower case, separated by one space, without the space at either end;
     whether it starts and ends with white space; and the part without any white space."""
-    spaced = _SPACES.sub(" ", text.lower().replace("’", "'"))
-    return spaced.strip(" "), spaced[:1] == " ", spaced[-1:] == " ", _SPACES.sub("", text)
+    # str.split knows the same white space as `\s` (every character of Unicode checked in the tests), and splits
+    # without a regular expression's cost per match
+    lower = text.lower().replace("’", "'")
+    return " ".join(lower.split()), lower[:1].isspace(), lower[-1:].isspace(), "".join(text.split())
 
 
 def _joined_normal(pieces: list[tuple[str, bool, bool, str]]) -> str:
