@@ -792,8 +792,6 @@ def _support_keys(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-
-
 @text_cache(max_chars=4_000_000, max_items=4096)
 def _normal_part(text: str) -> tuple[str, bool, bool, str]:
     """One part of the material: its words lower case, separated by one space, without the space at either end;
