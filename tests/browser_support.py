@@ -149,6 +149,7 @@ _RUN_SETTLED = """async (grace) => {
     const idle = app.dataset.testScriptState === "notRunning";
     if (idle && window.__drafterRuns > 0) return true;
     if (idle && performance.now() - start > grace) return false;
+    if (performance.now() - start > 120000) throw new Error("the app was still running after 120 s");
     await new Promise((done) => setTimeout(done, 5));
   }
 }"""
