@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from drafter.caseless import FOLDS_TO_ASCII
+
 # Text in a source that addresses the AI rather than the reader: it is data, never an instruction, and it is
 # never worth quoting in a document (the offline backend skips it; the checks flag it if it appears).
 INJECTION = re.compile(
@@ -17,15 +19,14 @@ INJECTION = re.compile(
 )
 
 # Every match holds one of these words, matched without case. Under IGNORECASE a few non-ASCII letters match ASCII
-# ones (İ ı ſ K): a text holding one of them is always searched in full.
+# ones (drafter.caseless): a text holding one of them is always searched in full.
 _MATCH_WORDS = ("ignore", "disregard", "forget", "忽略")
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def may_hold_injection(text: str) -> bool:
     """False only when `INJECTION` matches nowhere in `text` nor in any part of it: a word every match holds is
     missing. A caller searching many parts of one text (its sentences) asks this once of the whole."""
-    if _FOLDS_TO_ASCII.search(text):
+    if FOLDS_TO_ASCII.search(text):
         return True
     lower = text.lower()
     return any(word in lower for word in _MATCH_WORDS)

@@ -40,6 +40,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from drafter import segment
+from drafter.caseless import ASCII_FOLDS, FOLDS_TO_ASCII
 from drafter.memo import text_cache
 
 # --- numbers in words and in Chinese numerals ------------------------------------------------------
@@ -85,7 +86,7 @@ NUM_OR_CN = rf"(?:{NUM}|{CN_NUMERAL})"
 
 # IGNORECASE lets "ſ" (long s), "K" (Kelvin sign), "ı" and "İ" match s, k and i: the words a pattern matched are
 # looked up after folding them the same way, or "ſection 4" would match and then fail the look-up.
-_ASCII_FOLDS = str.maketrans({"\u017f": "s", "\u212a": "k", "\u0131": "i", "\u0130": "i"})
+_ASCII_FOLDS = str.maketrans(ASCII_FOLDS)
 
 
 def _fold(text: str) -> str:
@@ -411,9 +412,8 @@ class _Collector:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-# Under IGNORECASE these four letters match ASCII letters although their lower case is not ASCII: a text that
-# holds one is always scanned in full.
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+# Under IGNORECASE the letters of drafter.caseless match ASCII letters although their lower case is not ASCII: a
+# text that holds one is always scanned in full.
 
 
 class _Folded:
@@ -422,7 +422,7 @@ class _Folded:
     def __init__(self, text: str):
         self.text = text
         self.lower = text.lower()
-        self.exotic = _FOLDS_TO_ASCII.search(text) is not None
+        self.exotic = FOLDS_TO_ASCII.search(text) is not None
         self._reversed: tuple[str, str] | None = None
         self._gates: dict[tuple[tuple[str, ...], bool], str] = {}
         self.han = _han_only(text)

@@ -22,6 +22,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+from drafter.caseless import FOLDS_TO_ASCII
 from drafter.clearance import Clearance
 from drafter.guard.normalise import Normalised
 from drafter.guard.normalise import normalise as normalise_text
@@ -119,7 +120,6 @@ _STEM_NEXT = {"official": " \t-\u2010\u2013", "protected": " \t"}
 # the same places as `str.find` of the stem and a look at the next character, without a Python step per "officials".
 # (A stem cannot start again inside itself, so these matches, which do not overlap, are all its places.)
 _STEM_FOLLOWED = {stem: re.compile(re.escape(stem) + "[" + re.escape(follow) + "]") for stem, follow in _STEM_NEXT.items()}
-_CASE_ODD = "\u0130\u0131\u017f\u212a"
 _SEPARATOR = r"[ \t._*·\-]"  # the characters of `_LSEP`
 _SPACED_PROBE = re.compile(f"{_SEPARATOR}[oefr](?={_SEPARATOR})")
 
@@ -128,7 +128,7 @@ def _has_marking_word(text: str) -> bool:
     """Whether `_ANY_MARKING_WORD` matches somewhere in `text`: the same answer as its `search`, several times
     faster, because the slow pattern is tried only where a word can start."""
     low = text.lower()
-    if len(low) != len(text) or any(odd in low for odd in _CASE_ODD):
+    if len(low) != len(text) or FOLDS_TO_ASCII.search(low):
         return _ANY_MARKING_WORD.search(text) is not None
     for stem in (*_COMPACT_STEMS, *_ZH_FIRST):
         followed = _STEM_FOLLOWED.get(stem)
