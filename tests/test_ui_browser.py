@@ -15,6 +15,7 @@ from tests.browser_support import (
     CHROMIUM_ARGS,
     OUTPUT,
     check_accessibility,
+    commit_field,
     require_browser_tools,
     screenshot,
     streamlit_server,
@@ -122,8 +123,7 @@ def fill_briefing(page: Any) -> None:
     for label, (_, value) in BRIEFING.items():
         field = page.get_by_label(label, exact=True)
         field.fill(value)
-        field.press("Tab")  # commit the value, as a keyboard user would
-        wait_for_app(page)
+        commit_field(page, field)  # commit the value, as a keyboard user would
     # nothing typed was lost to the reruns that each committed field triggers
     for label, (_, value) in BRIEFING.items():
         expect(page.get_by_label(label, exact=True)).to_have_value(value)
@@ -166,8 +166,7 @@ def test_journey_1_drafter_fills_generates_edits_and_submits(
     page.get_by_text("Edit “Summary”").click()
     box = page.get_by_label("Text of “Summary”")
     box.fill("The Minister opens the Riverside Flood Barrier on 12 March 2026 and meets residents.")
-    box.press("Tab")
-    wait_for_app(page)
+    commit_field(page, box)
     page.get_by_role("button", name="Save edit").first.click()
     expect_text(page, "Saved your edit to “Summary”")
     expect_text(page, "AI-generated, edited by a person")
@@ -266,12 +265,10 @@ def test_journey_4_drafter_simplifies_a_regulation_and_submits_it(
     expect_text(page, "Turn a regulation or notice into")
     box = page.get_by_role("textbox", name="Text of the regulation or notice")
     box.fill(SHORT_REGULATION)
-    box.press("Tab")
-    wait_for_app(page)
+    commit_field(page, box)
     title = page.get_by_label("Title of the simplified version")
     title.fill("Housing help in plain words")
-    title.press("Tab")
-    wait_for_app(page)
+    commit_field(page, title)
     expect(box).to_have_value(SHORT_REGULATION)  # nothing typed lost to the reruns
     choose(page, "Audience", "Plain language")
     check_accessibility(page, "simplify-form")

@@ -14,7 +14,15 @@ from typing import Any
 
 from drafter.service import DrafterService
 from drafter.settings import Settings
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, screenshot, streamlit_server, wait_for_app
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    commit_field,
+    screenshot,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.conftest import FULL_CHECKLIST
 from tests.gongwen_support import zh_inputs, zh_request
 
@@ -73,8 +81,7 @@ def take(folder: Path) -> list[Path]:
                                 ("title", "标题（必填）"), ("recipients", "主送机关（必填）")):
                 field = page.get_by_label(label, exact=True)
                 field.fill(inputs[name])
-                field.press("Tab")
-                wait_for_app(page)
+                commit_field(page, field)
             shots.append(screenshot(page, "zh-draft-form", folder))
 
             _sign_in(page, base, "bob")

@@ -15,7 +15,7 @@ import pytest
 
 from drafter.models import DraftStatus
 from drafter.service import DrafterService
-from tests.browser_support import check_accessibility, screenshot, wait_for_app
+from tests.browser_support import check_accessibility, commit_field, screenshot, wait_for_app
 from tests.gongwen_support import zh_inputs
 from tests.test_ui_browser import app, browser, expect_text, go_to, page  # noqa: F401 - fixtures
 
@@ -82,8 +82,7 @@ def test_a_tongzhi_drafted_reviewed_and_exported_in_chinese(
     for name in REQUIRED:
         field = page.get_by_label(f"{LABELS[name]}（必填）", exact=True)
         field.fill(inputs[name])
-        field.press("Tab")
-        wait_for_app(page)
+        commit_field(page, field)
     expect(page.get_by_label("成文日期（必填）", exact=True)).to_have_value("2026年3月5日")
     assert page.get_by_label("印发日期", exact=True).get_attribute("placeholder") == "例如：2026年3月3日"
     assert_chinese_page(page, "draft-form")

@@ -12,7 +12,13 @@ import pytest
 from drafter.models import DraftStatus
 from drafter.service import DrafterService
 from drafter.settings import Settings
-from tests.browser_support import CHROMIUM_ARGS, require_browser_tools, streamlit_server, wait_for_app
+from tests.browser_support import (
+    CHROMIUM_ARGS,
+    commit_field,
+    require_browser_tools,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.fake_openai import FakeOpenAI, held, text
 
 pytestmark = pytest.mark.browser
@@ -51,8 +57,7 @@ def test_a_sections_first_words_show_while_the_model_is_still_writing(tmp_path: 
                 for label, value in REQUIRED.items():
                     field = page.get_by_label(label, exact=True)
                     field.fill(value)
-                    field.press("Tab")
-                    wait_for_app(page)
+                    commit_field(page, field)
                 page.get_by_role("button", name="Generate draft").click()
                 # the first sentence is shown while the server is still holding back the rest of the section
                 expect(page.get_by_text(FIRST).first).to_be_visible(timeout=30_000)
