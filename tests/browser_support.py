@@ -133,22 +133,68 @@ def wait_for_app(page: Any) -> None:
 
 # A field's new value reaches the server when the field loses focus, and the rerun it causes starts a moment later:
 # `wait_for_app` at once can see the app idle before that rerun has begun, and the next click then lands in it.
-_COUNT_RUNS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.__drafterRuns = 0;
-  if (window.__drafterRunObserver) window.__drafterRunObserver.disconnect();
-  window.__drafterRunObserver = new MutationObserver(() => {
-    if (app.dataset.testScriptState === "running") window.__drafterRuns += 1;
-  });
-  window.__drafterRunObserver.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+# The page's own run state cannot count runs: under load React renders "running" and "notRunning" together, so the
+# attribute never changes for a short run (seen 3 times in 80 on a busy 2-core machine). So the runs are counted on
+# the wire: the rerun requests the page sends and the finished runs the server reports, read from the top-level
+# fields of Streamlit's protobuf messages. The page's socket exists already; patching `WebSocket.prototype.send`
+# reaches it, and the first send after the patch adds a listener for what the server sends back.
+def _field_number(message: Any, name: str) -> int:
+    return int(message.DESCRIPTOR.fields_by_name[name].number)
+
+
+def _wire_fields() -> dict[str, int]:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    finished = ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"]
+    return {
+        "rerun": _field_number(BackMsg, "rerun_script"),
+        "finished": finished.number,
+        "early": finished.enum_type.values_by_name["FINISHED_EARLY_FOR_RERUN"].number,
+    }
+
+
+_COUNT_RUNS = """(fields) => {
+  const top = (data) => {  // [field number, varint value or null] for each top-level field of a protobuf message
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    const out = [];
+    if (bytes === null) return out;
+    let i = 0;
+    const varint = () => { let v = 0, m = 1, b; do { b = bytes[i++]; v += (b & 0x7f) * m; m *= 128; } while (b & 0x80); return v; };
+    while (i < bytes.length) {
+      const key = varint(), field = Math.floor(key / 8), wire = key % 8;
+      if (wire === 0) out.push([field, varint()]);
+      else if (wire === 2) { const n = varint(); i += n; out.push([field, null]); }
+      else if (wire === 1) { i += 8; out.push([field, null]); }
+      else if (wire === 5) { i += 4; out.push([field, null]); }
+      else break;
+    }
+    return out;
+  };
+  window.__drafterRuns = {requested: 0, finished: 0};
+  if (window.__drafterSend) return;
+  window.__drafterSend = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (!this.__drafterHeard) {
+      this.__drafterHeard = true;
+      this.addEventListener("message", (event) => {
+        for (const [field, value] of top(event.data))
+          if (field === fields.finished && value !== fields.early) window.__drafterRuns.finished += 1;
+      });
+    }
+    if (top(data).some(([field]) => field === fields.rerun)) window.__drafterRuns.requested += 1;
+    return window.__drafterSend.call(this, data);
+  };
 }"""
 _RUN_SETTLED = """async (grace) => {
   const app = document.querySelector('[data-testid="stApp"]');
+  const runs = window.__drafterRuns;
   const start = performance.now();
   for (;;) {
     const idle = app.dataset.testScriptState === "notRunning";
-    if (idle && window.__drafterRuns > 0) return true;
-    if (idle && performance.now() - start > grace) return false;
+    if (runs.requested > 0 && runs.finished >= runs.requested && idle) return true;
+    if (runs.requested === 0 && performance.now() - start > grace) return false;
     if (performance.now() - start > 120000) throw new Error("the app was still running after 120 s");
     await new Promise((done) => setTimeout(done, 5));
   }
@@ -156,17 +202,21 @@ _RUN_SETTLED = """async (grace) => {
 
 
 def count_runs(page: Any) -> None:
-    """Count the app's script runs from now on (`runs_counted`)."""
-    page.evaluate(_COUNT_RUNS)
+    """Count the app's script runs from now on: `runs_counted` gives the reruns the page asks the server for."""
+    page.evaluate(_COUNT_RUNS, _wire_fields())
 
 
 def runs_counted(page: Any) -> int:
-    return int(page.evaluate("() => window.__drafterRuns"))
+    return int(page.evaluate("() => window.__drafterRuns.requested"))
+
+
+def runs_finished(page: Any) -> int:
+    return int(page.evaluate("() => window.__drafterRuns.finished"))
 
 
 def commit_field(page: Any, field: Any, grace_ms: int = 500) -> bool:
-    """Leave `field` (Tab) so its value is sent, and wait until the rerun that causes has finished; True when one
-    ran (none starts within `grace_ms` when the value did not change)."""
+    """Leave `field` (Tab) so its value is sent, and wait until the rerun that causes has finished and the page
+    shows it; True when one ran (the page asks for none within `grace_ms` when the value did not change)."""
     count_runs(page)
     field.press("Tab")
     return bool(page.evaluate(_RUN_SETTLED, grace_ms))
