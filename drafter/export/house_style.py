@@ -13,6 +13,7 @@ declarations in any XML part; anything else is refused with an error naming the 
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from pathlib import Path
@@ -66,7 +67,13 @@ def find(name: str, extra: Path | None, template_id: str) -> Path:
 
 def _checked_bytes(path: Path) -> bytes:
     """The package's bytes, after refusing what no reference document needs: not a zip, a zip bomb, a DTD."""
-    data = path.read_bytes()
+    return _checked(path, path.read_bytes())
+
+
+# Every export starts from its house style: the same bytes are checked once (a refusal is not remembered, and a
+# changed file is new bytes, checked again).
+@functools.lru_cache(maxsize=16)
+def _checked(path: Path, data: bytes) -> bytes:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise CatalogError("House style {path} is not a Word file (not a zip package).", path=path)
     try:

@@ -237,3 +237,24 @@ def test_libreoffice_shows_marking_and_footnotes(briefing: tuple[DrafterService,
     assert text.count("OFFICIAL") >= 2
     assert "[1] barrier-report.txt, paragraph 2:" in text  # the footnote, at the foot of the page
     assert re.search(r"£48 million\. \[1\] \d+\. The barrier", text)  # the citation shown once, then the next numbered paragraph
+
+
+@pytest.mark.parametrize(("make", "message"), [(_bomb, "zip bomb"), (_entities, "DTD or entities")])
+def test_a_house_style_changed_after_a_good_export_is_checked_again(tmp_path: Path, make: object,
+                                                                    message: str) -> None:
+    # the check of a house style is remembered for the same bytes: the same path with new bytes is new
+    folder = tmp_path / "styles"
+    folder.mkdir()
+    shutil.copy(SHIPPED / "uk-gov.docx", folder / "uk-gov.docx")
+    svc = DrafterService.from_settings(Settings(data_dir=tmp_path / "data", house_styles_dir=folder))
+    try:
+        draft = svc.create_draft(briefing_request(), "alice")
+        svc.submit(draft.id, "alice")
+        svc.approve(draft.id, "bob", FULL_CHECKLIST)
+        svc.export(draft.id, tmp_path / "good.docx", "alice")
+        make(folder / "uk-gov.docx")  # type: ignore[operator]
+        with pytest.raises(CatalogError, match=message):
+            svc.export(draft.id, tmp_path / "bad.docx", "alice")
+        assert not (tmp_path / "bad.docx").exists()
+    finally:
+        svc.store.engine.dispose()

@@ -4,6 +4,9 @@ build the same content both ways and compare the XML."""
 
 from __future__ import annotations
 
+import random
+import sys
+
 import pytest
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -15,7 +18,7 @@ from drafter.export.footnotes import Footnotes
 from drafter.export.footnotes import ensure_styles as footnote_styles
 from drafter.export.passages import CommentWriter
 from drafter.export.signature import _comment_text
-from drafter.labeling import machine_words
+from drafter.labeling import alnum_count, machine_words
 from drafter.models import Origin, Provenance, Section, Span, SpanOrigin, utcnow
 
 TEXTS = ["plain words", " leading space", "trailing space ", "a\ttab", "two\ttabs\there", "line\nbreak",
@@ -148,3 +151,18 @@ def test_machine_words_counts_as_before() -> None:
     machine = sum(1 for sp in spans if sp.origin != SpanOrigin.input
                   for ch in text[sp.start:sp.end] if ch.isalnum())
     assert machine_words(section) == (machine, words) and 0 < machine < words
+
+
+def test_alnum_count_is_str_isalnum_for_every_character_of_unicode() -> None:
+    # one by one, every code point (lone surrogates too) and every character together in one text
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert [alnum_count(ch) for ch in every] == [int(ch.isalnum()) for ch in every]
+    assert alnum_count(every) == sum(map(str.isalnum, every)) > 100_000
+
+
+def test_alnum_count_on_mixed_texts() -> None:
+    rng = random.Random(17)
+    alphabet = "aZ09_ -.,\n\t£—“”é\u00a0\u3000会议一、。\U0001d7ce\ud800\udfff\x00\x7f\x80\u0661"
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        assert alnum_count(text) == sum(map(str.isalnum, text)), repr(text)
