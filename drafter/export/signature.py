@@ -21,7 +21,7 @@ from lxml import etree
 from lxml.etree import _Element
 
 from drafter import signing
-from drafter.export.common import LABEL_STYLE, body_paragraph_texts, paragraph_text
+from drafter.export.common import LABEL_STYLE, paragraph_text
 from drafter.export.properties import get_custom_properties, set_custom_properties
 from drafter.i18n import lazy
 
@@ -29,6 +29,8 @@ SIGNATURE_PROPERTY = "DrafterSignature"
 PAYLOAD_SCHEMA = "drafter-signature/1"
 # parts whose every element a reader sees or that shape what is seen
 _P, _R, _HYPERLINK = qn("w:p"), qn("w:r"), qn("w:hyperlink")
+_PSTYLE, _VAL = f"{qn('w:pPr')}/{qn('w:pStyle')}", qn("w:val")
+_W_ID, _AUTHOR, _INITIALS = qn("w:id"), qn("w:author"), qn("w:initials")
 _RUN_TEXT = frozenset(qn(f"w:{tag}") for tag in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
 SIGNED_PARTS = (RT.STYLES, RT.NUMBERING, RT.HEADER, RT.FOOTER, RT.FOOTNOTES, RT.ENDNOTES)
 
@@ -45,14 +47,18 @@ def _part_element(part: Any) -> _Element:
     return etree.fromstring(part.blob, parser)
 
 
-def _label_texts(doc: Document) -> list[str]:
+def _body_texts(doc: Document) -> tuple[list[str], list[str]]:
+    """Every body paragraph's text in document order (`body_paragraph_texts`), and those of the label paragraphs
+    among them: the body read once."""
     styles = {s.style_id for s in doc.styles if s.name == LABEL_STYLE}
-    out = []
-    for p in doc.element.body.iter(qn("w:p")):
-        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        if style is not None and style.get(qn("w:val")) in styles:
-            out.append(paragraph_text(p))
-    return out
+    body, label = [], []
+    for p in doc.element.body.iter(_P):
+        text = paragraph_text(p)
+        body.append(text)
+        style = p.find(_PSTYLE)
+        if style is not None and style.get(_VAL) in styles:
+            label.append(text)
+    return body, label
 
 
 def comment_anchors(doc: Document) -> dict[str, tuple[int, int]]:
@@ -80,13 +86,24 @@ def _comment_text(comment: Any) -> str:
     return "\n".join("".join(_run_text(e) for e in p.iterchildren(_R, _HYPERLINK)) for p in comment.iterchildren(_P))
 
 
+def _comment_fields(c: Any) -> tuple[str, str, str | None]:
+    """python-docx's `str(comment_id)`, `author` and `initials` of a `w:comment`, read from its attributes (its
+    typed attribute reads were a third of reading the comments); an element without the id or author python-docx
+    requires is read through python-docx, so it fails as python-docx fails."""
+    cid, author = c.get(_W_ID), c.get(_AUTHOR)
+    if cid is None or author is None:
+        return str(c.id), c.author, c.initials
+    return str(int(cid)), author, c.get(_INITIALS)  # python-docx reads the id as int(), initials as given
+
+
 def _comments(doc: Document) -> list[dict[str, Any]]:
     anchors = comment_anchors(doc)
-    return [
-        {"id": str(c.comment_id), "author": c.author, "initials": c.initials, "text": _comment_text(c._comment_elm),
-         "anchor": list(anchors.get(str(c.comment_id), ()))}
-        for c in doc.comments
-    ]
+    out = []
+    for c in doc.part._comments_part.element.comment_lst:  # what doc.comments iterates (made if missing, as there)
+        cid, author, initials = _comment_fields(c)
+        out.append({"id": cid, "author": author, "initials": initials, "text": _comment_text(c),
+                    "anchor": list(anchors.get(cid, ()))})
+    return out
 
 
 def _parts(doc: Document) -> dict[str, str]:
@@ -101,11 +118,12 @@ def _parts(doc: Document) -> dict[str, str]:
 def canonical_payload(doc: Document) -> bytes:
     """The bytes the signature covers: body (text and XML), visible label, comments, parts and custom properties."""
     props = {k: v for k, v in get_custom_properties(doc).items() if k != SIGNATURE_PROPERTY}
+    body, label = _body_texts(doc)
     payload = {
         "schema": PAYLOAD_SCHEMA,
-        "body_text": body_paragraph_texts(doc),
+        "body_text": body,
         "body_xml_sha256": _c14n_sha256(doc.element.body),
-        "label": _label_texts(doc),
+        "label": label,
         "comments": _comments(doc),
         "parts": _parts(doc),
         "properties": dict(sorted(props.items())),

@@ -76,13 +76,14 @@ class ExportUseCases(AuditSigning):
                              house_styles_dir=self.settings.house_styles_dir)
         sign_document(doc, self.signing_key())
         produce_id = label.aigc["AIGC"]["ProduceID"]
+        content = draft.content_sha256  # hashes the whole draft: once
         tmp = self._write_temporary(doc, output)
         try:
             self.store.append_audit(
                 user, "exported", draft_id,
-                {"path": str(output), "produce_id": produce_id, "content_sha256": draft.content_sha256,
+                {"path": str(output), "produce_id": produce_id, "content_sha256": content,
                  "label": label.statement, "checks_run": checks.checks_run(draft, template),
-                 **self._signed({"action": "exported", "draft_id": draft_id, "content_sha256": draft.content_sha256,
+                 **self._signed({"action": "exported", "draft_id": draft_id, "content_sha256": content,
                                  "exported_by": user, "produce_id": produce_id, "path": str(output)})},
             )
         except BaseException:
@@ -101,7 +102,7 @@ class ExportUseCases(AuditSigning):
             ) from exc
         self._anchor_after("exported")
         log.info("exported", extra={"draft_id": draft_id, "action": "export"})
-        return ExportResult(output, label.statement, produce_id, draft.content_sha256)
+        return ExportResult(output, label.statement, produce_id, content)
 
     def export_pdf(self, draft_id: str, output: Path, user: str, *, include_original: bool = False) -> ExportResult:
         """Write the labelled .docx beside `output` (same name, .docx), then the PDF made from it by LibreOffice.
