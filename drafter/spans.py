@@ -17,14 +17,13 @@ from itertools import groupby
 
 from drafter import segment
 from drafter.memo import text_cache
-from drafter.models import MACHINE_SPANS, Span, SpanOrigin
+from drafter.models import Span, SpanOrigin
 
 # list marks at the start of a line, and citation markers: layout, not words anyone wrote
 _LIST_MARK = re.compile(
     r"(?m)^[ \t]*(?:[-*•·][ \t]+|\d{1,3}[.)．、][ \t]*|\(?[a-z]\)[ \t]+|[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）)"
 )
 _MARKER = re.compile(r"\[\d{1,3}\]")
-_WORDLIKE = re.compile(r"\w")
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
 _Label = tuple[SpanOrigin, str | None, int | None]
@@ -207,17 +206,6 @@ def after_edit(
             labels[i:j] = [None] * (j - i)
         i = max(j, i + 1)
     return _to_spans(new_text, labels)
-
-
-def machine_share(text: str, spans: Sequence[Span]) -> float:
-    """Share of the text's word characters that a machine wrote or chose (model, assembled, quote)."""
-    words = sum(1 for ch in text if _WORDLIKE.match(ch))
-    if not words:
-        return 0.0
-    machine = sum(
-        1 for sp in spans if sp.origin in MACHINE_SPANS for ch in text[sp.start:sp.end] if _WORDLIKE.match(ch)
-    )
-    return machine / words
 
 
 def quoted(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
