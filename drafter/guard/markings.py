@@ -168,6 +168,8 @@ def without_marking_words(text: str) -> bool:
 
 
 # Lines known to hold no marking word, at most `_FREE_CHARS` characters of them (forgotten all at once beyond).
+# A plain dict, not drafter.memo's text_cache: it is asked once per line of every prompt, and a hit here is a
+# look-up without text_cache's lock and order upkeep (4 us against 69 us for a 200-line prompt).
 _FREE_LINES: dict[str, None] = {}
 _FREE_CHARS = 4_000_000
 _free_lock = threading.Lock()
